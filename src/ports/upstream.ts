@@ -1,0 +1,74 @@
+/** Upstream port: where market data comes from (Massive, or the simulated market). History, snapshots and the live feed. */
+
+/** One OHLCV bar; `t` is the Unix ms start of its window (provider convention). */
+export interface Bar {
+  t: number
+  o: number
+  h: number
+  l: number
+  c: number
+  v: number
+  /** Volume-weighted average price of the window. */
+  vw: number
+  /** Number of trades in the window. */
+  n: number
+}
+
+/** Base bars the provider aggregates from, and the only ones we store. */
+export type BaseTimespan = 'minute' | 'day'
+export type Timespan = 'minute' | 'hour' | 'day' | 'week' | 'month'
+
+export interface Trade {
+  symbol: string
+  /** Price. */
+  p: number
+  /** Size in shares. */
+  s: number
+  /** SIP timestamp, Unix ms. */
+  t: number
+  /** Provider sequence number: increasing per symbol, not contiguous. */
+  q: number
+}
+
+export interface UpstreamSnapshot {
+  ticker: string
+  /** Last trade price. */
+  last: number
+  /** Previous trading day's close; change = last - prevClose. */
+  prevClose: number
+  change: number
+  changePct: number
+  /** Unix ms of the last update (last trade). */
+  updatedAt: number
+  day?: { o: number; h: number; l: number; c: number; v: number }
+}
+
+export type UpstreamHealth = 'ok' | 'degraded' | 'down'
+
+export interface UpstreamStatus {
+  name: 'simulated' | 'massive'
+  health: UpstreamHealth
+  /** Why health is not ok, as a stable code plus text (e.g. UPSTREAM_RATE_LIMITED). */
+  reason?: { code: string; message: string }
+  /** REST request budget: remaining calls in the current window, or null when unlimited. */
+  budget: { limitPerMinute: number | null; remaining: number | null; resetsAt: number | null }
+  /** Upstream REST calls made since start (for tests and metrics). */
+  requests: number
+}
+
+/**
+ * History and snapshots over request/response. Contract:
+ * - fetchBars returns base bars with from <= t < to, ascending, no duplicates; an unknown
+ *   ticker or a range without trades returns [] (use lookupTicker to tell them apart).
+ * - failures throw UpstreamUnavailableError (503: network, timeout, 5xx, 429 after retries,
+ *   budget exhausted) or UpstreamError (502: bad key, plan, malformed body); never anything else.
+ */
+export interface UpstreamRest {
+  readonly name: 'simulated' | 'massive'
+  fetchBars(ticker: string, timespan: BaseTimespan, fromMs: number, toMs: number): Promise<Bar[]>
+  /** Snapshots for known tickers; unknown tickers are simply absent from the map. */
+  fetchSnapshots(tickers: string[]): Promise<Map<string, UpstreamSnapshot>>
+  /** True when the provider knows the ticker. */
+  lookupTicker(ticker: string): Promise<boolean>
+  status(): UpstreamStatus
+}
