@@ -1,0 +1,246 @@
+/** HTTP transport to Massive REST: Bearer auth, timeouts, retries with backoff, the request budget, error mapping and health. */
+
+import { UpstreamError, UpstreamUnavailableError, type UpstreamErrorCode } from '../../errors.ts'
+import type { Clock } from '../../ports/clock.ts'
+import type { UpstreamHealth, UpstreamStatus } from '../../ports/upstream.ts'
+import { RequestBudget, type BudgetSlot } from './request-budget.ts'
+
+export interface MassiveHttpOptions {
+  /** Massive API key; only ever sent in the Authorization header. */
+  apiKey: string
+  /** @example 'https://api.massive.com' (a path prefix is allowed, e.g. behind a proxy) */
+  baseUrl: string
+  /** Calls allowed per window (every HTTP call: retries and next_url pages too); null = unlimited. Free plan: 5. */
+  requestsPerMinute: number | null
+  /** Per HTTP attempt, including reading the body; also the longest wait for a budget slot by default. */
+  timeoutMs: number
+  /** Extra attempts after the first, on network errors, timeouts, 429 and 5xx. */
+  maxRetries: number
+  clock: Clock
+  fetch?: typeof fetch
+  /** Length of the budget window. @default 60_000 */
+  budgetWindowMs?: number
+  /** Longest wait for a free budget slot before failing with 503. @default timeoutMs */
+  maxBudgetWaitMs?: number
+  /** First retry delay; doubles per attempt, with jitter. @default 250 */
+  retryBaseMs?: number
+  /** Cap of one retry delay; a longer Retry-After ends the retries. @default 8_000 */
+  retryMaxMs?: number
+  /** Source of jitter in [0, 1). @default Math.random */
+  random?: () => number
+}
+
+/** A parsed JSON answer the caller must interpret (2xx, or 404 when allowed). */
+export interface MassiveResponse {
+  status: number
+  body: unknown
+}
+
+type Reason = { code: string; message: string }
+type Attempt =
+  | { kind: 'response'; status: number; retryAfterMs: number | null; text: string }
+  | { kind: 'timeout' }
+  | { kind: 'network'; error: unknown }
+
+const RETRYABLE_STATUS = new Set([408, 413, 425, 429, 499])
+
+export class MassiveHttpClient {
+  private readonly budget: RequestBudget
+  private readonly fetchFn: typeof fetch
+  private readonly base: URL
+  private requestCount = 0
+  private health: UpstreamHealth = 'ok'
+  private reason: Reason | undefined
+
+  constructor(private readonly opts: MassiveHttpOptions) {
+    if (!opts.apiKey) throw new RangeError('MassiveHttpClient: apiKey is required')
+    this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`)
+    this.budget = new RequestBudget({ limit: opts.requestsPerMinute, windowMs: opts.budgetWindowMs, clock: opts.clock })
+    this.fetchFn = opts.fetch ?? fetch
+  }
+
+  /** Absolute URL of a provider path (with query), under baseUrl. */
+  urlFor(pathAndQuery: string): URL {
+    return new URL(pathAndQuery.replace(/^\//, ''), this.base)
+  }
+
+  /**
+   * The URL to call for a provider-supplied next_url: verbatim when it points at our base origin,
+   * else its path and query re-based onto baseUrl, so the key never travels to another host.
+   */
+  followUrl(nextUrl: string): URL {
+    const next = new URL(nextUrl, this.base)
+    if (next.origin === this.base.origin) return next
+    return this.urlFor(next.pathname + next.search)
+  }
+
+  /** GETs and parses JSON; throws UpstreamError / UpstreamUnavailableError for everything but 2xx (and 404 if allowed). */
+  async getJson(url: URL, opts: { allowNotFound?: boolean } = {}): Promise<MassiveResponse> {
+    let last: Attempt | undefined
+    for (let attempt = 0; attempt <= this.opts.maxRetries; attempt++) {
+      const slot = await this.acquireSlot()
+      last = await this.send(url, slot)
+      if (last.kind === 'response') {
+        const { status, text } = last
+        if (status >= 200 && status < 300) return this.succeed({ status, body: this.parse(text, url) })
+        if (status === 404 && opts.allowNotFound) return this.succeed({ status, body: safeParse(text) })
+        if (!isRetryable(status)) throw this.clientError(status, text, url)
+      }
+      if (attempt === this.opts.maxRetries) break
+      const retryAfterMs = last.kind === 'response' ? last.retryAfterMs : null
+      if (retryAfterMs !== null && retryAfterMs > Math.max(this.retryMaxMs(), this.opts.timeoutMs)) break
+      await this.sleep(retryAfterMs ?? this.backoffMs(attempt))
+    }
+    throw this.unavailable(last!, url)
+  }
+
+  status(): Omit<UpstreamStatus, 'name'> {
+    return { health: this.health, reason: this.reason, budget: this.budget.state(), requests: this.requestCount }
+  }
+
+  /** Records a body the caller found unusable (wrong shape), so status() reports it. */
+  noteBadResponse(error: UpstreamError): void {
+    this.fail('degraded', { code: error.code, message: error.message })
+  }
+
+  private async send(url: URL, slot: BudgetSlot): Promise<Attempt> {
+    const controller = new AbortController()
+    const timer = this.opts.clock.setTimeout(() => controller.abort(), this.opts.timeoutMs)
+    this.requestCount++
+    try {
+      const res = await this.fetchFn(url, {
+        headers: {
+          Authorization: `Bearer ${this.opts.apiKey}`,
+          'Accept-Encoding': 'gzip',
+          Accept: 'application/json',
+          'User-Agent': 'market-watch/0.1',
+        },
+        signal: controller.signal,
+      })
+      const text = await res.text()
+      return { kind: 'response', status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.opts.clock.now()), text }
+    } catch (error) {
+      return controller.signal.aborted ? { kind: 'timeout' } : { kind: 'network', error }
+    } finally {
+      this.opts.clock.clearTimeout(timer)
+      slot.release()
+    }
+  }
+
+  private async acquireSlot(): Promise<BudgetSlot> {
+    const maxWait = this.opts.maxBudgetWaitMs ?? this.opts.timeoutMs
+    for (;;) {
+      const got = this.budget.tryAcquire()
+      if ('release' in got) return got
+      // All slots in flight: the earliest can free up only a full window after its call ends.
+      const waitMs = Number.isFinite(got.waitMs) ? got.waitMs : (this.opts.budgetWindowMs ?? 60_000)
+      if (waitMs > maxWait) {
+        const reason = { code: 'UPSTREAM_RATE_LIMITED', message: `request budget of ${this.opts.requestsPerMinute} per window exhausted` }
+        this.fail('degraded', reason)
+        throw new UpstreamUnavailableError(`Massive ${reason.message}; retry in ${Math.ceil(waitMs / 1000)} s`, {
+          retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)),
+          details: { reason: reason.code },
+        })
+      }
+      await this.sleep(waitMs)
+    }
+  }
+
+  private parse(text: string, url: URL): unknown {
+    try {
+      return JSON.parse(text)
+    } catch (cause) {
+      this.fail('degraded', { code: 'UPSTREAM_BAD_RESPONSE', message: 'response body is not JSON' })
+      throw new UpstreamError('UPSTREAM_BAD_RESPONSE', `Massive answered ${url.pathname} with a body that is not JSON`, { cause })
+    }
+  }
+
+  /** Non-retryable HTTP errors: 401 auth, 403 plan, anything else the provider rejected. */
+  private clientError(status: number, text: string, url: URL): UpstreamError {
+    const providerText = envelopeMessage(text)
+    const [code, health]: [UpstreamErrorCode, UpstreamHealth] =
+      status === 401 ? ['UPSTREAM_AUTH_FAILED', 'down'] : status === 403 ? ['UPSTREAM_NOT_AUTHORIZED', 'degraded'] : ['UPSTREAM_ERROR', 'degraded']
+    const message = `Massive ${status} on ${url.pathname}${providerText ? `: ${providerText}` : ''}`
+    this.fail(health, { code, message })
+    return new UpstreamError(code, message, { details: { httpStatus: status } })
+  }
+
+  /** Retries exhausted (or a Retry-After too long to wait for). */
+  private unavailable(last: Attempt, url: URL): UpstreamUnavailableError {
+    const attempts = this.opts.maxRetries + 1
+    let reason: Reason
+    let retryAfterSec: number | undefined
+    if (last.kind === 'timeout') reason = { code: 'UPSTREAM_TIMEOUT', message: `no answer within ${this.opts.timeoutMs} ms` }
+    else if (last.kind === 'network') reason = { code: 'UPSTREAM_UNREACHABLE', message: `network error: ${errorText(last.error)}` }
+    else if (last.status === 429) {
+      reason = { code: 'UPSTREAM_RATE_LIMITED', message: 'the provider is rate limiting our requests (429)' }
+      retryAfterSec = last.retryAfterMs === null ? undefined : Math.max(1, Math.ceil(last.retryAfterMs / 1000))
+    } else reason = { code: 'UPSTREAM_SERVER_ERROR', message: `the provider answered ${last.status}` }
+    this.fail(reason.code === 'UPSTREAM_RATE_LIMITED' ? 'degraded' : 'down', reason)
+    return new UpstreamUnavailableError(`Massive unavailable on ${url.pathname} after ${attempts} attempt(s): ${reason.message}`, {
+      retryAfterSec,
+      details: { reason: reason.code },
+      cause: last.kind === 'network' ? last.error : undefined,
+    })
+  }
+
+  private succeed(res: MassiveResponse): MassiveResponse {
+    this.health = 'ok'
+    this.reason = undefined
+    return res
+  }
+
+  private fail(health: UpstreamHealth, reason: Reason): void {
+    this.health = health
+    this.reason = reason
+  }
+
+  private backoffMs(attempt: number): number {
+    const ceiling = Math.min(this.retryMaxMs(), (this.opts.retryBaseMs ?? 250) * 2 ** attempt)
+    return ceiling / 2 + (this.opts.random ?? Math.random)() * (ceiling / 2)
+  }
+
+  private retryMaxMs(): number {
+    return this.opts.retryMaxMs ?? 8_000
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.opts.clock.setTimeout(resolve, ms))
+  }
+}
+
+function isRetryable(status: number): boolean {
+  return status >= 500 || RETRYABLE_STATUS.has(status)
+}
+
+/** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
+function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (value === null || value.trim() === '') return null
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const at = Date.parse(value)
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : null
+}
+
+/** The provider's error text: `error` or `message` of its JSON envelope (section 6), trimmed. */
+function envelopeMessage(text: string): string {
+  const body = safeParse(text)
+  if (body && typeof body === 'object') {
+    const { error, message } = body as { error?: unknown; message?: unknown }
+    const found = typeof error === 'string' ? error : typeof message === 'string' ? message : ''
+    return found.slice(0, 300)
+  }
+  return ''
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,135 @@
+/** Massive (ex-Polygon.io) REST adapter of the UpstreamRest port: base bars, batch snapshots, ticker lookup. */
+
+import { UpstreamError } from '../../errors.ts'
+import type { Bar, BaseTimespan, UpstreamRest, UpstreamSnapshot, UpstreamStatus } from '../../ports/upstream.ts'
+import { MassiveHttpClient, type MassiveHttpOptions } from './http-client.ts'
+import { parseAggsPage, parseSnapshotList, parseTickerDetails } from './wire.ts'
+
+export interface MassiveRestOptions extends MassiveHttpOptions {
+  /** Base bars per aggregates page (the provider's `limit`, at most 50 000). @default 50_000 */
+  aggsPageLimit?: number
+  /** Tickers per snapshot call; the provider's maximum is unconfirmed. @default 250 */
+  snapshotBatchSize?: number
+  /** Most next_url pages followed by one fetchBars, against a provider that never stops paging. @default 1_000 */
+  maxPages?: number
+  /** Ticker lookups remembered in memory (oldest forgotten first). @default 10_000 */
+  tickerCacheSize?: number
+}
+
+const SNAPSHOTS_PATH = '/v2/snapshot/locale/us/markets/stocks/tickers'
+
+/**
+ * Talks to Massive over fetch; the API key stays in the Authorization header and never enters a
+ * URL. Every HTTP call (retries and next_url pages included) spends the request budget.
+ */
+export class MassiveRest implements UpstreamRest {
+  readonly name = 'massive' as const
+  private readonly http: MassiveHttpClient
+  private readonly pageLimit: number
+  private readonly batchSize: number
+  private readonly maxPages: number
+  private readonly cacheSize: number
+  private readonly knownTickers = new Map<string, boolean>()
+  private readonly pendingLookups = new Map<string, Promise<boolean>>()
+
+  constructor(opts: MassiveRestOptions) {
+    this.http = new MassiveHttpClient(opts)
+    this.pageLimit = positiveInt('aggsPageLimit', opts.aggsPageLimit ?? 50_000, 50_000)
+    this.batchSize = positiveInt('snapshotBatchSize', opts.snapshotBatchSize ?? 250, Infinity)
+    this.maxPages = positiveInt('maxPages', opts.maxPages ?? 1_000, Infinity)
+    this.cacheSize = positiveInt('tickerCacheSize', opts.tickerCacheSize ?? 10_000, Infinity)
+  }
+
+  /**
+   * Base bars with fromMs <= t < toMs, ascending, one per t. The provider's `to` takes in the whole
+   * bucket that contains it, so we ask up to toMs - 1 and filter both ends.
+   */
+  async fetchBars(ticker: string, timespan: BaseTimespan, fromMs: number, toMs: number): Promise<Bar[]> {
+    const from = Math.ceil(fromMs)
+    const to = Math.ceil(toMs)
+    if (!(to > from)) return []
+    const path = `/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/${timespan}/${from}/${to - 1}`
+    let url = this.http.urlFor(`${path}?adjusted=true&sort=asc&limit=${this.pageLimit}`)
+    const byStart = new Map<number, Bar>()
+    const followed = new Set<string>()
+    for (;;) {
+      const { body } = await this.http.getJson(url)
+      const page = this.checked(() => parseAggsPage(body))
+      for (const bar of page.bars) if (bar.t >= fromMs && bar.t < toMs) byStart.set(bar.t, bar)
+      if (page.nextUrl === null) break
+      if (followed.has(page.nextUrl) || followed.size + 1 >= this.maxPages) {
+        throw this.badResponse(`aggregates pagination did not end (${followed.size + 1} pages)`)
+      }
+      followed.add(page.nextUrl)
+      url = this.http.followUrl(page.nextUrl)
+    }
+    return [...byStart.values()].sort((a, b) => a.t - b.t)
+  }
+
+  /** Snapshots of the known tickers among `tickers`, in batches of snapshotBatchSize; unknown ones are absent. */
+  async fetchSnapshots(tickers: string[]): Promise<Map<string, UpstreamSnapshot>> {
+    const wanted = [...new Set(tickers.filter((t) => t.length > 0))]
+    const out = new Map<string, UpstreamSnapshot>()
+    // An empty `tickers` parameter means "the whole market" to the provider: never send one.
+    for (let i = 0; i < wanted.length; i += this.batchSize) {
+      const batch = wanted.slice(i, i + this.batchSize)
+      const url = this.http.urlFor(`${SNAPSHOTS_PATH}?tickers=${batch.map(encodeURIComponent).join(',')}`)
+      const { body } = await this.http.getJson(url)
+      const requested = new Set(batch)
+      for (const snap of this.checked(() => parseSnapshotList(body))) {
+        if (requested.has(snap.ticker)) out.set(snap.ticker, snap)
+      }
+    }
+    return out
+  }
+
+  /** Whether Massive knows the ticker (reference endpoint: 404 = no); answers are cached in memory. */
+  lookupTicker(ticker: string): Promise<boolean> {
+    const cached = this.knownTickers.get(ticker)
+    if (cached !== undefined) return Promise.resolve(cached)
+    const pending = this.pendingLookups.get(ticker)
+    if (pending) return pending
+    const lookup = this.fetchTickerKnown(ticker).finally(() => this.pendingLookups.delete(ticker))
+    this.pendingLookups.set(ticker, lookup)
+    return lookup
+  }
+
+  status(): UpstreamStatus {
+    return { name: this.name, ...this.http.status() }
+  }
+
+  private async fetchTickerKnown(ticker: string): Promise<boolean> {
+    const url = this.http.urlFor(`/v3/reference/tickers/${encodeURIComponent(ticker)}`)
+    const res = await this.http.getJson(url, { allowNotFound: true })
+    const known = res.status === 404 ? false : this.checked(() => parseTickerDetails(res.body))
+    if (this.knownTickers.size >= this.cacheSize) {
+      const oldest = this.knownTickers.keys().next()
+      if (!oldest.done) this.knownTickers.delete(oldest.value)
+    }
+    this.knownTickers.set(ticker, known)
+    return known
+  }
+
+  /** Runs a wire parser; a shape error is recorded in status() before it propagates. */
+  private checked<T>(parse: () => T): T {
+    try {
+      return parse()
+    } catch (error) {
+      if (error instanceof UpstreamError) this.http.noteBadResponse(error)
+      throw error
+    }
+  }
+
+  private badResponse(message: string): UpstreamError {
+    const error = new UpstreamError('UPSTREAM_BAD_RESPONSE', `Massive ${message}`)
+    this.http.noteBadResponse(error)
+    return error
+  }
+}
+
+function positiveInt(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new RangeError(`MassiveRest: ${name} must be an integer in 1..${max}, got ${value}`)
+  }
+  return value
+}
