@@ -91,10 +91,7 @@ export class UpstreamError extends AppError {
   }
 }
 export type UpstreamErrorCode =
-  | 'UPSTREAM_AUTH_FAILED'
-  | 'UPSTREAM_NOT_AUTHORIZED'
-  | 'UPSTREAM_BAD_RESPONSE'
-  | 'UPSTREAM_ERROR'
+  'UPSTREAM_AUTH_FAILED' | 'UPSTREAM_NOT_AUTHORIZED' | 'UPSTREAM_BAD_RESPONSE' | 'UPSTREAM_ERROR'
 
 /** Thrown by loadConfig: every bad key at once, so an operator fixes them in one pass. */
 export class ConfigError extends Error {

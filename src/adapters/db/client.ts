@@ -1,0 +1,89 @@
+/** createDb: PGlite in a data folder (embedded default) or PostgreSQL via postgres-js, behind one drizzle type. */
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { sql } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import postgres from 'postgres'
+// Embedded as files so `bun build --compile` ships PGlite's runtime inside the binary.
+import pgliteWasmPath from '../../../node_modules/@electric-sql/pglite/dist/pglite.wasm' with { type: 'file' }
+import initdbWasmPath from '../../../node_modules/@electric-sql/pglite/dist/initdb.wasm' with { type: 'file' }
+import pgliteDataPath from '../../../node_modules/@electric-sql/pglite/dist/pglite.data' with { type: 'file' }
+import * as tables from './tables'
+import { applyMigrations, migrationLockKey } from './migrations'
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof tables>
+
+export interface DbHandle {
+  db: Db
+  kind: 'pglite' | 'postgres'
+  /** Resolves when a trivial query succeeds; rejects otherwise (readiness). */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface DbOptions {
+  /** PostgreSQL URL, or null for PGlite. */
+  databaseUrl: string | null
+  /** PGlite data folder; 'memory://' keeps it in memory (tests). */
+  dataDir: string
+  /** postgres-js pool size. */
+  maxConnections?: number
+}
+
+async function openPglite(dataDir: string): Promise<PGlite> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
+  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
+    WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
+    WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
+  ])
+  const fsBundle = new Blob([await Bun.file(pgliteDataPath).arrayBuffer()])
+  return PGlite.create({
+    dataDir: dataDir.startsWith('memory://') ? undefined : dataDir,
+    pgliteWasmModule,
+    initdbWasmModule,
+    fsBundle,
+  })
+}
+
+/** Opens the database and applies the committed migrations before returning. */
+export async function createDb(opts: DbOptions): Promise<DbHandle> {
+  if (opts.databaseUrl) {
+    await migratePostgres(opts.databaseUrl)
+    const client = postgres(opts.databaseUrl, {
+      max: opts.maxConnections ?? 10,
+      onnotice: () => {},
+      connect_timeout: 10,
+    })
+    const db = drizzlePostgres(client, { schema: tables }) as unknown as Db
+    const handle: DbHandle = {
+      db,
+      kind: 'postgres',
+      ping: async () => void (await db.execute(sql`select 1`)),
+      close: () => client.end({ timeout: 5 }),
+    }
+    return handle
+  }
+  const client = await openPglite(opts.dataDir)
+  const db = drizzlePglite(client, { schema: tables }) as unknown as Db
+  await applyMigrations(db)
+  return {
+    db,
+    kind: 'pglite',
+    ping: async () => void (await db.execute(sql`select 1`)),
+    close: () => client.close(),
+  }
+}
+
+/** Migrates over one dedicated connection holding a session advisory lock, so concurrent replicas migrate once. */
+async function migratePostgres(url: string): Promise<void> {
+  const client = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 })
+  try {
+    await client`select pg_advisory_lock(${migrationLockKey})`
+    await applyMigrations(drizzlePostgres(client, { schema: tables }) as unknown as Db)
+    await client`select pg_advisory_unlock(${migrationLockKey})`
+  } finally {
+    await client.end({ timeout: 5 })
+  }
+}

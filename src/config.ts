@@ -1,0 +1,167 @@
+/** The only reader of the environment: typed configuration, validated once; one ConfigError lists every bad key. */
+import { ConfigError } from './errors'
+
+export type Mode = 'development' | 'production' | 'test'
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface Config {
+  mode: Mode
+  host: string
+  port: number
+  /** Folder for PGlite data and the development JWT secret. */
+  dataDir: string
+  /** PostgreSQL URL; null = embedded PGlite in dataDir. */
+  databaseUrl: string | null
+  /** Redis URL; null = single process with an in-memory bus. */
+  redisUrl: string | null
+  redisPrefix: string
+  /** null in development/test when unset: app.ts generates and keeps one in dataDir. */
+  jwtSecret: string | null
+  jwtTtlSec: number
+  corsOrigins: string[]
+  logLevel: LogLevel
+  /** Trust X-Forwarded-For for the client address (behind a proxy only). */
+  trustProxy: boolean
+  maxBodyBytes: number
+  auth: { loginMaxFailuresPerAccount: number; loginMaxFailuresPerAddress: number; loginWindowSec: number }
+  watchlistMax: number
+  massive: {
+    apiKey: string | null
+    restUrl: string
+    wsUrl: string
+    /** Free plan: 5. null = unlimited (paid plans). */
+    requestsPerMinute: number | null
+    timeoutMs: number
+  }
+  market: { snapshotMaxTickers: number; prefetchIntervalSec: number }
+  stream: {
+    maxSubscriptions: number
+    maxConnectionsPerUser: number
+    heartbeatMs: number
+    maxMessageBytes: number
+    messagesPerSecond: number
+    flushMs: number
+    sendBufferBytes: number
+  }
+}
+
+type Env = Record<string, string | undefined>
+type Problem = { key: string; message: string }
+
+/** Reads typed values from env, collecting every problem instead of stopping at the first. */
+class EnvReader {
+  readonly problems: Problem[] = []
+  constructor(private env: Env) {}
+
+  str(key: string, fallback: string): string {
+    const v = this.env[key]
+    return v === undefined || v === '' ? fallback : v
+  }
+  optional(key: string): string | null {
+    const v = this.env[key]
+    return v === undefined || v === '' ? null : v
+  }
+  int(key: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[key]
+    if (raw === undefined || raw === '') return fallback
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push({ key, message: `must be an integer from ${min} to ${max}, got "${raw}"` })
+      return fallback
+    }
+    return n
+  }
+  oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
+    const raw = this.env[key]
+    if (raw === undefined || raw === '') return fallback
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push({ key, message: `must be one of ${allowed.join(', ')}, got "${raw}"` })
+      return fallback
+    }
+    return raw as T
+  }
+  bool(key: string, fallback: boolean): boolean {
+    const raw = this.env[key]?.toLowerCase()
+    if (raw === undefined || raw === '') return fallback
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false
+    this.problems.push({ key, message: `must be true or false, got "${this.env[key]}"` })
+    return fallback
+  }
+  url(key: string, protocols: string[]): string | null {
+    const raw = this.optional(key)
+    if (raw === null) return null
+    try {
+      const u = new URL(raw)
+      if (!protocols.includes(u.protocol)) throw new Error()
+      return raw
+    } catch {
+      this.problems.push({ key, message: `must be a ${protocols.join(' or ')} URL` })
+      return null
+    }
+  }
+}
+
+/** Minimum length of a production JWT secret (HS256 wants ≥ 256 bits of key). */
+export const minJwtSecretLength = 32
+
+export function loadConfig(env: Env): Config {
+  const r = new EnvReader(env)
+  const mode = r.oneOf<Mode>('NODE_ENV', 'development', ['development', 'production', 'test'])
+  const jwtSecret = r.optional('JWT_SECRET')
+  if (jwtSecret !== null && jwtSecret.length < minJwtSecretLength)
+    r.problems.push({ key: 'JWT_SECRET', message: `must be at least ${minJwtSecretLength} characters` })
+  else if (jwtSecret === null && mode === 'production')
+    r.problems.push({ key: 'JWT_SECRET', message: 'is required in production' })
+  const perMinute = r.int('MASSIVE_REQUESTS_PER_MINUTE', 5, 0, 1_000_000)
+  const cors = r.str('CORS_ORIGINS', '')
+  const config: Config = {
+    mode,
+    host: r.str('HOST', '0.0.0.0'),
+    port: r.int('PORT', 3000, 0, 65535),
+    dataDir: r.str('DATA_DIR', './data'),
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: r.str('REDIS_PREFIX', 'mw'),
+    jwtSecret: jwtSecret !== null && jwtSecret.length >= minJwtSecretLength ? jwtSecret : null,
+    jwtTtlSec: r.int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    corsOrigins:
+      cors === ''
+        ? []
+        : cors
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    logLevel: r.oneOf<LogLevel>('LOG_LEVEL', mode === 'test' ? 'warn' : 'info', ['debug', 'info', 'warn', 'error']),
+    trustProxy: r.bool('TRUST_PROXY', false),
+    maxBodyBytes: r.int('MAX_BODY_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
+    auth: {
+      loginMaxFailuresPerAccount: r.int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
+      loginMaxFailuresPerAddress: r.int('LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100000),
+      loginWindowSec: r.int('LOGIN_WINDOW_SECONDS', 15 * 60, 1, 24 * 3600),
+    },
+    watchlistMax: r.int('WATCHLIST_MAX', 50, 1, 1000),
+    massive: {
+      apiKey: r.optional('MASSIVE_API_KEY'),
+      restUrl: r.url('MASSIVE_REST_URL', ['http:', 'https:']) ?? 'https://api.massive.com',
+      wsUrl: r.url('MASSIVE_WS_URL', ['ws:', 'wss:']) ?? 'wss://socket.massive.com/stocks',
+      requestsPerMinute: perMinute === 0 ? null : perMinute,
+      timeoutMs: r.int('MASSIVE_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
+    market: {
+      snapshotMaxTickers: r.int('SNAPSHOT_MAX_TICKERS', 100, 1, 1000),
+      prefetchIntervalSec: r.int('PREFETCH_INTERVAL_SECONDS', 60, 0, 86_400),
+    },
+    stream: {
+      maxSubscriptions: r.int('WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),
+      maxConnectionsPerUser: r.int('WS_MAX_CONNECTIONS_PER_USER', 5, 1, 1000),
+      heartbeatMs: r.int('WS_HEARTBEAT_MS', 20_000, 1000, 55_000),
+      maxMessageBytes: r.int('WS_MAX_MESSAGE_BYTES', 4096, 256, 1024 * 1024),
+      messagesPerSecond: r.int('WS_MESSAGES_PER_SECOND', 10, 1, 10_000),
+      flushMs: r.int('STREAM_FLUSH_MS', 100, 0, 10_000),
+      sendBufferBytes: r.int('WS_SEND_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 64 * 1024 * 1024),
+    },
+  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems)
+  return config
+}

@@ -1,0 +1,37 @@
+/** Input normalisation shared by services: emails, passwords, tickers. Pure; failures are ValidationErrors naming the field. */
+import { ValidationError } from '../errors'
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+export const passwordBounds = { min: 8, max: 128 }
+
+export function normaliseEmail(raw: unknown): string {
+  const email = typeof raw === 'string' ? raw.trim().toLowerCase() : ''
+  if (email.length === 0 || email.length > 254 || !emailPattern.test(email))
+    throw new ValidationError('INVALID_EMAIL', 'email must be a valid address of at most 254 characters')
+  return email
+}
+
+export function checkPassword(raw: unknown): string {
+  if (typeof raw !== 'string' || raw.length < passwordBounds.min || raw.length > passwordBounds.max)
+    throw new ValidationError(
+      'INVALID_PASSWORD',
+      `password must be ${passwordBounds.min} to ${passwordBounds.max} characters`,
+    )
+  return raw
+}
+
+/** US stock tickers: a letter, then letters, digits, '.' or '-' (BRK.B), at most 10 characters. */
+const tickerPattern = /^[A-Z][A-Z0-9.-]{0,9}$/
+
+export function isTickerSyntax(ticker: string): boolean {
+  return tickerPattern.test(ticker)
+}
+
+export function normaliseTicker(raw: unknown, code = 'INVALID_TICKER'): string {
+  const ticker = typeof raw === 'string' ? raw.trim().toUpperCase() : ''
+  if (!tickerPattern.test(ticker))
+    throw new ValidationError(code, 'ticker must be 1-10 characters: a letter, then letters, digits, "." or "-"', {
+      ticker: typeof raw === 'string' ? raw.slice(0, 32) : raw === undefined ? null : typeof raw,
+    })
+  return ticker
+}

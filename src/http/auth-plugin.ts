@@ -1,0 +1,49 @@
+/** Resolves the caller: a Bearer token or the session cookie, verified with named failures; `auth: true` on a route requires it. */
+import { Elysia } from 'elysia'
+import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
+
+export const sessionCookieName = 'mw_token'
+
+/** The token a request carries: Authorization: Bearer first, then the session cookie. */
+export function tokenFromRequest(headers: Headers): { token: string | null; carrier: 'header' | 'cookie' | null } {
+  const auth = headers.get('authorization')
+  if (auth) {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth)
+    return { token: m ? m[1] : '', carrier: 'header' }
+  }
+  const cookie = readCookie(headers.get('cookie'), sessionCookieName)
+  return cookie ? { token: cookie, carrier: 'cookie' } : { token: null, carrier: null }
+}
+
+export function readCookie(header: string | null, name: string): string | null {
+  if (!header) return null
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=')
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
+  }
+  return null
+}
+
+/** The client address for throttling: the socket peer, or X-Forwarded-For's first hop when trusted. */
+export function clientAddress(
+  request: Request,
+  server: { requestIP(r: Request): { address: string } | null } | null,
+  trustProxy: boolean,
+): string {
+  if (trustProxy) {
+    const fwd = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
+    if (fwd) return fwd
+  }
+  return server?.requestIP(request)?.address ?? 'unknown'
+}
+
+export function createAuthPlugin(verifier: TokenVerifier) {
+  return new Elysia({ name: 'auth-plugin' }).macro({
+    auth: {
+      async resolve({ request }): Promise<{ principal: Principal }> {
+        const { token } = tokenFromRequest(request.headers)
+        return { principal: await verifier.verify(token) }
+      },
+    },
+  })
+}

@@ -1,0 +1,27 @@
+/** CORS from configuration: exact allowed origins (or "*"), credentials allowed, preflight answered. */
+import { Elysia } from 'elysia'
+
+export function createCors(origins: string[]) {
+  const any = origins.includes('*')
+  const allowed = (origin: string | null) => origin !== null && (any || origins.includes(origin))
+  return new Elysia({ name: 'cors' }).onRequest(({ request, set }) => {
+    const origin = request.headers.get('origin')
+    if (!allowed(origin)) return
+    set.headers['access-control-allow-origin'] = origin!
+    set.headers['access-control-allow-credentials'] = 'true'
+    set.headers['vary'] = 'Origin'
+    set.headers['access-control-expose-headers'] = 'X-Request-Id, Retry-After'
+    if (request.method === 'OPTIONS') {
+      set.headers['access-control-allow-methods'] = 'GET, POST, DELETE, OPTIONS'
+      set.headers['access-control-allow-headers'] = 'Authorization, Content-Type, X-Request-Id'
+      set.headers['access-control-max-age'] = '600'
+      return new Response(null, { status: 204, headers: set.headers as Record<string, string> })
+    }
+  })
+}
+
+/** True when a browser's Origin may use cookie-authenticated endpoints (the WebSocket handshake). */
+export function isOriginAllowed(origins: string[], origin: string | null, selfOrigin: string): boolean {
+  if (origin === null) return false
+  return origin === selfOrigin || origins.includes('*') || origins.includes(origin)
+}

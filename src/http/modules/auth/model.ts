@@ -1,0 +1,17 @@
+/** API shapes of the auth routes. */
+import { t } from 'elysia'
+
+export namespace AuthModel {
+  export const credentials = t.Object({
+    email: t.String({ description: 'normalised to lower case', examples: ['ada@example.com'] }),
+    password: t.String({ description: '8 to 128 characters' }),
+  })
+  export const user = t.Object({ id: t.Number(), email: t.String(), created_at: t.String({ format: 'date-time' }) })
+  export const userBody = t.Object({ user })
+  export const session = t.Object({
+    token: t.String({ description: 'JWT (HS256); also set as the HttpOnly cookie mw_token' }),
+    token_type: t.Literal('Bearer'),
+    expires_at: t.String({ format: 'date-time' }),
+    user,
+  })
+}

@@ -1,0 +1,50 @@
+/** Watchlist routes: list, add (idempotent), remove; every route is the signed-in user's own list. */
+import { Elysia, t } from 'elysia'
+import { createAuthPlugin } from '../../auth-plugin'
+import { errors } from '../../model'
+import type { TokenVerifier } from '../../../adapters/auth/token-verifier'
+import type { WatchlistEntry } from '../../../ports/repos'
+import type { WatchlistService } from './service'
+
+const Item = t.Object({ ticker: t.String(), added_at: t.String({ format: 'date-time' }) })
+const List = t.Object({ items: t.Array(Item), max: t.Number({ description: 'the per-user cap' }) })
+
+export function createWatchlistRoutes(service: WatchlistService, verifier: TokenVerifier, cap: number) {
+  const view = (items: WatchlistEntry[]) => ({
+    items: items.map((i) => ({ ticker: i.ticker, added_at: i.addedAt.toISOString() })),
+    max: cap,
+  })
+  return new Elysia({ prefix: '/api/v1/watchlist', tags: ['watchlist'] })
+    .use(createAuthPlugin(verifier))
+    .get('', async ({ principal }) => view(await service.list(principal.userId)), {
+      auth: true,
+      response: { 200: List, ...errors(401) },
+      detail: { summary: 'Your watchlist, in the order tickers were added' },
+    })
+    .delete('/:ticker', async ({ principal, params }) => view(await service.remove(principal.userId, params.ticker)), {
+      auth: true,
+      response: { 200: List, ...errors(400, 401, 404) },
+      detail: {
+        summary: 'Remove a ticker',
+        description: 'Errors: INVALID_TICKER (400), NOT_IN_WATCHLIST (404). Ends any live subscription to it.',
+      },
+    })
+    .post(
+      '',
+      async ({ principal, body, set }) => {
+        const { added, items } = await service.add(principal.userId, body.ticker)
+        set.status = added ? 201 : 200
+        return view(items)
+      },
+      {
+        auth: true,
+        body: t.Object({ ticker: t.String({ examples: ['AAPL'] }) }),
+        response: { 200: List, 201: List, ...errors(400, 401, 404, 409, 415) },
+        detail: {
+          summary: 'Add a ticker',
+          description:
+            '201 when added, 200 when already present. Errors: INVALID_TICKER (400), UNKNOWN_TICKER (404), WATCHLIST_FULL (409).',
+        },
+      },
+    )
+}

@@ -1,0 +1,45 @@
+/** Per-user watchlists: normalised tickers, idempotent adds, a size cap, and a hook so the stream hears of removals. */
+import { ConflictError, NotFoundError } from '../../../errors'
+import { normaliseTicker } from '../../../core/validate'
+import type { WatchlistEntry, WatchlistRepo } from '../../../ports/repos'
+
+export interface WatchlistEvents {
+  /** Called after a ticker leaves a user's watchlist (the stream ends that subscription). */
+  removed(userId: number, ticker: string): void
+}
+
+export class WatchlistService {
+  constructor(
+    private repo: WatchlistRepo,
+    private cap: number,
+    /** Resolves false for tickers the market does not know. */
+    private isKnownTicker: (ticker: string) => Promise<boolean>,
+    private events: WatchlistEvents = { removed() {} },
+  ) {}
+
+  list(userId: number): Promise<WatchlistEntry[]> {
+    return this.repo.list(userId)
+  }
+
+  contains(userId: number, ticker: string): Promise<boolean> {
+    return this.repo.contains(userId, ticker)
+  }
+
+  async add(userId: number, raw: unknown): Promise<{ added: boolean; items: WatchlistEntry[] }> {
+    const ticker = normaliseTicker(raw)
+    if (!(await this.repo.contains(userId, ticker)) && !(await this.isKnownTicker(ticker)))
+      throw new NotFoundError('UNKNOWN_TICKER', `ticker ${ticker} is not known to the market data provider`, { ticker })
+    const outcome = await this.repo.add(userId, ticker, this.cap)
+    if (outcome === 'full')
+      throw new ConflictError('WATCHLIST_FULL', `a watchlist holds at most ${this.cap} tickers`, { max: this.cap })
+    return { added: outcome === 'added', items: await this.repo.list(userId) }
+  }
+
+  async remove(userId: number, raw: unknown): Promise<WatchlistEntry[]> {
+    const ticker = normaliseTicker(raw)
+    if (!(await this.repo.remove(userId, ticker)))
+      throw new NotFoundError('NOT_IN_WATCHLIST', `${ticker} is not on your watchlist`, { ticker })
+    this.events.removed(userId, ticker)
+    return this.repo.list(userId)
+  }
+}

@@ -1,0 +1,41 @@
+/** createServer: the Elysia edge assembled from feature modules, error handling, CORS and the OpenAPI document. */
+import { openapi } from '@elysiajs/openapi'
+import { Elysia } from 'elysia'
+import type { Logger } from '../adapters/log/logger'
+import { createCors } from './cors'
+import { createErrorPlugin } from './error-plugin'
+import { ErrorBody } from './model'
+
+export interface ServerOptions {
+  log: Logger
+  maxBodyBytes: number
+  corsOrigins: string[]
+  /** Feature modules, each an Elysia instance (controller). */
+  modules: Elysia<any, any, any, any, any, any, any>[]
+}
+
+export function createServer(o: ServerOptions) {
+  let app: Elysia<any, any, any, any, any, any, any>
+  const routes = () => app.routes.map((r) => ({ method: r.method, path: r.path }))
+  app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes } })
+    .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes }))
+    .use(createCors(o.corsOrigins))
+    .model({ Error: ErrorBody })
+    .use(
+      openapi({
+        path: '/docs',
+        documentation: {
+          info: {
+            title: 'Market Watch API',
+            version: '1',
+            description:
+              'Accounts, watchlists, OHLCV bars and snapshots for the /terminal market-watch screen. Every failure answers the error envelope with a stable code. The WebSocket stream is documented in docs/websocket-protocol.md.',
+          },
+          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+          security: [{ bearer: [] }],
+        },
+      }),
+    )
+  for (const m of o.modules) app = app.use(m)
+  return app
+}

@@ -1,0 +1,47 @@
+/** Process entry: load config, build the app, listen, and shut down gracefully on SIGTERM/SIGINT. */
+import { createApp } from './app'
+import { loadConfig } from './config'
+import { ConfigError } from './errors'
+
+async function main(): Promise<void> {
+  let config
+  try {
+    config = loadConfig(process.env)
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`)
+      process.exit(2)
+    }
+    throw e
+  }
+  const app = await createApp(config)
+  const { url } = await app.listen()
+  process.stdout.write(
+    JSON.stringify({
+      ts: new Date().toISOString(),
+      level: 'info',
+      msg: 'listening',
+      url,
+      terminal: `${url}/terminal`,
+      docs: `${url}/docs`,
+      database: app.db.kind,
+    }) + '\n',
+  )
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    const timer = setTimeout(() => process.exit(1), 10_000)
+    await app.stop().catch(() => {})
+    clearTimeout(timer)
+    process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), level: 'info', msg: 'stopped', signal }) + '\n')
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+main().catch((e) => {
+  process.stderr.write(`fatal: ${e instanceof Error ? e.message : String(e)}\n`)
+  process.exit(1)
+})

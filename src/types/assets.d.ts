@@ -1,0 +1,13 @@
+/** Module types for files embedded with `import ... with { type: 'file' | 'text' }`. */
+declare module '*.wasm' {
+  const path: string
+  export default path
+}
+declare module '*.data' {
+  const path: string
+  export default path
+}
+declare module '*.sql' {
+  const text: string
+  export default text
+}
