@@ -1,0 +1,74 @@
+/** Bus port: the bridge that carries already-serialised messages on named topics between replicas. */
+
+/** Transport health: 'degraded' means messages to and from other replicas may be lost right now. */
+export interface BusHealth {
+  state: 'ok' | 'degraded'
+  /** Why the bus is degraded (e.g. "redis subscriber: connect ECONNREFUSED"); absent when ok. */
+  reason?: string
+}
+
+/** Counters since the bus was built, for metrics and tests. */
+export interface BusStats {
+  /** Messages handed to the transport. */
+  published: number
+  /** Messages from other nodes delivered to at least one local handler. */
+  delivered: number
+  /** Messages given up on: published during an outage beyond the bounded queue, or backlogged. */
+  dropped: number
+}
+
+/**
+ * A topic bus between replicas (Centrifuge `Broker`, socket.io adapter style). Contract:
+ *
+ * - **Cross-node only.** A handler receives messages published by OTHER nodes. A node's own
+ *   messages are never looped back to it (echo suppression by `nodeId`), so the publisher
+ *   does its local fan-out itself, synchronously, beside `publish()`: local delivery never
+ *   waits on the transport. With a single process (MemoryBus alone) nothing is delivered,
+ *   which is correct: there is no other node.
+ * - **At most once.** A message reaches each other node zero or one times. During an outage
+ *   messages are dropped (bounded buffering only), never retried later as duplicates. Callers
+ *   that need gap-free streams stamp `seq` themselves and repair from REST.
+ * - **Ordered per topic and publisher.** Messages one node publishes on one topic arrive at
+ *   every other node in publish order. No order holds across topics or across publishers.
+ * - **Subscribe on demand.** The bus subscribes at the transport only while a topic has at
+ *   least one local handler, and re-subscribes every such topic after a reconnect.
+ * - **Never throws for outages.** `publish`, `subscribe` and unsubscribe return immediately
+ *   and never throw because the transport is down; outages show in `health()`.
+ * - Handlers run synchronously on the receive path and must be quick; a handler that
+ *   throws is reported and does not affect other handlers or later messages.
+ *
+ * Callers must ensure topics are non-empty and payloads are strings they serialised.
+ */
+export interface Bus {
+  /** This node's id, stamped on every envelope; unique per process. */
+  readonly nodeId: string
+  /** Hand `payload` to the transport for `topic`; returns at once, never throws. */
+  publish(topic: string, payload: string): void
+  /**
+   * Register `handler` for messages other nodes publish on `topic`; returns an idempotent
+   * unsubscribe function. After it returns, the handler is never called again.
+   */
+  subscribe(topic: string, handler: (payload: string) => void): () => void
+  /**
+   * Resolves once every subscribe/unsubscribe requested so far has taken effect at the
+   * transport (immediately for MemoryBus). During an outage it waits for recovery.
+   */
+  settled(): Promise<void>
+  health(): BusHealth
+  /** Called on every change of `health().state`; returns a function that removes the listener. */
+  onHealthChange(listener: (health: BusHealth) => void): () => void
+  stats(): BusStats
+  /** Unsubscribes everything and releases transport connections; later publishes are dropped. */
+  close(): Promise<void>
+}
+
+/** Called when a handler throws; defaults to console.error. */
+export type BusHandlerErrorListener = (error: unknown, topic: string) => void
+
+/** A short random node id (8 base36 chars, no '|'), different for every process start. */
+export function createNodeId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8))
+  let id = ''
+  for (const b of bytes) id += (b % 36).toString(36)
+  return id
+}
