@@ -82,7 +82,7 @@ export function createErrorPlugin(opts: ErrorPluginOptions) {
       if (length > opts.maxBodyBytes)
         return json(envelope(request, 'PAYLOAD_TOO_LARGE', `request body exceeds ${opts.maxBodyBytes} bytes`), 413)
       // Every request body this API takes is JSON; anything else is refused before parsing.
-      const hasBody = length > 0 || request.headers.has('transfer-encoding')
+      const hasBody = length > 0 || request.body !== null
       if (hasBody && !/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
         return json(envelope(request, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json'), 415)
     })

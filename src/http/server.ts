@@ -17,7 +17,8 @@ export interface ServerOptions {
 export function createServer(o: ServerOptions) {
   let app: Elysia<any, any, any, any, any, any, any>
   const routes = () => app.routes.map((r) => ({ method: r.method, path: r.path }))
-  app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes } })
+  // Bun's own limit is the hard stop for streamed bodies (plain 413); declared lengths get the JSON envelope first.
+  app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes * 2 } })
     .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes }))
     .use(createCors(o.corsOrigins))
     .model({ Error: ErrorBody })

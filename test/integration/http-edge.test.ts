@@ -1,0 +1,127 @@
+/** The HTTP edge: error envelope, request ids, 404/405, malformed and oversized bodies, CORS, probes, OpenAPI. */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import type { App } from '../../src/app'
+import { Http, startApp } from '../support/harness'
+
+describe('http edge', () => {
+  let app: App
+  let http: Http
+  beforeAll(async () => {
+    app = await startApp({ CORS_ORIGINS: 'https://terminal.example.com', MAX_BODY_BYTES: '2048' })
+    http = new Http(app)
+  })
+  afterAll(() => app.stop())
+
+  it('should answer unknown routes with a JSON 404 and a request id', async () => {
+    const res = await http.get('/api/v1/nope')
+    expect(res.status).toBe(404)
+    expect(res.json.error.code).toBe('NOT_FOUND')
+    expect(res.json.error.request_id).toBe(res.headers.get('x-request-id')!)
+  })
+
+  it('should answer a wrong method with 405 and Allow', async () => {
+    const res = await http.call('PUT', '/api/v1/watchlist')
+    expect(res.status).toBe(405)
+    expect(res.json.error.code).toBe('METHOD_NOT_ALLOWED')
+    expect(res.headers.get('allow')).toContain('GET')
+    expect((await http.call('PATCH', '/api/v1/watchlist/AAPL')).status).toBe(405)
+  })
+
+  it('should keep a sane incoming request id and replace a hostile one', async () => {
+    expect((await http.get('/healthz', { 'x-request-id': 'abc-123' })).headers.get('x-request-id')).toBe('abc-123')
+    expect((await http.get('/healthz', { 'x-request-id': 'a b<script>' })).headers.get('x-request-id')).not.toContain(
+      '<',
+    )
+  })
+
+  it('should answer malformed JSON with 400 MALFORMED_BODY', async () => {
+    const res = await http.post('/api/v1/auth/login', '{"email":')
+    expect(res.status).toBe(400)
+    expect(res.json.error.code).toBe('MALFORMED_BODY')
+  })
+
+  it('should answer a non-JSON body with 415', async () => {
+    const res = await http.post('/api/v1/auth/login', 'email=a', {
+      'content-type': 'application/x-www-form-urlencoded',
+    })
+    expect(res.status).toBe(415)
+    expect(res.json.error.code).toBe('UNSUPPORTED_MEDIA_TYPE')
+  })
+
+  it('should answer an oversized body with 413 over a real socket, declared or streamed', async () => {
+    const { url } = await app.listen()
+    const big = JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(3000) })
+    const declared = await fetch(`${url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    })
+    expect(declared.status).toBe(413)
+    expect(((await declared.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE')
+    const stream = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(big.repeat(4)))
+        c.close()
+      },
+    })
+    const streamed = await fetch(`${url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+    })
+    expect(streamed.status).toBe(413)
+  })
+
+  it('should answer a wrong-typed body with 400 and the field', async () => {
+    const res = await http.post('/api/v1/auth/login', { email: 5, password: [] })
+    expect(res.status).toBe(400)
+    expect(res.json.error.code).toBe('INVALID_REQUEST')
+    expect(JSON.stringify(res.json.error.details)).toContain('email')
+    expect(res.text).not.toContain(' at ')
+  })
+
+  it('should allow configured origins only', async () => {
+    const ok = await http.call('OPTIONS', '/api/v1/watchlist', undefined, {
+      origin: 'https://terminal.example.com',
+      'access-control-request-method': 'POST',
+    })
+    expect(ok.status).toBe(204)
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://terminal.example.com')
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true')
+    const other = await http.get('/healthz', { origin: 'https://evil.example.com' })
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
+  it('should report liveness and readiness', async () => {
+    expect((await http.get('/healthz')).json).toEqual({ status: 'ok' })
+    const ready = await http.get('/readyz')
+    expect(ready.status).toBe(200)
+    expect(ready.json.checks.database).toBe('ok')
+  })
+
+  it('should publish an OpenAPI document built from the route schemas', async () => {
+    const res = await http.get('/docs/json')
+    expect(res.status).toBe(200)
+    const paths = Object.keys(res.json.paths)
+    for (const p of [
+      '/api/v1/auth/register',
+      '/api/v1/auth/login',
+      '/api/v1/auth/me',
+      '/api/v1/watchlist',
+      '/api/v1/watchlist/{ticker}',
+    ])
+      expect(paths).toContain(p)
+    expect(JSON.stringify(res.json.paths['/api/v1/watchlist'].post.responses)).toContain('409')
+    expect((await http.get('/docs')).status).toBe(200)
+  })
+})
+
+describe('readiness when the database is gone', () => {
+  it('should answer 503 not_ready', async () => {
+    const app = await startApp()
+    await app.db.close()
+    const res = await new Http(app).get('/readyz')
+    expect(res.status).toBe(503)
+    expect(res.json.checks.database).toBe('failing')
+  })
+})
