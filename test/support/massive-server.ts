@@ -1,0 +1,220 @@
+/** A local Massive-compatible HTTP server for tests (Bun.serve, port 0), driven by the simulated market, with failure switches. */
+
+import { handleAggs, AGGS_PATH, type BaseBarSource, type FakeReply } from './massive-aggs.ts'
+import { handleSnapshotList, handleSnapshotOne, handleTickerDetails, SNAPSHOT_ONE_PATH, SNAPSHOTS_PATH, TICKER_DETAILS_PATH } from './massive-snapshots.ts'
+import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
+import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
+
+export interface MassiveServerOptions {
+  /** The key the server accepts. @default 'test-massive-key' */
+  apiKey?: string
+  /** The market's "now": bars and snapshots are as of this instant. @default Date.now */
+  now?: () => number
+  /** @default 0 (any free port) */
+  port?: number
+}
+
+/** Mutable failure switches; tests flip them between calls. reset() restores these defaults. */
+export interface MassiveSwitches {
+  /** Every request gets 401 "Unknown API Key". */
+  badKey: boolean
+  /** Every authenticated request gets 403 NOT_AUTHORIZED (plan does not include the data). */
+  notAuthorized: boolean
+  /** The next N requests get 429, or every request with 'always'. */
+  rateLimit: number | 'always'
+  /** Retry-After (seconds) sent with each 429; null = no header (its presence is unconfirmed upstream). */
+  rateLimitRetryAfterSec: number | null
+  /** The next N requests get serverErrorStatus, or every request with 'always'. */
+  serverError: number | 'always'
+  serverErrorStatus: 500 | 502 | 503 | 504
+  /** Delay before every response, in ms. */
+  slowMs: number
+  /** true: 200 with a body that is not JSON; 'shape': 200 with JSON of the wrong shape. */
+  malformed: boolean | 'shape'
+  /** Unit of snapshot `updated` / `lastTrade.t` (the provider sends ns). */
+  snapshotTimeUnit: 'ns' | 'ms'
+}
+
+export interface MassiveCounts {
+  total: number
+  aggs: number
+  snapshots: number
+  tickers: number
+  other: number
+}
+
+export type MassiveEndpoint = 'aggs' | 'snapshots' | 'tickers' | 'other'
+
+/** One request as the server saw it, for tests that check what went over the wire. */
+export interface RecordedRequest {
+  endpoint: MassiveEndpoint
+  /** Path and query exactly as requested. */
+  pathAndQuery: string
+  authorization: string | null
+  acceptEncoding: string | null
+  /** The server's now() on arrival. */
+  at: number
+  status?: number
+  /** next_url the server issued in its answer, if any. */
+  nextUrl?: string
+}
+
+export interface MassiveServer {
+  /** Base URL, e.g. http://localhost:43123 (no trailing slash). */
+  url: string
+  apiKey: string
+  switches: MassiveSwitches
+  counts: MassiveCounts
+  log: RecordedRequest[]
+  /** Zero counts, clear the log, restore default switches. */
+  reset(): void
+  stop(): Promise<void>
+}
+
+/** WebSocket feed path (massive-api.md section 5), reserved in this same server. */
+export const STOCKS_FEED_PATH = '/stocks'
+
+export function defaultSwitches(): MassiveSwitches {
+  return {
+    badKey: false,
+    notAuthorized: false,
+    rateLimit: 0,
+    rateLimitRetryAfterSec: null,
+    serverError: 0,
+    serverErrorStatus: 503,
+    slowMs: 0,
+    malformed: false,
+    snapshotTimeUnit: 'ns',
+  }
+}
+
+function zeroCounts(): MassiveCounts {
+  return { total: 0, aggs: 0, snapshots: 0, tickers: 0, other: 0 }
+}
+
+export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveServer {
+  const apiKey = opts.apiKey ?? 'test-massive-key'
+  const now = opts.now ?? Date.now
+  const state = { switches: defaultSwitches(), counts: zeroCounts(), log: [] as RecordedRequest[] }
+  const bars: BaseBarSource = {
+    isKnownTicker,
+    baseBars: (ticker, base, fromMs, toMs) => (base === 'minute' ? minuteBars : dayBars)(ticker, fromMs, toMs, now()),
+  }
+
+  const server = Bun.serve({
+    port: opts.port ?? 0,
+    async fetch(req) {
+      const url = new URL(req.url)
+      // WebSocket feed goes here: add a `websocket` handler to this Bun.serve and, for this path,
+      // `server.upgrade(req)` after reading auth from the first client frame (section 5.2).
+      if (url.pathname === STOCKS_FEED_PATH) return new Response('WebSocket feed not implemented yet', { status: 501 })
+      const endpoint = endpointOf(url.pathname)
+      const entry: RecordedRequest = {
+        endpoint,
+        pathAndQuery: url.pathname + url.search,
+        authorization: req.headers.get('authorization'),
+        acceptEncoding: req.headers.get('accept-encoding'),
+        at: now(),
+      }
+      state.log.push(entry)
+      state.counts.total++
+      state.counts[endpoint]++
+      const sw = state.switches
+      if (sw.slowMs > 0) await Bun.sleep(sw.slowMs)
+      const reply = gate(req, url, sw, apiKey) ?? route(url, endpoint, now(), bars, sw)
+      entry.status = reply.status
+      if (typeof reply.body.next_url === 'string') entry.nextUrl = reply.body.next_url
+      return respond(req, reply, sw)
+    },
+  })
+
+  return {
+    url: server.url.origin,
+    apiKey,
+    get switches() {
+      return state.switches
+    },
+    set switches(value) {
+      state.switches = value
+    },
+    get counts() {
+      return state.counts
+    },
+    get log() {
+      return state.log
+    },
+    reset() {
+      state.switches = defaultSwitches()
+      state.counts = zeroCounts()
+      state.log = []
+    },
+    stop: () => server.stop(true),
+  }
+}
+
+/** Auth and the failure switches, in the order a real provider would apply them; null = go on. */
+function gate(req: Request, url: URL, sw: MassiveSwitches, apiKey: string): FakeReply | null {
+  if (sw.badKey) return { status: 401, body: { status: 'ERROR', error: 'Unknown API Key' } }
+  const key = presentedKey(req, url)
+  if (key === null) return { status: 401, body: { status: 'ERROR', error: 'API Key was not provided' } }
+  if (key !== apiKey) return { status: 401, body: { status: 'ERROR', error: 'Unknown API Key' } }
+  if (sw.notAuthorized) {
+    const message = 'You are not entitled to this data. Please upgrade your plan at https://massive.com/pricing'
+    return { status: 403, body: { status: 'NOT_AUTHORIZED', message } }
+  }
+  if (consume(sw, 'rateLimit')) {
+    const error =
+      "You've exceeded the maximum requests per minute, please wait or upgrade your subscription to continue. https://massive.com/pricing"
+    return { status: 429, body: { status: 'ERROR', error } }
+  }
+  if (consume(sw, 'serverError')) return { status: sw.serverErrorStatus, body: { status: 'ERROR', error: 'Internal server error' } }
+  return null
+}
+
+function route(url: URL, endpoint: MassiveEndpoint, nowMs: number, bars: BaseBarSource, sw: MassiveSwitches): FakeReply {
+  if (endpoint === 'aggs') return handleAggs(url, bars)
+  if (SNAPSHOTS_PATH === url.pathname) return handleSnapshotList(url, nowMs, sw.snapshotTimeUnit)
+  const one = url.pathname.match(SNAPSHOT_ONE_PATH)
+  if (one) return handleSnapshotOne(decodeURIComponent(one[1]!), nowMs, sw.snapshotTimeUnit)
+  const details = url.pathname.match(TICKER_DETAILS_PATH)
+  if (details) return handleTickerDetails(decodeURIComponent(details[1]!))
+  return { status: 404, body: { status: 'NOT_FOUND', message: 'The specified resource was not found' } }
+}
+
+function endpointOf(pathname: string): MassiveEndpoint {
+  if (AGGS_PATH.test(pathname)) return 'aggs'
+  if (pathname === SNAPSHOTS_PATH || SNAPSHOT_ONE_PATH.test(pathname)) return 'snapshots'
+  if (TICKER_DETAILS_PATH.test(pathname)) return 'tickers'
+  return 'other'
+}
+
+/** Bearer header (what official clients send) or ?apiKey= (what the spec declares). */
+function presentedKey(req: Request, url: URL): string | null {
+  const header = req.headers.get('authorization')
+  const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1]
+  return bearer ?? url.searchParams.get('apiKey')
+}
+
+/** True when the switch fires for this request, counting down a numeric switch. */
+function consume(sw: MassiveSwitches, name: 'rateLimit' | 'serverError'): boolean {
+  const value = sw[name]
+  if (value === 'always') return true
+  if (value > 0) {
+    sw[name] = value - 1
+    return true
+  }
+  return false
+}
+
+/** JSON envelope with request_id (body and X-Request-Id), gzip when accepted, and the malformed switch. */
+function respond(req: Request, reply: FakeReply, sw: MassiveSwitches): Response {
+  const requestId = crypto.randomUUID().replaceAll('-', '')
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Request-Id': requestId }
+  if (reply.status === 429 && sw.rateLimitRetryAfterSec !== null) headers['Retry-After'] = String(sw.rateLimitRetryAfterSec)
+  let text = JSON.stringify({ ...reply.body, request_id: requestId })
+  if (reply.status === 200 && sw.malformed === true) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)))
+  if (reply.status === 200 && sw.malformed === 'shape') text = JSON.stringify({ status: 'OK', request_id: requestId, results: 'oops', tickers: 7 })
+  if (!(req.headers.get('accept-encoding') ?? '').includes('gzip')) return new Response(text, { status: reply.status, headers })
+  headers['Content-Encoding'] = 'gzip'
+  return new Response(Bun.gzipSync(new TextEncoder().encode(text)), { status: reply.status, headers })
+}
