@@ -205,6 +205,7 @@ export class MassiveHttpClient {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve()
     return new Promise((resolve) => this.opts.clock.setTimeout(resolve, ms))
   }
 }

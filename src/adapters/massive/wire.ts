@@ -39,7 +39,9 @@ export function parseSnapshotList(body: unknown): UpstreamSnapshot[] {
 /** `/v3/reference/tickers/{T}`: 200 with `results` means the provider knows the ticker. */
 export function parseTickerDetails(body: unknown): boolean {
   const page = envelope(body, 'ticker details')
-  return isObject(page.results)
+  if (page.results === undefined || page.results === null) return false
+  if (!isObject(page.results)) throw badShape('ticker details', '`results` is not an object')
+  return true
 }
 
 /**
