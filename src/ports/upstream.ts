@@ -72,3 +72,47 @@ export interface UpstreamRest {
   lookupTicker(ticker: string): Promise<boolean>
   status(): UpstreamStatus
 }
+
+/** A minute aggregate as the live feed sends it (Massive `AM`): the window [s, e) and its OHLCV. */
+export interface LiveBar extends Bar {
+  symbol: string
+  /** Window end, Unix ms (t + 60_000 for minute bars). */
+  e: number
+}
+
+/** Provider status events turned into our terms (Massive `status` messages). */
+export type FeedStatusEvent =
+  | { kind: 'connected' }
+  | { kind: 'authenticated' }
+  | { kind: 'auth_failed'; message: string }
+  | { kind: 'max_connections'; message: string }
+  | { kind: 'force_disconnect'; message: string }
+  | { kind: 'slow_consumer'; message: string }
+  | { kind: 'subscribed'; channels: string[] }
+  | { kind: 'error'; message: string }
+
+export interface FeedHandlers {
+  /** Trades in provider order; a frame may carry many. */
+  trades(trades: Trade[]): void
+  /** Minute bars, including provider re-sends of a window already sent (corrections): upsert by (symbol, t). */
+  bars(bars: LiveBar[]): void
+  status(event: FeedStatusEvent): void
+  /** The session ended; `code`/`reason` as the transport reports them. Called exactly once. */
+  closed(code: number, reason: string): void
+}
+
+/**
+ * One live connection to the provider (not reconnecting: the UpstreamActor supervises sessions).
+ * Contract: after `status({kind:'authenticated'})` the session accepts subscribe/unsubscribe of
+ * symbols (trades and minute bars for each); events arrive in provider order; `closed` fires once.
+ */
+export interface FeedSession {
+  subscribe(symbols: string[]): void
+  unsubscribe(symbols: string[]): void
+  close(): void
+}
+
+export interface UpstreamFeed {
+  readonly name: 'simulated' | 'massive'
+  open(handlers: FeedHandlers): FeedSession
+}
