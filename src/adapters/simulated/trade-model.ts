@@ -1,0 +1,162 @@
+/** The simulated market's trade model: every trade of a ticker in a given minute, as a pure function of (ticker, minute). */
+
+import { DAY_MS, MINUTE_MS, nyWallMs } from '../../core/market-time.ts'
+import { simulatedUniverse } from './universe.ts'
+
+/** Per-ticker constants derived once from the universe (a constant table). */
+export interface TickerModel {
+  ticker: string
+  basePrice: number
+  seed: number
+  /** 0.35…1: scales trade frequency (larger companies trade more). */
+  activity: number
+  /** 0.7…1.5: scales every price-noise amplitude. */
+  volatility: number
+}
+
+/** At most this many trades per minute; `q` = minuteIndex × MAX_TRADES_PER_MINUTE + position. */
+export const MAX_TRADES_PER_MINUTE = 256
+
+/** 32-bit integer hash of (seed, x): Math.imul mixing with a lowbias32 finaliser. x is taken mod 2^32. */
+export function hash2(seed: number, x: number): number {
+  let h = (seed ^ Math.imul(x | 0, 0x9e3779b1)) | 0
+  h ^= h >>> 16
+  h = Math.imul(h, 0x7feb352d)
+  h ^= h >>> 15
+  h = Math.imul(h, 0x846ca68b)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/** FNV-1a hash of a string (for ticker seeds). */
+function hashString(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+const UNIT = 1 / 4_294_967_296
+
+const MODELS: ReadonlyMap<string, TickerModel> = new Map(
+  simulatedUniverse.map((entry, rank) => {
+    const seed = hashString(entry.ticker)
+    const activity = rank < 20 ? 1 : 0.35 + 0.5 * hash2(seed, 1) * UNIT
+    const volatility = 0.7 + 0.8 * hash2(seed, 2) * UNIT
+    return [entry.ticker, { ticker: entry.ticker, basePrice: entry.basePrice, seed, activity, volatility }]
+  }),
+)
+
+/** The model of a known ticker, or undefined. */
+export function tickerModel(ticker: string): TickerModel | undefined {
+  return MODELS.get(ticker)
+}
+
+// Log-price noise scales (in minutes) and amplitudes. Scales of an hour and more are sampled at
+// the minute's start; the 10-minute and 1-minute scales are interpolated at the trade's own time.
+const COARSE_SCALES_MIN = [525_600, 86_400, 14_400, 2_880, 360, 60]
+const COARSE_AMPLITUDES = [0.2, 0.1, 0.05, 0.025, 0.01, 0.005]
+const TEN_MINUTE_AMPLITUDE = 0.0025
+const ONE_MINUTE_AMPLITUDE = 0.0012
+const TICK_AMPLITUDE = 0.0004
+
+/** Smooth value noise in [-1, 1) at position x (cells of width 1, smoothstep interpolation). */
+function valueNoise(salt: number, x: number): number {
+  const cell = Math.floor(x)
+  return lerpNoise(salt, cell, x - cell)
+}
+
+function lerpNoise(salt: number, cell: number, frac: number): number {
+  const a = hash2(salt, cell) * UNIT
+  const b = hash2(salt, cell + 1) * UNIT
+  const s = frac * frac * (3 - 2 * frac)
+  return (a + (b - a) * s) * 2 - 1
+}
+
+/**
+ * Expected trades per minute (before activity) at the NY wall clock of minuteStartMs: 24/7 so a
+ * demo always moves, dense in regular hours (09:30–16:00, more at open and close), light in
+ * pre-market (04:00) and after-hours (to 20:00), sparse at night and on weekends so that many
+ * minutes have no trades. Exchange holidays are not modelled.
+ */
+export function tradeRatePerMinute(minuteStartMs: number): number {
+  const wall = nyWallMs(minuteStartMs)
+  const dayIndex = Math.floor(wall / DAY_MS)
+  const weekday = (((dayIndex + 4) % 7) + 7) % 7
+  if (weekday === 0 || weekday === 6) return 0.12
+  const minuteOfDay = (wall - dayIndex * DAY_MS) / MINUTE_MS
+  if (minuteOfDay >= 570 && minuteOfDay < 960) {
+    const fromMid = (minuteOfDay - 765) / 195 // -1 at the open, +1 at the close
+    return 90 * (1 + 0.8 * fromMid * fromMid)
+  }
+  if (minuteOfDay >= 240 && minuteOfDay < 570) return 4
+  if (minuteOfDay >= 960 && minuteOfDay < 1200) return 5
+  return 0.3
+}
+
+/** A trade count with mean `mean`: Poisson for small means (so empty minutes happen), ±40 % uniform above. */
+function drawCount(mean: number, u: number): number {
+  if (mean > 12) return Math.min(MAX_TRADES_PER_MINUTE - 1, Math.round(mean * (0.6 + 0.8 * u)))
+  let k = 0
+  let p = Math.exp(-mean)
+  let cdf = p
+  while (u > cdf && k < 40) {
+    k++
+    p *= mean / k
+    cdf += p
+  }
+  return k
+}
+
+/**
+ * The trades of one minute, written into caller-owned buffers (length ≥ MAX_TRADES_PER_MINUTE):
+ * ascending times (ms), prices rounded to cents, sizes in shares (mostly round lots of 100–500,
+ * else 1–99). Returns the count. Trade j has q = minuteIndex × MAX_TRADES_PER_MINUTE + j.
+ */
+export function fillMinuteTrades(
+  model: TickerModel,
+  minuteIndex: number,
+  times: Float64Array,
+  prices: Float64Array,
+  sizes: Int32Array,
+): number {
+  const start = minuteIndex * MINUTE_MS
+  const minuteSeed = hash2(model.seed, minuteIndex)
+  const count = drawCount(tradeRatePerMinute(start) * model.activity, hash2(minuteSeed, 0x51ed27) * UNIT)
+  if (count === 0) return 0
+
+  const vol = model.volatility
+  let coarseLog = 0
+  for (let i = 0; i < COARSE_SCALES_MIN.length; i++) {
+    coarseLog += COARSE_AMPLITUDES[i] * valueNoise(model.seed + i * 0x6b43a9b5, minuteIndex / COARSE_SCALES_MIN[i])
+  }
+  const tenCell = Math.floor(minuteIndex / 10)
+  const tenSalt = model.seed ^ 0x27d4eb2f
+  const tenA = hash2(tenSalt, tenCell) * UNIT
+  const tenB = hash2(tenSalt, tenCell + 1) * UNIT
+  const tenBase = (minuteIndex - tenCell * 10) / 10
+  const oneSalt = model.seed ^ 0x165667b1
+  const oneA = hash2(oneSalt, minuteIndex) * UNIT
+  const oneB = hash2(oneSalt, minuteIndex + 1) * UNIT
+  const base = model.basePrice * Math.exp(coarseLog * vol)
+  const slot = Math.floor(MINUTE_MS / count)
+
+  for (let j = 0; j < count; j++) {
+    const h1 = hash2(minuteSeed, j)
+    const h2 = hash2(h1, 0x5bd1e995)
+    const offset = j * slot + (h1 % slot)
+    const f1 = offset / MINUTE_MS
+    const s1 = f1 * f1 * (3 - 2 * f1)
+    const f10 = tenBase + f1 / 10
+    const s10 = f10 * f10 * (3 - 2 * f10)
+    const fineLog =
+      TEN_MINUTE_AMPLITUDE * ((tenA + (tenB - tenA) * s10) * 2 - 1) +
+      ONE_MINUTE_AMPLITUDE * ((oneA + (oneB - oneA) * s1) * 2 - 1) +
+      TICK_AMPLITUDE * (((h2 & 0xffff) / 65_536) * 2 - 1)
+    const price = Math.round(base * Math.exp(fineLog * vol) * 100) / 100
+    const sizeBits = (h2 >>> 16) & 0xff
+    times[j] = start + offset
+    prices[j] = price < 0.01 ? 0.01 : price
+    sizes[j] = h2 >>> 24 < 154 ? 100 * (1 + (sizeBits % 5)) : 1 + (sizeBits % 99)
+  }
+  return count
+}
