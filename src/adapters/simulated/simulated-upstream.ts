@@ -1,0 +1,57 @@
+/** UpstreamRest over the simulated market: bars and snapshots as of the injected clock, never failing, never rate-limited. */
+
+import type { Clock } from '../../ports/clock.ts'
+import type { Bar, BaseTimespan, UpstreamRest, UpstreamSnapshot, UpstreamStatus } from '../../ports/upstream.ts'
+import { dayBars, isKnownTicker, minuteBars, snapshotAt } from './market.ts'
+
+export interface SimulatedUpstreamOptions {
+  /** Decides what "now" is: bars and snapshots only include trades before clock.now(). */
+  clock: Clock
+}
+
+/**
+ * The simulated stand-in for Massive. Results are exact aggregates of the simulated trades
+ * (see market.ts), so they agree bar for bar with the simulated live feed. Tickers are
+ * case-sensitive; an unknown ticker yields [] bars and is absent from snapshots.
+ */
+export class SimulatedUpstream implements UpstreamRest {
+  readonly name = 'simulated' as const
+  private readonly clock: Clock
+  private requests = 0
+
+  constructor(options: SimulatedUpstreamOptions) {
+    this.clock = options.clock
+  }
+
+  /** Base bars with fromMs <= t < toMs, ascending, counting trades with t < clock.now(). */
+  async fetchBars(ticker: string, timespan: BaseTimespan, fromMs: number, toMs: number): Promise<Bar[]> {
+    this.requests++
+    if (!isKnownTicker(ticker) || !(toMs > fromMs)) return []
+    const asOfMs = this.clock.now()
+    return timespan === 'minute' ? minuteBars(ticker, fromMs, toMs, asOfMs) : dayBars(ticker, fromMs, toMs, asOfMs)
+  }
+
+  async fetchSnapshots(tickers: string[]): Promise<Map<string, UpstreamSnapshot>> {
+    this.requests++
+    const nowMs = this.clock.now()
+    const out = new Map<string, UpstreamSnapshot>()
+    for (const ticker of tickers) {
+      if (!out.has(ticker) && isKnownTicker(ticker)) out.set(ticker, snapshotAt(ticker, nowMs))
+    }
+    return out
+  }
+
+  async lookupTicker(ticker: string): Promise<boolean> {
+    this.requests++
+    return isKnownTicker(ticker)
+  }
+
+  status(): UpstreamStatus {
+    return {
+      name: 'simulated',
+      health: 'ok',
+      budget: { limitPerMinute: null, remaining: null, resetsAt: null },
+      requests: this.requests,
+    }
+  }
+}
