@@ -13,7 +13,7 @@ export interface RequestBudgetOptions {
 export interface BudgetState {
   limitPerMinute: number | null
   remaining: number | null
-  /** When the next slot frees up (Unix ms), or null when a slot is free now or the budget is unlimited. */
+  /** When the next used slot frees up (Unix ms); null when none is used (or only in flight) or the budget is unlimited. */
   resetsAt: number | null
 }
 
@@ -68,7 +68,7 @@ export class RequestBudget {
     this.prune()
     const remaining = this.opts.limit - this.slots.length
     const finished = this.slots.filter((s) => s !== Infinity)
-    const resetsAt = remaining > 0 || finished.length === 0 ? null : Math.min(...finished) + this.windowMs
+    const resetsAt = finished.length === 0 ? null : Math.min(...finished) + this.windowMs
     return { limitPerMinute: this.opts.limit, remaining, resetsAt }
   }
 
