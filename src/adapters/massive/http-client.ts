@@ -54,6 +54,10 @@ export class MassiveHttpClient {
 
   constructor(private readonly opts: MassiveHttpOptions) {
     if (!opts.apiKey) throw new RangeError('MassiveHttpClient: apiKey is required')
+    if (!(opts.timeoutMs > 0)) throw new RangeError(`MassiveHttpClient: timeoutMs must be > 0, got ${opts.timeoutMs}`)
+    if (!Number.isInteger(opts.maxRetries) || opts.maxRetries < 0) {
+      throw new RangeError(`MassiveHttpClient: maxRetries must be an integer >= 0, got ${opts.maxRetries}`)
+    }
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`)
     this.budget = new RequestBudget({ limit: opts.requestsPerMinute, windowMs: opts.budgetWindowMs, clock: opts.clock })
     this.fetchFn = opts.fetch ?? fetch
