@@ -1,0 +1,46 @@
+/** MemoryBus against the Bus contract, plus what is specific to the in-process hub. */
+import { describe, expect, it } from 'bun:test'
+import { MemoryBus, MemoryBusHub } from '../../src/adapters/bus/memory-bus'
+import { busContract } from '../contracts/bus.contract'
+
+busContract('MemoryBus', async () => {
+  const hub = new MemoryBusHub()
+  const a = new MemoryBus({ hub })
+  const b = new MemoryBus({ hub })
+  return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) }
+})
+
+describe('MemoryBus', () => {
+  it('should deliver nothing when alone on its hub (a single process has no other node)', async () => {
+    const bus = new MemoryBus()
+    const got: string[] = []
+    bus.subscribe('t', (payload) => got.push(payload))
+    bus.publish('t', 'x')
+    await Bun.sleep(10)
+    expect(got).toEqual([])
+    expect(bus.stats().published).toBe(1)
+  })
+
+  it('should deliver asynchronously, never inside publish()', async () => {
+    const hub = new MemoryBusHub()
+    const a = new MemoryBus({ hub })
+    const b = new MemoryBus({ hub })
+    const got: string[] = []
+    b.subscribe('t', (payload) => got.push(payload))
+    a.publish('t', 'x')
+    expect(got).toEqual([])
+    await Promise.resolve()
+    expect(got).toEqual(['x'])
+  })
+
+  it('should fan out to every other bus on the hub', async () => {
+    const hub = new MemoryBusHub()
+    const [a, b, c] = [new MemoryBus({ hub }), new MemoryBus({ hub }), new MemoryBus({ hub })]
+    const got: string[] = []
+    b.subscribe('t', (payload) => got.push(`b:${payload}`))
+    c.subscribe('t', (payload) => got.push(`c:${payload}`))
+    a.publish('t', 'x')
+    await Bun.sleep(0)
+    expect(got.sort()).toEqual(['b:x', 'c:x'])
+  })
+})
