@@ -136,6 +136,7 @@ export class RedisTopicSubscriber {
     try {
       do {
         this.reconcileAgain = false
+        failed = false
         if (this.stopped || this.client.status !== 'ready') break
         const toSubscribe = [...this.handlers.keys()].filter((topic) => !this.acknowledged.has(topic))
         const toUnsubscribe = [...this.acknowledged].filter((topic) => !this.handlers.has(topic))
