@@ -15,6 +15,17 @@ import { AuthService } from './http/modules/auth/service'
 import { createSystemRoutes } from './http/modules/system'
 import { createWatchlistRoutes } from './http/modules/watchlist'
 import { WatchlistService } from './http/modules/watchlist/service'
+import { createMarketDataRoutes } from './http/modules/market-data'
+import { BarsService } from './http/modules/market-data/bars-service'
+import { SnapshotsService } from './http/modules/market-data/snapshots-service'
+import { createBarRepo, createTickerRepo } from './adapters/db/repos/bars'
+import { MassiveRest } from './adapters/massive/massive-rest'
+import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
+import { createRedisJobLock } from './adapters/redis/job-lock'
+import { createMemoryJobLock } from './ports/job-lock'
+import { PrefetchJob } from './jobs/prefetch-job'
+import type { UpstreamRest } from './ports/upstream'
+import Redis from 'ioredis'
 
 /** What tests (and only tests) may substitute; production passes nothing. */
 export interface AppOverrides {
@@ -30,6 +41,7 @@ export interface App {
   listen(): Promise<{ port: number; url: string }>
   stop(): Promise<void>
   db: DbHandle
+  prefetch: PrefetchJob
 }
 
 /** In development a missing JWT secret is generated once and kept in the data folder. */
@@ -63,7 +75,39 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   })
   const hashing = config.mode === 'test' ? { memoryCost: 4096, timeCost: 1 } : { memoryCost: 19456, timeCost: 2 }
   const authService = new AuthService(createUserRepo(db.db), throttle, clock, hashing)
-  const watchlist = new WatchlistService(createWatchlistRepo(db.db), config.watchlistMax, async () => true)
+  const upstream = createUpstreamRest(config, clock)
+  const watchlistRepo = createWatchlistRepo(db.db)
+  const bars = new BarsService(upstream, createBarRepo(db.db), createTickerRepo(db.db), clock, {
+    correctionWindowMs: 15 * 60_000,
+    tailTtlMs: config.market.barsTailTtlMs,
+    maxBarsPerCall: 50_000,
+    unknownTickerTtlMs: 24 * 3600_000,
+  })
+  const snapshots = new SnapshotsService(upstream, bars, clock, {
+    maxTickers: config.market.snapshotMaxTickers,
+    cacheTtlMs: config.market.snapshotCacheMs,
+    liveFreshMs: 10_000,
+  })
+  const isKnownTicker = (t: string) =>
+    bars.assertKnown(t).then(
+      () => true,
+      (e) => (e?.code === 'UNKNOWN_TICKER' ? false : Promise.reject(e)),
+    )
+  const watchlist = new WatchlistService(watchlistRepo, config.watchlistMax, isKnownTicker)
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, log) : null
+  const prefetch = new PrefetchJob(
+    watchlistRepo,
+    bars,
+    upstream,
+    redis ? createRedisJobLock(redis, config.redisPrefix) : createMemoryJobLock(),
+    clock,
+    log,
+    {
+      intervalMs: config.market.prefetchIntervalSec * 1000,
+      windowMs: config.market.prefetchMinutes * 60_000,
+      reserveBudget: 2,
+    },
+  )
 
   const server = createServer({
     log,
@@ -81,6 +125,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         trustProxy: config.trustProxy,
       }),
       createWatchlistRoutes(watchlist, verifier, config.watchlistMax),
+      createMarketDataRoutes({
+        bars,
+        snapshots,
+        upstream,
+        verifier,
+        clock,
+        components: () => ({ prefetch: prefetch.status() }),
+      }),
     ],
   })
 
@@ -89,15 +141,39 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     db,
     handle: (req) => server.handle(req),
+    prefetch,
     async listen() {
+      prefetch.start()
       server.listen({ port: config.port, hostname: config.host })
       listening = true
       const port = server.server!.port!
       return { port, url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}` }
     },
     async stop() {
+      prefetch.stop()
       if (listening) await server.stop(true)
+      redis?.disconnect()
       await db.close()
     },
   }
+}
+
+/** Massive when a key is configured, else the deterministic simulated market. */
+function createUpstreamRest(config: Config, clock: Clock): UpstreamRest {
+  if (!config.massive.apiKey) return new SimulatedUpstream({ clock })
+  return new MassiveRest({
+    apiKey: config.massive.apiKey,
+    baseUrl: config.massive.restUrl,
+    requestsPerMinute: config.massive.requestsPerMinute,
+    timeoutMs: config.massive.timeoutMs,
+    maxRetries: 3,
+    clock,
+  })
+}
+
+/** A Redis client that never throws into callers while Redis is away (commands fail fast instead of queueing). */
+function createRedisClient(url: string, log: Logger): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  redis.on('error', (e) => log.debug('redis error', { error: String(e) }))
+  return redis
 }

@@ -33,7 +33,17 @@ export interface Config {
     requestsPerMinute: number | null
     timeoutMs: number
   }
-  market: { snapshotMaxTickers: number; prefetchIntervalSec: number }
+  market: {
+    snapshotMaxTickers: number
+    /** Upstream snapshots are reused this long. */
+    snapshotCacheMs: number
+    /** The not-yet-final end of a bar range is reused this long. */
+    barsTailTtlMs: number
+    /** Watchlist prefetch period; 0 turns the job off. */
+    prefetchIntervalSec: number
+    /** How far back the prefetch keeps minute bars stored. */
+    prefetchMinutes: number
+  }
   stream: {
     maxSubscriptions: number
     maxConnectionsPerUser: number
@@ -150,7 +160,10 @@ export function loadConfig(env: Env): Config {
     },
     market: {
       snapshotMaxTickers: r.int('SNAPSHOT_MAX_TICKERS', 100, 1, 1000),
+      snapshotCacheMs: r.int('SNAPSHOT_CACHE_MS', 2000, 0, 3_600_000),
+      barsTailTtlMs: r.int('BARS_TAIL_TTL_MS', 5000, 0, 3_600_000),
       prefetchIntervalSec: r.int('PREFETCH_INTERVAL_SECONDS', 60, 0, 86_400),
+      prefetchMinutes: r.int('PREFETCH_MINUTES', 24 * 60, 1, 7 * 24 * 60),
     },
     stream: {
       maxSubscriptions: r.int('WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),

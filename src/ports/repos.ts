@@ -32,3 +32,22 @@ export interface WatchlistRepo {
   /** Every ticker on any watchlist (for prefetch). */
   allTickers(): Promise<string[]>
 }
+
+/** Stored base bars and the ranges known to be complete (coverage); ranges are half-open [from, to). */
+export interface BarRepo {
+  /** Inserts or replaces bars by (ticker, timespan, t). */
+  upsert(ticker: string, timespan: 'minute' | 'day', bars: import('./upstream').Bar[]): Promise<void>
+  /** Bars with from <= t < to, ascending. */
+  read(ticker: string, timespan: 'minute' | 'day', from: number, to: number): Promise<import('./upstream').Bar[]>
+  /** Covered ranges overlapping [from, to). */
+  coverage(ticker: string, timespan: 'minute' | 'day', from: number, to: number): Promise<[number, number][]>
+  /** Records [from, to) as covered, merging with overlapping or adjacent ranges. */
+  addCoverage(ticker: string, timespan: 'minute' | 'day', from: number, to: number): Promise<void>
+}
+
+/** What the upstream said about a ticker, so the question is asked once. */
+export interface TickerRepo {
+  /** true / false when known, null when never asked (or the answer is older than maxAgeMs). */
+  known(ticker: string, maxAgeMs: number, now: number): Promise<boolean | null>
+  remember(ticker: string, known: boolean): Promise<void>
+}

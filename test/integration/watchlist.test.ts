@@ -111,3 +111,16 @@ describe('watchlist durability', () => {
     await Bun.$`rm -rf ${dir}`
   })
 })
+
+describe('watchlist and the market', () => {
+  it('should refuse a ticker the market does not know with UNKNOWN_TICKER', async () => {
+    const app = await startApp()
+    const http = new Http(app)
+    await http.signUp()
+    const res = await http.post('/api/v1/watchlist', { ticker: 'QQQQQ' })
+    expect(res.status).toBe(404)
+    expect(res.json.error.code).toBe('UNKNOWN_TICKER')
+    expect((await http.get('/api/v1/watchlist')).json.items).toEqual([])
+    await app.stop()
+  })
+})

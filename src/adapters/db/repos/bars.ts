@@ -1,0 +1,90 @@
+/** BarRepo and TickerRepo over drizzle: idempotent bar upserts, coverage ranges merged on write, ticker lookups remembered. */
+import { and, asc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
+import type { Bar } from '../../../ports/upstream'
+import type { BarRepo, TickerRepo } from '../../../ports/repos'
+import type { Db } from '../client'
+import { barCoverage, bars, tickers } from '../tables'
+
+/** Rows per INSERT: 10 parameters a row stays far below PostgreSQL's 65,535-parameter limit. */
+const upsertChunk = 2000
+
+export function createBarRepo(db: Db): BarRepo {
+  return {
+    async upsert(ticker, timespan, list) {
+      for (let i = 0; i < list.length; i += upsertChunk) {
+        const rows = list.slice(i, i + upsertChunk).map((b) => ({ ticker, timespan, ...b }))
+        await db
+          .insert(bars)
+          .values(rows)
+          .onConflictDoUpdate({
+            target: [bars.ticker, bars.timespan, bars.t],
+            set: {
+              o: sql`excluded.o`,
+              h: sql`excluded.h`,
+              l: sql`excluded.l`,
+              c: sql`excluded.c`,
+              v: sql`excluded.v`,
+              vw: sql`excluded.vw`,
+              n: sql`excluded.n`,
+            },
+          })
+      }
+    },
+    async read(ticker, timespan, from, to) {
+      return db
+        .select({ t: bars.t, o: bars.o, h: bars.h, l: bars.l, c: bars.c, v: bars.v, vw: bars.vw, n: bars.n })
+        .from(bars)
+        .where(and(eq(bars.ticker, ticker), eq(bars.timespan, timespan), gte(bars.t, from), lt(bars.t, to)))
+        .orderBy(asc(bars.t)) as Promise<Bar[]>
+    },
+    async coverage(ticker, timespan, from, to) {
+      const rows = await db
+        .select({ a: barCoverage.fromMs, b: barCoverage.toMs })
+        .from(barCoverage)
+        .where(
+          and(
+            eq(barCoverage.ticker, ticker),
+            eq(barCoverage.timespan, timespan),
+            lt(barCoverage.fromMs, to),
+            gt(barCoverage.toMs, from),
+          ),
+        )
+        .orderBy(asc(barCoverage.fromMs))
+      return rows.map((r) => [r.a, r.b] as [number, number])
+    },
+    async addCoverage(ticker, timespan, from, to) {
+      await db.transaction(async (tx) => {
+        const touching = and(
+          eq(barCoverage.ticker, ticker),
+          eq(barCoverage.timespan, timespan),
+          lte(barCoverage.fromMs, to),
+          gte(barCoverage.toMs, from),
+        )
+        const rows = await tx
+          .delete(barCoverage)
+          .where(touching)
+          .returning({ a: barCoverage.fromMs, b: barCoverage.toMs })
+        const a = Math.min(from, ...rows.map((r) => r.a))
+        const b = Math.max(to, ...rows.map((r) => r.b))
+        await tx.insert(barCoverage).values({ ticker, timespan, fromMs: a, toMs: b })
+      })
+    },
+  }
+}
+
+export function createTickerRepo(db: Db): TickerRepo {
+  return {
+    async known(ticker, maxAgeMs, now) {
+      const [row] = await db.select().from(tickers).where(eq(tickers.ticker, ticker)).limit(1)
+      if (!row) return null
+      if (!row.known && row.checkedAt.getTime() < now - maxAgeMs) return null
+      return row.known
+    },
+    async remember(ticker, known) {
+      await db
+        .insert(tickers)
+        .values({ ticker, known, checkedAt: new Date() })
+        .onConflictDoUpdate({ target: tickers.ticker, set: { known, checkedAt: new Date() } })
+    },
+  }
+}

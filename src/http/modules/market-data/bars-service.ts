@@ -1,0 +1,139 @@
+/** Bars: stored base bars filled from the upstream on demand (each final range fetched once), larger buckets derived, pages by cursor. */
+import { aggregateBars, baseTimespanFor } from '../../../core/bars'
+import { type BarQuery, encodeCursor } from '../../../core/bar-query'
+import { type Range, missingRanges, segments } from '../../../core/coverage'
+import { MINUTE_MS, DAY_MS, bucketStart, nextBucketStart, nyDayStart } from '../../../core/market-time'
+import { NotFoundError } from '../../../errors'
+import type { Clock } from '../../../ports/clock'
+import type { BarRepo, TickerRepo } from '../../../ports/repos'
+import type { Bar, BaseTimespan, UpstreamRest } from '../../../ports/upstream'
+
+export interface BarsServiceOptions {
+  /** Minutes the provider may still correct after they close (Massive re-sends within 15 minutes). */
+  correctionWindowMs: number
+  /** How long the not-yet-final tail of a range is reused before asking the upstream again. */
+  tailTtlMs: number
+  /** Base bars per upstream call (the provider's limit is 50,000). */
+  maxBarsPerCall: number
+  /** How long an "unknown ticker" answer is trusted. */
+  unknownTickerTtlMs: number
+}
+
+export interface BarsPage {
+  ticker: string
+  timespan: string
+  multiplier: number
+  results: Bar[]
+  next_cursor: string | null
+}
+
+const unitMs: Record<BaseTimespan, number> = { minute: MINUTE_MS, day: DAY_MS }
+
+export class BarsService {
+  private inflight = new Map<string, Promise<unknown>>()
+  private tails = new Map<string, { at: number; bars: Bar[] }>()
+
+  constructor(
+    private upstream: UpstreamRest,
+    private repo: BarRepo,
+    private tickers: TickerRepo,
+    private clock: Clock,
+    private opts: BarsServiceOptions,
+  ) {}
+
+  /** 404 UNKNOWN_TICKER unless the upstream knows the ticker (asked once, remembered in the database). */
+  async assertKnown(ticker: string): Promise<void> {
+    let known = await this.tickers.known(ticker, this.opts.unknownTickerTtlMs, this.clock.now())
+    if (known === null) {
+      known = await this.once(`lookup|${ticker}`, () => this.upstream.lookupTicker(ticker))
+      await this.tickers.remember(ticker, known)
+    }
+    if (!known)
+      throw new NotFoundError('UNKNOWN_TICKER', `ticker ${ticker} is not known to the market data provider`, { ticker })
+  }
+
+  async page(q: BarQuery): Promise<BarsPage> {
+    await this.assertKnown(q.ticker)
+    const base = baseTimespanFor(q.timespan)
+    const now = this.clock.now()
+    const end = Math.min(
+      nextBucketStart(q.timespan, q.multiplier, bucketStart(q.timespan, q.multiplier, q.toMs)),
+      now + 1,
+    )
+    const base$ = q.fromMs < end ? await this.baseBars(q.ticker, base, q.fromMs, end, now) : []
+    const all = q.timespan === base && q.multiplier === 1 ? base$ : aggregateBars(base$, q.timespan, q.multiplier)
+    const inRange = all.filter((b) => b.t >= q.fromMs && b.t <= q.toMs)
+    const results = inRange.slice(0, q.limit)
+    const last = results[results.length - 1]
+    const more = inRange.length > q.limit
+    return {
+      ticker: q.ticker,
+      timespan: q.timespan,
+      multiplier: q.multiplier,
+      results,
+      next_cursor: more && last ? encodeCursor(q, nextBucketStart(q.timespan, q.multiplier, last.t)) : null,
+    }
+  }
+
+  /** Makes sure the final part of [from, to) is stored (prefetch and gap repair); returns how many gaps were fetched. */
+  async ensureStored(ticker: string, base: BaseTimespan, from: number, to: number): Promise<number> {
+    const end = Math.min(to, this.finalBoundary(base, this.clock.now()))
+    if (from >= end) return 0
+    const gaps = missingRanges(await this.repo.coverage(ticker, base, from, end), from, end).length
+    if (gaps > 0) await this.fill(ticker, base, from, end)
+    return gaps
+  }
+
+  /** The first instant whose base bars may still change: before it, stored bars are final. */
+  finalBoundary(base: BaseTimespan, now: number): number {
+    const settled = now - this.opts.correctionWindowMs
+    return base === 'minute' ? Math.floor(settled / MINUTE_MS) * MINUTE_MS : nyDayStart(settled)
+  }
+
+  /** Base bars in [from, to): the final part from storage (filled once), the rest fresh from the upstream. */
+  private async baseBars(ticker: string, base: BaseTimespan, from: number, to: number, now: number): Promise<Bar[]> {
+    const boundary = this.finalBoundary(base, now)
+    const finalEnd = Math.min(to, boundary)
+    if (from < finalEnd) await this.fill(ticker, base, from, finalEnd)
+    const stored = from < finalEnd ? await this.repo.read(ticker, base, from, finalEnd) : []
+    if (to <= boundary) return stored
+    const tail = await this.tail(ticker, base, boundary, now)
+    return stored.concat(tail.filter((b) => b.t >= Math.max(from, boundary) && b.t < to))
+  }
+
+  /** Fetches every uncovered part of a final range once, in provider-sized segments, and records it covered. */
+  private async fill(ticker: string, base: BaseTimespan, from: number, to: number): Promise<void> {
+    const missing = missingRanges(await this.repo.coverage(ticker, base, from, to), from, to)
+    for (const gap of missing)
+      for (const seg of segments(gap, this.opts.maxBarsPerCall * unitMs[base]))
+        await this.once(`fill|${ticker}|${base}|${seg[0]}|${seg[1]}`, () => this.fetchSegment(ticker, base, seg))
+  }
+
+  private async fetchSegment(ticker: string, base: BaseTimespan, [a, b]: Range): Promise<void> {
+    // Another request may have covered it while this one waited for its turn.
+    if (missingRanges(await this.repo.coverage(ticker, base, a, b), a, b).length === 0) return
+    const bars = await this.upstream.fetchBars(ticker, base, a, b)
+    await this.repo.upsert(ticker, base, bars)
+    await this.repo.addCoverage(ticker, base, a, b)
+  }
+
+  /** The not-yet-final bars from `boundary` to now, reused for tailTtlMs, fetched once however many ask at once. */
+  private async tail(ticker: string, base: BaseTimespan, boundary: number, now: number): Promise<Bar[]> {
+    const key = `${ticker}|${base}`
+    const cached = this.tails.get(key)
+    if (cached && now - cached.at < this.opts.tailTtlMs) return cached.bars
+    const bars = await this.once(`tail|${key}`, () => this.upstream.fetchBars(ticker, base, boundary, now + 1))
+    this.tails.set(key, { at: now, bars })
+    if (this.tails.size > 5000) this.tails.delete(this.tails.keys().next().value!)
+    return bars
+  }
+
+  /** Single flight: concurrent callers with the same key share one promise. */
+  private once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const existing = this.inflight.get(key)
+    if (existing) return existing as Promise<T>
+    const p = fn().finally(() => this.inflight.delete(key))
+    this.inflight.set(key, p)
+    return p
+  }
+}

@@ -1,0 +1,71 @@
+/** Market-data routes: bars, snapshots and the data-path status. */
+import { Elysia } from 'elysia'
+import { parseBarQuery } from '../../../core/bar-query'
+import type { Clock } from '../../../ports/clock'
+import type { UpstreamRest } from '../../../ports/upstream'
+import type { TokenVerifier } from '../../../adapters/auth/token-verifier'
+import { createAuthPlugin } from '../../auth-plugin'
+import { errors } from '../../model'
+import type { BarsService } from './bars-service'
+import { MarketDataModel } from './model'
+import type { SnapshotsService } from './snapshots-service'
+
+export interface MarketDataRoutesOptions {
+  bars: BarsService
+  snapshots: SnapshotsService
+  upstream: UpstreamRest
+  verifier: TokenVerifier
+  clock: Clock
+  /** Status of other parts (stream, bus), merged into the status answer. */
+  components: () => Record<string, unknown>
+}
+
+export function createMarketDataRoutes(o: MarketDataRoutesOptions) {
+  return new Elysia({ prefix: '/api/v1/market-data', tags: ['market data'] })
+    .use(createAuthPlugin(o.verifier))
+    .get('/bars', ({ query }) => o.bars.page(parseBarQuery(query, o.clock.now())), {
+      auth: true,
+      query: MarketDataModel.barsQuery,
+      response: { 200: MarketDataModel.barsPage, ...errors(400, 401, 404, 502, 503) },
+      detail: {
+        summary: 'OHLCV bars',
+        description:
+          'Ascending bars for one ticker. Errors: INVALID_TICKER, INVALID_TIMESPAN, INVALID_MULTIPLIER, INVALID_FROM, INVALID_TO, INVALID_RANGE, RANGE_TOO_LARGE, INVALID_LIMIT, INVALID_CURSOR (400); UNKNOWN_TICKER (404); UPSTREAM_AUTH_FAILED, UPSTREAM_NOT_AUTHORIZED, UPSTREAM_BAD_RESPONSE, UPSTREAM_ERROR (502); UPSTREAM_UNAVAILABLE (503, with Retry-After when known).',
+      },
+    })
+    .get('/snapshots', ({ request }) => o.snapshots.get(new URL(request.url).searchParams.getAll('tickers')), {
+      auth: true,
+      query: MarketDataModel.snapshotsQuery,
+      response: { 200: MarketDataModel.snapshots, ...errors(400, 401, 502, 503) },
+      detail: {
+        summary: 'Snapshots for many tickers',
+        description:
+          'Errors: MISSING_TICKERS, INVALID_TICKER, TOO_MANY_TICKERS (400); per-ticker UNKNOWN_TICKER or SNAPSHOT_UNAVAILABLE in `errors`.',
+      },
+    })
+    .get(
+      '/status',
+      () => {
+        const s = o.upstream.status()
+        return {
+          upstream: {
+            name: s.name,
+            health: s.health,
+            ...(s.reason ? { reason: s.reason } : {}),
+            budget: {
+              limit_per_minute: s.budget.limitPerMinute,
+              remaining: s.budget.remaining,
+              resets_at: s.budget.resetsAt === null ? null : new Date(s.budget.resetsAt).toISOString(),
+            },
+            requests: s.requests,
+          },
+          components: o.components(),
+        }
+      },
+      {
+        auth: true,
+        response: { 200: MarketDataModel.status, ...errors(401) },
+        detail: { summary: 'Which upstream is in use, its health and why, and the request budget left' },
+      },
+    )
+}

@@ -1,0 +1,78 @@
+/** API shapes of the market-data routes. */
+import { t } from 'elysia'
+import { barLimits, barRules } from '../../../core/bar-query'
+
+const ruleText = Object.entries(barRules)
+  .map(([ts, r]) => `${ts}: multiplier 1-${r.maxMultiplier}, span ≤ ${r.maxSpanDays} days`)
+  .join('; ')
+
+export namespace MarketDataModel {
+  export const barsQuery = t.Object({
+    ticker: t.Optional(t.String({ description: 'required unless cursor is given', examples: ['AAPL'] })),
+    timespan: t.Optional(
+      t.String({ description: 'minute | hour | day | week | month (required unless cursor is given)' }),
+    ),
+    multiplier: t.Optional(t.String({ description: `bucket size in timespans, default 1. ${ruleText}` })),
+    from: t.Optional(
+      t.String({
+        description: 'YYYY-MM-DD (New York day), ISO-8601 date-time with zone, or Unix ms; snapped to its bucket start',
+      }),
+    ),
+    to: t.Optional(t.String({ description: 'same forms, inclusive; a date means the end of that day; default now' })),
+    limit: t.Optional(
+      t.String({ description: `bars per page, 1-${barLimits.maxLimit}, default ${barLimits.defaultLimit}` }),
+    ),
+    cursor: t.Optional(
+      t.String({ description: 'next_cursor from the previous page; continues exactly where it stopped' }),
+    ),
+  })
+  export const bar = t.Object({
+    t: t.Number({ description: 'bucket start, Unix ms' }),
+    o: t.Number(),
+    h: t.Number(),
+    l: t.Number(),
+    c: t.Number(),
+    v: t.Number(),
+    vw: t.Number({ description: 'volume-weighted average price' }),
+    n: t.Number({ description: 'trades' }),
+  })
+  export const barsPage = t.Object({
+    ticker: t.String(),
+    timespan: t.String(),
+    multiplier: t.Number(),
+    results: t.Array(bar, { description: 'ascending by t' }),
+    next_cursor: t.Union([t.String(), t.Null()]),
+  })
+  export const snapshotsQuery = t.Object({
+    tickers: t.Optional(t.Union([t.String(), t.Array(t.String())], { description: 'AAPL,NVDA or repeated tickers=' })),
+  })
+  export const snapshot = t.Object({
+    ticker: t.String(),
+    last: t.Number(),
+    change: t.Number(),
+    change_pct: t.Number(),
+    prev_close: t.Number(),
+    updated_at: t.String({ format: 'date-time' }),
+    source: t.Union([t.Literal('WS'), t.Literal('REST')]),
+  })
+  export const snapshots = t.Object({
+    results: t.Array(snapshot),
+    errors: t.Array(t.Object({ ticker: t.String(), code: t.String(), message: t.String() }), {
+      description: 'per-ticker failures',
+    }),
+  })
+  export const status = t.Object({
+    upstream: t.Object({
+      name: t.String(),
+      health: t.String({ description: 'ok | degraded | down' }),
+      reason: t.Optional(t.Object({ code: t.String(), message: t.String() })),
+      budget: t.Object({
+        limit_per_minute: t.Union([t.Number(), t.Null()]),
+        remaining: t.Union([t.Number(), t.Null()]),
+        resets_at: t.Union([t.String(), t.Null()]),
+      }),
+      requests: t.Number(),
+    }),
+    components: t.Record(t.String(), t.Unknown(), { description: 'stream, bus and other parts, when running' }),
+  })
+}

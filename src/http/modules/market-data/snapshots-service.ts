@@ -1,0 +1,143 @@
+/** Snapshots for many tickers: live stream state when fresh (source WS), else the upstream (source REST), unknown tickers reported one by one. */
+import { AppError, ValidationError } from '../../../errors'
+import { isTickerSyntax } from '../../../core/validate'
+import type { Clock } from '../../../ports/clock'
+import type { UpstreamRest, UpstreamSnapshot } from '../../../ports/upstream'
+import type { BarsService } from './bars-service'
+
+export interface Snapshot {
+  ticker: string
+  last: number
+  change: number
+  change_pct: number
+  prev_close: number
+  updated_at: string
+  source: 'WS' | 'REST'
+}
+
+export interface SnapshotError {
+  ticker: string
+  code: 'UNKNOWN_TICKER' | 'SNAPSHOT_UNAVAILABLE'
+  message: string
+}
+
+/** What the live stream knows of a ticker on this replica, or null. `receivedAt` is when it last heard. */
+export type LiveSnapshotSource = (
+  ticker: string,
+) => (Omit<Snapshot, 'ticker' | 'source' | 'updated_at'> & { updatedAt: number; receivedAt: number }) | null
+
+export interface SnapshotsOptions {
+  maxTickers: number
+  /** Upstream snapshots are reused this long (protects a rate-limited plan from polling clients). */
+  cacheTtlMs: number
+  /** Live state older than this is not "fresh" and the upstream is asked instead. */
+  liveFreshMs: number
+}
+
+/** Tickers from `tickers=A,B` and/or repeated `tickers=`: normalised, de-duplicated in order, capped. */
+export function parseTickerList(values: string[], max: number): string[] {
+  const out: string[] = []
+  const invalid: string[] = []
+  for (const v of values)
+    for (const part of v.split(',')) {
+      const t = part.trim().toUpperCase()
+      if (t === '') continue
+      if (!isTickerSyntax(t)) invalid.push(part.trim().slice(0, 20))
+      else if (!out.includes(t)) out.push(t)
+    }
+  if (invalid.length > 0)
+    throw new ValidationError('INVALID_TICKER', 'some tickers are not valid ticker symbols', {
+      tickers: invalid.slice(0, 20),
+    })
+  if (out.length === 0)
+    throw new ValidationError('MISSING_TICKERS', 'give tickers=AAPL,NVDA or repeated tickers= parameters')
+  if (out.length > max)
+    throw new ValidationError('TOO_MANY_TICKERS', `at most ${max} tickers per request`, { max, count: out.length })
+  return out
+}
+
+export class SnapshotsService {
+  private cache = new Map<string, { at: number; snap: UpstreamSnapshot | null }>()
+
+  constructor(
+    private upstream: UpstreamRest,
+    private bars: BarsService,
+    private clock: Clock,
+    private opts: SnapshotsOptions,
+    private live: LiveSnapshotSource = () => null,
+  ) {}
+
+  async get(rawValues: string[]): Promise<{ results: Snapshot[]; errors: SnapshotError[] }> {
+    const tickers = parseTickerList(rawValues, this.opts.maxTickers)
+    const now = this.clock.now()
+    const fromLive = new Map<string, Snapshot>()
+    for (const t of tickers) {
+      const l = this.live(t)
+      if (l && now - l.receivedAt <= this.opts.liveFreshMs)
+        fromLive.set(t, {
+          ticker: t,
+          last: l.last,
+          change: l.change,
+          change_pct: l.change_pct,
+          prev_close: l.prev_close,
+          updated_at: new Date(l.updatedAt).toISOString(),
+          source: 'WS',
+        })
+    }
+    const needed = tickers.filter((t) => !fromLive.has(t) && !this.fresh(t, now))
+    if (needed.length > 0) {
+      const got = await this.upstream.fetchSnapshots(needed)
+      for (const t of needed) this.cache.set(t, { at: now, snap: got.get(t) ?? null })
+      this.trimCache()
+    }
+    const results: Snapshot[] = []
+    const errors: SnapshotError[] = []
+    for (const t of tickers) {
+      const live = fromLive.get(t)
+      if (live) {
+        results.push(live)
+        continue
+      }
+      const snap = this.cache.get(t)?.snap
+      if (snap) results.push(toSnapshot(snap))
+      else errors.push(await this.explainMissing(t))
+    }
+    return { results, errors }
+  }
+
+  private fresh(ticker: string, now: number): boolean {
+    const c = this.cache.get(ticker)
+    return c !== undefined && now - c.at < this.opts.cacheTtlMs
+  }
+
+  private async explainMissing(ticker: string): Promise<SnapshotError> {
+    try {
+      await this.bars.assertKnown(ticker)
+      return { ticker, code: 'SNAPSHOT_UNAVAILABLE', message: 'the provider has no snapshot for this ticker right now' }
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'UNKNOWN_TICKER')
+        return { ticker, code: 'UNKNOWN_TICKER', message: e.message }
+      return {
+        ticker,
+        code: 'SNAPSHOT_UNAVAILABLE',
+        message: 'the provider could not be asked about this ticker right now',
+      }
+    }
+  }
+
+  private trimCache(): void {
+    while (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!)
+  }
+}
+
+function toSnapshot(s: UpstreamSnapshot): Snapshot {
+  return {
+    ticker: s.ticker,
+    last: s.last,
+    change: s.change,
+    change_pct: s.changePct,
+    prev_close: s.prevClose,
+    updated_at: new Date(s.updatedAt).toISOString(),
+    source: 'REST',
+  }
+}
