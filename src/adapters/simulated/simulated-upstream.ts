@@ -2,6 +2,7 @@
 
 import type { Clock } from '../../ports/clock.ts'
 import type { Bar, BaseTimespan, UpstreamRest, UpstreamSnapshot, UpstreamStatus } from '../../ports/upstream.ts'
+import { DAY_MS } from '../../core/market-time.ts'
 import { dayBars, isKnownTicker, minuteBars, snapshotAt } from './market.ts'
 
 export interface SimulatedUpstreamOptions {
@@ -28,7 +29,15 @@ export class SimulatedUpstream implements UpstreamRest {
     this.requests++
     if (!isKnownTicker(ticker) || !(toMs > fromMs)) return []
     const asOfMs = this.clock.now()
-    return timespan === 'minute' ? minuteBars(ticker, fromMs, toMs, asOfMs) : dayBars(ticker, fromMs, toMs, asOfMs)
+    // Long ranges are computed in slices with a yield between, so a cold year of history never stalls the event loop.
+    const slice = timespan === 'minute' ? 2 * DAY_MS : 30 * DAY_MS
+    const out: Bar[] = []
+    for (let a = fromMs; a < toMs; a += slice) {
+      const b = Math.min(a + slice, toMs)
+      out.push(...(timespan === 'minute' ? minuteBars(ticker, a, b, asOfMs) : dayBars(ticker, a, b, asOfMs)))
+      if (b < toMs) await Bun.sleep(0)
+    }
+    return out
   }
 
   async fetchSnapshots(tickers: string[]): Promise<Map<string, UpstreamSnapshot>> {
