@@ -169,7 +169,13 @@ describe('bucketStart / nextBucketStart', () => {
   })
 
   it('makes consecutive buckets tile time with no gap or overlap', () => {
-    for (const [timespan, multiplier] of [['minute', 15], ['hour', 3], ['day', 1], ['week', 1], ['month', 2]] as const) {
+    for (const [timespan, multiplier] of [
+      ['minute', 15],
+      ['hour', 3],
+      ['day', 1],
+      ['week', 1],
+      ['month', 2],
+    ] as const) {
       let start = bucketStart(timespan, multiplier, utc(2024, 12, 20))
       for (let i = 0; i < 200; i++) {
         const next = nextBucketStart(timespan, multiplier, start)
