@@ -1,0 +1,156 @@
+/** Massive feed wire format: subscribe batching and server frame parsing (arrays, single objects, malformed input, acks). */
+
+import { describe, expect, it } from 'bun:test'
+import { channelFrames, parseFeedFrame } from './feed-wire.ts'
+
+const trade = {
+  ev: 'T',
+  sym: 'AAPL',
+  i: '5096',
+  x: 10,
+  p: 161.87,
+  s: 300,
+  c: [14, 41],
+  t: 1651684192462,
+  q: 4009402,
+  z: 3,
+}
+const minute = {
+  ev: 'AM',
+  sym: 'GTE',
+  v: 4110,
+  av: 9470157,
+  op: 0.4372,
+  vw: 0.4488,
+  o: 0.4488,
+  c: 0.4486,
+  h: 0.4489,
+  l: 0.4486,
+  a: 0.4352,
+  z: 685,
+  s: 1610144640000,
+  e: 1610144700000,
+}
+
+describe('channelFrames', () => {
+  it('puts T and AM of every symbol into one frame when they fit', () => {
+    expect(channelFrames('subscribe', ['AAPL', 'MSFT'], 8_000)).toEqual([
+      JSON.stringify({ action: 'subscribe', params: 'T.AAPL,AM.AAPL,T.MSFT,AM.MSFT' }),
+    ])
+  })
+
+  it('splits into the fewest frames whose params stay within the cap', () => {
+    const symbols = Array.from({ length: 500 }, (_, i) => `S${String(i).padStart(4, '0')}`)
+    const frames = channelFrames('unsubscribe', symbols, 1_000).map(
+      (f) => JSON.parse(f) as { action: string; params: string },
+    )
+    const channels = frames.flatMap((f) => f.params.split(','))
+    const total = channels.reduce((n, c) => n + c.length + 1, -1)
+
+    expect(frames.every((f) => f.action === 'unsubscribe' && f.params.length <= 1_000)).toBe(true)
+    expect(channels).toEqual(symbols.flatMap((s) => [`T.${s}`, `AM.${s}`]))
+    expect(frames.length).toBeLessThanOrEqual(Math.ceil(total / (1_000 - 7)))
+  })
+
+  it('makes no frame for no symbols', () => {
+    expect(channelFrames('subscribe', [], 8_000)).toEqual([])
+  })
+})
+
+describe('parseFeedFrame', () => {
+  it('maps T to Trade (keeping q) and AM to LiveBar (s → t, n unknown = 0), merging runs in order', () => {
+    const items = parseFeedFrame(JSON.stringify([trade, { ...trade, q: 4009403 }, minute, trade]))
+
+    expect(items.map((i) => i.kind)).toEqual(['trades', 'bars', 'trades'])
+    expect(items[0]).toEqual({
+      kind: 'trades',
+      trades: [
+        { symbol: 'AAPL', p: 161.87, s: 300, t: 1651684192462, q: 4009402 },
+        { symbol: 'AAPL', p: 161.87, s: 300, t: 1651684192462, q: 4009403 },
+      ],
+    })
+    expect(items[1]).toEqual({
+      kind: 'bars',
+      bars: [
+        {
+          symbol: 'GTE',
+          t: 1610144640000,
+          o: 0.4488,
+          h: 0.4489,
+          l: 0.4486,
+          c: 0.4486,
+          v: 4110,
+          vw: 0.4488,
+          n: 0,
+          e: 1610144700000,
+        },
+      ],
+    })
+  })
+
+  it('tolerates a single event object instead of an array', () => {
+    expect(parseFeedFrame(JSON.stringify({ ev: 'status', status: 'auth_success', message: 'authenticated' }))).toEqual([
+      { kind: 'status', event: { kind: 'authenticated' } },
+    ])
+  })
+
+  it('reports a non-JSON or non-array frame as one error and never throws', () => {
+    for (const text of ['not json', '[{"ev":"T"', '42', '"text"', 'null', '']) {
+      const items = parseFeedFrame(text)
+      expect(items).toHaveLength(1)
+      expect(items[0]).toMatchObject({ kind: 'status', event: { kind: 'error' } })
+    }
+  })
+
+  it('reports a bad event at its position and keeps the good ones', () => {
+    const items = parseFeedFrame(
+      JSON.stringify([trade, { ev: 'T', sym: 'AAPL', p: 'x' }, 7, { ...minute, o: null }, trade]),
+    )
+
+    expect(items.map((i) => (i.kind === 'status' ? i.event.kind : i.kind))).toEqual([
+      'trades',
+      'error',
+      'error',
+      'error',
+      'trades',
+    ])
+  })
+
+  it('reads connect, auth, disconnect and error statuses by `status`, not by message', () => {
+    const statuses = [
+      { status: 'connected', message: 'Connected Successfully' },
+      { status: 'success', message: 'Connected Successfully' },
+      { status: 'auth_failed', message: 'authentication failed' },
+      { status: 'max_connections', message: 'anything' },
+      { status: 'force_disconnect', message: '' },
+      { status: 'slow_consumer', message: 'x' },
+      { status: 'error', message: 'not entitled' },
+      { status: 'auth_timeout', message: 'No authentication request received.' },
+    ]
+    const items = parseFeedFrame(JSON.stringify(statuses.map((s) => ({ ev: 'status', ...s }))))
+
+    expect(items.map((i) => (i.kind === 'status' ? i.event : null))).toEqual([
+      { kind: 'connected' },
+      { kind: 'connected' },
+      { kind: 'auth_failed', message: 'authentication failed' },
+      { kind: 'max_connections', message: 'anything' },
+      { kind: 'force_disconnect', message: '' },
+      { kind: 'slow_consumer', message: 'x' },
+      { kind: 'error', message: 'not entitled' },
+      { kind: 'error', message: 'status "auth_timeout": No authentication request received.' },
+    ])
+  })
+
+  it('merges consecutive subscribe acks into one event and ignores unsubscribe acks and other event types', () => {
+    const frame = [
+      { ev: 'status', status: 'success', message: 'subscribed to: T.MSFT' },
+      { ev: 'status', status: 'success', message: 'subscribed to: AM.MSFT, T.AAPL' },
+      { ev: 'status', status: 'success', message: 'unsubscribed to: T.IBM' },
+      { ev: 'Q', sym: 'MSFT', bp: 1, ap: 2 },
+    ]
+
+    expect(parseFeedFrame(JSON.stringify(frame))).toEqual([
+      { kind: 'status', event: { kind: 'subscribed', channels: ['T.MSFT', 'AM.MSFT', 'T.AAPL'] } },
+    ])
+  })
+})
