@@ -5,6 +5,9 @@ import type { Logger } from '../adapters/log/logger'
 import { createCors } from './cors'
 import { createErrorPlugin } from './error-plugin'
 import { ErrorBody } from './model'
+// Swagger UI is served from the process (embedded in the binary): the docs page works with no internet.
+import swaggerJs from '../../node_modules/swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' }
+import swaggerCss from '../../node_modules/swagger-ui-dist/swagger-ui.css' with { type: 'file' }
 
 export interface ServerOptions {
   log: Logger
@@ -25,6 +28,9 @@ export function createServer(o: ServerOptions) {
     .use(
       openapi({
         path: '/docs',
+        provider: 'swagger-ui',
+        swagger: { cdn: '/docs/assets/swagger-ui-bundle.js', theme: '/docs/assets/swagger-ui.css', autoDarkMode: true },
+        exclude: { paths: [/^\/docs\/assets/] },
         documentation: {
           info: {
             title: 'Market Watch API',
@@ -36,6 +42,22 @@ export function createServer(o: ServerOptions) {
           security: [{ bearer: [] }],
         },
       }),
+    )
+    .get(
+      '/docs/assets/swagger-ui-bundle.js',
+      () =>
+        new Response(Bun.file(swaggerJs), {
+          headers: { 'content-type': 'text/javascript', 'cache-control': 'public, max-age=86400' },
+        }),
+      { detail: { hide: true } },
+    )
+    .get(
+      '/docs/assets/swagger-ui.css',
+      () =>
+        new Response(Bun.file(swaggerCss), {
+          headers: { 'content-type': 'text/css', 'cache-control': 'public, max-age=86400' },
+        }),
+      { detail: { hide: true } },
     )
   for (const m of o.modules) app = app.use(m)
   return app

@@ -112,7 +112,15 @@ describe('http edge', () => {
     ])
       expect(paths).toContain(p)
     expect(JSON.stringify(res.json.paths['/api/v1/watchlist'].post.responses)).toContain('409')
-    expect((await http.get('/docs')).status).toBe(200)
+    const page = await http.get('/docs')
+    expect(page.status).toBe(200)
+    // The docs page must work offline: every script and stylesheet it loads is served by us.
+    const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1])
+    expect(assets.length).toBeGreaterThan(0)
+    for (const a of assets) {
+      expect(a.startsWith('/')).toBe(true)
+      expect((await http.get(a)).status).toBe(200)
+    }
   })
 })
 
