@@ -43,22 +43,17 @@ export function createServer(o: ServerOptions) {
         },
       }),
     )
-    .get(
-      '/docs/assets/swagger-ui-bundle.js',
-      () =>
-        new Response(Bun.file(swaggerJs), {
-          headers: { 'content-type': 'text/javascript', 'cache-control': 'public, max-age=86400' },
-        }),
-      { detail: { hide: true } },
-    )
-    .get(
-      '/docs/assets/swagger-ui.css',
-      () =>
-        new Response(Bun.file(swaggerCss), {
-          headers: { 'content-type': 'text/css', 'cache-control': 'public, max-age=86400' },
-        }),
-      { detail: { hide: true } },
-    )
+    .get('/docs/assets/swagger-ui-bundle.js', () => staticFile(swaggerJs, 'text/javascript'), {
+      detail: { hide: true },
+    })
+    .get('/docs/assets/swagger-ui.css', () => staticFile(swaggerCss, 'text/css'), { detail: { hide: true } })
   for (const m of o.modules) app = app.use(m)
   return app
+}
+
+/** An embedded file as a cacheable response. */
+export function staticFile(path: string, contentType: string): Response {
+  return new Response(Bun.file(path), {
+    headers: { 'content-type': contentType, 'cache-control': 'public, max-age=86400' },
+  })
 }
