@@ -1,7 +1,8 @@
-/** A local Massive-compatible HTTP server for tests (Bun.serve, port 0), driven by the simulated market, with failure switches. */
+/** A local Massive-compatible server for tests (Bun.serve, port 0): REST and the stocks WebSocket feed, driven by the simulated market, with failure switches. */
 
 import { handleAggs, AGGS_PATH, type BaseBarSource, type FakeReply } from './massive-aggs.ts'
 import { handleSnapshotList, handleSnapshotOne, handleTickerDetails, SNAPSHOT_ONE_PATH, SNAPSHOTS_PATH, TICKER_DETAILS_PATH } from './massive-snapshots.ts'
+import { FakeFeedHub, defaultFeedSwitches, zeroFeedCounts, type BarPatch, type FeedCounts, type FeedSwitches, type RecordedFeedFrame } from './massive-ws.ts'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
 import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
 
@@ -12,10 +13,12 @@ export interface MassiveServerOptions {
   now?: () => number
   /** @default 0 (any free port) */
   port?: number
+  /** How often the feed pushes trades (and minute bars at minute boundaries), in real ms. @default 100 */
+  feedTickMs?: number
 }
 
-/** Mutable failure switches; tests flip them between calls. reset() restores these defaults. */
-export interface MassiveSwitches {
+/** Mutable failure switches; tests flip them between calls. reset() restores these defaults. REST switches apply to HTTP only. */
+export interface MassiveSwitches extends FeedSwitches {
   /** Every request gets 401 "Unknown API Key". */
   badKey: boolean
   /** Every authenticated request gets 403 NOT_AUTHORIZED (plan does not include the data). */
@@ -35,7 +38,8 @@ export interface MassiveSwitches {
   snapshotTimeUnit: 'ns' | 'ms'
 }
 
-export interface MassiveCounts {
+/** REST requests (`total` counts HTTP requests only) and feed frames (ws*). */
+export interface MassiveCounts extends FeedCounts {
   total: number
   aggs: number
   snapshots: number
@@ -62,16 +66,32 @@ export interface RecordedRequest {
 export interface MassiveServer {
   /** Base URL, e.g. http://localhost:43123 (no trailing slash). */
   url: string
+  /** The stocks feed, e.g. ws://localhost:43123/stocks. */
+  wsUrl: string
   apiKey: string
   switches: MassiveSwitches
   counts: MassiveCounts
   log: RecordedRequest[]
-  /** Zero counts, clear the log, restore default switches. */
+  /** Feed connections, auth and (un)subscribe frames, in arrival order. */
+  wsLog: RecordedFeedFrame[]
+  /** Feed connections open right now. */
+  readonly wsOpenConnections: number
+  /** Drop every feed connection abruptly (no close frame: clients see 1006). Returns how many. */
+  wsDrop(): number
+  /** Send `max_connections` to every feed connection, then close each with 1008. */
+  wsMaxConnections(): number
+  /** Send any status event (e.g. force_disconnect, slow_consumer) to every feed connection; close with closeCode if given. */
+  wsSendStatus(status: string, message: string, closeCode?: number | null): number
+  /** Re-send the already-formed minute bar of `symbol` at `t` with corrected values (a provider correction). */
+  wsResendBar(symbol: string, t: number, patch: BarPatch): number
+  /** Send raw text to every feed connection (malformed frames). */
+  wsSendRaw(text: string): number
+  /** Zero counts, clear the logs, restore default switches (open feed connections stay open). */
   reset(): void
   stop(): Promise<void>
 }
 
-/** WebSocket feed path (massive-api.md section 5), reserved in this same server. */
+/** WebSocket feed path (massive-api.md section 5), served by this same server (see massive-ws.ts). */
 export const STOCKS_FEED_PATH = '/stocks'
 
 export function defaultSwitches(): MassiveSwitches {
@@ -85,17 +105,19 @@ export function defaultSwitches(): MassiveSwitches {
     slowMs: 0,
     malformed: false,
     snapshotTimeUnit: 'ns',
+    ...defaultFeedSwitches(),
   }
 }
 
 function zeroCounts(): MassiveCounts {
-  return { total: 0, aggs: 0, snapshots: 0, tickers: 0, other: 0 }
+  return { total: 0, aggs: 0, snapshots: 0, tickers: 0, other: 0, ...zeroFeedCounts() }
 }
 
 export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveServer {
   const apiKey = opts.apiKey ?? 'test-massive-key'
   const now = opts.now ?? Date.now
-  const state = { switches: defaultSwitches(), counts: zeroCounts(), log: [] as RecordedRequest[] }
+  const state = { switches: defaultSwitches(), counts: zeroCounts(), log: [] as RecordedRequest[], wsLog: [] as RecordedFeedFrame[] }
+  const feed = new FakeFeedHub(apiKey, now, opts.feedTickMs ?? 100, state)
   const bars: BaseBarSource = {
     isKnownTicker,
     baseBars: (ticker, base, fromMs, toMs) => (base === 'minute' ? minuteBars : dayBars)(ticker, fromMs, toMs, now()),
@@ -103,11 +125,11 @@ export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveSer
 
   const server = Bun.serve({
     port: opts.port ?? 0,
-    async fetch(req) {
+    websocket: feed.handlers,
+    async fetch(req, srv) {
       const url = new URL(req.url)
-      // WebSocket feed goes here: add a `websocket` handler to this Bun.serve and, for this path,
-      // `server.upgrade(req)` after reading auth from the first client frame (section 5.2).
-      if (url.pathname === STOCKS_FEED_PATH) return new Response('WebSocket feed not implemented yet', { status: 501 })
+      // The feed authenticates with its first frame, not with the upgrade request (section 5.2).
+      if (url.pathname === STOCKS_FEED_PATH) return feed.upgrade(req, srv)
       const endpoint = endpointOf(url.pathname)
       const entry: RecordedRequest = {
         endpoint,
@@ -130,6 +152,7 @@ export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveSer
 
   return {
     url: server.url.origin,
+    wsUrl: `ws://${server.url.host}${STOCKS_FEED_PATH}`,
     apiKey,
     get switches() {
       return state.switches
@@ -143,12 +166,27 @@ export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveSer
     get log() {
       return state.log
     },
+    get wsLog() {
+      return state.wsLog
+    },
+    get wsOpenConnections() {
+      return feed.openConnections
+    },
+    wsDrop: () => feed.drop(),
+    wsMaxConnections: () => feed.maxConnections(),
+    wsSendStatus: (status, message, closeCode = null) => feed.sendStatus(status, message, closeCode),
+    wsResendBar: (symbol, t, patch) => feed.resendBar(symbol, t, patch),
+    wsSendRaw: (text) => feed.sendRaw(text),
     reset() {
       state.switches = defaultSwitches()
       state.counts = zeroCounts()
       state.log = []
+      state.wsLog = []
     },
-    stop: () => server.stop(true),
+    stop: async () => {
+      feed.stop()
+      await server.stop(true)
+    },
   }
 }
 
