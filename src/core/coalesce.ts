@@ -1,0 +1,188 @@
+/** Per-symbol coalescing: applies trades and minute bars in order, keeps the last trade, the live minute bar and day stats, and yields at most one message per kind per flush. */
+import { accumulateTrade, accumulatorToBar, openAccumulator, type BarAccumulator } from './bars'
+import { MINUTE_MS, nyDayIndex } from './market-time'
+import type { Bar, LiveBar, Trade, UpstreamSnapshot } from '../ports/upstream'
+
+/** 'live' = built from trades while the minute forms; 'final' = the provider's closed bar; 'correction' = a re-send of a final window. */
+export type BarState = 'live' | 'final' | 'correction'
+
+/** The last trade of a flush window plus the window's trade count and volume. */
+export interface TradeData {
+  p: number
+  s: number
+  t: number
+  count: number
+  volume: number
+}
+export interface BarData extends Bar {
+  state: BarState
+}
+export interface SnapshotData {
+  last: number
+  change: number
+  change_pct: number
+  prev_close: number
+  updated_at: number
+}
+
+export type Outgoing =
+  | { type: 'trade'; eventTs: number; data: TradeData }
+  | { type: 'bar'; eventTs: number; data: BarData }
+  | { type: 'snapshot'; eventTs: number; data: SnapshotData }
+
+/** How many recently finalised minutes are remembered to tell a final from a correction. */
+const finalizedMemory = 64
+
+/** Everything a SymbolActor knows about its symbol. Owned and mutated by one actor only. */
+export interface SymbolState {
+  prevClose: number | null
+  last: number | null
+  /** Time of the last trade (snapshot `updated_at`). */
+  lastTradeT: number
+  /** NY day of `last`; a trade on a later day rolls prevClose over. */
+  dayIndex: number | null
+  /** The forming minute, from trades. */
+  live: BarAccumulator | null
+  /** Starts of minutes the provider has closed, oldest first. */
+  finalized: number[]
+  pendingTrade: TradeData | null
+  pendingLive: boolean
+  /** Final and correction bars not yet sent, one per minute (latest version wins). */
+  pendingBars: { eventTs: number; data: BarData }[]
+  pendingSnapshot: boolean
+}
+
+export function createSymbolState(): SymbolState {
+  return {
+    prevClose: null,
+    last: null,
+    lastTradeT: 0,
+    dayIndex: null,
+    live: null,
+    finalized: [],
+    pendingTrade: null,
+    pendingLive: false,
+    pendingBars: [],
+    pendingSnapshot: false,
+  }
+}
+
+/** Sets the day statistics from a provider snapshot taken at `asOf` (prev close; last until a trade arrives). */
+export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number): void {
+  const seedDay = nyDayIndex(asOf)
+  if (s.dayIndex === null || seedDay >= s.dayIndex) {
+    s.prevClose = snap.prevClose
+    s.dayIndex = seedDay
+    if (s.last === null) {
+      s.last = snap.last
+      s.lastTradeT = snap.updatedAt
+    }
+  } else {
+    // Trades have already moved to a later day: the seed's last price closed the day before.
+    s.prevClose = snap.last
+  }
+  s.pendingSnapshot = s.last !== null
+}
+
+/** Applies one trade in provider order. */
+export function applyTrade(s: SymbolState, trade: Trade): void {
+  const day = nyDayIndex(trade.t)
+  if (s.dayIndex !== null && day > s.dayIndex && s.last !== null) s.prevClose = s.last
+  if (s.dayIndex === null || day > s.dayIndex) s.dayIndex = day
+  s.last = trade.p
+  s.lastTradeT = trade.t
+  const w = s.pendingTrade
+  if (w === null) s.pendingTrade = { p: trade.p, s: trade.s, t: trade.t, count: 1, volume: trade.s }
+  else {
+    w.p = trade.p
+    w.s = trade.s
+    w.t = trade.t
+    w.count += 1
+    w.volume += trade.s
+  }
+  const minute = Math.floor(trade.t / MINUTE_MS) * MINUTE_MS
+  if (!s.finalized.includes(minute)) {
+    if (s.live === null || minute > s.live.t) s.live = openAccumulator(minute)
+    if (minute === s.live.t) {
+      accumulateTrade(s.live, trade.p, trade.s)
+      s.pendingLive = true
+    }
+  }
+  if (s.prevClose !== null) s.pendingSnapshot = true
+}
+
+/** Applies a provider minute bar: the first one for a window is 'final', later ones are 'correction'. */
+export function applyMinuteBar(s: SymbolState, bar: LiveBar): void {
+  const isNew = !s.finalized.includes(bar.t)
+  if (isNew) {
+    s.finalized.push(bar.t)
+    if (s.finalized.length > finalizedMemory) s.finalized.shift()
+  }
+  if (s.live !== null && s.live.t <= bar.t) {
+    // The provider's bar supersedes what trades built for that window.
+    s.live = null
+    s.pendingLive = false
+  }
+  const data: BarData = {
+    t: bar.t,
+    o: bar.o,
+    h: bar.h,
+    l: bar.l,
+    c: bar.c,
+    v: bar.v,
+    vw: bar.vw,
+    n: bar.n,
+    state: isNew ? 'final' : 'correction',
+  }
+  const pending = s.pendingBars.find((p) => p.data.t === bar.t)
+  if (pending === undefined) s.pendingBars.push({ eventTs: bar.e, data })
+  else {
+    // A final still unsent stays 'final', carrying the latest values.
+    pending.data = { ...data, state: pending.data.state === 'final' ? 'final' : data.state }
+    pending.eventTs = bar.e
+  }
+}
+
+/** The snapshot the state describes, or null before prev close and a price are known. */
+export function snapshotOf(s: SymbolState): SnapshotData | null {
+  if (s.prevClose === null || s.last === null) return null
+  const change = Math.round((s.last - s.prevClose) * 100) / 100
+  const changePct = s.prevClose === 0 ? 0 : Math.round((change / s.prevClose) * 100 * 1000) / 1000
+  return { last: s.last, change, change_pct: changePct, prev_close: s.prevClose, updated_at: s.lastTradeT }
+}
+
+/** The live bar being formed, or null. */
+export function liveBarOf(s: SymbolState): BarData | null {
+  const bar = s.live && accumulatorToBar(s.live)
+  return bar ? { ...bar, state: 'live' } : null
+}
+
+/** True when drain() would return something. */
+export function hasPending(s: SymbolState): boolean {
+  return s.pendingTrade !== null || s.pendingLive || s.pendingBars.length > 0 || s.pendingSnapshot
+}
+
+/**
+ * Everything pending, at most one message per kind (each closed minute's bar is its own
+ * message): closed bars first, then the live bar, the trade window and the snapshot.
+ */
+export function drain(s: SymbolState): Outgoing[] {
+  const out: Outgoing[] = []
+  for (const b of s.pendingBars) out.push({ type: 'bar', eventTs: b.eventTs, data: b.data })
+  s.pendingBars = []
+  if (s.pendingLive) {
+    const live = liveBarOf(s)
+    if (live) out.push({ type: 'bar', eventTs: s.lastTradeT, data: live })
+    s.pendingLive = false
+  }
+  if (s.pendingTrade !== null) {
+    out.push({ type: 'trade', eventTs: s.pendingTrade.t, data: s.pendingTrade })
+    s.pendingTrade = null
+  }
+  if (s.pendingSnapshot) {
+    const snap = snapshotOf(s)
+    if (snap) out.push({ type: 'snapshot', eventTs: snap.updated_at, data: snap })
+    s.pendingSnapshot = false
+  }
+  return out
+}
