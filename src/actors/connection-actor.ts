@@ -1,0 +1,381 @@
+/** ConnectionActor: one WebSocket — its user, watchlist-scoped subscriptions, inbound limits, heartbeat deadline and bounded send buffer. */
+import type { Principal } from '../adapters/auth/token-verifier'
+import type { Logger } from '../adapters/log/logger'
+import { ConflationBuffer } from '../core/conflation'
+import { isSilentTooLong } from '../core/heartbeat'
+import { admitFrame, countError, createInboundPolicy, type InboundPolicy } from '../core/inbound-policy'
+import {
+  CloseCode,
+  controlMessage,
+  parseClientFrame,
+  protocolVersion,
+  closeCodeTable,
+  type CloseName,
+  type ControlMessageType,
+  type ProtocolError,
+  type RequestId,
+} from '../core/protocol'
+import type { Clock } from '../ports/clock'
+import type { ConnectionCounter } from '../ports/connection-counter'
+import type { FanoutMember, LocalFanout } from '../stream/fanout'
+import { Actor } from './actor'
+
+/** What the actor needs of a Bun ServerWebSocket. */
+export interface StreamSocket {
+  /** Bun's send status: bytes written, -1 queued under backpressure, 0 dropped. */
+  send(text: string): number
+  close(code: number, reason: string): void
+  terminate(): void
+  ping(): void
+  subscribe(topic: string): void
+  unsubscribe(topic: string): void
+  bufferedAmount(): number
+}
+
+export interface StreamLimits {
+  maxSubscriptions: number
+  maxConnectionsPerUser: number
+  heartbeatMs: number
+  maxMessageBytes: number
+  messagesPerSecond: number
+  flushMs: number
+  sendBufferBytes: number
+}
+
+export type UpstreamHealthView = { upstream: 'ok' | 'degraded' | 'reconnecting'; reason?: { code: string; message: string } }
+
+/** What every connection of a replica shares; built once by the stream module. */
+export interface ConnectionContext {
+  clock: Clock
+  log: Logger
+  limits: StreamLimits
+  watchlist: { contains(userId: number, ticker: string): Promise<boolean> }
+  counter: ConnectionCounter
+  fanout: LocalFanout
+  upstreamHealth(): UpstreamHealthView
+  /** This user's connections on this replica (status `connections.used`). */
+  userConnections(userId: number): number
+  /** The connection holds its slot and is live (true), or has released everything (false). */
+  membershipChanged(conn: ConnectionActor, live: boolean): void
+  /** Buffered bytes above which delivery switches to conflation. */
+  softBufferBytes: number
+  /** How long a connection may stay conflated before 4002. @default 5000 */
+  maxBehindMs: number
+  /** How long a closing socket may take to flush before it is terminated. */
+  closeGraceMs: number
+  errorBudget?: number
+  errorWindowMs?: number
+}
+
+export type ConnectionMessage =
+  | { type: 'opened' }
+  | { type: 'frameAccepted'; frame: string | Uint8Array }
+  | { type: 'watchlistRemoved'; ticker: string }
+  | { type: 'statusChanged' }
+  | { type: 'sweepDue' }
+  | { type: 'drained' }
+
+export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutMember {
+  readonly subscriptions = new Set<string>()
+  private policy: InboundPolicy
+  private lastSeenAt: number
+  private nextPingAt: number
+  private conflation: ConflationBuffer | null = null
+  private conflatedSince = 0
+  private closingSince: number | null = null
+  private holdsSlot = false
+  private sweepQueued = false
+  private readonly c: ConnectionContext
+
+  constructor(
+    readonly id: string,
+    readonly principal: Principal,
+    private readonly socket: StreamSocket,
+    context: ConnectionContext,
+  ) {
+    super({ maxQueue: 4 * context.limits.messagesPerSecond + 16, onFailure: (e) => this.onActorFailure(e) })
+    this.c = context
+    const now = context.clock.now()
+    this.policy = createInboundPolicy({ ...context.limits, errorBudget: context.errorBudget, errorWindowMs: context.errorWindowMs }, now)
+    this.lastSeenAt = now
+    this.nextPingAt = now + context.limits.heartbeatMs
+  }
+
+  get userId(): number {
+    return this.principal.userId
+  }
+  get conflating(): boolean {
+    return this.conflation !== null
+  }
+  get closing(): boolean {
+    return this.closingSince !== null
+  }
+
+  /** A frame arrived: rate limits are applied at arrival, before the mailbox. */
+  frameArrived(frame: string | Uint8Array): void {
+    const now = this.c.clock.now()
+    this.lastSeenAt = now
+    if (this.closing) return
+    const { policy, verdict } = admitFrame(this.policy, now)
+    this.policy = policy
+    if (verdict.kind === 'close') return this.closeWith('RATE_LIMITED', 'too many messages; reconnect after a pause')
+    if (verdict.kind === 'refuse') {
+      if (verdict.notify)
+        this.reply('error', {
+          code: 'RATE_LIMITED',
+          message: `at most ${this.c.limits.messagesPerSecond} messages per second; this one was not processed`,
+          details: { retry_after_ms: verdict.retryAfterMs },
+        })
+      return
+    }
+    if (!this.send({ type: 'frameAccepted', frame })) this.closeWith('RATE_LIMITED', 'too many messages waiting')
+  }
+
+  /** A pong (or any sign of life) arrived. */
+  heard(): void {
+    this.lastSeenAt = this.c.clock.now()
+  }
+
+  /** The sweep asks for heartbeat, expiry and backpressure checks; at most one waits in the mailbox. */
+  sweep(): void {
+    if (this.sweepQueued) return
+    this.sweepQueued = true
+    if (!this.send({ type: 'sweepDue' })) this.sweepQueued = false
+  }
+
+  /** The socket closed (either side): release everything it held. */
+  socketClosed(): void {
+    this.closingSince ??= this.c.clock.now()
+    this.release()
+    this.setStatus('stopped')
+  }
+
+  subscribeTopic(topic: string): void {
+    this.socket.subscribe(topic)
+  }
+  unsubscribeTopic(topic: string): void {
+    this.socket.unsubscribe(topic)
+  }
+  offer(symbol: string, payload: string): void {
+    this.conflation?.offer(symbol, payload)
+  }
+
+  /** Sends a control message straight to this socket (not through a topic). */
+  reply(type: ControlMessageType, data: object): void {
+    this.socket.send(controlMessage(type, data, this.c.clock.now()))
+  }
+
+  /** Sends an error with the close name, then closes with its code; releases everything at once. */
+  closeWith(name: CloseName, message: string): void {
+    if (this.closing) return
+    this.closingSince = this.c.clock.now()
+    this.reply('error', { code: name, message })
+    this.release()
+    if (this.status !== 'failed') this.setStatus('stopping')
+    this.socket.close(CloseCode[name], name)
+  }
+
+  /** Drops the socket without a close handshake (it did not close in time). */
+  terminate(): void {
+    this.socket.terminate()
+  }
+
+  protected handle(m: ConnectionMessage): void | Promise<void> {
+    if (this.closing && m.type !== 'sweepDue') return
+    switch (m.type) {
+      case 'opened':
+        return this.admit()
+      case 'frameAccepted':
+        return this.onFrame(m.frame)
+      case 'watchlistRemoved':
+        return this.onWatchlistRemoved(m.ticker)
+      case 'statusChanged':
+        return this.sendStatus()
+      case 'sweepDue':
+        this.sweepQueued = false
+        return this.onSweep()
+      case 'drained':
+        return this.flushConflated()
+    }
+  }
+
+  private async admit(): Promise<void> {
+    const { limits, counter } = this.c
+    const ok = await counter.tryAcquire(String(this.userId), this.id, limits.maxConnectionsPerUser)
+    if (this.closing) {
+      if (ok) void counter.release(String(this.userId), this.id)
+      return
+    }
+    if (!ok)
+      return this.closeWith('CONNECTION_LIMIT', `at most ${limits.maxConnectionsPerUser} stream connections per user`)
+    this.holdsSlot = true
+    this.setStatus('running')
+    this.reply('welcome', {
+      user_id: this.userId,
+      protocol: protocolVersion,
+      heartbeat_ms: limits.heartbeatMs,
+      flush_ms: limits.flushMs,
+      limits: {
+        max_subscriptions: limits.maxSubscriptions,
+        max_connections: limits.maxConnectionsPerUser,
+        messages_per_second: limits.messagesPerSecond,
+        max_message_bytes: limits.maxMessageBytes,
+      },
+      close_codes: closeCodeTable().map(({ code, name, reconnect }) => ({ code, name, reconnect })),
+    })
+    this.c.membershipChanged(this, true)
+    this.sendStatus()
+  }
+
+  private async onFrame(frame: string | Uint8Array): Promise<void> {
+    const parsed = parseClientFrame(frame, this.c.limits.maxMessageBytes)
+    if (!parsed.ok) return this.refuse(parsed.error, parsed.id)
+    const r = parsed.request
+    if (r.action === 'ping') return this.reply('pong', r.id === undefined ? {} : { id: r.id })
+    if (r.action === 'unsubscribe') return this.unsubscribe(r.symbols, r.id)
+    return this.subscribe(r.symbols, r.id)
+  }
+
+  private async subscribe(symbols: string[], id: RequestId | undefined): Promise<void> {
+    const max = this.c.limits.maxSubscriptions
+    const fresh = symbols.filter((s) => !this.subscriptions.has(s))
+    if (this.subscriptions.size + fresh.length > max)
+      return this.refuse(
+        {
+          code: 'SUBSCRIPTION_LIMIT',
+          message: `at most ${max} subscriptions per connection; ${this.subscriptions.size} in use, ${fresh.length} requested`,
+          details: { max, used: this.subscriptions.size, requested: fresh.length },
+        },
+        id,
+      )
+    let onList: boolean[]
+    try {
+      onList = await Promise.all(fresh.map((s) => this.c.watchlist.contains(this.userId, s)))
+    } catch (e) {
+      this.c.log.error('watchlist check failed', { error: String(e) })
+      return this.reply('error', { code: 'INTERNAL_ERROR', message: 'could not check your watchlist; try again', ...idOf(id) })
+    }
+    if (this.closing) return
+    const missing = fresh.filter((_, i) => !onList[i])
+    if (missing.length > 0)
+      return this.refuse(
+        { code: 'NOT_IN_WATCHLIST', message: `not on your watchlist: ${missing.join(', ')}`, details: { symbols: missing } },
+        id,
+      )
+    for (const s of fresh) this.subscriptions.add(s)
+    for (const s of fresh) this.c.fanout.attach(this, s)
+    this.reply('subscribed', { symbols: this.symbolList(), added: fresh, removed: [], ...idOf(id) })
+    for (const s of fresh) for (const payload of this.c.fanout.latest(s)) this.deliverDirect(s, payload)
+    if (fresh.length > 0) this.sendStatus()
+  }
+
+  private unsubscribe(symbols: string[], id: RequestId | undefined): void {
+    const removed = symbols.filter((s) => this.subscriptions.has(s))
+    for (const s of removed) this.drop(s)
+    this.reply('subscribed', { symbols: this.symbolList(), added: [], removed, ...idOf(id) })
+    if (removed.length > 0) this.sendStatus()
+  }
+
+  private onWatchlistRemoved(ticker: string): void {
+    if (!this.subscriptions.has(ticker)) return
+    this.drop(ticker)
+    this.reply('subscribed', { symbols: this.symbolList(), added: [], removed: [ticker], reason: 'NOT_IN_WATCHLIST' })
+    this.sendStatus()
+  }
+
+  private drop(symbol: string): void {
+    this.subscriptions.delete(symbol)
+    this.c.fanout.detach(this, symbol)
+    this.conflation?.forget(symbol)
+  }
+
+  private refuse(error: ProtocolError, id: RequestId | undefined): void {
+    this.reply('error', { ...error, ...idOf(id) })
+    const { policy, exhausted } = countError(this.policy, this.c.clock.now())
+    this.policy = policy
+    if (exhausted) this.closeWith('POLICY_VIOLATION', 'too many protocol errors; fix the client before reconnecting')
+  }
+
+  private sendStatus(): void {
+    const { upstream, reason } = this.c.upstreamHealth()
+    this.reply('status', {
+      upstream,
+      ...(reason ? { reason } : {}),
+      subscriptions: { used: this.subscriptions.size, max: this.c.limits.maxSubscriptions },
+      connections: { used: this.c.userConnections(this.userId), max: this.c.limits.maxConnectionsPerUser },
+      delivery: this.conflating ? 'conflated' : 'realtime',
+    })
+  }
+
+  private onSweep(): void {
+    const now = this.c.clock.now()
+    const { heartbeatMs, sendBufferBytes } = this.c.limits
+    if (this.closing) {
+      if (now - this.closingSince! > this.c.closeGraceMs) this.socket.terminate()
+      return
+    }
+    if (this.principal.exp * 1000 <= now) return this.closeWith('TOKEN_EXPIRED', 'your session expired; sign in again')
+    if (isSilentTooLong(this.lastSeenAt, now, heartbeatMs))
+      return this.closeWith('HEARTBEAT_TIMEOUT', `nothing heard for ${2 * heartbeatMs} ms`)
+    if (now >= this.nextPingAt) {
+      this.socket.ping()
+      this.nextPingAt = now + heartbeatMs
+    }
+    const buffered = this.socket.bufferedAmount()
+    if (buffered > sendBufferBytes) return this.closeWith('SLOW_CONSUMER', 'the send buffer overflowed')
+    if (this.conflation === null) {
+      if (buffered > this.c.softBufferBytes) this.startConflation(now)
+      return
+    }
+    if (now - this.conflatedSince > this.c.maxBehindMs)
+      return this.closeWith('SLOW_CONSUMER', `stayed behind for more than ${this.c.maxBehindMs} ms`)
+    this.flushConflated()
+  }
+
+  private startConflation(now: number): void {
+    this.conflation = new ConflationBuffer()
+    this.conflatedSince = now
+    this.c.fanout.setConflating(this, this.subscriptions, true)
+    this.sendStatus()
+  }
+
+  /** Sends what conflation kept once the socket has drained; back to topics when it stays drained. */
+  private flushConflated(): void {
+    if (this.conflation === null || this.socket.bufferedAmount() > this.c.softBufferBytes / 2) return
+    for (const payload of this.conflation.take()) this.socket.send(payload)
+    if (this.socket.bufferedAmount() > this.c.softBufferBytes / 2) return
+    this.conflation = null
+    // Synchronous with the flush: nothing can be published between the two.
+    this.c.fanout.setConflating(this, this.subscriptions, false)
+    this.sendStatus()
+  }
+
+  private deliverDirect(symbol: string, payload: string): void {
+    if (this.conflation) this.conflation.offer(symbol, payload)
+    else this.socket.send(payload)
+  }
+
+  private symbolList(): string[] {
+    return [...this.subscriptions].sort()
+  }
+
+  private release(): void {
+    for (const s of [...this.subscriptions]) this.c.fanout.detach(this, s)
+    this.subscriptions.clear()
+    this.conflation = null
+    if (this.holdsSlot) {
+      this.holdsSlot = false
+      void this.c.counter.release(String(this.userId), this.id)
+      this.c.membershipChanged(this, false)
+    }
+  }
+
+  private onActorFailure(error: unknown): void {
+    this.c.log.error('connection actor failed', { conn: this.id, error: String(error) })
+    this.closeWith('INTERNAL_ERROR', 'the server failed on this connection')
+  }
+}
+
+function idOf(id: RequestId | undefined): { id?: RequestId } {
+  return id === undefined ? {} : { id }
+}

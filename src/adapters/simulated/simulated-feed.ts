@@ -1,0 +1,139 @@
+/** UpstreamFeed over the simulated market: emits the market's own trades and closed minute bars as the injected clock passes them. */
+import { MINUTE_MS } from '../../core/market-time'
+import type { Clock, TimerHandle } from '../../ports/clock'
+import type { FeedHandlers, FeedSession, LiveBar, Trade, UpstreamFeed } from '../../ports/upstream'
+import { isKnownTicker, minuteBars, tradesBetween } from './market'
+
+export interface SimulatedFeedOptions {
+  clock: Clock
+  /** Emission interval bounds; each tick waits a uniform draw between them. @default [100, 250] */
+  tickMs?: [number, number]
+  /** @default Math.random */
+  random?: () => number
+}
+
+/**
+ * Because trades and bars come from the same pure functions as history (market.ts), the live
+ * stream and REST agree exactly: every trade with t in [subscribe time, now) is emitted once, in
+ * order, and after each minute boundary the closed minute's bar (minuteBars as of the boundary)
+ * follows that minute's last trade. Unknown tickers are accepted and stay silent, like the
+ * provider. Tests may call `disconnect()` to drop every open session.
+ */
+export class SimulatedFeed implements UpstreamFeed {
+  readonly name = 'simulated' as const
+  private readonly sessions = new Set<SimulatedSession>()
+  /** Sessions opened so far. */
+  opened = 0
+
+  constructor(private readonly o: SimulatedFeedOptions) {}
+
+  open(handlers: FeedHandlers): FeedSession {
+    this.opened++
+    const session = new SimulatedSession(this.o, handlers, () => this.sessions.delete(session))
+    this.sessions.add(session)
+    return session
+  }
+
+  /** Drops every open session as a network failure would (close code 1006). */
+  disconnect(reason = 'simulated network failure'): void {
+    for (const s of [...this.sessions]) s.end(1006, reason)
+  }
+
+  /** Symbols subscribed across open sessions. */
+  subscribedSymbols(): string[] {
+    const out = new Set<string>()
+    for (const s of this.sessions) for (const sym of s.symbols()) out.add(sym)
+    return [...out].sort()
+  }
+}
+
+class SimulatedSession implements FeedSession {
+  /** symbol → time up to which its trades were emitted (exclusive). */
+  private readonly cursors = new Map<string, number>()
+  private timer: TimerHandle | null = null
+  private authenticated = false
+  private ended = false
+
+  constructor(
+    private readonly o: SimulatedFeedOptions,
+    private readonly handlers: FeedHandlers,
+    private readonly onEnd: () => void,
+  ) {
+    // The provider answers the connection and the auth asynchronously.
+    this.timer = o.clock.setTimeout(() => {
+      this.timer = null
+      if (this.ended) return
+      handlers.status({ kind: 'connected' })
+      this.authenticated = true
+      handlers.status({ kind: 'authenticated' })
+      this.schedule()
+    }, 0)
+  }
+
+  symbols(): string[] {
+    return [...this.cursors.keys()]
+  }
+
+  subscribe(symbols: string[]): void {
+    if (this.ended || !this.authenticated) return
+    const now = this.o.clock.now()
+    for (const s of symbols) if (!this.cursors.has(s) && isKnownTicker(s)) this.cursors.set(s, now)
+    this.handlers.status({ kind: 'subscribed', channels: symbols.flatMap((s) => [`T.${s}`, `AM.${s}`]) })
+  }
+
+  unsubscribe(symbols: string[]): void {
+    for (const s of symbols) this.cursors.delete(s)
+  }
+
+  close(): void {
+    this.end(1000, 'closed by client')
+  }
+
+  end(code: number, reason: string): void {
+    if (this.ended) return
+    this.ended = true
+    if (this.timer) this.o.clock.clearTimeout(this.timer)
+    this.timer = null
+    this.onEnd()
+    this.handlers.closed(code, reason)
+  }
+
+  private schedule(): void {
+    const [min, max] = this.o.tickMs ?? [100, 250]
+    const delay = min + Math.floor((this.o.random ?? Math.random)() * (max - min + 1))
+    this.timer = this.o.clock.setTimeout(() => this.tick(), delay)
+  }
+
+  private tick(): void {
+    this.timer = null
+    if (this.ended) return
+    const now = this.o.clock.now()
+    for (const [symbol, from] of this.cursors) {
+      if (this.ended) return
+      this.emitRange(symbol, from, now)
+      // A handler may have unsubscribed the symbol meanwhile.
+      if (this.cursors.has(symbol)) this.cursors.set(symbol, now)
+    }
+    if (!this.ended) this.schedule()
+  }
+
+  /** Trades in [from, to), with each minute's closed bar right after that minute's trades. */
+  private emitRange(symbol: string, from: number, to: number): void {
+    let start = from
+    for (let boundary = (Math.floor(from / MINUTE_MS) + 1) * MINUTE_MS; boundary <= to; boundary += MINUTE_MS) {
+      this.emitTrades(tradesBetween(symbol, start, boundary))
+      const [bar] = minuteBars(symbol, boundary - MINUTE_MS, boundary, boundary)
+      if (bar && !this.ended) this.handlers.bars([toLiveBar(symbol, bar)])
+      start = boundary
+    }
+    this.emitTrades(tradesBetween(symbol, start, to))
+  }
+
+  private emitTrades(trades: Trade[]): void {
+    if (trades.length > 0 && !this.ended) this.handlers.trades(trades)
+  }
+}
+
+function toLiveBar(symbol: string, bar: { t: number; o: number; h: number; l: number; c: number; v: number; vw: number; n: number }): LiveBar {
+  return { ...bar, symbol, e: bar.t + MINUTE_MS }
+}

@@ -1,0 +1,130 @@
+/** LocalFanout: one replica's delivery of symbol messages to its sockets — Bun topics, bus subscriptions, conflation, last-value cache. */
+import type { Bus } from '../ports/bus'
+import type { SymbolRegistry } from '../ports/symbol-registry'
+import { messageTypeOf, symbolTopic } from '../core/protocol'
+import type { SnapshotData } from '../core/coalesce'
+
+/** A local connection as the fan-out sees it. */
+export interface FanoutMember {
+  /** Joins/leaves a Bun topic (server.publish reaches it). */
+  subscribeTopic(topic: string): void
+  unsubscribeTopic(topic: string): void
+  /** True while the member reads too slowly and takes latest-value-wins delivery instead of topics. */
+  readonly conflating: boolean
+  /** Delivery while conflating: the member keeps only the latest message per symbol and kind. */
+  offer(symbol: string, payload: string): void
+}
+
+export interface FanoutOptions {
+  bus: Bus
+  registry: SymbolRegistry
+  /** Bun's server.publish (null until the server is known: then nothing is subscribed anyway). */
+  publish: (topic: string, payload: string) => void
+  /** Ask the symbol's actor (here, or via the bus on the holder) to re-send its latest messages. */
+  requestReplay: (symbol: string) => void
+}
+
+interface SymbolEntry {
+  members: Set<FanoutMember>
+  conflating: Set<FanoutMember>
+  unsubscribeBus: () => void
+  /** Latest payload per kind ('snapshot', 'bar', 'trade'), for late joiners and liveSnapshot. */
+  latest: Map<string, string>
+}
+
+export interface LiveSnapshot extends SnapshotData {
+  /** When this replica received it, Unix ms. */
+  received_at: number
+}
+
+/**
+ * Contract: `deliver` is called once per message per replica (from the local SymbolHub or from
+ * the bus) and fans it out with one `server.publish` — never a loop over sockets — plus one
+ * `offer` per conflating member. The first local member of a symbol subscribes the bus topic and
+ * marks the symbol wanted in the registry; the last one to leave undoes both.
+ */
+export class LocalFanout {
+  private readonly entries = new Map<string, SymbolEntry>()
+  private readonly snapshots = new Map<string, { payload: string; receivedAt: number }>()
+
+  constructor(
+    private readonly o: FanoutOptions,
+    private readonly now: () => number,
+  ) {}
+
+  attach(member: FanoutMember, symbol: string): void {
+    let entry = this.entries.get(symbol)
+    const first = entry === undefined
+    if (entry === undefined) {
+      const unsubscribeBus = this.o.bus.subscribe(symbolTopic(symbol), (payload) => this.deliver(symbol, payload))
+      entry = { members: new Set(), conflating: new Set(), unsubscribeBus, latest: new Map() }
+      this.entries.set(symbol, entry)
+    }
+    if (entry.members.has(member)) return
+    entry.members.add(member)
+    if (member.conflating) entry.conflating.add(member)
+    else member.subscribeTopic(symbolTopic(symbol))
+    if (first) {
+      this.o.registry.want(symbol)
+      this.o.requestReplay(symbol)
+    }
+  }
+
+  detach(member: FanoutMember, symbol: string): void {
+    const entry = this.entries.get(symbol)
+    if (entry === undefined || !entry.members.delete(member)) return
+    entry.conflating.delete(member)
+    member.unsubscribeTopic(symbolTopic(symbol))
+    if (entry.members.size > 0) return
+    entry.unsubscribeBus()
+    this.entries.delete(symbol)
+    this.snapshots.delete(symbol)
+    this.o.registry.unwant(symbol)
+  }
+
+  /** Moves a member between topic delivery and conflation for the given symbols. */
+  setConflating(member: FanoutMember, symbols: Iterable<string>, on: boolean): void {
+    for (const symbol of symbols) {
+      const entry = this.entries.get(symbol)
+      if (entry === undefined || !entry.members.has(member)) continue
+      if (on) {
+        member.unsubscribeTopic(symbolTopic(symbol))
+        entry.conflating.add(member)
+      } else {
+        entry.conflating.delete(member)
+        member.subscribeTopic(symbolTopic(symbol))
+      }
+    }
+  }
+
+  /** One message for `symbol`, serialised once upstream; delivered to every local member. */
+  deliver(symbol: string, payload: string): void {
+    const entry = this.entries.get(symbol)
+    if (entry === undefined) return
+    const kind = messageTypeOf(payload)
+    entry.latest.set(kind, payload)
+    if (kind === 'snapshot') this.snapshots.set(symbol, { payload, receivedAt: this.now() })
+    this.o.publish(symbolTopic(symbol), payload)
+    for (const member of entry.conflating) member.offer(symbol, payload)
+  }
+
+  /** The latest messages of a symbol (snapshot, bar, trade) for a member that just joined. */
+  latest(symbol: string): string[] {
+    return [...(this.entries.get(symbol)?.latest.values() ?? [])]
+  }
+
+  /** The latest snapshot this replica received for a symbol it has subscribers for, or null. */
+  liveSnapshot(symbol: string): LiveSnapshot | null {
+    const entry = this.snapshots.get(symbol)
+    if (entry === undefined) return null
+    const message = JSON.parse(entry.payload) as { data: SnapshotData }
+    return { ...message.data, received_at: entry.receivedAt }
+  }
+
+  /** Symbols with local members, and how many each. */
+  symbols(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const [symbol, entry] of this.entries) out[symbol] = entry.members.size
+    return out
+  }
+}

@@ -1,0 +1,89 @@
+/** Stream handshake: finds the JWT (header, subprotocol, query, cookie), checks Origin for cookies, and names every refusal. */
+import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
+import { AuthError } from '../errors'
+import { sessionCookieName, readCookie } from '../http/auth-plugin'
+import { isOriginAllowed } from '../http/cors'
+import { bearerProtocolPrefix, closeForAuthError, subprotocol, type CloseName } from '../core/protocol'
+
+export type Carrier = 'header' | 'subprotocol' | 'query' | 'cookie'
+
+export type Handshake =
+  | { ok: true; principal: Principal; carrier: Carrier }
+  | { ok: false; close: CloseName; message: string; cause?: string }
+
+export interface Credentials {
+  token: string | null
+  carrier: Carrier | null
+  /** The client offered `market-watch.v1`: the upgrade response must echo it. */
+  echoProtocol: boolean
+}
+
+/**
+ * The token a handshake carries. Explicit carriers win over the cookie, in this order:
+ * `Authorization: Bearer` (non-browser clients), `Sec-WebSocket-Protocol: market-watch.v1,
+ * bearer.<jwt>` (browsers, keeps the token out of URLs and logs), `?token=` (browsers, simplest),
+ * then the `mw_token` session cookie (browsers on the same site; needs an allowed Origin).
+ */
+export function readCredentials(request: Request): Credentials {
+  const offered = (request.headers.get('sec-websocket-protocol') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+  const echoProtocol = offered.includes(subprotocol)
+  const auth = request.headers.get('authorization')
+  if (auth !== null) {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth)
+    return { token: m ? m[1] : '', carrier: 'header', echoProtocol }
+  }
+  const bearer = offered.find((p) => p.startsWith(bearerProtocolPrefix))
+  if (bearer !== undefined) return { token: bearer.slice(bearerProtocolPrefix.length), carrier: 'subprotocol', echoProtocol }
+  const query = new URL(request.url).searchParams.get('token')
+  if (query !== null) return { token: query, carrier: 'query', echoProtocol }
+  const cookie = readCookie(request.headers.get('cookie'), sessionCookieName)
+  if (cookie !== null) return { token: cookie, carrier: 'cookie', echoProtocol }
+  return { token: null, carrier: null, echoProtocol }
+}
+
+/**
+ * Same origin means the Origin's host equals the request's Host (scheme is not compared: TLS
+ * usually ends at a proxy in front of us); otherwise the Origin must be a configured CORS origin.
+ */
+export function originAllowed(request: Request, corsOrigins: string[]): boolean {
+  const origin = request.headers.get('origin')
+  if (origin === null) return false
+  const host = request.headers.get('host')
+  try {
+    if (host !== null && new URL(origin).host === host) return true
+  } catch {
+    return false
+  }
+  return isOriginAllowed(corsOrigins, origin, new URL(request.url).origin)
+}
+
+/** Authenticates a handshake; never throws (every failure becomes a named refusal). */
+export async function authenticate(
+  request: Request,
+  credentials: Credentials,
+  verifier: TokenVerifier,
+  corsOrigins: string[],
+): Promise<Handshake> {
+  const { token, carrier } = credentials
+  if (carrier === null || !token)
+    return {
+      ok: false,
+      close: 'AUTH_REQUIRED',
+      message: 'authentication required: send a token (query, subprotocol, header) or sign in',
+    }
+  if (carrier === 'cookie' && !originAllowed(request, corsOrigins))
+    return {
+      ok: false,
+      close: 'ORIGIN_NOT_ALLOWED',
+      message: 'cookie-authenticated streams must come from this site or an allowed origin',
+    }
+  try {
+    return { ok: true, principal: await verifier.verify(token), carrier }
+  } catch (e) {
+    if (e instanceof AuthError) return { ok: false, close: closeForAuthError(e.code), message: e.message, cause: e.code }
+    return { ok: false, close: 'TOKEN_INVALID', message: 'token could not be verified', cause: 'TOKEN_INVALID' }
+  }
+}

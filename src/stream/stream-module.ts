@@ -1,0 +1,316 @@
+/** createStreamModule: the real-time stream — the WebSocket route, its actors, local fan-out and lifecycle, built from injected ports. */
+import { Elysia } from 'elysia'
+import type { ServerWebSocket } from 'bun'
+import type { TokenVerifier } from '../adapters/auth/token-verifier'
+import type { Logger } from '../adapters/log/logger'
+import { ConnectionActor, type StreamLimits, type StreamSocket } from '../actors/connection-actor'
+import type { SnapshotSource } from '../actors/symbol-actor'
+import { SymbolHub } from '../actors/symbol-hub'
+import { UpstreamActor, type UpstreamReport } from '../actors/upstream-actor'
+import { sweepIntervalMs } from '../core/heartbeat'
+import { CloseCode, controlMessage, subprotocol, symbolTopic } from '../core/protocol'
+import type { WatchlistEvents } from '../http/modules/watchlist/service'
+import type { Bus } from '../ports/bus'
+import type { Clock } from '../ports/clock'
+import type { ConnectionCounter } from '../ports/connection-counter'
+import type { SymbolRegistry } from '../ports/symbol-registry'
+import type { UpstreamFeed } from '../ports/upstream'
+import { ConnectionRegistry } from './connections'
+import { LocalFanout, type LiveSnapshot } from './fanout'
+import { authenticate, readCredentials, type Handshake } from './handshake'
+import { UpstreamHealth } from './upstream-health'
+
+export const streamPath = '/api/v1/market-data/stream'
+/** Bun topic of the app-level heartbeat (one serialisation per interval for every socket). */
+const heartbeatTopic = 'ctl:heartbeat'
+/** Bus topic on which a replica asks the holder to re-send a symbol's latest messages. */
+const replayTopic = 'ctl:replay'
+
+/** Knobs with production defaults; tests shorten them. */
+export interface StreamTuning {
+  /** How long a SymbolActor outlives its last subscriber. @default 15_000 */
+  symbolGraceMs: number
+  /** How long a connection may stay conflated before 4002. @default 5_000 */
+  maxBehindMs: number
+  /** Buffered bytes that switch a connection to conflation. @default sendBufferBytes / 4 */
+  softBufferBytes: number
+  /** How long a closing socket may take to flush before it is terminated. @default 5_000 */
+  closeGraceMs: number
+  /** How long stop() waits for sockets to close before terminating them. @default 2_000 */
+  stopTimeoutMs: number
+  /** Protocol errors allowed per window before 4505. @default 20 per 60 s */
+  errorBudget: number
+  errorWindowMs: number
+  /** Hold the upstream on start (single process). A lease sets this false and calls setUpstreamHolding. @default true */
+  holdUpstreamOnStart: boolean
+  /** @default Math.random */
+  random: () => number
+}
+
+export interface StreamModuleDeps {
+  config: StreamLimits
+  clock: Clock
+  log: Logger
+  verifier: TokenVerifier
+  watchlist: { contains(userId: number, ticker: string): Promise<boolean> }
+  bus: Bus
+  registry: SymbolRegistry
+  counter: ConnectionCounter
+  feed: UpstreamFeed
+  corsOrigins: string[]
+  /** Prev close and day stats when a symbol actor starts (e.g. simulated snapshotAt, Massive REST snapshot). */
+  snapshotSource?: SnapshotSource
+  tuning?: Partial<StreamTuning>
+}
+
+export interface StreamStatus {
+  accepting: boolean
+  holdingUpstream: boolean
+  connections: number
+  users: number
+  conflating: number
+  /** Symbols with local subscribers, and how many each. */
+  symbols: Record<string, number>
+  /** Symbols with a running SymbolActor (holder only; includes grace). */
+  actors: string[]
+  upstream: UpstreamReport
+  client: ReturnType<UpstreamHealth['view']>
+}
+
+type RawSocket = ServerWebSocket<{ request: Request; message?: unknown }>
+
+export function createStreamModule(deps: StreamModuleDeps) {
+  const { config, clock, log, bus } = deps
+  const tuning: StreamTuning = {
+    symbolGraceMs: 15_000,
+    maxBehindMs: 5_000,
+    softBufferBytes: Math.floor(config.sendBufferBytes / 4),
+    closeGraceMs: 5_000,
+    stopTimeoutMs: 2_000,
+    errorBudget: 20,
+    errorWindowMs: 60_000,
+    holdUpstreamOnStart: true,
+    random: Math.random,
+    ...deps.tuning,
+  }
+  let server: { publish(topic: string, data: string): number; subscriberCount(topic: string): number } | null = null
+  let accepting = true
+  let holding = false
+  let connSeq = 0
+  const handshakes = new WeakMap<Request, Handshake>()
+  const actors = new WeakMap<object, ConnectionActor>()
+
+  const publishLocal = (topic: string, payload: string) => {
+    const r = server?.publish(topic, payload) ?? 0
+    if (r === -1 || (r === 0 && server !== null && server.subscriberCount(topic) > 0)) urgentSweep()
+  }
+  const fanout = new LocalFanout(
+    {
+      bus,
+      registry: deps.registry,
+      publish: publishLocal,
+      requestReplay: (symbol) => {
+        hub.replay(symbol)
+        bus.publish(replayTopic, symbol)
+      },
+    },
+    () => clock.now(),
+  )
+  const hub: SymbolHub = new SymbolHub({
+    clock,
+    log,
+    registry: deps.registry,
+    flushMs: config.flushMs,
+    source: deps.feed.name,
+    nodeId: bus.nodeId,
+    seed: deps.snapshotSource,
+    graceMs: tuning.symbolGraceMs,
+    publish: (symbol, payload) => {
+      bus.publish(symbolTopic(symbol), payload)
+      fanout.deliver(symbol, payload)
+    },
+  })
+  const upstream = new UpstreamActor({ feed: deps.feed, clock, log, sink: hub, wanted: () => hub.wanted(), random: tuning.random })
+  const connections = new ConnectionRegistry(bus, log)
+  const health = new UpstreamHealth(bus, clock, 3 * config.heartbeatMs, () => connections.broadcast({ type: 'statusChanged' }))
+  const context = {
+    clock,
+    log,
+    limits: config,
+    watchlist: deps.watchlist,
+    counter: deps.counter,
+    fanout,
+    upstreamHealth: () => health.view(),
+    userConnections: (userId: number) => connections.userConnections(userId),
+    membershipChanged: (conn: ConnectionActor, live: boolean) => {
+      if (live) conn.subscribeTopic(heartbeatTopic)
+      connections.membershipChanged(conn, live)
+    },
+    softBufferBytes: tuning.softBufferBytes,
+    maxBehindMs: tuning.maxBehindMs,
+    closeGraceMs: tuning.closeGraceMs,
+    errorBudget: tuning.errorBudget,
+    errorWindowMs: tuning.errorWindowMs,
+  }
+  const cleanups: (() => void)[] = [
+    hub.onWantedChange(() => upstream.wantedChanged()),
+    upstream.onReport((report) => health.setLocal(report)),
+    bus.subscribe(replayTopic, (symbol) => hub.replay(symbol)),
+  ]
+
+  // One sweep timer for every connection: heartbeats, pings, token expiry, backpressure.
+  let sweepTimer: ReturnType<Clock['setTimeout']> | null = null
+  let lastSweepAt = -Infinity
+  let nextHeartbeatAt = clock.now() + config.heartbeatMs
+  let urgentQueued = false
+  const runSweep = () => {
+    const now = clock.now()
+    lastSweepAt = now
+    connections.sweepAll()
+    if (now >= nextHeartbeatAt) {
+      nextHeartbeatAt = now + config.heartbeatMs
+      server?.publish(heartbeatTopic, controlMessage('heartbeat', {}, now))
+      health.tick()
+    }
+  }
+  const sweepLoop = () => {
+    sweepTimer = clock.setTimeout(sweepLoop, sweepIntervalMs(config.heartbeatMs))
+    runSweep()
+  }
+  /** A publish met backpressure: check buffers now rather than at the next tick (at most every 20 ms). */
+  function urgentSweep(): void {
+    if (urgentQueued || clock.now() - lastSweepAt < 20) return
+    urgentQueued = true
+    queueMicrotask(() => {
+      urgentQueued = false
+      connections.sweepAll()
+      lastSweepAt = clock.now()
+    })
+  }
+
+  const refuse = (raw: RawSocket, h: Extract<Handshake, { ok: false }>) => {
+    const details = h.cause && h.cause !== h.close ? { details: { cause: h.cause } } : {}
+    raw.send(controlMessage('error', { code: h.close, message: h.message, ...details }, clock.now()))
+    raw.close(CloseCode[h.close], h.close)
+  }
+
+  const onOpen = (raw: RawSocket) => {
+    const h = handshakes.get(raw.data.request)
+    if (!accepting) return refuse(raw, { ok: false, close: 'SERVER_RESTART', message: 'the server is shutting down' })
+    if (h === undefined || !h.ok)
+      return refuse(raw, h ?? { ok: false, close: 'INTERNAL_ERROR', message: 'handshake state was lost' })
+    const conn = new ConnectionActor(`${bus.nodeId}-${++connSeq}`, h.principal, socketOf(raw), context)
+    actors.set(raw, conn)
+    connections.add(conn)
+    // Raw frames, not Elysia's JSON-parsed ones: exact sizes, binary detection, no async hop per message.
+    raw.data.message = (_ws: unknown, frame: string | Uint8Array) => conn.frameArrived(frame)
+    conn.send({ type: 'opened' })
+  }
+
+  const routes = new Elysia({ name: 'market-data-stream' }).ws(streamPath, {
+    async upgrade(ctx) {
+      server ??= (ctx as { server?: typeof server }).server ?? null
+      const credentials = readCredentials(ctx.request)
+      if (credentials.echoProtocol) ctx.set.headers['sec-websocket-protocol'] = subprotocol
+      if (accepting) handshakes.set(ctx.request, await authenticate(ctx.request, credentials, deps.verifier, deps.corsOrigins))
+    },
+    open: (ws) => onOpen(ws.raw as unknown as RawSocket),
+    close(ws) {
+      const raw = ws.raw as unknown as RawSocket
+      const conn = actors.get(raw)
+      if (conn === undefined) return
+      actors.delete(raw)
+      conn.socketClosed()
+      connections.remove(conn)
+      if (connections.size === 0) allClosed?.()
+    },
+    drain: (ws) => actors.get(ws.raw)?.send({ type: 'drained' }),
+    pong: (ws) => actors.get(rawOf(ws))?.heard(),
+  })
+
+  let allClosed: (() => void) | null = null
+
+  const setUpstreamHolding = (hold: boolean) => {
+    if (hold === holding) return
+    holding = hold
+    hub.setHolding(hold)
+    upstream.hold(hold)
+    health.setHolding(hold, upstream.report())
+  }
+
+  return {
+    routes,
+    watchlistEvents: {
+      removed: (userId: number, ticker: string) => connections.publishUserEvent(userId, { type: 'watchlist_removed', ticker }),
+    } satisfies WatchlistEvents,
+
+    start(): void {
+      hub.start()
+      if (sweepTimer === null) sweepLoop()
+      if (tuning.holdUpstreamOnStart) setUpstreamHolding(true)
+    },
+
+    /** Start (true) or stop (false) holding the upstream feed; a Redis lease calls this with multiple replicas. */
+    setUpstreamHolding,
+
+    /** Stops accepting, closes every client with 4000 SERVER_RESTART, stops actors and the feed, within stopTimeoutMs. */
+    async stop(reason = 'the server is restarting'): Promise<void> {
+      accepting = false
+      if (sweepTimer) clock.clearTimeout(sweepTimer)
+      sweepTimer = null
+      for (const conn of [...connections.connections()]) conn.closeWith('SERVER_RESTART', reason)
+      setUpstreamHolding(false)
+      upstream.stop()
+      hub.stop()
+      health.close()
+      for (const cleanup of cleanups) cleanup()
+      if (connections.size > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, tuning.stopTimeoutMs)
+          allClosed = () => (clearTimeout(timer), resolve())
+        })
+        for (const conn of [...connections.connections()]) conn.terminate()
+      }
+    },
+
+    /** The latest snapshot this replica received for a symbol it streams, with its update time; null otherwise. */
+    liveSnapshot(ticker: string): LiveSnapshot | null {
+      return fanout.liveSnapshot(ticker)
+    },
+
+    status(): StreamStatus {
+      let conflating = 0
+      for (const conn of connections.connections()) if (conn.conflating) conflating++
+      return {
+        accepting,
+        holdingUpstream: holding,
+        connections: connections.size,
+        users: connections.userCount,
+        conflating,
+        symbols: fanout.symbols(),
+        actors: hub.wanted(),
+        upstream: upstream.report(),
+        client: health.view(),
+      }
+    },
+  }
+}
+
+export type StreamModule = ReturnType<typeof createStreamModule>
+
+/** Elysia's types promise an ElysiaWS in `pong`; at runtime Bun's socket arrives. Accept both. */
+function rawOf(ws: unknown): object {
+  return (ws as { raw?: object }).raw ?? (ws as object)
+}
+
+function socketOf(raw: RawSocket): StreamSocket {
+  return {
+    send: (text) => raw.send(text),
+    close: (code, reason) => raw.close(code, reason),
+    terminate: () => raw.terminate(),
+    ping: () => raw.ping(),
+    subscribe: (topic) => raw.subscribe(topic),
+    unsubscribe: (topic) => raw.unsubscribe(topic),
+    bufferedAmount: () => raw.getBufferedAmount(),
+  }
+}

@@ -1,0 +1,94 @@
+/** UpstreamHealth: what clients are told about the feed — the holder's UpstreamActor report (local or via the bus) combined with bus health. */
+import type { UpstreamHealthView } from '../actors/connection-actor'
+import type { UpstreamReport } from '../actors/upstream-actor'
+import type { Bus } from '../ports/bus'
+import type { Clock } from '../ports/clock'
+
+/** Bus topic on which the holder announces its UpstreamReport. */
+export const upstreamStatusTopic = 'ctl:upstream'
+
+/** The client-facing view of an upstream report. */
+export function viewOf(report: UpstreamReport | null): UpstreamHealthView {
+  if (report === null)
+    return { upstream: 'reconnecting', reason: { code: 'UPSTREAM_UNKNOWN', message: 'no replica reports the upstream feed' } }
+  switch (report.state) {
+    case 'connected':
+      return { upstream: 'ok' }
+    case 'failed':
+      return { upstream: 'degraded', reason: report.reason ?? { code: 'UPSTREAM_FAILED', message: 'upstream feed failed' } }
+    default:
+      return report.reason ? { upstream: 'reconnecting', reason: report.reason } : { upstream: 'reconnecting' }
+  }
+}
+
+/**
+ * Holds the latest report: the local one while this replica holds the upstream, otherwise the
+ * last one the holder announced on the bus (stale after `staleAfterMs`). Calls `onChange` when
+ * the client-facing view changes.
+ */
+export class UpstreamHealth {
+  private local: UpstreamReport | null = null
+  private holding = false
+  private remote: { report: UpstreamReport; at: number } | null = null
+  private lastKey = ''
+  private readonly unsubscribe: () => void
+  private readonly unlistenBus: () => void
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly clock: Clock,
+    private readonly staleAfterMs: number,
+    private readonly onChange: () => void,
+  ) {
+    this.unsubscribe = bus.subscribe(upstreamStatusTopic, (payload) => {
+      try {
+        this.remote = { report: JSON.parse(payload) as UpstreamReport, at: clock.now() }
+      } catch {
+        return
+      }
+      this.check()
+    })
+    this.unlistenBus = bus.onHealthChange(() => this.check())
+    this.lastKey = JSON.stringify(this.view())
+  }
+
+  setHolding(holding: boolean, report: UpstreamReport): void {
+    this.holding = holding
+    this.local = report
+    this.check()
+  }
+
+  /** The holder's report changed: keep it and announce it to other replicas. */
+  setLocal(report: UpstreamReport): void {
+    this.local = report
+    if (this.holding) this.bus.publish(upstreamStatusTopic, JSON.stringify(report))
+    this.check()
+  }
+
+  /** Periodic: the holder re-announces (late joiners); others notice a silent holder. */
+  tick(): void {
+    if (this.holding && this.local) this.bus.publish(upstreamStatusTopic, JSON.stringify(this.local))
+    this.check()
+  }
+
+  view(): UpstreamHealthView {
+    const fresh = this.remote && this.clock.now() - this.remote.at <= this.staleAfterMs ? this.remote.report : null
+    const view = viewOf(this.holding ? this.local : fresh)
+    const bus = this.bus.health()
+    if (bus.state === 'degraded' && view.upstream === 'ok')
+      return { upstream: 'degraded', reason: { code: 'BUS_DEGRADED', message: bus.reason ?? 'bus degraded' } }
+    return view
+  }
+
+  close(): void {
+    this.unsubscribe()
+    this.unlistenBus()
+  }
+
+  private check(): void {
+    const key = JSON.stringify(this.view())
+    if (key === this.lastKey) return
+    this.lastKey = key
+    this.onChange()
+  }
+}
