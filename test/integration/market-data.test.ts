@@ -196,7 +196,7 @@ for (const [engine, databaseUrl] of engines) {
       const status = await http.get('/api/v1/market-data/status')
       expect(status.status).toBe(200)
       expect(status.json.upstream.name).toBe('massive')
-    })
+    }, 60_000)
 
     it('should answer snapshots for comma lists and repeated parameters, unknown tickers one by one', async () => {
       const a = await http.get('/api/v1/market-data/snapshots?tickers=aapl,NVDA&tickers=AAPL&tickers=ZZZZZ')
