@@ -17,7 +17,7 @@ import { createSystemRoutes } from '../../src/http/modules/system'
 import { createWatchlistRoutes } from '../../src/http/modules/watchlist'
 import { WatchlistService } from '../../src/http/modules/watchlist/service'
 import { createServer } from '../../src/http/server'
-import { createSystemClock } from '../../src/ports/clock'
+import { createSystemClock, type Clock } from '../../src/ports/clock'
 import type { UpstreamFeed } from '../../src/ports/upstream'
 import { createStreamModule, streamPath, type StreamModule, type StreamTuning } from '../../src/stream/stream-module'
 import { streamWebSocketOptions } from '../../src/stream/ws-options'
@@ -31,17 +31,18 @@ export interface StreamApp {
   http: Http
   stream: StreamModule
   feed: UpstreamFeed
+  clock: Clock
   stop(): Promise<void>
 }
 
 /** Builds and starts the app with the stream module; env goes through loadConfig like production. */
 export async function startStreamApp(
   env: Record<string, string | undefined> = {},
-  opts: { feed?: UpstreamFeed; tuning?: Partial<StreamTuning> } = {},
+  opts: { feed?: UpstreamFeed; tuning?: Partial<StreamTuning>; clock?: Clock } = {},
 ): Promise<StreamApp> {
   const config = testConfig(env)
   const log = createLogger(config.logLevel)
-  const clock = createSystemClock()
+  const clock = opts.clock ?? createSystemClock()
   const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   const verifier = createTokenVerifier(testJwtSecret, clock)
   const throttle = new LoginThrottle({ maxPerAccount: 100, maxPerAddress: 1000, windowMs: 60_000 })
@@ -92,6 +93,7 @@ export async function startStreamApp(
     http: new Http(app),
     stream,
     feed,
+    clock,
     async stop() {
       await stream.stop('test finished')
       await server.stop(true)
