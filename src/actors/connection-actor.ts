@@ -159,6 +159,13 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   offer(symbol: string, payload: string): void {
     this.conflation?.offer(symbol, payload)
   }
+  /** Called synchronously by the fan-out when a publish met backpressure; touches only delivery state. */
+  checkPressure(): void {
+    if (this.closing || this.conflation !== null) return
+    const buffered = this.socket.bufferedAmount()
+    if (buffered > this.c.limits.sendBufferBytes) this.closeWith('SLOW_CONSUMER', 'the send buffer overflowed')
+    else if (buffered > this.c.softBufferBytes) this.startConflation(this.c.clock.now())
+  }
 
   /** Sends a control message straight to this socket (not through a topic). */
   reply(type: ControlMessageType, data: object): void {

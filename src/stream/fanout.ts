@@ -13,13 +13,15 @@ export interface FanoutMember {
   readonly conflating: boolean
   /** Delivery while conflating: the member keeps only the latest message per symbol and kind. */
   offer(symbol: string, payload: string): void
+  /** A publish reached this member's topic under backpressure: check its buffer now, not at the next sweep. */
+  checkPressure(): void
 }
 
 export interface FanoutOptions {
   bus: Bus
   registry: SymbolRegistry
-  /** Bun's server.publish (null until the server is known: then nothing is subscribed anyway). */
-  publish: (topic: string, payload: string) => void
+  /** Bun's server.publish: bytes sent, -1 when some subscriber is under backpressure, 0 when dropped or none. */
+  publish: (topic: string, payload: string) => number
   /** Ask the symbol's actor (here, or via the bus on the holder) to re-send its latest messages. */
   requestReplay: (symbol: string) => void
 }
@@ -39,8 +41,9 @@ export interface LiveSnapshot extends SnapshotData {
 
 /**
  * Contract: `deliver` is called once per message per replica (from the local SymbolHub or from
- * the bus) and fans it out with one `server.publish` — never a loop over sockets — plus one
- * `offer` per conflating member. The first local member of a symbol subscribes the bus topic and
+ * the bus) and fans it out with one `server.publish` — no loop over sockets, except a buffer
+ * check of the symbol's members when Bun reports backpressure — plus one `offer` per
+ * conflating member. The first local member of a symbol subscribes the bus topic and
  * marks the symbol wanted in the registry; the last one to leave undoes both.
  */
 export class LocalFanout {
@@ -104,7 +107,10 @@ export class LocalFanout {
     const kind = messageTypeOf(payload)
     entry.latest.set(kind, payload)
     if (kind === 'snapshot') this.snapshots.set(symbol, { payload, receivedAt: this.now() })
-    this.o.publish(symbolTopic(symbol), payload)
+    const sent = this.o.publish(symbolTopic(symbol), payload)
+    // Bun silently skips subscribers above its backpressure limit: catch them long before that.
+    if (sent <= 0 && entry.members.size > entry.conflating.size)
+      for (const member of entry.members) if (!member.conflating) member.checkPressure()
     for (const member of entry.conflating) member.offer(symbol, payload)
   }
 

@@ -93,17 +93,14 @@ export function createStreamModule(deps: StreamModuleDeps) {
     random: Math.random,
     ...deps.tuning,
   }
-  let server: { publish(topic: string, data: string): number; subscriberCount(topic: string): number } | null = null
+  let server: { publish(topic: string, data: string): number } | null = null
   let accepting = true
   let holding = false
   let connSeq = 0
   const handshakes = new WeakMap<Request, Handshake>()
   const actors = new WeakMap<object, ConnectionActor>()
 
-  const publishLocal = (topic: string, payload: string) => {
-    const r = server?.publish(topic, payload) ?? 0
-    if (r === -1 || (r === 0 && server !== null && server.subscriberCount(topic) > 0)) urgentSweep()
-  }
+  const publishLocal = (topic: string, payload: string) => server?.publish(topic, payload) ?? 0
   const fanout = new LocalFanout(
     {
       bus,
@@ -160,12 +157,9 @@ export function createStreamModule(deps: StreamModuleDeps) {
 
   // One sweep timer for every connection: heartbeats, pings, token expiry, backpressure.
   let sweepTimer: ReturnType<Clock['setTimeout']> | null = null
-  let lastSweepAt = -Infinity
   let nextHeartbeatAt = clock.now() + config.heartbeatMs
-  let urgentQueued = false
   const runSweep = () => {
     const now = clock.now()
-    lastSweepAt = now
     connections.sweepAll()
     if (now >= nextHeartbeatAt) {
       nextHeartbeatAt = now + config.heartbeatMs
@@ -176,16 +170,6 @@ export function createStreamModule(deps: StreamModuleDeps) {
   const sweepLoop = () => {
     sweepTimer = clock.setTimeout(sweepLoop, sweepIntervalMs(config.heartbeatMs))
     runSweep()
-  }
-  /** A publish met backpressure: check buffers now rather than at the next tick (at most every 20 ms). */
-  function urgentSweep(): void {
-    if (urgentQueued || clock.now() - lastSweepAt < 20) return
-    urgentQueued = true
-    queueMicrotask(() => {
-      urgentQueued = false
-      connections.sweepAll()
-      lastSweepAt = clock.now()
-    })
   }
 
   const refuse = (raw: RawSocket, h: Extract<Handshake, { ok: false }>) => {

@@ -18,7 +18,7 @@ export class RawWebSocket {
   answerPings = true
   closeFrame: RawClosed | null = null
   readonly ended: Promise<RawClosed>
-  private buffer = Buffer.alloc(0)
+  private buffer: Buffer = Buffer.alloc(0)
   private onEnded!: (c: RawClosed) => void
 
   private constructor(private readonly socket: net.Socket) {
