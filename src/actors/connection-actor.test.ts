@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'bun:test'
+import { MemoryBus } from '../adapters/bus/memory-bus'
+import { MemoryConnectionCounter } from '../adapters/bus/memory-connection-counter'
+import { MemorySymbolRegistry } from '../adapters/bus/memory-symbol-registry'
+import { createSilentLog } from '../../test/support/silent-log'
+import { marketMessage, symbolTopic } from '../core/protocol'
+import { SimulatedClock } from '../ports/clock'
+import { LocalFanout } from '../stream/fanout'
+import { ConnectionActor, type ConnectionContext, type StreamSocket } from './connection-actor'
+
+class FakeSocket implements StreamSocket {
+  sent: any[] = []
+  closed: { code: number; reason: string } | null = null
+  topics = new Set<string>()
+  pings = 0
+  buffered = 0
+  send(text: string) {
+    this.sent.push(JSON.parse(text))
+    return text.length
+  }
+  close(code: number, reason: string) {
+    this.closed = { code, reason }
+  }
+  terminate() {}
+  ping() {
+    this.pings++
+  }
+  subscribe(t: string) {
+    this.topics.add(t)
+  }
+  unsubscribe(t: string) {
+    this.topics.delete(t)
+  }
+  bufferedAmount() {
+    return this.buffered
+  }
+  last(type: string) {
+    return this.sent.filter((m) => m.type === type).at(-1)
+  }
+}
+
+const limits = {
+  maxSubscriptions: 5,
+  maxConnectionsPerUser: 1,
+  heartbeatMs: 1000,
+  maxMessageBytes: 1024,
+  messagesPerSecond: 10,
+  flushMs: 0,
+  sendBufferBytes: 64_000,
+}
+
+function setup() {
+  const clock = new SimulatedClock(1_000_000)
+  const registry = new MemorySymbolRegistry()
+  const topicPublishes: string[] = []
+  const fanout = new LocalFanout(
+    { bus: new MemoryBus(), registry, publish: (topic) => (topicPublishes.push(topic), 1), requestReplay: () => {} },
+    () => clock.now(),
+  )
+  const counter = new MemoryConnectionCounter()
+  const context: ConnectionContext = {
+    clock,
+    log: createSilentLog(),
+    limits,
+    watchlist: { contains: async (_u, t) => t !== 'TSLA' },
+    counter,
+    fanout,
+    upstreamHealth: () => ({ upstream: 'ok' }),
+    userConnections: (u) => counter.localCount(String(u)),
+    membershipChanged: () => {},
+    softBufferBytes: 16_000,
+    maxBehindMs: 5000,
+    closeGraceMs: 5000,
+  }
+  const open = async (id = 'c1', exp = clock.now() / 1000 + 3600) => {
+    const socket = new FakeSocket()
+    const conn = new ConnectionActor(id, { userId: 7, email: 'u@example.com', exp }, socket, context)
+    conn.send({ type: 'opened' })
+    await Bun.sleep(0)
+    return { socket, conn }
+  }
+  const frame = async (conn: ConnectionActor, body: object) => {
+    conn.frameArrived(JSON.stringify(body))
+    await Bun.sleep(0)
+  }
+  return { clock, fanout, counter, registry, open, frame, topicPublishes }
+}
+const trade = (seq: number, p: number) =>
+  marketMessage({ type: 'trade', symbol: 'AAPL', seq, epoch: 'e', eventTs: 0, ts: 0, source: 'simulated', data: { p } })
+
+describe('ConnectionActor', () => {
+  it('should welcome an admitted connection and refuse one beyond the per-user cap with 4504', async () => {
+    const { open } = setup()
+    const a = await open('a')
+    expect(a.socket.sent.map((m) => m.type)).toEqual(['welcome', 'status'])
+    expect(a.socket.topics.size).toBe(0)
+    const b = await open('b')
+    expect(b.socket.sent.map((m) => m.data.code)).toEqual(['CONNECTION_LIMIT'])
+    expect(b.socket.closed).toEqual({ code: 4504, reason: 'CONNECTION_LIMIT' })
+  })
+
+  it('should ping every heartbeat and close a silent connection with 4001, releasing everything', async () => {
+    const { clock, open, frame, fanout, counter, registry } = setup()
+    const { socket, conn } = await open()
+    await frame(conn, { action: 'subscribe', symbols: ['AAPL'] })
+    expect(fanout.symbols()).toEqual({ AAPL: 1 })
+    for (let i = 0; i < 8; i++) {
+      clock.advance(250)
+      conn.sweep()
+    }
+    expect(socket.pings).toBe(2)
+    expect(socket.closed).toBeNull()
+    clock.advance(1)
+    conn.sweep()
+    expect(socket.closed).toEqual({ code: 4001, reason: 'HEARTBEAT_TIMEOUT' })
+    expect(fanout.symbols()).toEqual({})
+    expect(counter.localCount('7')).toBe(0)
+    expect(await registry.wantedUnion()).toEqual([])
+  })
+
+  it('should stay open while pongs arrive', async () => {
+    const { clock, open } = setup()
+    const { socket, conn } = await open()
+    for (let i = 0; i < 40; i++) {
+      clock.advance(250)
+      if (i % 4 === 0) conn.heard()
+      conn.sweep()
+    }
+    expect(socket.closed).toBeNull()
+  })
+
+  it('should close with 4502 when the token expires', async () => {
+    const { clock, open } = setup()
+    const { socket, conn } = await open('c', (clock.now() + 700) / 1000)
+    clock.advance(500)
+    conn.sweep()
+    expect(socket.closed).toBeNull()
+    clock.advance(250)
+    conn.sweep()
+    expect(socket.closed?.code).toBe(4502)
+  })
+
+  it('should conflate under backpressure, flush the latest values once drained, and return to the topic', async () => {
+    const { clock, open, frame, fanout } = setup()
+    const { socket, conn } = await open()
+    await frame(conn, { action: 'subscribe', symbols: ['AAPL'] })
+    expect(socket.topics.has(symbolTopic('AAPL'))).toBe(true)
+    socket.buffered = 20_000
+    conn.checkPressure()
+    expect(socket.topics.has(symbolTopic('AAPL'))).toBe(false)
+    expect(socket.last('status').data.delivery).toBe('conflated')
+    for (let i = 1; i <= 5; i++) fanout.deliver('AAPL', trade(i, i))
+    expect(socket.sent.filter((m) => m.type === 'trade')).toHaveLength(0)
+    socket.buffered = 1000
+    conn.send({ type: 'drained' })
+    expect(socket.sent.filter((m) => m.type === 'trade').map((m) => m.seq)).toEqual([5])
+    expect(socket.topics.has(symbolTopic('AAPL'))).toBe(true)
+    expect(socket.last('status').data.delivery).toBe('realtime')
+    // Staying behind past the bound closes 4002.
+    socket.buffered = 20_000
+    conn.checkPressure()
+    for (let i = 0; i < 21; i++) {
+      clock.advance(250)
+      conn.heard()
+      conn.sweep()
+    }
+    expect(socket.closed).toEqual({ code: 4002, reason: 'SLOW_CONSUMER' })
+  })
+
+  it('should close at once when the buffer passes the hard bound', async () => {
+    const { open } = setup()
+    const { socket, conn } = await open()
+    socket.buffered = 70_000
+    conn.checkPressure()
+    expect(socket.closed?.code).toBe(4002)
+  })
+
+  it('should end a subscription removed from the watchlist with a reason', async () => {
+    const { open, frame } = setup()
+    const { socket, conn } = await open()
+    await frame(conn, { action: 'subscribe', symbols: ['AAPL', 'MSFT'] })
+    conn.send({ type: 'watchlistRemoved', ticker: 'AAPL' })
+    expect(socket.last('subscribed').data).toEqual({ symbols: ['MSFT'], added: [], removed: ['AAPL'], reason: 'NOT_IN_WATCHLIST' })
+    conn.send({ type: 'watchlistRemoved', ticker: 'NVDA' })
+    expect(socket.sent.filter((m) => m.type === 'subscribed')).toHaveLength(2)
+  })
+
+  it('should handle requests in arrival order even while a subscribe waits for the watchlist', async () => {
+    const { open } = setup()
+    const { socket, conn } = await open()
+    conn.frameArrived(JSON.stringify({ action: 'subscribe', symbols: ['AAPL'] }))
+    conn.frameArrived(JSON.stringify({ action: 'ping', id: 1 }))
+    conn.frameArrived(JSON.stringify({ action: 'unsubscribe', symbols: ['AAPL'] }))
+    await Bun.sleep(0)
+    await Bun.sleep(0)
+    expect(socket.sent.slice(2).map((m) => m.type)).toEqual(['subscribed', 'status', 'pong', 'subscribed', 'status'])
+    expect(socket.last('subscribed').data.symbols).toEqual([])
+  })
+})

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'bun:test'
+import { SimulatedClock } from '../ports/clock'
+import type { Trade, UpstreamSnapshot } from '../ports/upstream'
+import { SymbolActor, type SymbolActorOptions } from './symbol-actor'
+
+const trade = (t: number, p = 10): Trade => ({ symbol: 'X', p, s: 1, t, q: t })
+const snap: UpstreamSnapshot = { ticker: 'X', last: 9, prevClose: 8, change: 1, changePct: 12.5, updatedAt: 0 }
+
+function setup(over: Partial<SymbolActorOptions> = {}) {
+  const clock = new SimulatedClock(1_000_000)
+  const out: any[] = []
+  let epochs = 0
+  const actor = new SymbolActor({
+    symbol: 'X',
+    clock,
+    flushMs: 100,
+    source: 'simulated',
+    publish: (_s, payload) => out.push(JSON.parse(payload)),
+    newEpoch: () => `e${++epochs}`,
+    seed: async () => snap,
+    ...over,
+  })
+  actor.start()
+  return { clock, out, actor, types: () => out.map((m) => m.type) }
+}
+const settle = () => Bun.sleep(0)
+
+describe('SymbolActor', () => {
+  it('should send the seeded snapshot at start', async () => {
+    const { out } = setup()
+    await settle()
+    expect(out).toHaveLength(1)
+    expect(out[0]).toMatchObject({ type: 'snapshot', symbol: 'X', seq: 1, epoch: 'e1', data: { last: 9, prev_close: 8 } })
+  })
+
+  it('should send at most one message per kind per flush window', async () => {
+    const { clock, out, actor, types } = setup()
+    await settle()
+    clock.advance(200)
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] }) // leading edge: sent at once
+    expect(types()).toEqual(['snapshot', 'bar', 'trade', 'snapshot'])
+    for (let i = 1; i <= 5; i++) {
+      clock.advance(15)
+      actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 10 + i)] })
+    }
+    expect(out).toHaveLength(4)
+    clock.advance(25) // 100 ms after the leading flush
+    expect(types().slice(4)).toEqual(['bar', 'trade', 'snapshot'])
+    expect(out[5].data).toMatchObject({ p: 15, count: 5, volume: 5 })
+    expect(out.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7])
+    clock.advance(1000)
+    expect(out).toHaveLength(7)
+  })
+
+  it('should send after every event when flushMs is 0', async () => {
+    const { clock, actor, types } = setup({ flushMs: 0 })
+    await settle()
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] })
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now() + 1)] })
+    expect(types().filter((t) => t === 'trade')).toHaveLength(2)
+  })
+
+  it('should start a new epoch with seq 1 and re-send the snapshot when continuity is lost', async () => {
+    const { actor, out } = setup({ flushMs: 0 })
+    await settle()
+    actor.send({ type: 'continuityLost' })
+    expect(out.at(-1)).toMatchObject({ type: 'snapshot', epoch: 'e2', seq: 1 })
+    expect(actor.epoch).toBe('e2')
+  })
+
+  it('should stay silent without an audience and catch the audience up when it returns', async () => {
+    const { clock, actor, out, types } = setup({ flushMs: 0 })
+    await settle()
+    actor.send({ type: 'audienceChanged', active: false })
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 12)] })
+    expect(out).toHaveLength(1)
+    actor.send({ type: 'audienceChanged', active: true })
+    expect(types().slice(1)).toEqual(['bar', 'snapshot'])
+    expect(out.at(-1).data.last).toBe(12)
+  })
+
+  it('should re-publish its latest messages unchanged on replay', async () => {
+    const published: string[] = []
+    const { clock, actor } = setup({ flushMs: 0, publish: (_s, p) => published.push(p) })
+    await settle()
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] })
+    const before = [...published]
+    actor.send({ type: 'replayRequested' })
+    expect(published.slice(before.length).sort()).toEqual(before.slice(-3).sort())
+  })
+
+  it('should retry a failed seed with backoff', async () => {
+    let calls = 0
+    const { clock, out } = setup({ seed: async () => (++calls === 1 ? Promise.reject(new Error('down')) : snap), random: () => 0 })
+    await settle()
+    expect(out).toHaveLength(0)
+    clock.advance(499)
+    await settle()
+    expect(calls).toBe(1)
+    clock.advance(1)
+    await settle()
+    expect(calls).toBe(2)
+    expect(out.map((m) => m.type)).toEqual(['snapshot'])
+  })
+
+  it('should stop sending and cancel its timers when stopped', async () => {
+    const { clock, actor, out } = setup()
+    await settle()
+    clock.advance(200)
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] })
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now() + 1)] })
+    const n = out.length
+    actor.stop()
+    clock.advance(1000)
+    expect(out).toHaveLength(n)
+    expect(actor.send({ type: 'flushDue' })).toBe(false)
+  })
+})
