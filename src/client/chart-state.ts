@@ -1,0 +1,81 @@
+/** The charted symbol's state: its plan, bars, sync phase and the stream messages held while it is not synced. */
+import type { ChartPlan, TimespanSpec } from './chart-series'
+import type { MinuteBar } from './minute-bars'
+import type { MarketMessage, WireBar } from './wire'
+
+/**
+ * 'loading': first REST load in flight; 'awaiting_subscription': waiting for the server to
+ * confirm the subscription; 'needs_recovery' / 'recovering': a backfill is due / in flight;
+ * 'synced': stream messages apply directly. In every phase but 'synced' messages are held.
+ */
+export type ChartPhase = 'loading' | 'awaiting_subscription' | 'needs_recovery' | 'recovering' | 'synced'
+
+export interface HeldMessage {
+  message: MarketMessage
+  /** Received after the current REST request started (so REST may not include it, and gaps matter). */
+  afterRequest: boolean
+}
+
+export interface ChartState {
+  symbol: string
+  plan: ChartPlan
+  /** Bumped on every reload, so a late REST answer for an older chart is ignored. */
+  generation: number
+  history: WireBar[]
+  minutes: readonly MinuteBar[]
+  phase: ChartPhase
+  /** The subscription was confirmed while the first load was in flight (so the load may miss messages). */
+  confirmedDuringLoad: boolean
+  held: HeldMessage[]
+  /** Client time up to which the minutes are known good (last applied message or REST fill). */
+  goodUntil: number
+  revision: number
+}
+
+/** A REST request the shell should make for the chart, answered with applyChartLoad / applyRecovery. */
+export interface ChartRequest {
+  symbol: string
+  generation: number
+  spec: TimespanSpec
+  /** Spec-bar history range [historyFrom, coverageFrom), or null. */
+  historyFrom: number | null
+  coverageFrom: number
+  /** Minute bars are fetched from here to now. */
+  minutesFrom: number
+}
+
+export function newChart(symbol: string, plan: ChartPlan, generation: number, now: number): ChartState {
+  return {
+    symbol,
+    plan,
+    generation,
+    history: [],
+    minutes: [],
+    phase: 'loading',
+    confirmedDuringLoad: false,
+    held: [],
+    goodUntil: now,
+    revision: 0,
+  }
+}
+
+export function chartRequest(chart: ChartState, minutesFrom: number): ChartRequest {
+  const { spec, historyFrom, coverageFrom } = chart.plan
+  return { symbol: chart.symbol, generation: chart.generation, spec, historyFrom, coverageFrom, minutesFrom }
+}
+
+/** Holds a message while the chart is not synced; past `limit` the oldest is dropped (REST covers it). */
+export function hold(chart: ChartState, message: MarketMessage, limit: number): void {
+  const afterRequest = chart.phase === 'recovering' || chart.phase === 'loading'
+  chart.held.push({ message, afterRequest })
+  if (chart.held.length > limit) chart.held.shift()
+}
+
+/**
+ * Where a backfill starts: `windowMs` back, or further when the chart was last known good
+ * longer ago (a sleeping laptop), never before the minute store's coverage; minute-aligned.
+ */
+export function recoveryFrom(chart: ChartState, now: number, windowMs: number): number {
+  const from = Math.min(now - windowMs, chart.goodUntil - 60_000)
+  return Math.max(chart.plan.coverageFrom, Math.floor(from / 60_000) * 60_000)
+}

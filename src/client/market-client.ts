@@ -1,0 +1,290 @@
+/** The market-watch client shell: REST initial load, one stream, backfill before increments, REST polling when degraded; all I/O injected. */
+import type { Clock } from '../ports/clock'
+import { chartTimespans, type ChartTimespan } from './chart-series'
+import type { ConnectionState, MachineOptions, Reason } from './connection-machine'
+import { MarketModel, type ChartPhase, type MarketModelOptions } from './market-model'
+import { ApiError, createRestApi, type RestApi, type Watchlist } from './rest-api'
+import { RestSync, type RestSyncOptions } from './rest-sync'
+import { StreamConnection, type SocketFactory } from './stream-connection'
+import { streamPath, type ServerMessage, type StatusData, type WelcomeData } from './wire'
+
+export interface MarketClientDeps {
+  /** API origin, e.g. http://127.0.0.1:3000 (the page passes location.origin). */
+  baseUrl: string
+  fetch: typeof fetch
+  WebSocket: SocketFactory
+  clock: Clock
+  random: () => number
+}
+
+export interface MarketClientOptions extends MachineOptions, MarketModelOptions, RestSyncOptions {}
+
+/** What the page shows: `state` is the machine's, except 'over_quota' while live with refused subscriptions. */
+export interface ClientStatus {
+  state: ConnectionState
+  reason: Reason | null
+  /** The latest in-band notice (limits, refused subscriptions, failed REST calls). */
+  notice: Reason | null
+  chartPhase: ChartPhase | null
+  /** Live and the chart (if any) caught up. */
+  synced: boolean
+  upstream: StatusData | null
+  welcome: WelcomeData | null
+  polled: string[]
+  attempt: number
+}
+
+/** One loss of the stream and how long until the client was live and caught up again. */
+export interface Outage {
+  lostAt: number
+  recoveredAt: number | null
+}
+
+export class MarketClient {
+  readonly api: RestApi
+  readonly model: MarketModel
+  readonly stream: StreamConnection
+  readonly outages: Outage[] = []
+  private readonly o: MarketClientOptions
+  private token: string | null = null
+  private listeners = new Set<() => void>()
+  private readonly sync: RestSync
+  private requests = new Map<string, string[]>()
+  private nextRequestId = 1
+  private notice: Reason | null = null
+  private upstream: StatusData | null = null
+  private welcome: WelcomeData | null = null
+  private limited = false
+
+  constructor(
+    private deps: MarketClientDeps,
+    options: Partial<MarketClientOptions> = {},
+  ) {
+    this.o = { snapshotPollMs: 3_000, barsPollMs: 20_000, ...options } as MarketClientOptions
+    this.api = createRestApi({ baseUrl: deps.baseUrl, fetch: deps.fetch, token: () => this.token })
+    this.model = new MarketModel(options)
+    this.stream = new StreamConnection(
+      {
+        url: deps.baseUrl.replace(/^http/, 'ws') + streamPath,
+        token: () => this.token,
+        WebSocket: deps.WebSocket,
+        clock: deps.clock,
+        random: deps.random,
+      },
+      {
+        message: (m) => this.onMessage(m),
+        up: () => this.onUp(),
+        down: () => this.onDown(),
+        changed: () => this.changed(),
+      },
+      options,
+    )
+    this.sync = new RestSync(
+      {
+        model: this.model,
+        api: this.api,
+        clock: deps.clock,
+        connection: () => this.stream.machine.state,
+        backfillOk: () => this.stream.backfillOk(),
+        backfillFailed: (message) => this.stream.backfillFailed(message),
+        restError: (e) => this.onRestError(e),
+        changed: () => this.changed(),
+      },
+      this.o,
+    )
+  }
+
+  /** Use a bearer token (Bun, tests) instead of the session cookie (browser). */
+  setToken(token: string | null): void {
+    this.token = token
+  }
+
+  /** Initial load over REST (watchlist, snapshots, the chart), then one stream. Rejects on a REST failure (the stream still starts unless signed out). */
+  async start(chart: { symbol?: string; timespan?: ChartTimespan } = {}): Promise<void> {
+    try {
+      const wl = await this.api.watchlist()
+      this.applyWatchlist(wl)
+      await this.sync.refreshSnapshots(this.model.tickers())
+      const symbol = chart.symbol ?? this.model.tickers()[0]
+      if (symbol) await this.selectChart(symbol, chart.timespan ?? '1m')
+    } catch (e) {
+      // Without a session there is nothing to stream; any other failure is left to polling and backfill.
+      if (!this.onRestError(e)) this.stream.start()
+      throw e
+    }
+    this.stream.start()
+  }
+
+  stop(): void {
+    this.stream.stop()
+    this.sync.stop()
+  }
+
+  /** The network is back (browser `online` event): retry the stream now. */
+  nudge(): void {
+    this.stream.nudge()
+  }
+
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  async addTicker(ticker: string): Promise<void> {
+    const wl = await this.guard(this.api.addToWatchlist(ticker))
+    this.applyWatchlist(wl)
+    await this.sync.refreshSnapshots([ticker.trim().toUpperCase()]).catch(() => {})
+    if (!this.model.chartSymbol() && this.model.tickers().length) await this.selectChart(this.model.tickers()[0], '1m')
+  }
+
+  async removeTicker(ticker: string): Promise<void> {
+    this.applyWatchlist(await this.guard(this.api.removeFromWatchlist(ticker)))
+  }
+
+  /** Shows a ticker at a timespan: REST load (stream messages held meanwhile), then held messages on top. */
+  async selectChart(symbol: string, timespan: ChartTimespan): Promise<void> {
+    const spec = chartTimespans[timespan]
+    const req = this.model.selectChart(symbol, spec, this.deps.clock.now())
+    this.changed()
+    try {
+      const [history, minutes] = await Promise.all([
+        req.historyFrom === null
+          ? Promise.resolve([])
+          : this.api.bars({
+              ticker: symbol,
+              timespan: spec.timespan,
+              multiplier: spec.multiplier,
+              from: req.historyFrom,
+              to: req.coverageFrom - 1,
+            }),
+        this.api.bars({ ticker: symbol, timespan: 'minute', from: req.minutesFrom }),
+      ])
+      this.model.applyChartLoad(req, history, minutes, this.deps.clock.now())
+    } catch (e) {
+      this.model.chartLoadFailed(req)
+      this.onRestError(e)
+    }
+    this.changed()
+  }
+
+  status(): ClientStatus {
+    const m = this.stream.machine
+    const view = this.model.chartView()
+    const chartPhase = view?.phase ?? null
+    const state =
+      m.state === 'live' && this.limited && this.model.tickersWhere('refused').length > 0 ? 'over_quota' : m.state
+    return {
+      state,
+      reason: m.reason,
+      notice: this.notice,
+      chartPhase,
+      synced: m.state === 'live' && (chartPhase === null || chartPhase === 'synced'),
+      upstream: this.upstream,
+      welcome: this.welcome,
+      polled: this.sync.targets(),
+      attempt: m.attempt,
+    }
+  }
+
+  // ── stream events ─────────────────────────────────────────────────────────
+
+  private onMessage(m: ServerMessage): void {
+    switch (m.type) {
+      case 'trade':
+      case 'bar':
+      case 'snapshot':
+        this.model.applyMessage(m, this.deps.clock.now())
+        break
+      case 'welcome':
+        this.welcome = m.data
+        break
+      case 'status':
+        this.upstream = m.data
+        break
+      case 'subscribed':
+        this.model.subscribed(m.data.symbols)
+        if (m.id !== undefined) this.requests.delete(String(m.id))
+        break
+      case 'error':
+        this.onStreamError(m.data.code, m.data.message, m.id)
+        break
+      default:
+        return
+    }
+    this.changed()
+  }
+
+  private onStreamError(code: string, message: string, id: string | number | undefined): void {
+    this.notice = { code, message }
+    const symbols = id === undefined ? undefined : this.requests.get(String(id))
+    if (!symbols) return
+    this.requests.delete(String(id))
+    if (code === 'SUBSCRIPTION_LIMIT') this.limited = true
+    this.model.refused(symbols)
+  }
+
+  private onUp(): void {
+    this.limited = false
+    this.syncSubscriptions()
+  }
+
+  private onDown(): void {
+    const wasLive = this.outages.length === 0 || this.outages[this.outages.length - 1].recoveredAt !== null
+    if (this.welcome && wasLive) this.outages.push({ lostAt: this.deps.clock.now(), recoveredAt: null })
+    this.model.streamLost()
+    this.requests.clear()
+  }
+
+  private syncSubscriptions(): void {
+    if (!this.stream.machine.streamUp) return
+    const off = this.model.tickersWhere('off')
+    if (off.length === 0) return
+    const id = `sub-${this.nextRequestId++}`
+    if (!this.stream.send({ action: 'subscribe', symbols: off, id })) return
+    this.requests.set(id, off)
+    this.model.subscribing(off)
+  }
+
+  private applyWatchlist(wl: Watchlist): void {
+    const next = wl.items.map((i) => i.ticker)
+    const removed = this.model.tickers().filter((t) => !next.includes(t))
+    const streamed = removed.filter((t) => this.model.streaming(t) === 'on' || this.model.streaming(t) === 'awaiting')
+    if (streamed.length) this.stream.send({ action: 'unsubscribe', symbols: streamed })
+    this.model.setWatchlist(next)
+    if (removed.length) this.model.retryRefused()
+    const chart = this.model.chartSymbol()
+    if (chart && !next.includes(chart)) {
+      if (next.length) void this.selectChart(next[0], this.model.chartView()?.spec.key ?? '1m')
+      else this.model.clearChart()
+    }
+    this.syncSubscriptions()
+    this.changed()
+  }
+
+  /** Records a REST failure for the page; a 401 signs the client out. True when it did. */
+  private onRestError(e: unknown): boolean {
+    const err = e instanceof ApiError ? e : new ApiError('CLIENT_ERROR', String(e), 0)
+    this.notice = { code: err.code, message: err.message }
+    if (!err.isAuth) return false
+    this.stream.authLost({ code: err.code, message: err.message })
+    return true
+  }
+
+  private async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p
+    } catch (e) {
+      this.onRestError(e)
+      this.changed()
+      throw e
+    }
+  }
+
+  private changed(): void {
+    this.sync.syncPolling()
+    this.sync.maybeRecover()
+    const last = this.outages[this.outages.length - 1]
+    if (last && last.recoveredAt === null && this.status().synced) last.recoveredAt = this.deps.clock.now()
+    for (const fn of this.listeners) fn()
+  }
+}

@@ -1,0 +1,340 @@
+/** The client's market state without I/O: watchlist rows, the chart's bars, per-symbol stream continuity, and when a backfill is due. */
+import { compactChart, displayBars, planChart, type TimespanSpec } from './chart-series'
+import {
+  chartRequest,
+  hold,
+  newChart,
+  recoveryFrom,
+  type ChartPhase,
+  type ChartRequest,
+  type ChartState,
+} from './chart-state'
+import { applyTrade, mergeStreamBar, replaceFrom, toMinuteBar, type MinuteBar } from './minute-bars'
+import { checkSequence, isApplicable, type StreamCursor } from './sequence'
+import { emptyRow, rowFromRest, rowFromStream, type SnapshotRow } from './watch-rows'
+import type { MarketMessage, RestSnapshot, WireBar } from './wire'
+
+export type { ChartPhase, ChartRequest } from './chart-state'
+export type { SnapshotRow } from './watch-rows'
+
+/** 'off': not on the stream; 'awaiting': subscribe sent; 'on': confirmed; 'refused': the server said no (limit, not in watchlist). */
+export type FeedStreaming = 'off' | 'awaiting' | 'on' | 'refused'
+
+interface Feed {
+  row: SnapshotRow
+  streaming: FeedStreaming
+  cursor: StreamCursor | null
+}
+
+export interface MarketModelOptions {
+  /** Backfill window after a reconnect or gap, in ms (5–30 minutes). @default 900_000 */
+  backfillWindowMs: number
+  /** Messages held while the chart is not synced; the oldest go first. @default 20_000 */
+  bufferLimit: number
+  /** Minute bars kept before old buckets are folded into history. @default 3_000 */
+  maxMinutes: number
+}
+
+export const defaultModelOptions: MarketModelOptions = {
+  backfillWindowMs: 15 * 60_000,
+  bufferLimit: 20_000,
+  maxMinutes: 3_000,
+}
+
+export interface ModelCounters {
+  applied: number
+  stale: number
+  gaps: number
+  epochChanges: number
+  recoveries: number
+}
+
+export interface ChartView {
+  symbol: string
+  spec: TimespanSpec
+  phase: ChartPhase
+  revision: number
+  /** Ascending; what REST would answer for the same timespan. */
+  bars: WireBar[]
+}
+
+export class MarketModel {
+  private feeds = new Map<string, Feed>()
+  private chart: ChartState | null = null
+  private generation = 0
+  readonly counters: ModelCounters = { applied: 0, stale: 0, gaps: 0, epochChanges: 0, recoveries: 0 }
+  /** Bumped on every visible change (rows or chart). */
+  revision = 0
+  readonly options: MarketModelOptions
+
+  constructor(options: Partial<MarketModelOptions> = {}) {
+    this.options = { ...defaultModelOptions, ...options }
+  }
+
+  // ── watchlist rows ──
+
+  /** Sets the watched tickers (in display order); rows of kept tickers survive. */
+  setWatchlist(tickers: readonly string[]): void {
+    const next = new Map<string, Feed>()
+    for (const t of tickers) next.set(t, this.feeds.get(t) ?? { row: emptyRow(t), streaming: 'off', cursor: null })
+    this.feeds = next
+    this.revision++
+  }
+
+  tickers(): string[] {
+    return [...this.feeds.keys()]
+  }
+
+  rows(): SnapshotRow[] {
+    return [...this.feeds.values()].map((f) => f.row)
+  }
+
+  streaming(ticker: string): FeedStreaming | null {
+    return this.feeds.get(ticker)?.streaming ?? null
+  }
+
+  tickersWhere(state: FeedStreaming): string[] {
+    return [...this.feeds].filter(([, f]) => f.streaming === state).map(([t]) => t)
+  }
+
+  applyRestSnapshots(results: readonly RestSnapshot[]): void {
+    for (const r of results) {
+      const feed = this.feeds.get(r.ticker)
+      const row = feed && rowFromRest(feed.row, r)
+      if (row) ((feed.row = row), this.revision++)
+    }
+  }
+
+  // ── stream lifecycle ──
+
+  /** A subscribe request was sent: hold the chart's messages until it is confirmed and backfilled. */
+  subscribing(tickers: readonly string[]): void {
+    for (const t of tickers) {
+      const feed = this.feeds.get(t)
+      if (!feed) continue
+      feed.streaming = 'awaiting'
+      feed.cursor = null
+      if (this.chart?.symbol === t && this.chart.phase !== 'loading') this.setPhase(this.chart, 'awaiting_subscription')
+    }
+  }
+
+  /** The server's `subscribed` reply (the full set). A newly confirmed chart symbol needs a backfill. */
+  subscribed(symbols: readonly string[]): void {
+    const confirmed = new Set(symbols)
+    for (const [t, feed] of this.feeds) {
+      if (!confirmed.has(t)) {
+        if (feed.streaming === 'on') ((feed.streaming = 'off'), (feed.cursor = null))
+        continue
+      }
+      if (feed.streaming === 'on') continue
+      feed.streaming = 'on'
+      const chart = this.chart
+      if (chart?.symbol !== t) continue
+      if (chart.phase === 'loading') chart.confirmedDuringLoad = true
+      else this.setPhase(chart, 'needs_recovery')
+    }
+  }
+
+  /** The server refused these subscriptions (SUBSCRIPTION_LIMIT, NOT_IN_WATCHLIST): they are polled instead. */
+  refused(tickers: readonly string[]): void {
+    for (const t of tickers) {
+      const feed = this.feeds.get(t)
+      if (!feed || feed.streaming === 'on') continue
+      feed.streaming = 'refused'
+      this.releaseChartIfWaiting(t)
+    }
+  }
+
+  /** A subscription slot may have freed up: refused tickers become subscribable again. */
+  retryRefused(): void {
+    for (const feed of this.feeds.values()) if (feed.streaming === 'refused') feed.streaming = 'off'
+  }
+
+  /** The socket is gone: nothing streams; continuity restarts with the next subscription. */
+  streamLost(): void {
+    for (const [t, feed] of this.feeds) {
+      feed.streaming = 'off'
+      feed.cursor = null
+      this.releaseChartIfWaiting(t)
+    }
+  }
+
+  private releaseChartIfWaiting(ticker: string): void {
+    if (this.chart?.symbol === ticker && this.chart.phase === 'awaiting_subscription') this.drain(this.chart)
+  }
+
+  // ── stream messages ──
+
+  /** Applies one market message, or holds it while the chart is not synced. */
+  applyMessage(m: MarketMessage, now: number): void {
+    const feed = this.feeds.get(m.symbol)
+    if (!feed) return
+    const chart = this.chart?.symbol === m.symbol ? this.chart : null
+    if (chart && chart.phase !== 'synced') return hold(chart, m, this.options.bufferLimit)
+    const verdict = checkSequence(feed.cursor, m.epoch, m.seq)
+    if (verdict === 'stale') {
+      this.counters.stale++
+      return
+    }
+    if (!isApplicable(verdict)) {
+      this.counters[verdict === 'gap' ? 'gaps' : 'epochChanges']++
+      if (chart) {
+        // Continuity is lost: this message and everything after it wait for the backfill.
+        hold(chart, m, this.options.bufferLimit)
+        return this.setPhase(chart, 'needs_recovery')
+      }
+      // A row is whole state, not a delta: it needs no backfill.
+    }
+    feed.cursor = { epoch: m.epoch, seq: m.seq }
+    this.apply(feed, chart, m)
+    if (chart) chart.goodUntil = now
+  }
+
+  private apply(feed: Feed, chart: ChartState | null, m: MarketMessage): void {
+    this.counters.applied++
+    const row = rowFromStream(feed.row, m)
+    if (row) ((feed.row = row), this.revision++)
+    if (!chart || m.type === 'snapshot') return
+    const before = chart.minutes
+    chart.minutes = m.type === 'bar' ? mergeStreamBar(before, m.data, m.event_ts) : applyTrade(before, m.data)
+    if (chart.minutes !== before) this.touch(chart)
+  }
+
+  /**
+   * Applies held messages in arrival order. Those received before the REST request are covered
+   * by it, so only their order matters; after it, a gap or a new epoch means another backfill.
+   */
+  private drain(chart: ChartState): void {
+    const feed = this.feeds.get(chart.symbol)
+    const held = chart.held
+    chart.held = []
+    this.setPhase(chart, 'synced')
+    if (!feed) return
+    for (let i = 0; i < held.length; i++) {
+      const { message: m, afterRequest } = held[i]
+      const verdict = checkSequence(feed.cursor, m.epoch, m.seq)
+      if (verdict === 'stale') {
+        this.counters.stale++
+        continue
+      }
+      if (afterRequest && !isApplicable(verdict)) {
+        this.counters[verdict === 'gap' ? 'gaps' : 'epochChanges']++
+        chart.held = held.slice(i)
+        return this.setPhase(chart, 'needs_recovery')
+      }
+      feed.cursor = { epoch: m.epoch, seq: m.seq }
+      this.apply(feed, chart, m)
+    }
+  }
+
+  // ── chart ──
+
+  /** Shows `symbol` at `spec`: returns the REST load to make (its messages are held meanwhile). */
+  selectChart(symbol: string, spec: TimespanSpec, now: number): ChartRequest {
+    const plan = planChart(spec, now, this.options.backfillWindowMs)
+    this.chart = newChart(symbol, plan, ++this.generation, now)
+    this.revision++
+    return chartRequest(this.chart, plan.coverageFrom)
+  }
+
+  clearChart(): void {
+    this.chart = null
+    this.revision++
+  }
+
+  chartSymbol(): string | null {
+    return this.chart?.symbol ?? null
+  }
+
+  /** The answer to selectChart's request; ignored when the chart changed since. */
+  applyChartLoad(req: ChartRequest, history: readonly WireBar[], minutes: readonly WireBar[], fetchedAt: number): void {
+    const chart = this.current(req, 'loading')
+    if (!chart) return
+    chart.history = history.filter((b) => b.t < req.coverageFrom)
+    chart.minutes = minutes.filter((b) => b.t >= req.coverageFrom).map((b) => toMinuteBar(b, fetchedAt))
+    chart.goodUntil = fetchedAt
+    this.touch(chart)
+    const streaming = this.feeds.get(chart.symbol)?.streaming
+    if (streaming === 'awaiting') this.setPhase(chart, 'awaiting_subscription')
+    else if (streaming === 'on' && chart.confirmedDuringLoad) this.setPhase(chart, 'needs_recovery')
+    else this.drain(chart)
+  }
+
+  /** The load failed: ask for a backfill, which fills the recent window. */
+  chartLoadFailed(req: ChartRequest): void {
+    const chart = this.current(req, 'loading')
+    if (chart) this.setPhase(chart, 'needs_recovery')
+  }
+
+  /** True when the chart wants a backfill and none is in flight. */
+  needsRecovery(): boolean {
+    return this.chart?.phase === 'needs_recovery'
+  }
+
+  /**
+   * Starts a backfill of the recent minutes (REST polling uses it too); held messages become
+   * "before the request". Null while the chart is loading or a backfill is in flight.
+   */
+  beginRecovery(now: number): ChartRequest | null {
+    const chart = this.chart
+    if (!chart || chart.phase === 'loading' || chart.phase === 'recovering') return null
+    for (const h of chart.held) h.afterRequest = false
+    this.setPhase(chart, 'recovering')
+    return chartRequest(chart, recoveryFrom(chart, now, this.options.backfillWindowMs))
+  }
+
+  /** The backfill answer: REST replaces the window, then held messages apply on top, in order. */
+  applyRecovery(req: ChartRequest, minutes: readonly WireBar[], fetchedAt: number): void {
+    const chart = this.current(req, 'recovering')
+    if (!chart) return
+    this.counters.recoveries++
+    chart.minutes = replaceFrom(chart.minutes, req.minutesFrom, minutes, fetchedAt)
+    chart.goodUntil = fetchedAt
+    this.touch(chart)
+    this.drain(chart)
+  }
+
+  recoveryFailed(req: ChartRequest): void {
+    const chart = this.current(req, 'recovering')
+    if (chart) this.setPhase(chart, 'needs_recovery')
+  }
+
+  /** Folds old minutes into history once the store grows past maxMinutes. */
+  compact(now: number): void {
+    const c = this.chart
+    if (!c || c.phase !== 'synced') return
+    const { backfillWindowMs, maxMinutes } = this.options
+    const r = compactChart(c.plan.spec, c.history, c.plan.coverageFrom, c.minutes, now, backfillWindowMs, maxMinutes)
+    if (!r) return
+    c.history = r.history
+    c.minutes = r.minutes
+    c.plan = { ...c.plan, coverageFrom: r.coverageFrom }
+    this.touch(c)
+  }
+
+  chartView(): ChartView | null {
+    const c = this.chart
+    if (!c) return null
+    const bars = displayBars(c.plan.spec, c.history, c.plan.coverageFrom, c.minutes)
+    return { symbol: c.symbol, spec: c.plan.spec, phase: c.phase, revision: c.revision, bars }
+  }
+
+  /** The chart's minute store, with origins (for tests and diagnostics). */
+  chartMinutes(): readonly MinuteBar[] {
+    return this.chart?.minutes ?? []
+  }
+
+  private current(req: ChartRequest, phase: ChartPhase): ChartState | null {
+    const c = this.chart
+    return c && c.generation === req.generation && c.phase === phase ? c : null
+  }
+
+  private setPhase(chart: ChartState, phase: ChartPhase): void {
+    if (chart.phase !== phase) ((chart.phase = phase), this.revision++)
+  }
+
+  private touch(chart: ChartState): void {
+    chart.revision++
+    this.revision++
+  }
+}

@@ -1,0 +1,136 @@
+/** Thin REST shell over an injected fetch: auth, watchlist, bars (following next_cursor) and snapshots; failures throw ApiError. */
+import type { RestError, RestSnapshot, WireBar } from './wire'
+
+/** A failed call: the server's error code (or NETWORK_ERROR / BAD_RESPONSE), HTTP status (0 for network) and Retry-After. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly retryAfterMs: number | null = null,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+  /** 401s: the session is gone (sign in again). */
+  get isAuth(): boolean {
+    return this.status === 401
+  }
+}
+
+export interface RestApiOptions {
+  /** Origin of the API, e.g. http://127.0.0.1:3000; '' for same-origin (browser). */
+  baseUrl: string
+  fetch: typeof fetch
+  /** Bearer token, or null to rely on the HttpOnly session cookie (browser). */
+  token: () => string | null
+}
+
+export interface User {
+  id: number
+  email: string
+}
+export interface LoginResult {
+  token: string
+  expires_at: string
+  user: User
+}
+export interface WatchlistItem {
+  ticker: string
+  added_at: string
+}
+export interface Watchlist {
+  items: WatchlistItem[]
+  max: number
+}
+export interface BarsQuery {
+  ticker: string
+  timespan: string
+  multiplier?: number
+  /** Unix ms (inclusive, snapped to the bucket start). */
+  from: number
+  /** Unix ms, inclusive; default now. */
+  to?: number
+}
+
+export type RestApi = ReturnType<typeof createRestApi>
+
+/** Bars per page asked for when following cursors. */
+const pageLimit = 5000
+
+export function createRestApi(o: RestApiOptions) {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    const token = o.token()
+    if (token) headers.authorization = `Bearer ${token}`
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let res: Response
+    try {
+      res = await o.fetch(o.baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+      })
+    } catch (e) {
+      throw new ApiError(
+        'NETWORK_ERROR',
+        `the server could not be reached (${e instanceof Error ? e.message : String(e)})`,
+        0,
+      )
+    }
+    const text = await res.text().catch(() => '')
+    let json: any = null
+    try {
+      json = text ? JSON.parse(text) : null
+    } catch {}
+    if (res.ok) return json as T
+    const err: RestError | undefined = json?.error
+    const retryAfter = Number(res.headers.get('retry-after'))
+    throw new ApiError(
+      err?.code ?? (res.status >= 500 ? 'SERVER_ERROR' : 'BAD_RESPONSE'),
+      err?.message ?? `HTTP ${res.status}`,
+      res.status,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null,
+      err?.details,
+    )
+  }
+
+  return {
+    register: (email: string, password: string) =>
+      call<{ user: User }>('POST', '/api/v1/auth/register', { email, password }),
+    login: (email: string, password: string) => call<LoginResult>('POST', '/api/v1/auth/login', { email, password }),
+    logout: () => call<unknown>('POST', '/api/v1/auth/logout'),
+    me: () => call<{ user: User }>('GET', '/api/v1/auth/me'),
+    watchlist: () => call<Watchlist>('GET', '/api/v1/watchlist'),
+    addToWatchlist: (ticker: string) => call<Watchlist>('POST', '/api/v1/watchlist', { ticker }),
+    removeFromWatchlist: (ticker: string) =>
+      call<Watchlist>('DELETE', `/api/v1/watchlist/${encodeURIComponent(ticker)}`),
+    snapshots: (tickers: readonly string[]) =>
+      call<{ results: RestSnapshot[]; errors: { ticker: string; code: string; message: string }[] }>(
+        'GET',
+        `/api/v1/market-data/snapshots?tickers=${tickers.map(encodeURIComponent).join(',')}`,
+      ),
+    /** Every bar of the range, following next_cursor to the end. */
+    async bars(q: BarsQuery): Promise<WireBar[]> {
+      const params = new URLSearchParams({
+        ticker: q.ticker,
+        timespan: q.timespan,
+        multiplier: String(q.multiplier ?? 1),
+        from: String(Math.floor(q.from)),
+        limit: String(pageLimit),
+      })
+      if (q.to !== undefined) params.set('to', String(Math.floor(q.to)))
+      const out: WireBar[] = []
+      let path = `/api/v1/market-data/bars?${params}`
+      for (let page = 0; page < 1000; page++) {
+        const body = await call<{ results: WireBar[]; next_cursor: string | null }>('GET', path)
+        out.push(...body.results)
+        if (!body.next_cursor) return out
+        path = `/api/v1/market-data/bars?cursor=${encodeURIComponent(body.next_cursor)}&limit=${pageLimit}`
+      }
+      throw new ApiError('BAD_RESPONSE', 'bars paging did not end', 0)
+    },
+  }
+}

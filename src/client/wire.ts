@@ -1,0 +1,161 @@
+/** Wire shapes the client reads and sends: REST bodies, stream envelopes and the close-code ranges, with a tolerant frame parser. */
+
+/** One OHLCV bar as REST and the stream send it; `t` is the Unix ms start of its window. */
+export interface WireBar {
+  t: number
+  o: number
+  h: number
+  l: number
+  c: number
+  v: number
+  vw: number
+  n: number
+}
+
+/** A row of GET /api/v1/market-data/snapshots. */
+export interface RestSnapshot {
+  ticker: string
+  last: number
+  change: number
+  change_pct: number
+  prev_close: number
+  /** UTC ISO-8601. */
+  updated_at: string
+  source: 'WS' | 'REST'
+}
+
+export interface RestError {
+  code: string
+  message: string
+  details?: Record<string, unknown>
+}
+
+export type BarState = 'live' | 'final' | 'correction'
+
+export interface TradeData {
+  p: number
+  s: number
+  t: number
+  count: number
+  volume: number
+}
+export interface BarData extends WireBar {
+  state: BarState
+}
+export interface SnapshotData {
+  last: number
+  change: number
+  change_pct: number
+  prev_close: number
+  /** Unix ms of the last trade. */
+  updated_at: number
+}
+
+interface MarketBase {
+  symbol: string
+  seq: number
+  epoch: string
+  event_ts: number
+  ts: number
+  source: string
+}
+export type MarketMessage =
+  | (MarketBase & { type: 'trade'; data: TradeData })
+  | (MarketBase & { type: 'bar'; data: BarData })
+  | (MarketBase & { type: 'snapshot'; data: SnapshotData })
+
+export interface WelcomeData {
+  user_id: number | string
+  protocol: string
+  heartbeat_ms: number
+  flush_ms: number
+  limits: Record<string, unknown>
+}
+export interface SubscribedData {
+  symbols: string[]
+  added: string[]
+  removed: string[]
+  reason?: string
+}
+export interface StatusData {
+  upstream: 'ok' | 'degraded' | 'reconnecting'
+  reason?: string | { code: string; message: string }
+  subscriptions?: { used: number; max: number }
+  connections?: { used: number; max: number }
+}
+
+interface ControlBase {
+  ts: number
+  source: string
+  id?: string | number
+}
+export type ControlMessage =
+  | (ControlBase & { type: 'welcome'; data: WelcomeData })
+  | (ControlBase & { type: 'subscribed'; data: SubscribedData })
+  | (ControlBase & { type: 'status'; data: StatusData })
+  | (ControlBase & { type: 'error'; data: RestError })
+  | (ControlBase & { type: 'pong'; data: unknown })
+  | (ControlBase & { type: 'heartbeat'; data: unknown })
+
+export type ServerMessage = MarketMessage | ControlMessage
+
+export type ClientRequest =
+  | { action: 'subscribe' | 'unsubscribe'; symbols: string[]; id?: string | number }
+  | { action: 'ping'; id?: string | number }
+
+/** The subprotocol offered (with `bearer.<jwt>` when a token is used) and echoed by the server. */
+export const streamSubprotocol = 'market-watch.v1'
+export const streamPath = '/api/v1/market-data/stream'
+
+const marketTypes = new Set(['trade', 'bar', 'snapshot'])
+const controlTypes = new Set(['welcome', 'subscribed', 'status', 'error', 'pong', 'heartbeat'])
+
+/** Parses one text frame; null for anything that is not a known, well-formed envelope. */
+export function parseServerFrame(frame: unknown): ServerMessage | null {
+  if (typeof frame !== 'string') return null
+  let value: any
+  try {
+    value = JSON.parse(frame)
+  } catch {
+    return null
+  }
+  if (typeof value !== 'object' || value === null || typeof value.type !== 'string') return null
+  if (marketTypes.has(value.type)) {
+    const ok =
+      typeof value.symbol === 'string' &&
+      Number.isFinite(value.seq) &&
+      typeof value.epoch === 'string' &&
+      typeof value.data === 'object' &&
+      value.data !== null
+    return ok ? (value as MarketMessage) : null
+  }
+  return controlTypes.has(value.type) ? (value as ControlMessage) : null
+}
+
+/** What a close code asks of the client (4000–4499 and network codes: reconnect; 4500–4999: stop). */
+export type CloseDisposition = 'reconnect' | 'signed_out' | 'over_quota' | 'refused'
+
+export function closeDisposition(code: number): CloseDisposition {
+  if (code < 4500 || code > 4999) return 'reconnect'
+  if (code === 4500 || code === 4501 || code === 4502) return 'signed_out'
+  if (code === 4504) return 'over_quota'
+  return 'refused'
+}
+
+/** Names of the documented close codes, for messages. */
+export const closeCodeNames: Record<number, string> = {
+  1000: 'NORMAL',
+  1001: 'GOING_AWAY',
+  1006: 'NETWORK',
+  4000: 'SERVER_RESTART',
+  4001: 'HEARTBEAT_TIMEOUT',
+  4002: 'SLOW_CONSUMER',
+  4003: 'INTERNAL_ERROR',
+  4004: 'RATE_LIMITED',
+  4500: 'AUTH_REQUIRED',
+  4501: 'TOKEN_INVALID',
+  4502: 'TOKEN_EXPIRED',
+  4503: 'ORIGIN_NOT_ALLOWED',
+  4504: 'CONNECTION_LIMIT',
+  4505: 'POLICY_VIOLATION',
+}
