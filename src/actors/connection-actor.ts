@@ -1,71 +1,23 @@
 /** ConnectionActor: one WebSocket — its user, watchlist-scoped subscriptions, inbound limits, heartbeat deadline and bounded send buffer. */
 import type { Principal } from '../adapters/auth/token-verifier'
-import type { Logger } from '../adapters/log/logger'
-import { ConflationBuffer } from '../core/conflation'
 import { isSilentTooLong } from '../core/heartbeat'
 import { admitFrame, countError, createInboundPolicy, type InboundPolicy } from '../core/inbound-policy'
 import {
   CloseCode,
   controlMessage,
   parseClientFrame,
-  protocolVersion,
-  closeCodeTable,
+  welcomeData,
   type CloseName,
   type ControlMessageType,
   type ProtocolError,
   type RequestId,
 } from '../core/protocol'
-import type { Clock } from '../ports/clock'
-import type { ConnectionCounter } from '../ports/connection-counter'
-import type { FanoutMember, LocalFanout } from '../stream/fanout'
+import type { FanoutMember } from '../stream/fanout'
 import { Actor } from './actor'
+import type { ConnectionContext, StreamSocket } from './connection-context'
+import { ConnectionDelivery } from './connection-delivery'
 
-/** What the actor needs of a Bun ServerWebSocket. */
-export interface StreamSocket {
-  /** Bun's send status: bytes written, -1 queued under backpressure, 0 dropped. */
-  send(text: string): number
-  close(code: number, reason: string): void
-  terminate(): void
-  ping(): void
-  subscribe(topic: string): void
-  unsubscribe(topic: string): void
-  bufferedAmount(): number
-}
-
-export interface StreamLimits {
-  maxSubscriptions: number
-  maxConnectionsPerUser: number
-  heartbeatMs: number
-  maxMessageBytes: number
-  messagesPerSecond: number
-  flushMs: number
-  sendBufferBytes: number
-}
-
-export type UpstreamHealthView = { upstream: 'ok' | 'degraded' | 'reconnecting'; reason?: { code: string; message: string } }
-
-/** What every connection of a replica shares; built once by the stream module. */
-export interface ConnectionContext {
-  clock: Clock
-  log: Logger
-  limits: StreamLimits
-  watchlist: { contains(userId: number, ticker: string): Promise<boolean> }
-  counter: ConnectionCounter
-  fanout: LocalFanout
-  upstreamHealth(): UpstreamHealthView
-  /** This user's connections on this replica (status `connections.used`). */
-  userConnections(userId: number): number
-  /** The connection holds its slot and is live (true), or has released everything (false). */
-  membershipChanged(conn: ConnectionActor, live: boolean): void
-  /** Buffered bytes above which delivery switches to conflation. */
-  softBufferBytes: number
-  /** How long a connection may stay conflated before 4002. @default 5000 */
-  maxBehindMs: number
-  /** How long a closing socket may take to flush before it is terminated. */
-  closeGraceMs: number
-  errorBudget?: number
-  errorWindowMs?: number
-}
+export type { ConnectionContext, StreamLimits, StreamSocket, UpstreamHealthView } from './connection-context'
 
 export type ConnectionMessage =
   | { type: 'opened' }
@@ -80,8 +32,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   private policy: InboundPolicy
   private lastSeenAt: number
   private nextPingAt: number
-  private conflation: ConflationBuffer | null = null
-  private conflatedSince = 0
+  private readonly delivery: ConnectionDelivery
   private closingSince: number | null = null
   private holdsSlot = false
   private sweepQueued = false
@@ -99,13 +50,18 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.policy = createInboundPolicy({ ...context.limits, errorBudget: context.errorBudget, errorWindowMs: context.errorWindowMs }, now)
     this.lastSeenAt = now
     this.nextPingAt = now + context.limits.heartbeatMs
+    this.delivery = new ConnectionDelivery(socket, {
+      softBytes: context.softBufferBytes,
+      hardBytes: context.limits.sendBufferBytes,
+      maxBehindMs: context.maxBehindMs,
+    })
   }
 
   get userId(): number {
     return this.principal.userId
   }
   get conflating(): boolean {
-    return this.conflation !== null
+    return this.delivery.conflating
   }
   get closing(): boolean {
     return this.closingSince !== null
@@ -157,14 +113,11 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.socket.unsubscribe(topic)
   }
   offer(symbol: string, payload: string): void {
-    this.conflation?.offer(symbol, payload)
+    this.delivery.offer(symbol, payload)
   }
   /** Called synchronously by the fan-out when a publish met backpressure; touches only delivery state. */
   checkPressure(): void {
-    if (this.closing || this.conflation !== null) return
-    const buffered = this.socket.bufferedAmount()
-    if (buffered > this.c.limits.sendBufferBytes) this.closeWith('SLOW_CONSUMER', 'the send buffer overflowed')
-    else if (buffered > this.c.softBufferBytes) this.startConflation(this.c.clock.now())
+    if (!this.closing && !this.delivery.conflating) this.judgePressure(this.c.clock.now())
   }
 
   /** Sends a control message straight to this socket (not through a topic). */
@@ -217,19 +170,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
       return this.closeWith('CONNECTION_LIMIT', `at most ${limits.maxConnectionsPerUser} stream connections per user`)
     this.holdsSlot = true
     this.setStatus('running')
-    this.reply('welcome', {
-      user_id: this.userId,
-      protocol: protocolVersion,
-      heartbeat_ms: limits.heartbeatMs,
-      flush_ms: limits.flushMs,
-      limits: {
-        max_subscriptions: limits.maxSubscriptions,
-        max_connections: limits.maxConnectionsPerUser,
-        messages_per_second: limits.messagesPerSecond,
-        max_message_bytes: limits.maxMessageBytes,
-      },
-      close_codes: closeCodeTable().map(({ code, name, reconnect }) => ({ code, name, reconnect })),
-    })
+    this.reply('welcome', welcomeData(this.userId, limits))
     this.c.membershipChanged(this, true)
     this.sendStatus()
   }
@@ -272,7 +213,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     for (const s of fresh) this.subscriptions.add(s)
     for (const s of fresh) this.c.fanout.attach(this, s)
     this.reply('subscribed', { symbols: this.symbolList(), added: fresh, removed: [], ...idOf(id) })
-    for (const s of fresh) for (const payload of this.c.fanout.latest(s)) this.deliverDirect(s, payload)
+    for (const s of fresh) for (const payload of this.c.fanout.latest(s)) this.delivery.direct(s, payload)
     if (fresh.length > 0) this.sendStatus()
   }
 
@@ -293,7 +234,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   private drop(symbol: string): void {
     this.subscriptions.delete(symbol)
     this.c.fanout.detach(this, symbol)
-    this.conflation?.forget(symbol)
+    this.delivery.forget(symbol)
   }
 
   private refuse(error: ProtocolError, id: RequestId | undefined): void {
@@ -310,13 +251,13 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
       ...(reason ? { reason } : {}),
       subscriptions: { used: this.subscriptions.size, max: this.c.limits.maxSubscriptions },
       connections: { used: this.c.userConnections(this.userId), max: this.c.limits.maxConnectionsPerUser },
-      delivery: this.conflating ? 'conflated' : 'realtime',
+      delivery: this.delivery.conflating ? 'conflated' : 'realtime',
     })
   }
 
   private onSweep(): void {
     const now = this.c.clock.now()
-    const { heartbeatMs, sendBufferBytes } = this.c.limits
+    const { heartbeatMs } = this.c.limits
     if (this.closing) {
       if (now - this.closingSince! > this.c.closeGraceMs) this.socket.terminate()
       return
@@ -328,38 +269,27 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
       this.socket.ping()
       this.nextPingAt = now + heartbeatMs
     }
-    const buffered = this.socket.bufferedAmount()
-    if (buffered > sendBufferBytes) return this.closeWith('SLOW_CONSUMER', 'the send buffer overflowed')
-    if (this.conflation === null) {
-      if (buffered > this.c.softBufferBytes) this.startConflation(now)
-      return
-    }
-    if (now - this.conflatedSince > this.c.maxBehindMs)
-      return this.closeWith('SLOW_CONSUMER', `stayed behind for more than ${this.c.maxBehindMs} ms`)
+    this.judgePressure(now)
     this.flushConflated()
   }
 
-  private startConflation(now: number): void {
-    this.conflation = new ConflationBuffer()
-    this.conflatedSince = now
-    this.c.fanout.setConflating(this, this.subscriptions, true)
-    this.sendStatus()
+  private judgePressure(now: number): void {
+    switch (this.delivery.check(now)) {
+      case 'overflow':
+        return this.closeWith('SLOW_CONSUMER', 'the send buffer overflowed')
+      case 'behind':
+        return this.closeWith('SLOW_CONSUMER', `stayed behind for more than ${this.c.maxBehindMs} ms`)
+      case 'conflate':
+        this.c.fanout.setConflating(this, this.subscriptions, true)
+        return this.sendStatus()
+    }
   }
 
-  /** Sends what conflation kept once the socket has drained; back to topics when it stays drained. */
   private flushConflated(): void {
-    if (this.conflation === null || this.socket.bufferedAmount() > this.c.softBufferBytes / 2) return
-    for (const payload of this.conflation.take()) this.socket.send(payload)
-    if (this.socket.bufferedAmount() > this.c.softBufferBytes / 2) return
-    this.conflation = null
-    // Synchronous with the flush: nothing can be published between the two.
+    if (this.closing || !this.delivery.flush()) return
+    // Synchronous with the flush: nothing can be published in between.
     this.c.fanout.setConflating(this, this.subscriptions, false)
     this.sendStatus()
-  }
-
-  private deliverDirect(symbol: string, payload: string): void {
-    if (this.conflation) this.conflation.offer(symbol, payload)
-    else this.socket.send(payload)
   }
 
   private symbolList(): string[] {
@@ -369,7 +299,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   private release(): void {
     for (const s of [...this.subscriptions]) this.c.fanout.detach(this, s)
     this.subscriptions.clear()
-    this.conflation = null
+    this.delivery.reset()
     if (this.holdsSlot) {
       this.holdsSlot = false
       void this.c.counter.release(String(this.userId), this.id)

@@ -170,6 +170,33 @@ export type MessageSource = 'simulated' | 'massive' | 'server'
 export type MarketMessageType = 'trade' | 'bar' | 'snapshot'
 export type ControlMessageType = 'welcome' | 'subscribed' | 'status' | 'error' | 'pong' | 'heartbeat'
 
+/** The limits a `welcome` announces (config.stream). */
+export interface AnnouncedLimits {
+  maxSubscriptions: number
+  maxConnectionsPerUser: number
+  heartbeatMs: number
+  maxMessageBytes: number
+  messagesPerSecond: number
+  flushMs: number
+}
+
+/** `welcome` data: who the connection is, protocol version, timings, limits and the close-code table. */
+export function welcomeData(userId: number, limits: AnnouncedLimits): object {
+  return {
+    user_id: userId,
+    protocol: protocolVersion,
+    heartbeat_ms: limits.heartbeatMs,
+    flush_ms: limits.flushMs,
+    limits: {
+      max_subscriptions: limits.maxSubscriptions,
+      max_connections: limits.maxConnectionsPerUser,
+      messages_per_second: limits.messagesPerSecond,
+      max_message_bytes: limits.maxMessageBytes,
+    },
+    close_codes: closeCodeTable().map(({ code, name, reconnect }) => ({ code, name, reconnect })),
+  }
+}
+
 /** A control message (`source: 'server'`), serialised. */
 export function controlMessage(type: ControlMessageType, data: object, ts: number): string {
   return JSON.stringify({ type, data, ts, source: 'server' })

@@ -34,9 +34,12 @@ interface SymbolEntry {
   latest: Map<string, string>
 }
 
-export interface LiveSnapshot extends SnapshotData {
-  /** When this replica received it, Unix ms. */
-  received_at: number
+/** The shape the REST snapshots service reads (LiveSnapshotSource). */
+export interface LiveSnapshot extends Omit<SnapshotData, 'updated_at'> {
+  /** The last trade's time, Unix ms. */
+  updatedAt: number
+  /** When this replica last received it, Unix ms. */
+  receivedAt: number
 }
 
 /**
@@ -123,8 +126,8 @@ export class LocalFanout {
   liveSnapshot(symbol: string): LiveSnapshot | null {
     const entry = this.snapshots.get(symbol)
     if (entry === undefined) return null
-    const message = JSON.parse(entry.payload) as { data: SnapshotData }
-    return { ...message.data, received_at: entry.receivedAt }
+    const { updated_at, ...rest } = (JSON.parse(entry.payload) as { data: SnapshotData }).data
+    return { ...rest, updatedAt: updated_at, receivedAt: entry.receivedAt }
   }
 
   /** Symbols with local members, and how many each. */

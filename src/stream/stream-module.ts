@@ -257,9 +257,16 @@ export function createStreamModule(deps: StreamModuleDeps) {
       }
     },
 
-    /** The latest snapshot this replica received for a symbol it streams, with its update time; null otherwise. */
+    /**
+     * The latest snapshot this replica received for a symbol it streams, or null (a
+     * LiveSnapshotSource for the REST snapshots service). While the feed is healthy the value is
+     * current even if no trade came for a while, so `receivedAt` is now; otherwise it is when the
+     * snapshot arrived.
+     */
     liveSnapshot(ticker: string): LiveSnapshot | null {
-      return fanout.liveSnapshot(ticker)
+      const snapshot = fanout.liveSnapshot(ticker)
+      if (snapshot === null) return null
+      return health.view().upstream === 'ok' ? { ...snapshot, receivedAt: clock.now() } : snapshot
     },
 
     status(): StreamStatus {

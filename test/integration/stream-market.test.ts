@@ -65,7 +65,8 @@ describe('stream market data', () => {
     const latest = of(client, 'MSFT', 'snapshot').at(-1)!
     const live = app.stream.liveSnapshot('MSFT')!
     expect(live.last).toBe(latest.data.last)
-    expect(live.updated_at).toBe(latest.data.updated_at)
+    expect(live.updatedAt).toBe(latest.data.updated_at)
+    expect(Math.abs(live.receivedAt - app.clock.now())).toBeLessThan(500)
     expect(app.stream.liveSnapshot('TSLA')).toBeNull()
     client.close()
     await client.closed

@@ -1,0 +1,55 @@
+/** What every ConnectionActor of a replica shares: the socket it drives, the limits, and the replica-wide services. */
+import type { Logger } from '../adapters/log/logger'
+import type { Clock } from '../ports/clock'
+import type { ConnectionCounter } from '../ports/connection-counter'
+import type { LocalFanout } from '../stream/fanout'
+import type { ConnectionActor } from './connection-actor'
+
+/** What the actor needs of a Bun ServerWebSocket. */
+export interface StreamSocket {
+  /** Bun's send status: bytes written, -1 queued under backpressure, 0 dropped. */
+  send(text: string): number
+  close(code: number, reason: string): void
+  terminate(): void
+  ping(): void
+  subscribe(topic: string): void
+  unsubscribe(topic: string): void
+  bufferedAmount(): number
+}
+
+export interface StreamLimits {
+  maxSubscriptions: number
+  maxConnectionsPerUser: number
+  heartbeatMs: number
+  maxMessageBytes: number
+  messagesPerSecond: number
+  flushMs: number
+  sendBufferBytes: number
+}
+
+/** What clients are told about the feed. */
+export type UpstreamHealthView = { upstream: 'ok' | 'degraded' | 'reconnecting'; reason?: { code: string; message: string } }
+
+/** What every connection of a replica shares; built once by the stream module. */
+export interface ConnectionContext {
+  clock: Clock
+  log: Logger
+  limits: StreamLimits
+  watchlist: { contains(userId: number, ticker: string): Promise<boolean> }
+  counter: ConnectionCounter
+  fanout: LocalFanout
+  upstreamHealth(): UpstreamHealthView
+  /** This user's connections on this replica (status `connections.used`). */
+  userConnections(userId: number): number
+  /** The connection holds its slot and is live (true), or has released everything (false). */
+  membershipChanged(conn: ConnectionActor, live: boolean): void
+  /** Buffered bytes above which delivery switches to conflation. */
+  softBufferBytes: number
+  /** How long a connection may stay conflated before 4002. @default 5000 */
+  maxBehindMs: number
+  /** How long a closing socket may take to flush before it is terminated. */
+  closeGraceMs: number
+  errorBudget?: number
+  errorWindowMs?: number
+}
+
