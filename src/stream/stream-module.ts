@@ -64,6 +64,8 @@ export interface StreamModuleDeps {
 }
 
 export interface StreamStatus {
+  /** This replica's bus node id (epochs of symbols it streams start with it). */
+  nodeId: string
   accepting: boolean
   holdingUpstream: boolean
   connections: number
@@ -273,6 +275,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
       let conflating = 0
       for (const conn of connections.connections()) if (conn.conflating) conflating++
       return {
+        nodeId: bus.nodeId,
         accepting,
         holdingUpstream: holding,
         connections: connections.size,

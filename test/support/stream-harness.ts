@@ -18,6 +18,9 @@ import { createWatchlistRoutes } from '../../src/http/modules/watchlist'
 import { WatchlistService } from '../../src/http/modules/watchlist/service'
 import { createServer } from '../../src/http/server'
 import { createSystemClock, type Clock } from '../../src/ports/clock'
+import type { Bus } from '../../src/ports/bus'
+import type { ConnectionCounter } from '../../src/ports/connection-counter'
+import type { SymbolRegistry } from '../../src/ports/symbol-registry'
 import type { UpstreamFeed } from '../../src/ports/upstream'
 import { createStreamModule, streamPath, type StreamModule, type StreamTuning } from '../../src/stream/stream-module'
 import { streamWebSocketOptions } from '../../src/stream/ws-options'
@@ -38,7 +41,13 @@ export interface StreamApp {
 /** Builds and starts the app with the stream module; env goes through loadConfig like production. */
 export async function startStreamApp(
   env: Record<string, string | undefined> = {},
-  opts: { feed?: UpstreamFeed; tuning?: Partial<StreamTuning>; clock?: Clock } = {},
+  opts: {
+    feed?: UpstreamFeed
+    tuning?: Partial<StreamTuning>
+    clock?: Clock
+    /** Shared transports to run this app as one of several replicas (default: in-memory, alone). */
+    replica?: { bus: Bus; registry: SymbolRegistry; counter: ConnectionCounter }
+  } = {},
 ): Promise<StreamApp> {
   const config = testConfig(env)
   const log = createLogger(config.logLevel)
@@ -48,9 +57,9 @@ export async function startStreamApp(
   const throttle = new LoginThrottle({ maxPerAccount: 100, maxPerAddress: 1000, windowMs: 60_000 })
   const authService = new AuthService(createUserRepo(db.db), throttle, clock, { memoryCost: 4096, timeCost: 1 })
 
-  const bus = new MemoryBus()
-  const registry = new MemorySymbolRegistry()
-  const counter = new MemoryConnectionCounter()
+  const bus = opts.replica?.bus ?? new MemoryBus()
+  const registry = opts.replica?.registry ?? new MemorySymbolRegistry()
+  const counter = opts.replica?.counter ?? new MemoryConnectionCounter()
   const feed = opts.feed ?? new SimulatedFeed({ clock })
   const watchlistEvents = { removed: (userId: number, ticker: string) => stream.watchlistEvents.removed(userId, ticker) }
   const watchlist = new WatchlistService(createWatchlistRepo(db.db), config.watchlistMax, async (t) => isKnownTicker(t), watchlistEvents)
@@ -97,8 +106,9 @@ export async function startStreamApp(
     async stop() {
       await stream.stop('test finished')
       await server.stop(true)
-      await bus.close()
       await registry.close()
+      await counter.close()
+      await bus.close()
       await db.close()
     },
   }
