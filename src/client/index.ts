@@ -38,6 +38,6 @@ export {
 } from './chart-series'
 export { applyTrade, mergeStreamBar, replaceFrom, type BarOrigin, type MinuteBar } from './minute-bars'
 export { checkSequence, type SequenceVerdict, type StreamCursor } from './sequence'
-export { ApiError, createRestApi, type RestApi, type Watchlist } from './rest-api'
+export { ApiError, createRestApi, type FetchLike, type RestApi, type Watchlist } from './rest-api'
 export { StreamConnection, type SocketFactory, type StreamSocket } from './stream-connection'
 export * from './wire'

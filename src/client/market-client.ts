@@ -3,7 +3,7 @@ import type { Clock } from '../ports/clock'
 import { chartTimespans, type ChartTimespan } from './chart-series'
 import type { ConnectionState, MachineOptions, Reason } from './connection-machine'
 import { MarketModel, type ChartPhase, type MarketModelOptions } from './market-model'
-import { ApiError, createRestApi, type RestApi, type Watchlist } from './rest-api'
+import { ApiError, createRestApi, type FetchLike, type RestApi, type Watchlist } from './rest-api'
 import { RestSync, type RestSyncOptions } from './rest-sync'
 import { StreamConnection, type SocketFactory } from './stream-connection'
 import { streamPath, type ServerMessage, type StatusData, type WelcomeData } from './wire'
@@ -11,7 +11,7 @@ import { streamPath, type ServerMessage, type StatusData, type WelcomeData } fro
 export interface MarketClientDeps {
   /** API origin, e.g. http://127.0.0.1:3000 (the page passes location.origin). */
   baseUrl: string
-  fetch: typeof fetch
+  fetch: FetchLike
   WebSocket: SocketFactory
   clock: Clock
   random: () => number

@@ -19,10 +19,13 @@ export class ApiError extends Error {
   }
 }
 
+/** The part of fetch the client uses (window.fetch and Bun's fetch both fit). */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>
+
 export interface RestApiOptions {
   /** Origin of the API, e.g. http://127.0.0.1:3000; '' for same-origin (browser). */
   baseUrl: string
-  fetch: typeof fetch
+  fetch: FetchLike
   /** Bearer token, or null to rely on the HttpOnly session cookie (browser). */
   token: () => string | null
 }

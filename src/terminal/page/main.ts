@@ -1,0 +1,140 @@
+/** Entry of the /terminal page: sign-in, the watchlist table, the chart and the state indicator, wired to the MarketClient. */
+import { isChartTimespan, type ChartTimespan } from '../../client/chart-series'
+import { MarketClient } from '../../client/market-client'
+import { ApiError } from '../../client/rest-api'
+import type { SocketFactory } from '../../client/stream-connection'
+import { createSystemClock } from '../../ports/clock'
+import { AuthView } from './auth-view'
+import { ChartView } from './chart-view'
+import { byId, setText } from './dom'
+import { direction, price, signed } from './format'
+import { renderStatus, showNotice } from './status-view'
+import { WatchView } from './watch-view'
+
+const client = new MarketClient({
+  baseUrl: location.origin,
+  fetch: (url, init) => fetch(url, init),
+  WebSocket: WebSocket as unknown as SocketFactory,
+  clock: createSystemClock(),
+  random: Math.random,
+})
+let timespan: ChartTimespan = '1m'
+let started = false
+let lastNotice: unknown = null
+
+const chart = new ChartView(byId('chart'))
+const watch = new WatchView({
+  select: (ticker) => void client.selectChart(ticker, timespan),
+  remove: (ticker) => void client.removeTicker(ticker).catch(report),
+})
+const auth = new AuthView(client.api, (token, email) => void enter(token, email))
+
+function report(e: unknown): void {
+  showNotice(e instanceof ApiError ? `${e.message} (${e.code})` : String(e))
+}
+
+/** Shows the terminal for a signed-in user and starts the client (REST load, then the stream). */
+async function enter(token: string | null, email: string): Promise<void> {
+  client.setToken(token)
+  setText(byId('user-email'), email)
+  byId('auth').hidden = true
+  byId('terminal').hidden = false
+  byId('user').hidden = false
+  started = true
+  await client.start({ timespan }).catch(report)
+  render()
+}
+
+async function signOut(): Promise<void> {
+  client.stop()
+  client.setToken(null)
+  started = false
+  await client.api.logout().catch(() => {})
+  showAuth('Signed out.')
+}
+
+function showAuth(message?: string): void {
+  byId('terminal').hidden = true
+  byId('user').hidden = true
+  byId('auth').hidden = false
+  auth.show(message)
+}
+
+let frame = 0
+function schedule(): void {
+  if (!frame) frame = requestAnimationFrame(render)
+}
+
+function render(): void {
+  frame = 0
+  const s = client.status()
+  renderStatus(s)
+  if (s.notice && s.notice !== lastNotice) {
+    lastNotice = s.notice
+    if (s.notice.code !== 'NETWORK_ERROR' || s.state === 'live') showNotice(`${s.notice.message} (${s.notice.code})`)
+  }
+  if (s.state === 'signed_out' && started) {
+    started = false
+    client.stop()
+    showAuth(
+      s.reason?.code === 'TOKEN_EXPIRED'
+        ? 'Your session expired. Sign in again.'
+        : `Signed out: ${s.reason?.message ?? ''}`,
+    )
+  }
+  const view = client.model.chartView()
+  watch.render(client.model.rows(), view?.symbol ?? null, (t) => client.model.streaming(t))
+  renderChart(view)
+}
+
+function renderChart(view: ReturnType<MarketClient['model']['chartView']>): void {
+  byId('chart-empty').hidden = view !== null
+  if (!view) return
+  chart.show(`${view.symbol}:${view.spec.key}`, view.bars)
+  setText(byId('chart-symbol'), view.symbol)
+  const row = client.model.rows().find((r) => r.ticker === view.symbol)
+  setText(byId('chart-last'), price(row?.last ?? null))
+  const change = byId('chart-change')
+  setText(change, `${signed(row?.change ?? null)} (${signed(row?.change_pct ?? null, 2, '%')})`)
+  change.dataset.dir = direction(row?.change ?? null)
+  setText(byId('chart-phase'), view.phase === 'synced' ? `${view.bars.length} bars` : view.phase.replace('_', ' '))
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#spans button'))
+    b.classList.toggle('active', b.dataset.span === view.spec.key)
+}
+
+byId('spans').addEventListener('click', (e) => {
+  const span = (e.target as HTMLElement).closest('button')?.dataset.span
+  const symbol = client.model.chartSymbol()
+  if (!isChartTimespan(span) || !symbol) return
+  timespan = span
+  void client.selectChart(symbol, span)
+})
+
+byId<HTMLFormElement>('add-form').addEventListener('submit', (e) => {
+  e.preventDefault()
+  const input = byId<HTMLInputElement>('add-ticker')
+  const ticker = input.value.trim().toUpperCase()
+  if (!ticker) return
+  client.addTicker(ticker).then(() => (input.value = ''), report)
+})
+byId('sign-out').addEventListener('click', () => void signOut())
+addEventListener('online', () => client.nudge())
+client.onChange(schedule)
+
+/** Test and debugging hook: what the page shows. */
+Object.assign(window, {
+  __terminal: {
+    status: () => client.status(),
+    bars: () => chart.bars(),
+    symbol: () => client.model.chartSymbol(),
+    timespan: () => timespan,
+    rows: () => client.model.rows(),
+    outages: () => client.outages,
+    counters: () => ({ ...client.model.counters, sockets: client.stream.opened }),
+  },
+})
+
+client.api.me().then(
+  (me) => void enter(null, me.user.email),
+  () => showAuth(),
+)
