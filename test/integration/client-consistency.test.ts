@@ -1,0 +1,161 @@
+/** The MarketClient in Bun against a listening app under random faults: its minute bars must equal GET /market-data/bars, bar for bar. */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { MarketClient, type ClientStatus } from '../../src/client'
+import type { WireBar } from '../../src/client/wire'
+import { createScaledClock } from '../support/scaled-clock'
+import { startFaultProxy, type FaultProxy } from '../e2e/support/fault-proxy'
+import { startTerminalApp, type TerminalApp } from '../e2e/support/terminal-app'
+
+const M = 60_000
+/** App and client share a clock running 10× faster from a Wednesday 10:40 in New York: a busy market, a minute every 6 s. */
+const scale = 10
+const clock = createScaledClock(scale, Date.UTC(2025, 2, 12, 14, 40))
+const seed = Number(process.env.CLIENT_FAULT_SEED ?? Date.now() % 100_000)
+
+/** A small seeded PRNG (mulberry32), so a failing fault schedule can be replayed with CLIENT_FAULT_SEED. */
+function prng(s: number): () => number {
+  return () => {
+    s = (s + 0x6d2b79f5) | 0
+    let t = Math.imul(s ^ (s >>> 15), 1 | s)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<number> {
+  const t0 = Date.now()
+  while (!ok()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await Bun.sleep(25)
+  }
+  return Date.now() - t0
+}
+
+/** Every (t, field) where the client and REST disagree, plus bars only one side has. */
+export function divergences(client: readonly WireBar[], rest: readonly WireBar[]): string[] {
+  const byT = new Map(rest.map((b) => [b.t, b]))
+  const out: string[] = []
+  for (const b of client) {
+    const r = byT.get(b.t)
+    if (!r) out.push(`extra bar ${new Date(b.t).toISOString()}`)
+    else
+      for (const k of ['o', 'h', 'l', 'c', 'v', 'vw', 'n'] as const)
+        if (b[k] !== r[k]) out.push(`${new Date(b.t).toISOString()} ${k}: client ${b[k]} rest ${r[k]}`)
+    byT.delete(b.t)
+  }
+  for (const t of byT.keys()) out.push(`missing bar ${new Date(t).toISOString()}`)
+  const seen = new Set<number>()
+  for (const b of client) seen.has(b.t) ? out.push(`duplicate bar ${new Date(b.t).toISOString()}`) : seen.add(b.t)
+  return out
+}
+
+describe('client consistency under faults', () => {
+  let app: TerminalApp
+  let proxy: FaultProxy
+  let token: string
+  let client: MarketClient
+  const random = prng(seed)
+
+  beforeAll(async () => {
+    app = await startTerminalApp({ WS_HEARTBEAT_MS: '5000' }, clock)
+    proxy = startFaultProxy(app.url)
+    const post = (path: string, body: unknown, auth?: string) =>
+      fetch(app.url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<any>)
+    const email = `client-${crypto.randomUUID().slice(0, 8)}@example.com`
+    await post('/api/v1/auth/register', { email, password: 'correct horse battery' })
+    token = (await post('/api/v1/auth/login', { email, password: 'correct horse battery' })).token
+    for (const ticker of ['AAPL', 'MSFT', 'NVDA']) await post('/api/v1/watchlist', { ticker }, token)
+  }, 60_000)
+
+  afterAll(async () => {
+    client?.stop()
+    proxy?.stop()
+    await app?.stop()
+  })
+
+  it('should end with minute bars equal to REST after drops, an upstream blip and a long outage', async () => {
+    // Default client settings (10 s to polling, 3 s / 20 s polls, 15 min backfill), all in app time.
+    client = new MarketClient({
+      baseUrl: proxy.url,
+      fetch: (url, init) => fetch(url, init),
+      WebSocket: WebSocket as any,
+      clock,
+      random,
+    })
+    client.setToken(token)
+    const status = (): ClientStatus => client.status()
+    const states: string[] = []
+    client.onChange(() => {
+      const s = status().state
+      if (states.at(-1) !== s) states.push(s)
+    })
+    await client.start({ symbol: 'AAPL', timespan: '1m' })
+    await until('live and synced', () => status().synced)
+    const startedAt = clock.now()
+
+    // Short faults at random moments: server-side drops with reconnectable codes, and one upstream blip (new epoch).
+    let faults = 0
+    const codes = [4000, 4003, 1011, 4001]
+    for (let i = 0; i < 10; i++) {
+      await Bun.sleep(300 + Math.floor(random() * 2000))
+      if (i === 2 && app.stream) {
+        app.stream.setUpstreamHolding(false)
+        await Bun.sleep(100 + Math.floor(random() * 400))
+        app.stream.setUpstreamHolding(true)
+        faults++
+      } else {
+        faults += proxy.dropStreams(codes[Math.floor(random() * codes.length)]) > 0 ? 1 : 0
+      }
+      await until('recovered after a fault', () => status().synced, 15_000)
+    }
+
+    // A longer outage: the stream refused past the polling threshold (REST still answers), then restored.
+    proxy.blockStreams()
+    faults += proxy.dropStreams(4000) > 0 ? 1 : 0
+    await until('polling', () => status().state === 'polling', 10_000)
+    await Bun.sleep(3_000)
+    expect(status().polled).toEqual(['AAPL', 'MSFT', 'NVDA'])
+    proxy.unblockStreams()
+    const restoreRealMs = await until('live again after the outage', () => status().synced, 20_000)
+
+    // Let the current minute close and its final bar arrive, then compare every closed minute.
+    const boundary = Math.ceil(clock.now() / M) * M
+    await Bun.sleep(Math.max(0, boundary - clock.now()) / scale + 600)
+    await until('synced at the comparison', () => status().synced)
+    const closedBefore = Math.floor(clock.now() / M) * M
+    const mine = client.model.chartView()!.bars.filter((b) => b.t < closedBefore)
+    const rest = (
+      await client.api.bars({ ticker: 'AAPL', timespan: 'minute', from: mine[0].t, to: closedBefore - 1 })
+    ).filter((b) => b.t < closedBefore)
+
+    const recoveries = client.outages.filter((o) => o.recoveredAt !== null).map((o) => o.recoveredAt! - o.lostAt)
+    const report = {
+      seed,
+      wiredBy: app.wiredBy,
+      faults,
+      streamLosses: client.outages.length,
+      recoveryAppMs: {
+        max: Math.max(...recoveries),
+        mean: Math.round(recoveries.reduce((a, b) => a + b, 0) / recoveries.length),
+      },
+      recoveryRealMs: { max: Math.round(Math.max(...recoveries) / scale), afterLongOutage: restoreRealMs },
+      counters: client.model.counters,
+      sockets: client.stream.opened,
+      refusedHandshakes: proxy.refused,
+      states: states.join(' > '),
+      comparedBars: mine.length,
+      faultWindowMinutes: Math.round((closedBefore - startedAt) / M),
+      window: `${new Date(mine[0].t).toISOString()} .. ${new Date(closedBefore - M).toISOString()}`,
+    }
+    console.log('client-consistency', JSON.stringify(report))
+    expect(states).toContain('reconnecting')
+    expect(states).toContain('polling')
+    expect(client.outages.every((o) => o.recoveredAt !== null)).toBe(true)
+    expect(divergences(mine, rest)).toEqual([])
+    expect(mine.length).toBeGreaterThan(400)
+  }, 120_000)
+})
