@@ -1,0 +1,32 @@
+/** The bench's market shape: the 200-symbol universe, which 20 symbols each client takes, and the ~200-byte trade envelope. */
+import { simulatedUniverse } from '../../src/adapters/simulated/universe'
+
+/** The 200 tickers of the simulated market (the same universe the service knows). */
+export const universe: string[] = simulatedUniverse.map((t) => t.ticker)
+
+/**
+ * The `count` symbols client `i` subscribes to: consecutive blocks, so every symbol ends up with
+ * the same number of subscribers (N × count / 200) when N is a multiple of 200 / count.
+ */
+export function symbolsFor(i: number, count: number, all: string[] = universe): string[] {
+  const out: string[] = []
+  for (let j = 0; j < count; j++) out.push(all[(i * count + j) % all.length]!)
+  return out
+}
+
+/**
+ * A trade envelope as the service sends it (src/core/protocol.ts marketMessage with TradeData):
+ * the baselines send exactly this shape, so payload sizes match (about 190–200 bytes).
+ */
+export function tradeEnvelope(symbol: string, seq: number, epoch: string, p: number, s: number, t: number): string {
+  return JSON.stringify({
+    type: 'trade',
+    symbol,
+    seq,
+    epoch,
+    event_ts: t,
+    ts: Date.now(),
+    source: 'massive',
+    data: { p, s, t, count: 1, volume: s },
+  })
+}

@@ -1,0 +1,72 @@
+/** The service as the bench runs it: `bun src/main.ts` (or the binary) in a child process, plus users with full watchlists over its REST API. */
+import { Child } from './child'
+
+export const benchSecret = 'bench-jwt-secret-0123456789-abcdefghijklmnop'
+
+export interface RunningService {
+  child: Child
+  port: number
+  url: string
+}
+
+/** Starts the service with `env` on 127.0.0.1 and an ephemeral port; resolves when it logs `listening`. */
+export async function startService(env: Record<string, string>, cmd = ['bun', 'src/main.ts']): Promise<RunningService> {
+  const child = new Child('service', cmd, {
+    env: { NODE_ENV: 'production', JWT_SECRET: benchSecret, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+  })
+  const line = await child.next((m) => m.msg === 'listening', 60_000)
+  const url = String(line.url)
+  return { child, port: Number(new URL(url).port), url }
+}
+
+async function call(
+  url: string,
+  method: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: any }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (token) headers.authorization = `Bearer ${token}`
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await res.text()
+  let json: any = null
+  try {
+    json = JSON.parse(text)
+  } catch {}
+  return { status: res.status, json }
+}
+
+/** Registers `users` accounts, logs each in, puts every ticker on each watchlist; returns their tokens. */
+export async function provisionUsers(base: string, users: number, tickers: string[], tag = 'bench'): Promise<string[]> {
+  const run = `${tag}-${Date.now().toString(36)}`
+  const tokens = await Promise.all(
+    Array.from({ length: users }, async (_, i) => {
+      const email = `${run}-${i}@example.com`
+      const password = 'bench password 0123'
+      const reg = await call(`${base}/api/v1/auth/register`, 'POST', { email, password })
+      if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.json)}`)
+      const login = await call(`${base}/api/v1/auth/login`, 'POST', { email, password })
+      if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.json)}`)
+      return login.json.token as string
+    }),
+  )
+  const jobs = tokens.flatMap((token) => tickers.map((ticker) => ({ token, ticker })))
+  let next = 0
+  const worker = async () => {
+    while (next < jobs.length) {
+      const { token, ticker } = jobs[next++]!
+      const r = await call(`${base}/api/v1/watchlist`, 'POST', { ticker }, token)
+      if (r.status !== 200 && r.status !== 201)
+        throw new Error(`watchlist add ${ticker}: ${r.status} ${JSON.stringify(r.json)}`)
+    }
+  }
+  await Promise.all(Array.from({ length: 16 }, worker))
+  return tokens
+}
+
+/** True when the service serves the WebSocket stream route (a plain GET there is not a 404). */
+export async function hasStream(base: string): Promise<boolean> {
+  const res = await fetch(`${base}/api/v1/market-data/stream`)
+  await res.arrayBuffer()
+  return res.status !== 404
+}
