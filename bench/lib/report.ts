@@ -1,0 +1,233 @@
+/** Turns a results object into the generated block of BENCHMARKS.md: targets, then one table per workload. */
+import type { FanoutResult } from '../workloads/fanout'
+import type { ConnectionResult } from '../workloads/connections'
+import type { RestEngineResult } from '../workloads/rest'
+import type { StartupResult } from '../workloads/startup'
+import type { Machine } from './machine'
+import { ratio } from './stats'
+
+export interface Results {
+  version: 1
+  date: string
+  mode: 'full' | 'quick'
+  command: string
+  durationSec: number
+  machine: Machine
+  /** Whole-machine busy cores averaged over the run (ours and everyone else's). */
+  machineBusyCores: number | null
+  fanout: FanoutResult[]
+  connections: ConnectionResult[]
+  replicas: FanoutResult[]
+  rest: RestEngineResult[]
+  startup: { build: { buildMs: number; sizeMB: number; command: string } | null; results: StartupResult[] }
+  targets: TargetCheck[]
+}
+
+export interface TargetCheck {
+  target: string
+  measured: string
+  status: 'met' | 'missed' | 'pending' | 'not run'
+}
+
+const fmt = (n: number | null | undefined, digits = 0) =>
+  n == null || !Number.isFinite(n)
+    ? '—'
+    : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })
+const x = (n: number | null | undefined) => (n == null ? '—' : `${fmt(n, 2)}×`)
+
+function find(list: FanoutResult[], kind: string, clients: number, flush?: number | null) {
+  return list.find(
+    (r) =>
+      r.kind === kind && r.clients === clients && (flush === undefined || r.flushMs === flush) && r.status === 'ok',
+  )
+}
+
+/** Checks every target of the issue against the results (pending where the service cannot be measured yet). */
+export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
+  const out: TargetCheck[] = []
+  const sizes = [...new Set(r.fanout.map((f) => f.clients))].sort((a, b) => a - b)
+  const servicePending = r.fanout.some((f) => f.kind === 'service' && f.status === 'pending')
+  for (const n of sizes) {
+    const svc = find(r.fanout, 'service', n, 0)
+    const bun = find(r.fanout, 'bun', n)
+    const sio = find(r.fanout, 'sio', n)
+    const vsBun = ratio(svc?.deliveredPerSec, bun?.deliveredPerSec)
+    const vsSio = ratio(svc?.deliveredPerSec, sio?.deliveredPerSec)
+    const st = (ok: boolean | null) => (servicePending ? 'pending' : ok === null ? 'not run' : ok ? 'met' : 'missed')
+    out.push({
+      target: `Fan-out ≥ 0.7× bare Bun (${fmt(n)} clients, flush 0)`,
+      measured: vsBun === null ? `bare Bun ${fmt(bun?.deliveredPerSec)} msg/s; service not measured` : `${x(vsBun)}`,
+      status: st(vsBun === null ? null : vsBun >= 0.7),
+    })
+    out.push({
+      target: `Fan-out ≥ 10× Socket.IO + Redis (${fmt(n)} clients, flush 0)`,
+      measured:
+        vsSio === null
+          ? `bare Bun is ${x(ratio(bun?.deliveredPerSec, sio?.deliveredPerSec))} Socket.IO; service not measured`
+          : `${x(vsSio)} (bare Bun: ${x(ratio(bun?.deliveredPerSec, sio?.deliveredPerSec))})`,
+      status: st(vsSio === null ? null : vsSio >= 10),
+    })
+  }
+  for (const f of r.fanout.filter((f) => f.kind === 'service' && f.status === 'ok' && f.latency)) {
+    const limit = (f.flushMs ?? 0) + 5
+    out.push({
+      target: `p99 ≤ flush + 5 ms at 50% load (${fmt(f.clients)} clients, flush ${f.flushMs})`,
+      measured: `${fmt(f.latency!.at50.p99, 1)} ms (limit ${limit} ms)`,
+      status: f.latency!.at50.p99 <= limit ? 'met' : 'missed',
+    })
+  }
+  if (servicePending)
+    out.push({ target: 'p99 ≤ flush + 5 ms at 50% load', measured: 'stream not wired yet', status: 'pending' })
+  const svcConn = r.connections.find((c) => c.kind === 'service')
+  const bunConn = r.connections.find((c) => c.kind === 'bun' && c.status === 'ok')
+  out.push({
+    target: '50,000 idle connections at ≤ 10 KB RSS each',
+    measured:
+      svcConn?.status === 'ok'
+        ? `${fmt(svcConn.held)} held (open-files cap ${fmt(svcConn.fdLimit)}), ${fmt(svcConn.kbPerConnection, 2)} KB each`
+        : `bare Bun: ${fmt(bunConn?.held)} held at ${fmt(bunConn?.kbPerConnection, 2)} KB each; service ${svcConn?.status ?? 'not run'}`,
+    status:
+      svcConn?.status === 'ok'
+        ? (svcConn.kbPerConnection ?? 99) <= 10 && (svcConn.held ?? 0) >= 50_000
+          ? 'met'
+          : 'missed'
+        : svcConn?.status === 'pending'
+          ? 'pending'
+          : 'not run',
+  })
+  const one = r.replicas.find((f) => f.replicas === 1 && f.status === 'ok')
+  for (const f of r.replicas.filter((f) => (f.replicas ?? 1) > 1 && f.status === 'ok')) {
+    const added = one ? ((f.deliveredPerSec ?? 0) - (one.deliveredPerSec ?? 0)) / ((f.replicas ?? 2) - 1) : null
+    const share = ratio(added, one?.deliveredPerSec)
+    const dp99 = one && f.latency && one.latency ? f.latency.at50.p99 - one.latency.at50.p99 : null
+    out.push({
+      target: `${f.replicas} replicas: each adds ≥ 0.8× one replica; added p99 ≤ 2 ms`,
+      measured: `${x(share)} per added replica; +${fmt(dp99, 1)} ms p99`,
+      status: share !== null && share >= 0.8 && dp99 !== null && dp99 <= 2 ? 'met' : 'missed',
+    })
+  }
+  if (r.replicas.some((f) => f.status === 'pending') || r.replicas.length === 0)
+    out.push({
+      target: 'Replicas: each adds ≥ 0.8×, added p99 ≤ 2 ms; 1 Redis publish per symbol event',
+      measured: r.replicas.length ? 'stream / Redis fan-out not wired yet' : '—',
+      status: r.replicas.length ? 'pending' : 'not run',
+    })
+  for (const e of r.rest.filter((e) => e.status === 'ok'))
+    out.push({
+      target: `REST bars ≥ 0.5× raw query (${e.engine})`,
+      measured: `${x(e.bars!.ratio)} (${fmt(e.bars!.http.rps)} vs ${fmt(e.bars!.raw.rps)} req/s)`,
+      status: (e.bars!.ratio ?? 0) >= 0.5 ? 'met' : 'missed',
+    })
+  return out
+}
+
+function fanoutTable(list: FanoutResult[], ref: FanoutResult[]): string[] {
+  const rows = [
+    '| Target | Clients | Delivered msg/s | Upstream events/s | Msgs per event | × bare Bun | × Socket.IO | Lag p99 (ms) | CPU server / load gen / upstream (cores) | Server RSS (MB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  ]
+  for (const f of list) {
+    if (f.status !== 'ok') {
+      rows.push(`| ${f.target} | ${fmt(f.clients)} | ${f.status}: ${f.note ?? ''} | | | | | | | |`)
+      continue
+    }
+    const bun = find(ref, 'bun', f.clients)
+    const sio = find(ref, 'sio', f.clients)
+    rows.push(
+      `| ${f.target} | ${fmt(f.clients)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.eventsPerSec)} | ${fmt(f.fanoutPerEvent, 1)} | ${x(ratio(f.deliveredPerSec, bun?.deliveredPerSec))} | ${x(ratio(f.deliveredPerSec, sio?.deliveredPerSec))} | ${fmt(f.lagP99Ms, 1)} | ${fmt(f.cpu?.server, 2)} / ${fmt(f.cpu?.loadgen, 2)} / ${fmt(f.cpu?.upstream, 2)} | ${fmt(f.serverRssMB, 1)} |`,
+    )
+  }
+  return rows
+}
+
+function latencyTable(list: FanoutResult[]): string[] {
+  const rows = [
+    '| Target | Clients | Load | Events/s | p50 (ms) | p99 (ms) | p99.9 (ms) | Samples |',
+    '|---|---:|---|---:|---:|---:|---:|---:|',
+  ]
+  for (const f of list.filter((f) => f.status === 'ok' && f.latency))
+    for (const [load, l] of [
+      ['50%', f.latency!.at50],
+      ['90%', f.latency!.at90],
+    ] as const)
+      rows.push(
+        `| ${f.target} | ${fmt(f.clients)} | ${load} | ${fmt(l.rate)} | ${fmt(l.p50, 2)} | ${fmt(l.p99, 2)} | ${fmt(l.p999, 2)} | ${fmt(l.samples)} |`,
+      )
+  return rows
+}
+
+export function renderResults(r: Results): string {
+  const m = r.machine
+  const L: string[] = []
+  L.push(`Generated by \`${r.command}\` (${r.mode} mode) on ${r.date}, in ${fmt(r.durationSec)} s.`, '')
+  L.push(
+    `Machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.kernel ?? ''}; Bun ${m.bun}, Node ${m.node ?? '—'}, ` +
+      `PostgreSQL ${m.postgres ?? '—'}, Redis ${m.redis ?? '—'}, Socket.IO ${m.socketIo ?? '—'}; open files ${m.openFilesLimit ?? '—'}. ` +
+      `Whole machine busy during the run: ${fmt(r.machineBusyCores, 2)} cores on average (ours and anyone else's).`,
+    '',
+  )
+  L.push('### Targets', '', '| Target | Measured | Status |', '|---|---|---|')
+  for (const t of r.targets) L.push(`| ${t.target} | ${t.measured} | ${t.status} |`)
+  L.push('', '### 1. Fan-out throughput (max sustained rate)', '', ...fanoutTable(r.fanout, r.fanout))
+  const sioNotes = r.fanout.filter((f) => f.kind === 'sio' && f.note).map((f) => f.note)
+  if (sioNotes.length) L.push('', `Socket.IO baseline: ${sioNotes[0]}.`)
+  L.push('', '### 2. Latency, upstream event → client receipt', '', ...latencyTable([...r.fanout, ...r.replicas]))
+  L.push('', '### 3. Idle connections', '')
+  L.push(
+    '| Target | Held | Base RSS (MB) | KB per connection (0 → last) | KB per connection (marginal) | Idle CPU, server (cores) | Idle CPU, load gen | Steps (connections: RSS MB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  )
+  for (const c of r.connections)
+    L.push(
+      c.status === 'ok'
+        ? `| ${c.target} | ${fmt(c.held)} | ${fmt(c.baseRssMB, 1)} | ${fmt(c.kbPerConnection, 2)} | ${fmt(c.marginalKbPerConnection, 2)} | ${fmt(c.idleCpuCores, 3)} | ${fmt(c.loadgenIdleCpuCores, 3)} | ${(c.steps ?? []).map((s) => `${fmt(s.connections)}: ${fmt(s.rssMB, 1)}`).join(', ')} |`
+        : `| ${c.target} | ${c.status}: ${c.note ?? ''} | | | | | | |`,
+    )
+  L.push('', '### 4. Replicas on one Redis', '')
+  if (r.replicas.length === 0) L.push('Not run.')
+  else {
+    L.push(
+      '| Replicas | Clients | Delivered msg/s | Events/s | Redis publishes per event | p99 at 50% (ms) | Status |',
+      '|---:|---:|---:|---:|---:|---:|---|',
+    )
+    for (const f of r.replicas)
+      L.push(
+        `| ${f.replicas} | ${fmt(f.clients)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.eventsPerSec)} | ${fmt(f.redisPublishesPerEvent, 3)} | ${fmt(f.latency?.at50.p99, 2)} | ${f.status}${f.note ? `: ${f.note}` : ''} |`,
+      )
+  }
+  L.push('', '### 5. REST vs the raw SQL for the same rows', '')
+  L.push(
+    '| Engine | Endpoint | Service req/s | p50 / p99 (ms) | Raw SQL req/s | p50 / p99 (ms) | Service ÷ raw | CPU server / load gen during HTTP |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  )
+  for (const e of r.rest) {
+    if (e.status !== 'ok') {
+      L.push(`| ${e.engine} | — | failed: ${e.note ?? ''} | | | | | |`)
+      continue
+    }
+    for (const [name, p] of [
+      [`bars (${e.rows?.http} minute bars, ${e.day})`, e.bars!],
+      ['snapshots (50 tickers)', e.snapshots!],
+    ] as const)
+      L.push(
+        `| ${e.engine} | ${name} | ${fmt(p.http.rps)} | ${fmt(p.http.p50, 1)} / ${fmt(p.http.p99, 1)} | ${fmt(p.raw.rps)} | ${fmt(p.raw.p50, 1)} / ${fmt(p.raw.p99, 1)} | ${x(p.ratio)} | ${fmt(e.cpu?.serverDuringHttp, 2)} / ${fmt(e.cpu?.loadgenDuringHttp, 2)} |`,
+      )
+  }
+  L.push('', '### 6. Start-up of the compiled binary', '')
+  if (r.startup.build)
+    L.push(
+      `Built with \`${r.startup.build.command}\` in ${fmt(r.startup.build.buildMs)} ms (${fmt(r.startup.build.sizeMB, 1)} MB).`,
+      '',
+    )
+  L.push(
+    '| Database | First start → ready (ms) | RSS after (MB) | Restart → ready, median (ms) | Idle RSS (MB) | Restart runs (ms) |',
+    '|---|---:|---:|---:|---:|---|',
+  )
+  for (const s of r.startup.results)
+    L.push(
+      s.status === 'ok'
+        ? `| ${s.engine} | ${fmt(s.first!.readyMs)} | ${fmt(s.first!.rssMB, 1)} | ${fmt(s.restart!.readyMs)} | ${fmt(s.restart!.rssMB, 1)} | ${s.restart!.readyMsAll.join(', ')} |`
+        : `| ${s.engine} | failed: ${s.note ?? ''} | | | | |`,
+    )
+  return L.join('\n')
+}

@@ -1,0 +1,202 @@
+/** `bun run bench`: runs the workloads (or `--only=…`), writes bench/results/<mode>.json and, in full mode, the generated block of BENCHMARKS.md. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Redis from 'ioredis'
+import { killAll, machineBusySec } from './lib/child'
+import { describeMachine } from './lib/machine'
+import { createDatabase, dropAll } from './lib/pg'
+import { checkTargets, renderResults, type Results } from './lib/report'
+import { round } from './lib/stats'
+import { runConnections, type ConnectionResult } from './workloads/connections'
+import { runFanoutCase, type FanoutCase, type FanoutResult, type FanoutSettings } from './workloads/fanout'
+import { runRestEngine, type RestEngineResult } from './workloads/rest'
+import { buildBinary, runStartup, type StartupResult } from './workloads/startup'
+
+const workloads = ['startup', 'rest', 'fanout', 'connections', 'replicas'] as const
+type Workload = (typeof workloads)[number]
+
+const args = process.argv.slice(2)
+const flag = (name: string) => args.includes(`--${name}`)
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
+if (flag('help')) {
+  console.log(`usage: bun run bench [--quick] [--only=${workloads.join(',')}] [--no-latency] [--md]
+  --quick       small sizes and short windows (about 2 minutes); writes bench/results/quick.json
+  --only=a,b    run only these workloads
+  --no-latency  skip workload 2 (latency at 50% and 90% of the max rate)
+  --md          also rewrite BENCHMARKS.md's generated block in quick mode`)
+  process.exit(0)
+}
+const quick = flag('quick')
+const only = (option('only')?.split(',') ?? workloads) as Workload[]
+for (const w of only)
+  if (!workloads.includes(w)) throw new Error(`unknown workload ${w}; one of ${workloads.join(', ')}`)
+const root = join(import.meta.dir, '..')
+const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const redisPrefix = `mwbench:${Date.now().toString(36)}`
+const localAddresses = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5']
+const started = performance.now()
+const log = (m: string) => process.stderr.write(`${m}\n`)
+
+// The whole run is bounded: past 15 minutes everything is stopped and cleaned up.
+const budget = setTimeout(() => {
+  log('bench: over the 15-minute budget, stopping')
+  void cleanup().finally(() => process.exit(124))
+}, 15 * 60_000)
+budget.unref()
+
+async function cleanup(): Promise<void> {
+  await killAll()
+  await dropAll()
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true })
+  try {
+    await redis.connect()
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000)
+      if (keys.length) await redis.del(...keys)
+      cursor = next
+    } while (cursor !== '0')
+  } catch {}
+  redis.disconnect()
+}
+
+const fanoutSettings: FanoutSettings = {
+  warmupMs: quick ? 3000 : 5000,
+  measureMs: quick ? 3000 : 6000,
+  latencyMs: quick ? 2000 : 4000,
+  latency: !flag('no-latency'),
+  redisUrl,
+  redisPrefix,
+  localAddresses,
+  symbolsPerConn: 20,
+}
+
+async function main(): Promise<Results> {
+  const busy0 = await machineBusySec()
+  const machine = await describeMachine(redisUrl)
+  const fanout: FanoutResult[] = []
+  const connections: ConnectionResult[] = []
+  const replicas: FanoutResult[] = []
+  const rest: RestEngineResult[] = []
+  const startup: Results['startup'] = { build: null, results: [] as StartupResult[] }
+
+  if (only.includes('startup')) {
+    log('== 6. start-up of the compiled binary')
+    const binary = join(root, 'dist', 'bench', 'market-watch')
+    mkdirSync(join(root, 'dist', 'bench'), { recursive: true })
+    startup.build = await buildBinary(binary)
+    for (const engine of ['pglite', 'postgres'] as const)
+      startup.results.push(await runStartup(engine, { runs: quick ? 1 : 3, idleMs: quick ? 500 : 2000, binary }, log))
+  }
+  if (only.includes('rest')) {
+    log('== 5. REST vs raw SQL')
+    for (const engine of quick ? (['postgres'] as const) : (['postgres', 'pglite'] as const))
+      rest.push(
+        await runRestEngine(
+          engine,
+          { engines: [engine], concurrency: 32, durationMs: quick ? 2000 : 3000, rounds: quick ? 1 : 3 },
+          log,
+        ),
+      )
+  }
+  if (only.includes('fanout')) {
+    log('== 1–2. fan-out throughput and latency')
+    const sizes = quick ? [1000] : [1000, 5000]
+    const cases: FanoutCase[] = sizes.flatMap((clients) => [
+      { kind: 'bun', clients },
+      { kind: 'sio', clients },
+      { kind: 'service', clients, flushMs: 0 },
+      { kind: 'service', clients, flushMs: 100 },
+    ])
+    let servicePending = false
+    for (const c of cases) {
+      if (c.kind === 'service' && servicePending) {
+        fanout.push({
+          ...fanout.find((f) => f.status === 'pending')!,
+          clients: c.clients,
+          flushMs: c.flushMs ?? 100,
+          target: `service, STREAM_FLUSH_MS=${c.flushMs}`,
+        })
+        continue
+      }
+      log(`- ${c.kind}${c.flushMs !== undefined ? ` flush ${c.flushMs}` : ''}, ${c.clients} clients`)
+      const r = await runFanoutCase(c, fanoutSettings, log)
+      if (r.status !== 'ok') log(`  ${r.status}: ${r.note}`)
+      servicePending ||= r.status === 'pending'
+      fanout.push(r)
+    }
+  }
+  if (only.includes('connections')) {
+    log('== 3. idle connections')
+    const target = quick ? 5000 : 19_800
+    for (const kind of ['bun', 'service'] as const) {
+      log(`- ${kind}`)
+      connections.push(
+        await runConnections(
+          kind,
+          { target, step: 5000, idleMs: quick ? 5000 : 21_000, localAddresses, redisUrl, redisPrefix },
+          log,
+        ),
+      )
+    }
+  }
+  if (only.includes('replicas')) {
+    log('== 4. replicas on one Redis')
+    const clients = quick ? 500 : 1000
+    let databaseUrl: string | undefined
+    for (const n of quick ? [1, 2] : [1, 2, 3]) {
+      databaseUrl ??= (await createDatabase('replicas')).url
+      log(`- ${n} replica(s), ${clients} clients`)
+      const r = await runFanoutCase(
+        { kind: 'service', clients, flushMs: 0, replicas: n, redis: true, databaseUrl },
+        fanoutSettings,
+        log,
+      )
+      if (r.status !== 'ok') log(`  ${r.status}: ${r.note}`)
+      replicas.push(r)
+      if (r.status === 'pending') break
+    }
+  }
+  const busy1 = await machineBusySec()
+  const durationSec = round((performance.now() - started) / 1000)
+  const partial = {
+    version: 1 as const,
+    date: new Date().toISOString(),
+    mode: quick ? ('quick' as const) : ('full' as const),
+    command: `bun run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    durationSec,
+    machine,
+    machineBusyCores: round((busy1 - busy0) / durationSec, 2),
+    fanout,
+    connections,
+    replicas,
+    rest,
+    startup,
+  }
+  return { ...partial, targets: checkTargets(partial) }
+}
+
+function writeMarkdown(results: Results): void {
+  const file = join(root, 'BENCHMARKS.md')
+  const start = '<!-- bench:results:start -->'
+  const end = '<!-- bench:results:end -->'
+  const block = `${start}\n${renderResults(results)}\n${end}`
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n${start}\n${end}\n`
+  const i = text.indexOf(start)
+  const j = text.indexOf(end)
+  writeFileSync(file, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text}\n${block}\n`)
+}
+
+try {
+  const results = await main()
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true })
+  const out = join(root, 'bench', 'results', `${results.mode}.json`)
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
+  if (!quick || flag('md')) writeMarkdown(results)
+  log(`\nresults: ${out}${!quick || flag('md') ? ' and BENCHMARKS.md' : ''} (${results.durationSec} s)`)
+  for (const t of results.targets) log(`  [${t.status}] ${t.target}: ${t.measured}`)
+} finally {
+  await cleanup()
+  clearTimeout(budget)
+}
+process.exit(0)

@@ -1,0 +1,146 @@
+/** Fan-out targets behind one interface: the bare Bun ceiling, Socket.IO + Redis adapter on Node, and the service itself (all fed by the bench upstream). */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { Child } from '../lib/child'
+import { signToken } from '../lib/jwt'
+import { universe } from '../lib/market'
+import { benchSecret, hasStream, provisionUsers, startService } from '../lib/service'
+
+export type TargetKind = 'bun' | 'sio' | 'service'
+
+export interface TargetOptions {
+  /** Port of the bench upstream (Massive-compatible feed + REST); null = no upstream (idle probes). */
+  upstreamPort: number | null
+  /** Connections the target must accept (sizes users and per-user limits of the service). */
+  clients: number
+  /** Service only: STREAM_FLUSH_MS. */
+  flushMs?: number
+  /** Unique Redis key prefix (Socket.IO adapter, service replicas). */
+  redisPrefix: string
+  redisUrl: string
+  /** Service only: replicas sharing one Redis (REDIS_URL, REDIS_PREFIX) and one PostgreSQL (databaseUrl). @default 1 */
+  replicas?: number
+  /** Service only: PostgreSQL for the replicas; unset = each process on in-memory PGlite. */
+  databaseUrl?: string
+  /** Extra environment for the service. */
+  env?: Record<string, string>
+}
+
+export interface Target {
+  kind: TargetKind
+  label: string
+  protocol: 'mw' | 'sio'
+  /** One port per server process (several for replicas); clients are spread over them. */
+  ports: number[]
+  path: string
+  tokens: string[]
+  /** Server processes (for CPU and RSS). */
+  pids(): number[]
+  /** Server-side counters, where the target reports them. */
+  stats(): Promise<Record<string, unknown> | null>
+  stop(): Promise<void>
+}
+
+const sioDir = join(import.meta.dir, '..', 'baselines', 'socketio')
+
+/** npm ci for the Socket.IO baseline when its node_modules is missing (keeps the root project's dependencies clean). */
+export async function ensureSocketIoInstalled(): Promise<void> {
+  if (existsSync(join(sioDir, 'node_modules', 'socket.io'))) return
+  process.stderr.write('bench: installing the Socket.IO baseline (npm ci in bench/baselines/socketio)…\n')
+  const p = Bun.spawn(['npm', 'ci', '--no-audit', '--no-fund'], { cwd: sioDir, stdout: 'ignore', stderr: 'inherit' })
+  if ((await p.exited) !== 0) throw new Error('npm ci failed in bench/baselines/socketio')
+}
+
+export function targetLabel(kind: TargetKind, flushMs?: number): string {
+  if (kind === 'bun') return 'bare Bun topic publish (ceiling)'
+  if (kind === 'sio') return 'Socket.IO + Redis adapter (Node)'
+  return `service, STREAM_FLUSH_MS=${flushMs ?? 100}`
+}
+
+export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<Target> {
+  const upstreamUrl = o.upstreamPort ? `ws://127.0.0.1:${o.upstreamPort}/stocks` : ''
+  const benchTokens = Array.from({ length: 10 }, (_, i) => signToken(benchSecret, i + 1))
+  if (kind === 'bun') {
+    const child = new Child('bun-topic', ['bun', join(import.meta.dir, '..', 'baselines', 'bun-topic.ts')], {
+      env: { JWT_SECRET: benchSecret, UPSTREAM_URL: upstreamUrl },
+    })
+    const { port } = await child.next((m) => m.ready, 30_000)
+    return childTarget(kind, child, port, '/stream', 'mw', benchTokens)
+  }
+  if (kind === 'sio') {
+    await ensureSocketIoInstalled()
+    const child = new Child('socketio', ['node', join(sioDir, 'server.mjs')], {
+      cwd: sioDir,
+      env: {
+        JWT_SECRET: benchSecret,
+        UPSTREAM_URL: upstreamUrl,
+        REDIS_URL: o.redisUrl,
+        REDIS_PREFIX: `${o.redisPrefix}:sio`,
+        SYMBOLS: universe.join(','),
+      },
+    })
+    const { port } = await child.next((m) => m.ready, 30_000)
+    return childTarget(kind, child, port, '/socket.io/', 'sio', benchTokens)
+  }
+  const users = Math.max(10, Math.ceil(o.clients / 900))
+  const replicas = o.replicas ?? 1
+  const env: Record<string, string> = {
+    DATA_DIR: 'memory://',
+    MASSIVE_API_KEY: 'bench-key',
+    MASSIVE_REST_URL: `http://127.0.0.1:${o.upstreamPort ?? 9}`,
+    MASSIVE_WS_URL: upstreamUrl || 'ws://127.0.0.1:9/stocks',
+    MASSIVE_REQUESTS_PER_MINUTE: '0',
+    PREFETCH_INTERVAL_SECONDS: '0',
+    STREAM_FLUSH_MS: String(o.flushMs ?? 100),
+    WATCHLIST_MAX: String(universe.length),
+    WS_MAX_CONNECTIONS_PER_USER: String(Math.min(1000, Math.ceil(o.clients / users) + 10)),
+    ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
+    ...(replicas > 1 || o.env?.REDIS_URL ? { REDIS_URL: o.redisUrl, REDIS_PREFIX: `${o.redisPrefix}:mw` } : {}),
+    ...o.env,
+  }
+  const services = []
+  for (let i = 0; i < replicas; i++) services.push(await startService(env))
+  const children = services.map((x) => x.child)
+  if (!(await hasStream(services[0]!.url))) {
+    await Promise.all(children.map((c) => c.stop()))
+    throw new PendingError(
+      'the service has no /api/v1/market-data/stream route yet (src/stream not wired into src/app.ts)',
+    )
+  }
+  const tokens = await provisionUsers(services[0]!.url, users, universe)
+  return {
+    kind,
+    label: targetLabel(kind, o.flushMs) + (replicas > 1 ? ` × ${replicas} replicas` : ''),
+    protocol: 'mw',
+    ports: services.map((x) => x.port),
+    path: '/api/v1/market-data/stream',
+    tokens,
+    pids: () => children.map((c) => c.pid),
+    stats: async () => null,
+    stop: async () => void (await Promise.all(children.map((c) => c.stop()))),
+  }
+}
+
+/** A workload that cannot run yet because the service lacks what it measures. */
+export class PendingError extends Error {}
+
+function childTarget(
+  kind: TargetKind,
+  child: Child,
+  port: number,
+  path: string,
+  protocol: 'mw' | 'sio',
+  tokens: string[],
+): Target {
+  return {
+    kind,
+    label: targetLabel(kind),
+    protocol,
+    ports: [port],
+    path,
+    tokens,
+    pids: () => [child.pid],
+    stats: () => child.ask('stats', {}, 5000).catch(() => null),
+    stop: () => child.stop(),
+  }
+}
