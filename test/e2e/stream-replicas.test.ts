@@ -34,12 +34,12 @@ describe('stream across two replicas', () => {
     b = await startStreamApp(env, { replica: replica(), clock, tuning: { holdUpstreamOnStart: false } })
     ;({ token } = await a.http.signUp())
     for (const ticker of ['AAPL', 'MSFT']) expect((await a.http.post('/api/v1/watchlist', { ticker })).status).toBe(201)
-  })
+  }, 30_000)
   afterAll(async () => {
     await b?.stop()
     await a?.stop()
     redis?.disconnect()
-  })
+  }, 30_000)
 
   async function connect(app: StreamApp) {
     const client = StreamClient.connect(`${app.wsUrl}?token=${token}`)
@@ -53,7 +53,10 @@ describe('stream across two replicas', () => {
     const client = await connect(b)
     await client.next((m) => m.type === 'status' && m.data.upstream === 'ok', 5000)
     expect((await client.request({ action: 'subscribe', symbols: ['AAPL'] })).type).toBe('subscribed')
-    const trades = [await client.next((m) => m.type === 'trade', 5000), await client.next((m) => m.type === 'trade', 3000)]
+    const trades = [
+      await client.next((m) => m.type === 'trade', 5000),
+      await client.next((m) => m.type === 'trade', 3000),
+    ]
     expect(trades[1].seq!).toBeGreaterThan(trades[0].seq!)
     expect(trades[0].epoch!.startsWith(a.stream.status().nodeId)).toBe(true)
     expect(a.stream.status().actors).toEqual(['AAPL'])

@@ -1,8 +1,8 @@
 /** The MarketClient in Bun against a listening app under random faults: its minute bars must equal GET /market-data/bars, bar for bar. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { MarketClient, type ClientStatus } from '../../src/client'
-import type { WireBar } from '../../src/client/wire'
 import { createScaledClock } from '../support/scaled-clock'
+import { divergences } from '../e2e/support/compare-bars'
 import { startFaultProxy, type FaultProxy } from '../e2e/support/fault-proxy'
 import { startTerminalApp, type TerminalApp } from '../e2e/support/terminal-app'
 
@@ -29,24 +29,6 @@ async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promi
     await Bun.sleep(25)
   }
   return Date.now() - t0
-}
-
-/** Every (t, field) where the client and REST disagree, plus bars only one side has. */
-export function divergences(client: readonly WireBar[], rest: readonly WireBar[]): string[] {
-  const byT = new Map(rest.map((b) => [b.t, b]))
-  const out: string[] = []
-  for (const b of client) {
-    const r = byT.get(b.t)
-    if (!r) out.push(`extra bar ${new Date(b.t).toISOString()}`)
-    else
-      for (const k of ['o', 'h', 'l', 'c', 'v', 'vw', 'n'] as const)
-        if (b[k] !== r[k]) out.push(`${new Date(b.t).toISOString()} ${k}: client ${b[k]} rest ${r[k]}`)
-    byT.delete(b.t)
-  }
-  for (const t of byT.keys()) out.push(`missing bar ${new Date(t).toISOString()}`)
-  const seen = new Set<number>()
-  for (const b of client) seen.has(b.t) ? out.push(`duplicate bar ${new Date(b.t).toISOString()}`) : seen.add(b.t)
-  return out
 }
 
 describe('client consistency under faults', () => {

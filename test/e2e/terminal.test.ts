@@ -1,0 +1,193 @@
+/** /terminal in Debian Chromium (playwright-core): sign up, watch two tickers move, survive a cut stream via polling, and match REST bar for bar. */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { WireBar } from '../../src/client/wire'
+import { createScaledClock } from '../support/scaled-clock'
+import { divergences } from './support/compare-bars'
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy'
+import { startTerminalApp, type TerminalApp } from './support/terminal-app'
+
+const M = 60_000
+const artifacts = join(import.meta.dir, '../../test-artifacts')
+/** Real speed, but in a busy session: a Wednesday 10:40:45 in New York (a minute closes 15 s in). The browser's clock is set to match. */
+const clock = createScaledClock(1, Date.UTC(2025, 2, 12, 14, 40, 45))
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/** Waits for `fn(arg)` to be truthy in the page. A function, not a string: the page's CSP forbids eval. */
+async function waitFor<A>(
+  page: Page,
+  what: string,
+  fn: (arg: A) => unknown,
+  arg: A,
+  timeoutMs = 30_000,
+): Promise<void> {
+  try {
+    await page.waitForFunction(fn as (arg: unknown) => unknown, arg, { timeout: timeoutMs, polling: 100 })
+  } catch (e) {
+    await page.screenshot({ path: join(artifacts, `terminal-timeout.png`) }).catch(() => {})
+    throw new Error(`timed out waiting for ${what}: ${e instanceof Error ? e.message.split('\n')[0] : e}`)
+  }
+}
+
+const state = (page: Page) => page.evaluate(() => (window as any).__terminal.status().state as string)
+const shot = (page: Page, name: string) => page.screenshot({ path: join(artifacts, `terminal-${name}.png`) })
+
+describe('terminal page in Chromium', () => {
+  let app: TerminalApp
+  let proxy: FaultProxy
+  let context: BrowserContext
+  let page: Page
+  let userDir: string
+  const email = `e2e-${crypto.randomUUID().slice(0, 8)}@example.com`
+  const password = 'correct horse battery'
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true })
+    app = await startTerminalApp({ WS_HEARTBEAT_MS: '5000' }, clock)
+    proxy = startFaultProxy(app.url)
+    userDir = mkdtempSync(join(tmpdir(), 'mw-chromium-'))
+    context = await chromium.launchPersistentContext(userDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: chromiumArgs,
+      viewport: { width: 1440, height: 860 },
+      deviceScaleFactor: 1,
+    })
+    await context.clock.install({ time: clock.now() })
+    page = context.pages()[0] ?? (await context.newPage())
+  }, 60_000)
+
+  afterAll(async () => {
+    await context?.close()
+    proxy?.stop()
+    await app?.stop()
+    if (userDir) rmSync(userDir, { recursive: true, force: true })
+  })
+
+  it('should stream, fall back to polling while the stream is cut, recover, and match REST', async () => {
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(String(e)))
+    await page.goto(`${proxy.url}/terminal`)
+    await page.waitForSelector('#auth-form')
+    await shot(page, 'sign-in')
+
+    await page.fill('#auth-email', email)
+    await page.fill('#auth-password', password)
+    await page.click('#sign-up')
+    await page.waitForSelector('#terminal:not([hidden])')
+    for (const ticker of ['AAPL', 'MSFT']) {
+      await page.fill('#add-ticker', ticker)
+      await page.click('#add-form button')
+      await page.waitForSelector(`#watch-body tr[data-ticker="${ticker}"]`)
+    }
+    await waitFor(
+      page,
+      'live and synced',
+      () => (window as any).__terminal.status().synced && (window as any).__terminal.bars().length > 0,
+      null,
+    )
+    expect(await page.textContent('#conn-label')).toBe('Live')
+
+    // Prices move and the chart grows (a new minute bar opens).
+    const firstLast = await page.textContent('#watch-body tr[data-ticker="AAPL"] td.last')
+    const firstBars = await page.evaluate(() => (window as any).__terminal.bars().length as number)
+    await waitFor(
+      page,
+      'AAPL price to move',
+      (first) => document.querySelector('#watch-body tr[data-ticker="AAPL"] td.last')!.textContent !== first,
+      firstLast,
+    )
+    await waitFor(page, 'the chart to grow', (n) => (window as any).__terminal.bars().length > n, firstBars, 75_000)
+    await waitFor(
+      page,
+      'MSFT to stream',
+      () => (window as any).__terminal.rows().find((r: any) => r.ticker === 'MSFT').source === 'WS',
+      null,
+    )
+    await shot(page, 'live')
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1')
+      await page.screenshot({ path: join(import.meta.dir, '../../docs/terminal.png') })
+
+    // Cut the stream server-side and keep it refused: reconnecting, then polling after 10 s.
+    proxy.blockStreams()
+    expect(proxy.dropStreams(4000)).toBe(1)
+    await waitFor(page, 'reconnecting', () => (window as any).__terminal.status().state === 'reconnecting', null, 5_000)
+    await shot(page, 'reconnecting')
+    await waitFor(page, 'polling', () => (window as any).__terminal.status().state === 'polling', null, 20_000)
+    expect(await page.textContent('#conn-label')).toBe('Polling')
+    await waitFor(
+      page,
+      'a polled price',
+      () => (window as any).__terminal.rows().every((r: any) => r.source === 'REST'),
+      null,
+      10_000,
+    )
+    await shot(page, 'polling')
+
+    // Restore: live again, caught up.
+    proxy.unblockStreams()
+    await waitFor(page, 'live again', () => (window as any).__terminal.status().synced, null, 30_000)
+    expect(await state(page)).toBe('live')
+    await shot(page, 'restored')
+
+    // After the next minute closes, the chart's bars equal REST for the same window.
+    const boundary = Math.ceil(clock.now() / M) * M
+    await Bun.sleep(boundary - clock.now() + 2_500)
+    await waitFor(page, 'synced at the comparison', () => (window as any).__terminal.status().synced, null)
+    const closedBefore = Math.floor(clock.now() / M) * M
+    const bars = (await page.evaluate(() => (window as any).__terminal.bars() as WireBar[])).filter(
+      (b) => b.t < closedBefore,
+    )
+    const login = await fetch(`${app.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    }).then((r) => r.json() as Promise<{ token: string }>)
+    const rest: WireBar[] = []
+    let path = `/api/v1/market-data/bars?ticker=AAPL&timespan=minute&from=${bars[0].t}&to=${closedBefore - 1}&limit=10000`
+    for (;;) {
+      const page = (await fetch(app.url + path, { headers: { authorization: `Bearer ${login.token}` } }).then((r) =>
+        r.json(),
+      )) as {
+        results: WireBar[]
+        next_cursor: string | null
+      }
+      rest.push(...page.results)
+      if (!page.next_cursor) break
+      path = `/api/v1/market-data/bars?cursor=${encodeURIComponent(page.next_cursor)}`
+    }
+    const outages = await page.evaluate(
+      () => (window as any).__terminal.outages() as { lostAt: number; recoveredAt: number | null }[],
+    )
+    console.log(
+      'terminal-e2e',
+      JSON.stringify({
+        wiredBy: app.wiredBy,
+        comparedBars: bars.length,
+        outages,
+        refusedHandshakes: proxy.refused,
+        pageErrors: errors,
+      }),
+    )
+    expect(
+      divergences(
+        bars,
+        rest.filter((b) => b.t < closedBefore),
+      ),
+    ).toEqual([])
+    expect(bars.length).toBeGreaterThan(400)
+    expect(errors).toEqual([])
+  }, 240_000)
+})
