@@ -155,19 +155,22 @@ describe('terminal page in Chromium', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password }),
     }).then((r) => r.json() as Promise<{ token: string }>)
-    const rest: WireBar[] = []
-    let path = `/api/v1/market-data/bars?ticker=AAPL&timespan=minute&from=${bars[0].t}&to=${closedBefore - 1}&limit=10000`
-    for (;;) {
-      const page = (await fetch(app.url + path, { headers: { authorization: `Bearer ${login.token}` } }).then((r) =>
-        r.json(),
-      )) as {
-        results: WireBar[]
-        next_cursor: string | null
+    const restBars = async (query: string): Promise<WireBar[]> => {
+      const out: WireBar[] = []
+      let path = `/api/v1/market-data/bars?${query}&limit=10000`
+      for (;;) {
+        const body = (await fetch(app.url + path, { headers: { authorization: `Bearer ${login.token}` } }).then((r) =>
+          r.json(),
+        )) as {
+          results: WireBar[]
+          next_cursor: string | null
+        }
+        out.push(...body.results)
+        if (!body.next_cursor) return out
+        path = `/api/v1/market-data/bars?cursor=${encodeURIComponent(body.next_cursor)}`
       }
-      rest.push(...page.results)
-      if (!page.next_cursor) break
-      path = `/api/v1/market-data/bars?cursor=${encodeURIComponent(page.next_cursor)}`
     }
+    const rest = await restBars(`ticker=AAPL&timespan=minute&from=${bars[0].t}&to=${closedBefore - 1}`)
     const outages = await page.evaluate(
       () => (window as any).__terminal.outages() as { lostAt: number; recoveredAt: number | null }[],
     )
@@ -188,6 +191,23 @@ describe('terminal page in Chromium', () => {
       ),
     ).toEqual([])
     expect(bars.length).toBeGreaterThan(400)
+
+    // 5m: history bars plus live minutes re-aggregated with the server's buckets; closed buckets equal REST.
+    await page.click('#spans button[data-span="5m"]')
+    await waitFor(page, '5m chart', () => (window as any).__terminal.status().chartPhase === 'synced', null)
+    await waitFor(page, '5m drawn', () => (window as any).__terminal.bars().length > 100, null)
+    const bucket = Math.floor(clock.now() / (5 * M)) * 5 * M
+    const fives = (await page.evaluate(() => (window as any).__terminal.bars() as WireBar[])).filter(
+      (b) => b.t < bucket,
+    )
+    const restFives = await restBars(`ticker=AAPL&timespan=minute&multiplier=5&from=${fives[0].t}&to=${bucket - 1}`)
+    expect(
+      divergences(
+        fives,
+        restFives.filter((b) => b.t < bucket),
+      ),
+    ).toEqual([])
+    await shot(page, 'five-minute')
     expect(errors).toEqual([])
   }, 240_000)
 })
