@@ -16,8 +16,8 @@ describe('stream handshake', () => {
   beforeAll(async () => {
     app = await startStreamApp({ CORS_ORIGINS: 'http://app.example' })
     ;({ token, userId } = await app.http.signUp())
-  })
-  afterAll(() => app.stop())
+  }, 30_000)
+  afterAll(() => app.stop(), 30_000)
 
   async function expectWelcome(client: StreamClient) {
     const welcome = await client.nextOf('welcome')
@@ -45,17 +45,17 @@ describe('stream handshake', () => {
 
   it('should accept a token in the query', async () => {
     await expectWelcome(StreamClient.connect(`${app.wsUrl}?token=${token}`))
-  })
+  }, 20_000)
 
   it('should accept the session cookie from the same site', async () => {
     await expectWelcome(
       StreamClient.connect(app.wsUrl, { headers: { cookie: `mw_token=${token}`, origin: `http://${app.host}` } }),
     )
-  })
+  }, 20_000)
 
   it('should accept the session cookie from a configured CORS origin', async () => {
     await expectWelcome(StreamClient.connect(app.wsUrl, { headers: { cookie: `mw_token=${token}`, origin: 'http://app.example' } }))
-  })
+  }, 20_000)
 
   it('should refuse the session cookie from a foreign origin with 4503', async () => {
     await expectRefusal(
@@ -63,28 +63,28 @@ describe('stream handshake', () => {
       4503,
       'ORIGIN_NOT_ALLOWED',
     )
-  })
+  }, 20_000)
 
   it('should refuse the session cookie without an Origin with 4503', async () => {
     await expectRefusal(StreamClient.connect(app.wsUrl, { headers: { cookie: `mw_token=${token}` } }), 4503, 'ORIGIN_NOT_ALLOWED')
-  })
+  }, 20_000)
 
   it('should accept a bearer subprotocol and echo market-watch.v1', async () => {
     const client = StreamClient.connect(app.wsUrl, { protocols: ['market-watch.v1', `bearer.${token}`] })
     await client.opened
     expect(client.ws.protocol).toBe('market-watch.v1')
     await expectWelcome(client)
-  })
+  }, 20_000)
 
   it('should accept an Authorization header, even with a foreign Origin', async () => {
     await expectWelcome(
       StreamClient.connect(app.wsUrl, { headers: { authorization: `Bearer ${token}`, origin: 'http://evil.example' } }),
     )
-  })
+  }, 20_000)
 
   it('should refuse a handshake without a token with 4500 AUTH_REQUIRED', async () => {
     await expectRefusal(StreamClient.connect(app.wsUrl), 4500, 'AUTH_REQUIRED')
-  })
+  }, 20_000)
 
   it('should refuse forged, alg-none and garbage tokens with 4501 TOKEN_INVALID', async () => {
     const forged = await sign({ sub: String(userId), email: 'x@example.com' }, 'another-secret-0123456789-abcdefghij')
@@ -96,12 +96,12 @@ describe('stream handshake', () => {
     }
     expect(causes[0]).toBe('TOKEN_SIGNATURE_INVALID')
     expect(causes[2]).toBe('TOKEN_INVALID')
-  })
+  }, 20_000)
 
   it('should refuse an expired token with 4502 TOKEN_EXPIRED', async () => {
     const expired = await sign({ sub: String(userId), email: 'x@example.com' }, testJwtSecret, Math.floor(Date.now() / 1000) - 60)
     await expectRefusal(StreamClient.connect(app.wsUrl, { protocols: ['market-watch.v1', `bearer.${expired}`] }), 4502, 'TOKEN_EXPIRED')
-  })
+  }, 20_000)
 
   it('should let an explicit token decide even when a valid cookie is present', async () => {
     await expectRefusal(
@@ -109,5 +109,5 @@ describe('stream handshake', () => {
       4501,
       'TOKEN_INVALID',
     )
-  })
+  }, 20_000)
 })

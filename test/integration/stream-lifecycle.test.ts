@@ -34,5 +34,5 @@ describe('stream lifecycle', () => {
     } finally {
       await app.stop()
     }
-  })
+  }, 20_000)
 })

@@ -8,8 +8,8 @@ describe('stream limits', () => {
   let app: StreamApp
   beforeAll(async () => {
     app = await startStreamApp({ WS_MAX_CONNECTIONS_PER_USER: '2', WS_MESSAGES_PER_SECOND: '5', WS_HEARTBEAT_MS: '1000' })
-  })
-  afterAll(() => app.stop())
+  }, 30_000)
+  afterAll(() => app.stop(), 30_000)
 
   async function user() {
     const { token } = await app.http.signUp()
@@ -40,7 +40,7 @@ describe('stream limits', () => {
     const fourth = await connect(token)
     fourth.close()
     first.close()
-  })
+  }, 20_000)
 
   it('should answer a burst over the rate with one RATE_LIMITED error and keep the connection', async () => {
     const client = await connect(await user())
@@ -54,7 +54,7 @@ describe('stream limits', () => {
     await Bun.sleep(1000)
     expect((await client.request({ action: 'ping', id: 'later' })).data.id).toBe('later')
     client.close()
-  })
+  }, 20_000)
 
   it('should close a client that keeps flooding with 4004', async () => {
     const client = await connect(await user())
@@ -66,7 +66,7 @@ describe('stream limits', () => {
     } finally {
       clearInterval(flood)
     }
-  })
+  }, 20_000)
 
   it('should close a client that keeps making protocol errors with 4505', async () => {
     const client = await connect(await user())
@@ -84,7 +84,7 @@ describe('stream limits', () => {
     } finally {
       clearInterval(loop)
     }
-  })
+  }, 20_000)
 
   it('should close a peer that does not answer pings with 4001 and release its subscriptions', async () => {
     const token = await user()
@@ -104,5 +104,5 @@ describe('stream limits', () => {
     expect(live.ws.readyState).toBe(WebSocket.OPEN)
     expect(live.ofType('heartbeat').length).toBeGreaterThanOrEqual(2)
     live.close()
-  })
+  }, 20_000)
 })

@@ -17,8 +17,8 @@ describe('stream market data', () => {
     app = await startStreamApp({}, { clock: createScaledClock(20, start), tuning: { symbolGraceMs: 1000 } })
     ;({ token } = await app.http.signUp())
     for (const ticker of ['AAPL', 'MSFT', 'JPM']) expect((await app.http.post('/api/v1/watchlist', { ticker })).status).toBe(201)
-  })
-  afterAll(() => app.stop())
+  }, 30_000)
+  afterAll(() => app.stop(), 30_000)
 
   async function subscribed(symbols: string[]) {
     const client = StreamClient.connect(`${app.wsUrl}?token=${token}`)
@@ -51,7 +51,7 @@ describe('stream market data', () => {
     const between = market.slice(index(first) + 1, index(last) + 1)
     expect(trades.slice(1).reduce((n, m) => n + m.data.count, 0)).toBe(between.length)
     expect(trades.slice(1).reduce((v, m) => v + m.data.volume, 0)).toBe(between.reduce((v, t) => v + t.s, 0))
-  })
+  }, 20_000)
 
   it('should send snapshots agreeing with the market and keep the latest for the REST endpoint', async () => {
     const client = await subscribed(['MSFT'])
@@ -73,7 +73,7 @@ describe('stream market data', () => {
     // Nobody streams MSFT here any more: the replica no longer claims to know it.
     await Bun.sleep(50)
     expect(app.stream.liveSnapshot('MSFT')).toBeNull()
-  })
+  }, 20_000)
 
   it('should send the final minute bar equal to the market minute bar, after live bars that build up to it', async () => {
     const client = await subscribed(['JPM'])
@@ -91,7 +91,7 @@ describe('stream market data', () => {
     expect(live.at(-1)!.data.n).toBeLessThanOrEqual(expected.n)
     expect(live.at(-1)!.seq!).toBeLessThan(final.seq!)
     client.close()
-  })
+  }, 20_000)
 
   it('should end a subscription when the ticker is deleted from the watchlist over HTTP', async () => {
     const client = await subscribed(['AAPL', 'JPM'])
@@ -107,7 +107,7 @@ describe('stream market data', () => {
     const again = await client.request({ action: 'subscribe', symbols: ['AAPL'] })
     expect(again.data.code).toBe('NOT_IN_WATCHLIST')
     client.close()
-  })
+  }, 20_000)
 
   it('should report an upstream reconnect and continue in a new epoch', async () => {
     const client = await subscribed(['JPM'])
@@ -120,5 +120,5 @@ describe('stream market data', () => {
     const after = await client.next((m) => m.symbol === 'JPM' && m.epoch !== before.epoch, 3000)
     expect(after.seq).toBe(1)
     client.close()
-  })
+  }, 20_000)
 })

@@ -12,8 +12,8 @@ describe('stream requests', () => {
     for (const ticker of ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOGL']) {
       expect((await app.http.post('/api/v1/watchlist', { ticker })).status).toBe(201)
     }
-  })
-  afterAll(() => app.stop())
+  }, 30_000)
+  afterAll(() => app.stop(), 30_000)
 
   async function connect() {
     const client = StreamClient.connect(`${app.wsUrl}?token=${token}`)
@@ -39,7 +39,7 @@ describe('stream requests', () => {
     const status = await client.nextOf('status')
     expect(status.data.subscriptions).toEqual({ used: 1, max: 3 })
     client.close()
-  })
+  }, 20_000)
 
   it('should refuse a subscription over the per-connection cap as a whole', async () => {
     const client = await connect()
@@ -53,7 +53,7 @@ describe('stream requests', () => {
     const gone = await client.request({ action: 'unsubscribe', symbols: ['MSFT', 'AMZN'] })
     expect(gone.data).toEqual({ symbols: ['AAPL', 'NVDA'], added: [], removed: ['MSFT'] })
     client.close()
-  })
+  }, 20_000)
 
   it('should name invalid symbols', async () => {
     const client = await connect()
@@ -63,7 +63,7 @@ describe('stream requests', () => {
     expect((await client.request({ action: 'subscribe', symbols: [] })).data.code).toBe('INVALID_SYMBOLS')
     expect((await client.request({ action: 'subscribe' })).data.code).toBe('INVALID_SYMBOLS')
     client.close()
-  })
+  }, 20_000)
 
   it('should answer ping with pong echoing the id', async () => {
     const client = await connect()
@@ -72,7 +72,7 @@ describe('stream requests', () => {
     expect(pong.data).toEqual({ id: 7 })
     expect((await client.request({ action: 'ping' })).data).toEqual({})
     client.close()
-  })
+  }, 20_000)
 
   it('should answer malformed, unknown, binary and oversized messages with errors and stay open', async () => {
     const client = await connect()
@@ -93,11 +93,11 @@ describe('stream requests', () => {
     expect(big.data.details.max_bytes).toBe(512)
     expect((await client.request({ action: 'ping', id: 'still-open' })).data.id).toBe('still-open')
     client.close()
-  })
+  }, 20_000)
 
   it('should close a frame beyond the hard cap with 1009', async () => {
     const client = await connect()
     client.send(`{"action":"ping","x":"${'y'.repeat(70 * 1024)}"}`)
     expect((await closedWithin(client, 2000)).code).toBe(1009)
-  })
+  }, 20_000)
 })

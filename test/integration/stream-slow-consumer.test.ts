@@ -15,8 +15,8 @@ describe('stream slow consumer', () => {
     )
     ;({ token } = await app.http.signUp())
     expect((await app.http.post('/api/v1/watchlist', { ticker: 'AAPL' })).status).toBe(201)
-  })
-  afterAll(() => app.stop())
+  }, 30_000)
+  afterAll(() => app.stop(), 30_000)
 
   async function reader() {
     const ws = await RawWebSocket.connect(Number(new URL(app.url).port), `/api/v1/market-data/stream?token=${token}`)
@@ -56,7 +56,7 @@ describe('stream slow consumer', () => {
     await waitFor(() => ws.messages.filter((m) => m.type === 'trade').at(-1)!.data.t === feed.last.get('AAPL')!.t)
     expect(ws.messages.find((m) => m.symbol === 'AAPL' && m.seq > seqBefore).seq).toBe(seqBefore + 1)
     ws.destroy()
-  })
+  }, 20_000)
 
   it('should close a client that stays behind with 4002 and release it', async () => {
     const ws = await reader()
@@ -69,7 +69,7 @@ describe('stream slow consumer', () => {
     expect(closed?.code).toBe(4002)
     expect(ws.messages.at(-1).data.code).toBe('SLOW_CONSUMER')
     expect(ws.messages.filter((m) => m.type === 'status').map((m) => m.data.delivery)).toContain('conflated')
-  })
+  }, 20_000)
 })
 
 async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
