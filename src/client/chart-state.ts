@@ -1,5 +1,5 @@
 /** The charted symbol's state: its plan, bars, sync phase and the stream messages held while it is not synced. */
-import type { ChartPlan, TimespanSpec } from './chart-series'
+import { compactChart, displayBars, type ChartPlan, type TimespanSpec } from './chart-series'
 import type { MinuteBar } from './minute-bars'
 import type { MarketMessage, WireBar } from './wire'
 
@@ -78,4 +78,30 @@ export function hold(chart: ChartState, message: MarketMessage, limit: number): 
 export function recoveryFrom(chart: ChartState, now: number, windowMs: number): number {
   const from = Math.min(now - windowMs, chart.goodUntil - 60_000)
   return Math.max(chart.plan.coverageFrom, Math.floor(from / 60_000) * 60_000)
+}
+
+/** Folds buckets older than the recovery window into history once minutes exceed `maxMinutes`; true when it did. */
+export function compactChartState(chart: ChartState, now: number, windowMs: number, maxMinutes: number): boolean {
+  const { spec, coverageFrom } = chart.plan
+  const r = compactChart(spec, chart.history, coverageFrom, chart.minutes, now, windowMs, maxMinutes)
+  if (!r) return false
+  chart.history = r.history
+  chart.minutes = r.minutes
+  chart.plan = { ...chart.plan, coverageFrom: r.coverageFrom }
+  return true
+}
+
+/** The chart as the page shows it. */
+export interface ChartView {
+  symbol: string
+  spec: TimespanSpec
+  phase: ChartPhase
+  revision: number
+  /** Ascending; what REST would answer for the same timespan. */
+  bars: WireBar[]
+}
+
+export function viewOf(c: ChartState): ChartView {
+  const bars = displayBars(c.plan.spec, c.history, c.plan.coverageFrom, c.minutes)
+  return { symbol: c.symbol, spec: c.plan.spec, phase: c.phase, revision: c.revision, bars }
 }

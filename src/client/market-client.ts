@@ -281,6 +281,7 @@ export class MarketClient {
   }
 
   private changed(): void {
+    this.model.compact(this.deps.clock.now())
     this.sync.syncPolling()
     this.sync.maybeRecover()
     const last = this.outages[this.outages.length - 1]

@@ -1,20 +1,23 @@
 /** The client's market state without I/O: watchlist rows, the chart's bars, per-symbol stream continuity, and when a backfill is due. */
-import { compactChart, displayBars, planChart, type TimespanSpec } from './chart-series'
+import { planChart, type TimespanSpec } from './chart-series'
 import {
   chartRequest,
+  compactChartState,
   hold,
   newChart,
   recoveryFrom,
+  viewOf,
   type ChartPhase,
   type ChartRequest,
   type ChartState,
+  type ChartView,
 } from './chart-state'
 import { applyTrade, mergeStreamBar, replaceFrom, toMinuteBar, type MinuteBar } from './minute-bars'
 import { checkSequence, isApplicable, type StreamCursor } from './sequence'
 import { emptyRow, rowFromRest, rowFromStream, type SnapshotRow } from './watch-rows'
 import type { MarketMessage, RestSnapshot, WireBar } from './wire'
 
-export type { ChartPhase, ChartRequest } from './chart-state'
+export type { ChartPhase, ChartRequest, ChartView } from './chart-state'
 export type { SnapshotRow } from './watch-rows'
 
 /** 'off': not on the stream; 'awaiting': subscribe sent; 'on': confirmed; 'refused': the server said no (limit, not in watchlist). */
@@ -47,15 +50,6 @@ export interface ModelCounters {
   gaps: number
   epochChanges: number
   recoveries: number
-}
-
-export interface ChartView {
-  symbol: string
-  spec: TimespanSpec
-  phase: ChartPhase
-  revision: number
-  /** Ascending; what REST would answer for the same timespan. */
-  bars: WireBar[]
 }
 
 export class MarketModel {
@@ -299,24 +293,15 @@ export class MarketModel {
     if (chart) this.setPhase(chart, 'needs_recovery')
   }
 
-  /** Folds old minutes into history once the store grows past maxMinutes. */
+  /** Folds old minutes into history once the store grows past maxMinutes (cheap when it has not). */
   compact(now: number): void {
     const c = this.chart
-    if (!c || c.phase !== 'synced') return
-    const { backfillWindowMs, maxMinutes } = this.options
-    const r = compactChart(c.plan.spec, c.history, c.plan.coverageFrom, c.minutes, now, backfillWindowMs, maxMinutes)
-    if (!r) return
-    c.history = r.history
-    c.minutes = r.minutes
-    c.plan = { ...c.plan, coverageFrom: r.coverageFrom }
-    this.touch(c)
+    if (c && c.phase === 'synced' && compactChartState(c, now, this.options.backfillWindowMs, this.options.maxMinutes))
+      this.touch(c)
   }
 
   chartView(): ChartView | null {
-    const c = this.chart
-    if (!c) return null
-    const bars = displayBars(c.plan.spec, c.history, c.plan.coverageFrom, c.minutes)
-    return { symbol: c.symbol, spec: c.plan.spec, phase: c.phase, revision: c.revision, bars }
+    return this.chart ? viewOf(this.chart) : null
   }
 
   /** The chart's minute store, with origins (for tests and diagnostics). */
