@@ -24,6 +24,7 @@ import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
 import { createRedisJobLock } from './adapters/redis/job-lock'
 import { createMemoryJobLock } from './ports/job-lock'
 import { PrefetchJob } from './jobs/prefetch-job'
+import { createTerminalRoutes } from './terminal'
 import type { UpstreamRest } from './ports/upstream'
 import Redis from 'ioredis'
 
@@ -125,6 +126,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         trustProxy: config.trustProxy,
       }),
       createWatchlistRoutes(watchlist, verifier, config.watchlistMax),
+      createTerminalRoutes(),
       createMarketDataRoutes({
         bars,
         snapshots,
