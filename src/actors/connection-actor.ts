@@ -129,6 +129,9 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   closeWith(name: CloseName, message: string): void {
     if (this.closing) return
     this.closingSince = this.c.clock.now()
+    const fields = { conn: this.id, userId: this.userId, close: name }
+    if (name === 'SERVER_RESTART') this.c.log.debug('closing stream connection', fields)
+    else this.c.log.info('closing stream connection', fields)
     this.reply('error', { code: name, message })
     this.release()
     if (this.status !== 'failed') this.setStatus('stopping')
