@@ -25,13 +25,28 @@ import { createRedisJobLock } from './adapters/redis/job-lock'
 import { createMemoryJobLock } from './ports/job-lock'
 import { PrefetchJob } from './jobs/prefetch-job'
 import { createTerminalRoutes } from './terminal'
-import type { UpstreamRest } from './ports/upstream'
+import type { UpstreamFeed, UpstreamRest } from './ports/upstream'
+import { MemoryBus } from './adapters/bus/memory-bus'
+import { MemoryConnectionCounter } from './adapters/bus/memory-connection-counter'
+import { MemorySymbolRegistry } from './adapters/bus/memory-symbol-registry'
+import { RedisBus } from './adapters/bus/redis-bus'
+import { MassiveFeed } from './adapters/massive/massive-feed'
+import { RedisConnectionCounter } from './adapters/redis/connection-counter'
+import { RedisLease } from './adapters/redis/lease'
+import { RedisSymbolRegistry } from './adapters/redis/symbol-registry'
+import { SimulatedFeed } from './adapters/simulated/simulated-feed'
+import { createStreamModule, type StreamModule, type StreamTuning } from './stream/stream-module'
+import { streamWebSocketOptions } from './stream/ws-options'
 import Redis from 'ioredis'
 
 /** What tests (and only tests) may substitute; production passes nothing. */
 export interface AppOverrides {
   clock?: Clock
   log?: Logger
+  /** A live feed to use instead of the configured one (fault-injecting feeds in tests). */
+  feed?: UpstreamFeed
+  /** Stream timings tests shorten (grace periods, conflation bounds). */
+  streamTuning?: Partial<StreamTuning>
 }
 
 export interface App {
@@ -43,6 +58,7 @@ export interface App {
   stop(): Promise<void>
   db: DbHandle
   prefetch: PrefetchJob
+  stream: StreamModule
 }
 
 /** In development a missing JWT secret is generated once and kept in the data folder. */
@@ -84,18 +100,50 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     maxBarsPerCall: 50_000,
     unknownTickerTtlMs: 24 * 3600_000,
   })
-  const snapshots = new SnapshotsService(upstream, bars, clock, {
-    maxTickers: config.market.snapshotMaxTickers,
-    cacheTtlMs: config.market.snapshotCacheMs,
-    liveFreshMs: 10_000,
-  })
   const isKnownTicker = (t: string) =>
     bars.assertKnown(t).then(
       () => true,
       (e) => (e?.code === 'UNKNOWN_TICKER' ? false : Promise.reject(e)),
     )
-  const watchlist = new WatchlistService(watchlistRepo, config.watchlistMax, isKnownTicker)
+
+  // Transports: in memory for one process; Redis for many replicas (fan-out, wanted symbols, connection caps, lease).
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, log) : null
+  const prefix = config.redisPrefix
+  const bus = config.redisUrl ? new RedisBus({ url: config.redisUrl, prefix }) : new MemoryBus()
+  const symbolRegistry = redis ? new RedisSymbolRegistry({ redis, bus, prefix }) : new MemorySymbolRegistry()
+  const connectionCounter = redis ? new RedisConnectionCounter({ redis, prefix }) : new MemoryConnectionCounter()
+  const lease = redis
+    ? new RedisLease({
+        redis,
+        key: `${prefix}:lease:upstream`,
+        nodeId: bus.nodeId,
+        ttlMs: config.upstreamLeaseMs,
+        clock,
+      })
+    : null
+
+  const stream = createStreamModule({
+    config: config.stream,
+    clock,
+    log,
+    verifier,
+    watchlist: watchlistRepo,
+    bus,
+    registry: symbolRegistry,
+    counter: connectionCounter,
+    feed: overrides.feed ?? createUpstreamFeed(config, clock),
+    corsOrigins: config.corsOrigins,
+    snapshotSource: async (ticker) => (await upstream.fetchSnapshots([ticker])).get(ticker) ?? null,
+    tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
+  })
+  const watchlist = new WatchlistService(watchlistRepo, config.watchlistMax, isKnownTicker, stream.watchlistEvents)
+  const snapshots = new SnapshotsService(
+    upstream,
+    bars,
+    clock,
+    { maxTickers: config.market.snapshotMaxTickers, cacheTtlMs: config.market.snapshotCacheMs, liveFreshMs: 10_000 },
+    (ticker) => stream.liveSnapshot(ticker),
+  )
   const prefetch = new PrefetchJob(
     watchlistRepo,
     bars,
@@ -112,6 +160,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const server = createServer({
     log,
+    websocket: streamWebSocketOptions(config.stream) as Record<string, unknown>,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
     modules: [
@@ -127,13 +176,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }),
       createWatchlistRoutes(watchlist, verifier, config.watchlistMax),
       createTerminalRoutes(),
+      stream.routes,
       createMarketDataRoutes({
         bars,
         snapshots,
         upstream,
         verifier,
         clock,
-        components: () => ({ prefetch: prefetch.status() }),
+        components: () => ({
+          stream: stream.status(),
+          bus: bus.health(),
+          upstream_lease: lease ? { holding: lease.holding, token: lease.token } : { holding: true, token: null },
+          prefetch: prefetch.status(),
+        }),
       }),
     ],
   })
@@ -144,7 +199,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     db,
     handle: (req) => server.handle(req),
     prefetch,
+    stream,
     async listen() {
+      stream.start()
+      if (lease) {
+        lease.onAcquired(() => stream.setUpstreamHolding(true))
+        lease.onLost(() => stream.setUpstreamHolding(false))
+        lease.start()
+      }
       prefetch.start()
       server.listen({ port: config.port, hostname: config.host })
       listening = true
@@ -153,7 +215,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     async stop() {
       prefetch.stop()
+      await stream.stop('the server is shutting down')
       if (listening) await server.stop(true)
+      await lease?.close()
+      await symbolRegistry.close()
+      await connectionCounter.close()
+      await bus.close()
       redis?.disconnect()
       await db.close()
     },
@@ -170,6 +237,18 @@ function createUpstreamRest(config: Config, clock: Clock): UpstreamRest {
     timeoutMs: config.massive.timeoutMs,
     maxRetries: 3,
     clock,
+  })
+}
+
+/** The live feed: Massive's WebSocket when a key is configured, else the simulated market's. */
+function createUpstreamFeed(config: Config, clock: Clock): UpstreamFeed {
+  if (!config.massive.apiKey) return new SimulatedFeed({ clock })
+  return new MassiveFeed({
+    apiKey: config.massive.apiKey,
+    url: config.massive.wsUrl,
+    clock,
+    authTimeoutMs: 10_000,
+    pingIntervalMs: 30_000,
   })
 }
 

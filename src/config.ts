@@ -15,6 +15,8 @@ export interface Config {
   /** Redis URL; null = single process with an in-memory bus. */
   redisUrl: string | null
   redisPrefix: string
+  /** With Redis: how long the upstream-holder lease lasts without renewal (a survivor takes over within ~4/3 of it). */
+  upstreamLeaseMs: number
   /** null in development/test when unset: app.ts generates and keeps one in dataDir. */
   jwtSecret: string | null
   jwtTtlSec: number
@@ -133,6 +135,7 @@ export function loadConfig(env: Env): Config {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: r.str('REDIS_PREFIX', 'mw'),
+    upstreamLeaseMs: r.int('UPSTREAM_LEASE_MS', 6000, 1000, 120_000),
     jwtSecret: jwtSecret !== null && jwtSecret.length >= minJwtSecretLength ? jwtSecret : null,
     jwtTtlSec: r.int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     corsOrigins:

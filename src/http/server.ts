@@ -13,6 +13,8 @@ export interface ServerOptions {
   log: Logger
   maxBodyBytes: number
   corsOrigins: string[]
+  /** Bun WebSocket options; Bun reads them from the root instance only. */
+  websocket?: Record<string, unknown>
   /** Feature modules, each an Elysia instance (controller). */
   modules: Elysia<any, any, any, any, any, any, any>[]
 }
@@ -21,7 +23,7 @@ export function createServer(o: ServerOptions) {
   let app: Elysia<any, any, any, any, any, any, any>
   const routes = () => app.routes.map((r) => ({ method: r.method, path: r.path }))
   // Bun's own limit is the hard stop for streamed bodies (plain 413); declared lengths get the JSON envelope first.
-  app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes * 2 } })
+  app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes * 2 }, websocket: o.websocket })
     .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes }))
     .use(createCors(o.corsOrigins))
     .model({ Error: ErrorBody })
