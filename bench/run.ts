@@ -61,9 +61,9 @@ async function cleanup(): Promise<void> {
 }
 
 const fanoutSettings: FanoutSettings = {
-  warmupMs: quick ? 3000 : 5000,
+  warmupMs: quick ? 5000 : 8000,
   measureMs: quick ? 3000 : 6000,
-  latencyMs: quick ? 2000 : 4000,
+  latencyMs: quick ? 2000 : 3000,
   latency: !flag('no-latency'),
   redisUrl,
   redisPrefix,

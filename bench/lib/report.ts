@@ -205,12 +205,12 @@ export function renderResults(r: Results): string {
       L.push(`| ${e.engine} | — | failed: ${e.note ?? ''} | | | | | |`)
       continue
     }
-    for (const [name, p] of [
-      [`bars (${e.rows?.http} minute bars, ${e.day})`, e.bars!],
-      ['snapshots (50 tickers)', e.snapshots!],
+    for (const [name, p, c] of [
+      [`bars (${e.rows?.http} minute bars, ${e.day})`, e.bars!, e.cpu?.bars],
+      ['snapshots (50 tickers)', e.snapshots!, e.cpu?.snapshots],
     ] as const)
       L.push(
-        `| ${e.engine} | ${name} | ${fmt(p.http.rps)} | ${fmt(p.http.p50, 1)} / ${fmt(p.http.p99, 1)} | ${fmt(p.raw.rps)} | ${fmt(p.raw.p50, 1)} / ${fmt(p.raw.p99, 1)} | ${x(p.ratio)} | ${fmt(e.cpu?.serverDuringHttp, 2)} / ${fmt(e.cpu?.loadgenDuringHttp, 2)} |`,
+        `| ${e.engine} | ${name} | ${fmt(p.http.rps)} | ${fmt(p.http.p50, 1)} / ${fmt(p.http.p99, 1)} | ${fmt(p.raw.rps)} | ${fmt(p.raw.p50, 1)} / ${fmt(p.raw.p99, 1)} | ${x(p.ratio)} | ${fmt(c?.server, 2)} / ${fmt(c?.loadgen, 2)} |`,
       )
   }
   L.push('', '### 6. Start-up of the compiled binary', '')

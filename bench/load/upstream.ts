@@ -70,7 +70,9 @@ const rateTimer = setInterval(() => {
   while (due > 0) {
     const n = Math.min(batch, due)
     for (const ws of live) {
-      if (ws.data.paused) skipped += n
+      // Beyond a small send buffer, trades are skipped rather than queued: a queue here would be
+      // seconds of stale backlog for a slow consumer, and the skips tell the controller to back off.
+      if (ws.data.paused || ws.getBufferedAmount() > 64 * 1024) skipped += n
       else if (ws.send(tradeFrame(ws.data, n)) === -1) ws.data.paused = true
     }
     rateSent += n

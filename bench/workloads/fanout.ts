@@ -51,6 +51,8 @@ export interface FanoutResult {
   serverStats?: Record<string, unknown> | null
   latency?: { at50: LatencySummary & { rate: number }; at90: LatencySummary & { rate: number } }
   replicas?: number
+  /** The rate controller's ticks (rate set, lag p50/p99, skipped upstream trades), warm-up then measure. */
+  controller?: { rate: number; p50: number | null; p99: number | null; skipped: number }[]
   /** Redis Pub/Sub messages under the run's prefix per upstream event (service with Redis only). */
   redisPublishesPerEvent?: number | null
 }
@@ -125,6 +127,7 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       serverRssMB: round(((await procUsage(tgt.pids()[0]!))?.rssBytes ?? 0) / 2 ** 20, 1),
       closes: snap1.closeCodes,
       serverStats: await tgt.stats(),
+      controller: control.trace,
       redisPublishesPerEvent: redisCounter ? round(pubs / (up1.events - up0.events), 3) : undefined,
     })
     log(`  delivered ${base.deliveredPerSec}/s from ${base.eventsPerSec} events/s; cpu ${JSON.stringify(base.cpu)}`)
@@ -132,7 +135,8 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       const at = async (share: number) => {
         const rate = Math.max(1, Math.round(events * share))
         await upstream.ask('mode', { mode: 'rate', rate })
-        await sleep(1500)
+        await settle(fleet!, targetLag / 2, 10_000)
+        await sleep(1000)
         await fleet!.latencies()
         await fleet!.lag()
         await sleep(s.latencyMs)
@@ -186,7 +190,9 @@ async function checkOfficialClient(upstream: Child, port: number, token: string)
  * 2-core machine from passing for saturation; the p99 is reported.
  */
 class RateController {
-  private rate = 2000
+  /** Starts low: an overshoot on a slow target fills the upstream pipe with seconds of backlog. */
+  private rate = 200
+  readonly trace: { rate: number; p50: number | null; p99: number | null; skipped: number }[] = []
   constructor(
     private readonly upstream: Child,
     private readonly fleet: ReturnType<typeof spawnFleet>,
@@ -206,10 +212,18 @@ class RateController {
       last = up
       if (lag.p99 !== null && performance.now() >= half) worst = Math.max(worst ?? 0, lag.p99)
       const p50 = lag.p50
-      if (skipped > 0 || (p50 !== null && p50 > this.targetLagMs)) this.rate *= 0.8
-      else if (p50 !== null && p50 < this.targetLagMs / 3) this.rate *= 1.2
-      else if (p50 !== null && p50 < this.targetLagMs / 1.5) this.rate *= 1.05
-      this.rate = Math.min(5_000_000, Math.max(50, Math.round(this.rate)))
+      const t = this.targetLagMs
+      if (p50 !== null && p50 > 3 * t) this.rate *= 0.5
+      else if (skipped > 0 || (p50 !== null && p50 > t)) this.rate *= 0.8
+      else if (p50 !== null && p50 < t / 3) this.rate *= 1.3
+      else if (p50 !== null && p50 < t / 1.5) this.rate *= 1.05
+      this.rate = Math.min(5_000_000, Math.max(10, Math.round(this.rate)))
+      this.trace.push({
+        rate: this.rate,
+        p50: p50 === null ? null : round(p50, 1),
+        p99: lag.p99 === null ? null : round(lag.p99, 1),
+        skipped,
+      })
       if (process.env.BENCH_VERBOSE)
         process.stderr.write(
           `    rate ${this.rate} lag p50 ${p50?.toFixed(1)} p99 ${lag.p99?.toFixed(1)} skipped ${skipped}\n`,
@@ -217,5 +231,16 @@ class RateController {
       await this.upstream.ask('mode', { mode: 'rate', rate: this.rate })
     }
     return worst
+  }
+}
+
+/** Waits (at most `maxMs`) until the clients' median lag is back under `lagMs`: the backlog of the previous phase has drained. */
+async function settle(fleet: ReturnType<typeof spawnFleet>, lagMs: number, maxMs: number): Promise<void> {
+  const end = performance.now() + maxMs
+  await fleet.lag()
+  while (performance.now() < end) {
+    await sleep(250)
+    const lag = await fleet.lag()
+    if (lag.p50 !== null && lag.p50 <= lagMs) return
   }
 }

@@ -28,7 +28,8 @@ export interface RestEngineResult {
   rows?: { http: number; raw: number }
   bars?: { http: Phase; raw: Phase; ratio: number | null }
   snapshots?: { http: Phase; raw: Phase; ratio: number | null }
-  cpu?: { serverDuringHttp: number; loadgenDuringHttp: number }
+  /** Cores used while the HTTP phases ran (server process, load generator), per endpoint. */
+  cpu?: { bars: { server: number; loadgen: number }; snapshots: { server: number; loadgen: number } }
   statuses?: Record<string, number>
 }
 
@@ -72,17 +73,16 @@ export async function runRestEngine(
     const cpuLoad = new CpuMeter(() => [lg.pid])
     const out = { barsHttp: [] as Phase[], barsRaw: [] as Phase[], snapHttp: [] as Phase[], snapRaw: [] as Phase[] }
     const statuses: Record<string, number> = {}
-    let serverCpu = 0
-    let loadCpu = 0
-    const http = async (path: string) => {
+    const cpu = { bars: { server: 0, loadgen: 0 }, snapshots: { server: 0, loadgen: 0 } }
+    const http = async (path: string, which: 'bars' | 'snapshots') => {
       await Promise.all([cpuServer.start(), cpuLoad.start()])
       const r = await lg.ask(
         'run',
         { url: `${url}${path}`, token: seed.token, concurrency: s.concurrency, durationMs: s.durationMs },
         s.durationMs + 60_000,
       )
-      serverCpu += await cpuServer.end()
-      loadCpu += await cpuLoad.end()
+      cpu[which].server += (await cpuServer.end()) / s.rounds
+      cpu[which].loadgen += (await cpuLoad.end()) / s.rounds
       for (const [k, v] of Object.entries(r.statuses as Record<string, number>)) statuses[k] = (statuses[k] ?? 0) + v
       return r as unknown as Phase
     }
@@ -94,9 +94,9 @@ export async function runRestEngine(
       )) as unknown as Phase
     for (let i = 0; i < s.rounds; i++) {
       out.barsRaw.push(await raw('bars'))
-      out.barsHttp.push(await http(seed.barsPath))
+      out.barsHttp.push(await http(seed.barsPath, 'bars'))
       out.snapRaw.push(await raw('snapshots'))
-      out.snapHttp.push(await http(seed.snapshotsPath))
+      out.snapHttp.push(await http(seed.snapshotsPath, 'snapshots'))
     }
     const bars = { http: pick(out.barsHttp), raw: pick(out.barsRaw), ratio: null as number | null }
     bars.ratio = ratio(bars.http.rps, bars.raw.rps)
@@ -113,8 +113,8 @@ export async function runRestEngine(
       bars,
       snapshots,
       cpu: {
-        serverDuringHttp: round(serverCpu / (2 * s.rounds), 2),
-        loadgenDuringHttp: round(loadCpu / (2 * s.rounds), 2),
+        bars: { server: round(cpu.bars.server, 2), loadgen: round(cpu.bars.loadgen, 2) },
+        snapshots: { server: round(cpu.snapshots.server, 2), loadgen: round(cpu.snapshots.loadgen, 2) },
       },
       statuses,
     }

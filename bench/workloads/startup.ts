@@ -1,7 +1,7 @@
 /** Workload 6: the compiled binary's time from exec to ready (/readyz 200) and idle RSS, on PGlite and PostgreSQL, first start and restart. */
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { procUsage } from '../lib/child'
 import { createDatabase, dropDatabase } from '../lib/pg'
 import { median, round, sleep } from '../lib/stats'
@@ -32,7 +32,7 @@ const root = join(import.meta.dir, '..', '..')
 
 /** Builds the single binary with the project's flags into `outfile`; returns build time and size. */
 export async function buildBinary(outfile: string): Promise<{ buildMs: number; sizeMB: number; command: string }> {
-  const args = ['build', '--compile', '--minify', 'src/main.ts', '--outfile', outfile]
+  const args = ['build', '--compile', '--minify', 'src/main.ts', '--outfile', relative(root, outfile)]
   const t0 = performance.now()
   const p = Bun.spawn(['bun', ...args], { cwd: root, stdout: 'ignore', stderr: 'pipe' })
   if ((await p.exited) !== 0) throw new Error(`bun build failed: ${await new Response(p.stderr).text()}`)
