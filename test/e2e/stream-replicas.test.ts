@@ -1,44 +1,40 @@
-/** Two replicas on one PostgreSQL and one Redis: one holds the upstream, the other streams its messages over RedisBus; user events, caps and failover cross replicas. */
+/** Two replicas built by createApp on one PostgreSQL and one Redis: the lease picks the holder, the other streams its messages over RedisBus; user events, caps and a graceful handover cross replicas. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import type Redis from 'ioredis'
-import { RedisBus } from '../../src/adapters/bus/redis-bus'
-import { RedisConnectionCounter } from '../../src/adapters/redis/connection-counter'
-import { RedisSymbolRegistry } from '../../src/adapters/redis/symbol-registry'
-import { postgresUrl } from '../support/harness'
-import { connectRedis, requireSharedRedis, sharedRedisUrl, uniquePrefix } from '../support/redis-harness'
+import { postgresUrl, redisUrl } from '../support/harness'
+import { connectRedis, uniquePrefix, waitFor } from '../support/redis-harness'
 import { createScaledClock } from '../support/scaled-clock'
 import { closedWithin, StreamClient } from '../support/stream-client'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
 
+const leaseMs = 1500
+
 describe('stream across two replicas', () => {
   let a: StreamApp
   let b: StreamApp
-  let redis: Redis
   let token: string
   beforeAll(async () => {
-    await requireSharedRedis()
-    redis = connectRedis()
-    const prefix = uniquePrefix('stream')
-    const replica = () => {
-      const bus = new RedisBus({ url: sharedRedisUrl, prefix })
-      return {
-        bus,
-        registry: new RedisSymbolRegistry({ redis, bus, prefix, ttlMs: 3000 }),
-        counter: new RedisConnectionCounter({ redis, prefix }),
-      }
+    const probe = connectRedis(redisUrl)
+    await probe.ping().finally(() => probe.disconnect())
+    const env = {
+      DATABASE_URL: postgresUrl,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: uniquePrefix('stream'),
+      UPSTREAM_LEASE_MS: String(leaseMs),
+      WS_MAX_CONNECTIONS_PER_USER: '2',
+      WS_HEARTBEAT_MS: '1000',
     }
-    const env = { DATABASE_URL: postgresUrl, WS_MAX_CONNECTIONS_PER_USER: '2', WS_HEARTBEAT_MS: '1000' }
-    // Both replicas share one clock set to market hours (the simulated market has no trades at night).
+    // Both replicas share one clock set to market hours (the simulated market has few trades at night).
     const clock = createScaledClock(1, Date.UTC(2025, 2, 12, 15, 0, 0))
-    a = await startStreamApp(env, { replica: replica(), clock })
-    b = await startStreamApp(env, { replica: replica(), clock, tuning: { holdUpstreamOnStart: false } })
+    a = await startStreamApp(env, { clock })
+    // a takes the lease first; b starts while it is held and waits.
+    await waitFor(() => a.stream.status().holdingUpstream, 5000, 'replica a to take the upstream lease')
+    b = await startStreamApp(env, { clock })
     ;({ token } = await a.http.signUp())
     for (const ticker of ['AAPL', 'MSFT']) expect((await a.http.post('/api/v1/watchlist', { ticker })).status).toBe(201)
   }, 30_000)
   afterAll(async () => {
     await b?.stop()
     await a?.stop()
-    redis?.disconnect()
   }, 30_000)
 
   async function connect(app: StreamApp) {
@@ -82,16 +78,19 @@ describe('stream across two replicas', () => {
     await closeAll(first, second)
   })
 
-  it('should keep streaming in a new epoch when the upstream moves to the other replica', async () => {
+  it('should hand the upstream to the other replica when the holder stops, and keep streaming in a new epoch', async () => {
     const client = await connect(b)
     await client.request({ action: 'subscribe', symbols: ['AAPL'] })
     const before = await client.next((m) => m.type === 'trade', 5000)
-    a.stream.setUpstreamHolding(false)
-    b.stream.setUpstreamHolding(true)
+    expect(before.epoch!.startsWith(a.stream.status().nodeId)).toBe(true)
+    const stoppedAt = Date.now()
+    await a.stop() // releases the lease: b takes it at its next attempt (every leaseMs / 3)
     const after = await client.next((m) => m.symbol === 'AAPL' && m.epoch !== before.epoch, 5000)
+    expect(Date.now() - stoppedAt).toBeLessThan(leaseMs)
     expect(after.epoch!.startsWith(b.stream.status().nodeId)).toBe(true)
+    expect(b.stream.status().holdingUpstream).toBe(true)
     expect(b.stream.status().actors).toEqual(['AAPL'])
-    expect(a.stream.status().actors).toEqual([])
+    await client.next((m) => m.type === 'trade' && m.epoch === after.epoch, 5000)
     await closeAll(client)
   }, 15_000)
 })
