@@ -1,4 +1,5 @@
 /** The service as the bench runs it: `bun src/main.ts` (or the binary) in a child process, plus users with full watchlists over its REST API. */
+import { connectWire } from '../load/ws-wire'
 import { Child } from './child'
 
 export const benchSecret = 'bench-jwt-secret-0123456789-abcdefghijklmnop'
@@ -36,8 +37,13 @@ async function call(
   return { status: res.status, json }
 }
 
-/** Registers `users` accounts, logs each in, puts every ticker on each watchlist; returns their tokens. */
-export async function provisionUsers(base: string, users: number, tickers: string[], tag = 'bench'): Promise<string[]> {
+/** Registers `users` accounts, logs each in, puts `tickers(u)` on user u's watchlist; returns their tokens. */
+export async function provisionUsers(
+  base: string,
+  users: number,
+  tickers: (user: number) => string[],
+  tag = 'bench',
+): Promise<string[]> {
   const run = `${tag}-${Date.now().toString(36)}`
   const tokens = await Promise.all(
     Array.from({ length: users }, async (_, i) => {
@@ -50,7 +56,7 @@ export async function provisionUsers(base: string, users: number, tickers: strin
       return login.json.token as string
     }),
   )
-  const jobs = tokens.flatMap((token) => tickers.map((ticker) => ({ token, ticker })))
+  const jobs = tokens.flatMap((token, u) => tickers(u).map((ticker) => ({ token, ticker })))
   let next = 0
   const worker = async () => {
     while (next < jobs.length) {
@@ -64,9 +70,24 @@ export async function provisionUsers(base: string, users: number, tickers: strin
   return tokens
 }
 
-/** True when the service serves the WebSocket stream route (a plain GET there is not a 404). */
+/** True when the service serves the WebSocket stream route: an upgrade with a bad token is refused or closed, not answered 404. */
 export async function hasStream(base: string): Promise<boolean> {
-  const res = await fetch(`${base}/api/v1/market-data/stream`)
-  await res.arrayBuffer()
-  return res.status !== 404
+  const url = new URL(base)
+  const outcome = await new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), 5000)
+    const done = (why: string) => {
+      clearTimeout(timer)
+      resolve(why)
+    }
+    void connectWire(
+      { host: url.hostname, port: Number(url.port), path: '/api/v1/market-data/stream?token=bench-probe' },
+      null,
+      {
+        open: () => {},
+        message: () => {},
+        close: (_c, code, reason) => done(`${code} ${reason}`),
+      },
+    )
+  })
+  return !/^0 HTTP\/1\.1 404/.test(outcome)
 }

@@ -37,6 +37,8 @@ const conns: WireConn<ConnState>[] = []
 let msgs = 0
 let bytes = 0
 let closed = 0
+/** `status` messages (the service sends one when a connection starts or stops being conflated). */
+let statuses = 0
 const closeCodes: Record<string, number> = {}
 const errors: string[] = []
 const sampleMask = Math.max(1, cfg.sampleEvery ?? 64) - 1
@@ -78,6 +80,7 @@ function onMessageMw(c: WireConn<ConnState>, buf: Buffer, start: number, end: nu
   // Every frame is {"type":"<x>…; only heartbeats and, before readiness, the subscribe reply matter.
   const x = buf[start + 9]
   if (x === 0x68 && startsWith(buf, start, end, '{"type":"heartbeat"')) c.sendText('{"action":"ping"}')
+  else if (x === 0x73 && buf[start + 10] === 0x74 && startsWith(buf, start, end, '{"type":"status"')) statuses++
   else if (c.data.ready) return
   else if (startsWith(buf, start, end, '{"type":"subscribed"')) c.data.done(true)
   else if (startsWith(buf, start, end, '{"type":"error"'))
@@ -168,7 +171,7 @@ await serveCommands(async (m) => {
     case 'connect':
       return connectAll(m.timeoutMs ?? 120_000)
     case 'snap':
-      return { at: now(), msgs, bytes, closed, closeCodes, open: conns.filter((c) => c.open).length }
+      return { at: now(), msgs, bytes, closed, statuses, closeCodes, open: conns.filter((c) => c.open).length }
     case 'lag': {
       const sorted = recent.subarray(0, nRecent).sort()
       const at = (p: number) => (nRecent ? sorted[Math.min(nRecent - 1, Math.floor(p * nRecent))]! : null)

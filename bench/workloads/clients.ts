@@ -12,7 +12,14 @@ export interface ClientFleet {
     minReady: number,
     timeoutMs?: number,
   ): Promise<{ ready: number; failed: number; ms: number; errors: string[] }>
-  snap(): Promise<{ at: number; msgs: number; closed: number; open: number; closeCodes: Record<string, number> }>
+  snap(): Promise<{
+    at: number
+    msgs: number
+    closed: number
+    open: number
+    statuses: number
+    closeCodes: Record<string, number>
+  }>
   /** Lag of the samples taken since the last call: the worst p99 and p50 across processes. */
   lag(): Promise<{ n: number; p50: number | null; p99: number | null }>
   /** Latency samples since the last call, from every process. */
@@ -83,6 +90,7 @@ export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
         at: Math.max(...rs.map((r) => r.at)),
         msgs: rs.reduce((a, r) => a + r.msgs, 0),
         closed: rs.reduce((a, r) => a + r.closed, 0),
+        statuses: rs.reduce((a, r) => a + r.statuses, 0),
         open: rs.reduce((a, r) => a + r.open, 0),
         closeCodes,
       }

@@ -1,5 +1,6 @@
 /** Workload 3: idle authenticated connections held, RSS per connection (slope over steps), and CPU at idle with heartbeats running. */
-import { CpuMeter, procUsage } from '../lib/child'
+import { join } from 'node:path'
+import { Child, CpuMeter, procUsage } from '../lib/child'
 import { round, sleep } from '../lib/stats'
 import { spawnFleet, type ClientFleet } from './clients'
 import { PendingError, startTarget, targetLabel, type TargetKind } from './targets'
@@ -43,9 +44,14 @@ export async function runConnections(
   const result: ConnectionResult = { target: targetLabel(kind), kind, status: 'ok', fdLimit: s.target }
   let target: Awaited<ReturnType<typeof startTarget>> | null = null
   const fleets: ClientFleet[] = []
+  // The service needs its upstream (ticker lookups, the feed session); it stays silent: no trades.
+  const upstream =
+    kind === 'service' ? new Child('upstream', ['bun', join(import.meta.dir, '..', 'load', 'upstream.ts')]) : null
   try {
+    const upstreamPort = upstream ? (await upstream.next((m) => m.ready, 30_000)).port : null
     target = await startTarget(kind, {
-      upstreamPort: null,
+      upstreamPort,
+      idle: true,
       clients: s.target,
       redisUrl: s.redisUrl,
       redisPrefix: s.redisPrefix,
@@ -103,6 +109,7 @@ export async function runConnections(
   } finally {
     for (const f of fleets) await f.close().catch(() => {})
     await target?.stop().catch(() => {})
+    await upstream?.stop()
   }
 }
 

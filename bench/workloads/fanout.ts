@@ -48,6 +48,8 @@ export interface FanoutResult {
   cpu?: { server: number; loadgen: number; upstream: number }
   serverRssMB?: number
   closes?: Record<string, number>
+  /** `status` messages clients received in the measure window (the service sends one per switch to or from conflation). */
+  statusMessages?: number
   serverStats?: Record<string, unknown> | null
   latency?: { at50: LatencySummary & { rate: number }; at90: LatencySummary & { rate: number } }
   replicas?: number
@@ -126,6 +128,7 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       cpu: { server: round(cpu.server, 2), loadgen: round(cpu.loadgen, 2), upstream: round(cpu.upstream, 2) },
       serverRssMB: round(((await procUsage(tgt.pids()[0]!))?.rssBytes ?? 0) / 2 ** 20, 1),
       closes: snap1.closeCodes,
+      statusMessages: snap1.statuses - snap0.statuses,
       serverStats: await tgt.stats(),
       controller: control.trace,
       redisPublishesPerEvent: redisCounter ? round(pubs / (up1.events - up0.events), 3) : undefined,

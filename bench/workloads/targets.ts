@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Child } from '../lib/child'
 import { signToken } from '../lib/jwt'
-import { universe } from '../lib/market'
+import { symbolsFor, universe } from '../lib/market'
+import { createDatabase, dropDatabase } from '../lib/pg'
 import { benchSecret, hasStream, provisionUsers, startService } from '../lib/service'
 
 export type TargetKind = 'bun' | 'sio' | 'service'
@@ -20,8 +21,10 @@ export interface TargetOptions {
   redisUrl: string
   /** Service only: replicas sharing one Redis (REDIS_URL, REDIS_PREFIX) and one PostgreSQL (databaseUrl). @default 1 */
   replicas?: number
-  /** Service only: PostgreSQL for the replicas; unset = each process on in-memory PGlite. */
+  /** Service only: the PostgreSQL database (shared by replicas); unset = a fresh one, dropped at stop. */
   databaseUrl?: string
+  /** Idle connections only: users need no watchlist. */
+  idle?: boolean
   /** Extra environment for the service. */
   env?: Record<string, string>
 }
@@ -40,6 +43,9 @@ export interface Target {
   stats(): Promise<Record<string, unknown> | null>
   stop(): Promise<void>
 }
+
+/** Symbols per fan-out client (the issue's 20 of 200). */
+export const symbolsPerConn = 20
 
 const sioDir = join(import.meta.dir, '..', 'baselines', 'socketio')
 
@@ -82,10 +88,17 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
     const { port } = await child.next((m) => m.ready, 30_000)
     return childTarget(kind, child, port, '/socket.io/', 'sio', benchTokens)
   }
-  const users = Math.max(10, Math.ceil(o.clients / 900))
+  // 50 connections per user, users a multiple of 10: client i (token i % users) takes the symbol
+  // block i % 10, so user u needs only symbolsFor(u) on its watchlist. (Each connect tells the
+  // user's other connections their quota changed, so users with hundreds of sockets cost O(n²).)
+  const users = Math.ceil(Math.max(10, o.clients / 50) / 10) * 10
   const replicas = o.replicas ?? 1
+  const db = o.databaseUrl ? null : await createDatabase('stream')
   const env: Record<string, string> = {
+    // test mode only lowers the password-hashing cost of the bench's sign-ups (and the log level).
+    NODE_ENV: 'test',
     DATA_DIR: 'memory://',
+    DATABASE_URL: o.databaseUrl ?? db!.url,
     MASSIVE_API_KEY: 'bench-key',
     MASSIVE_REST_URL: `http://127.0.0.1:${o.upstreamPort ?? 9}`,
     MASSIVE_WS_URL: upstreamUrl || 'ws://127.0.0.1:9/stocks',
@@ -94,20 +107,23 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
     STREAM_FLUSH_MS: String(o.flushMs ?? 100),
     WATCHLIST_MAX: String(universe.length),
     WS_MAX_CONNECTIONS_PER_USER: String(Math.min(1000, Math.ceil(o.clients / users) + 10)),
-    ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
     ...(replicas > 1 || o.env?.REDIS_URL ? { REDIS_URL: o.redisUrl, REDIS_PREFIX: `${o.redisPrefix}:mw` } : {}),
     ...o.env,
   }
   const services = []
   for (let i = 0; i < replicas; i++) services.push(await startService(env))
   const children = services.map((x) => x.child)
-  if (!(await hasStream(services[0]!.url))) {
+  const stop = async () => {
     await Promise.all(children.map((c) => c.stop()))
+    if (db) await dropDatabase(db.name).catch(() => {})
+  }
+  if (!(await hasStream(services[0]!.url))) {
+    await stop()
     throw new PendingError(
       'the service has no /api/v1/market-data/stream route yet (src/stream not wired into src/app.ts)',
     )
   }
-  const tokens = await provisionUsers(services[0]!.url, users, universe)
+  const tokens = await provisionUsers(services[0]!.url, users, (u) => (o.idle ? [] : symbolsFor(u, symbolsPerConn)))
   return {
     kind,
     label: targetLabel(kind, o.flushMs) + (replicas > 1 ? ` × ${replicas} replicas` : ''),
@@ -117,7 +133,7 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
     tokens,
     pids: () => children.map((c) => c.pid),
     stats: async () => null,
-    stop: async () => void (await Promise.all(children.map((c) => c.stop()))),
+    stop,
   }
 }
 
