@@ -15,7 +15,7 @@ export interface RedisSymbolRegistryOptions {
   nodeId?: string
   /** Life of this replica's set without a refresh; it is rewritten every ttlMs / 3. @default 30000 */
   ttlMs?: number
-  /** While anyone listens, onChange also fires this often, to notice replicas that died. @default ttlMs */
+  /** While anyone listens, onChange also fires this often, to notice replicas that died (and whenever the bus recovers, as notices sent meanwhile are lost). @default ttlMs */
   pollIntervalMs?: number
   /** @default createSystemClock() */
   clock?: Clock
@@ -28,6 +28,7 @@ export const registryChangeTopic = 'registry:wanted'
  * SymbolRegistry over Redis. Every write replaces this replica's whole set atomically
  * (MULTI: DEL, SADD, PEXPIRE, plus an index entry), so a failed or lost write is repaired
  * by the next one; a write runs after each change (coalesced per tick) and every ttlMs / 3.
+ * The first write to succeed after a failed one is announced like a change.
  * A replica that stops writing drops out of the union ttlMs later.
  */
 export class RedisSymbolRegistry implements SymbolRegistry {
@@ -43,6 +44,7 @@ export class RedisSymbolRegistry implements SymbolRegistry {
   private readonly wanted = new Set<string>()
   private readonly listeners = new Set<() => void>()
   private unsubscribeBus: (() => void) | null = null
+  private unlistenBusHealth: (() => void) | null = null
   private refreshTimer: TimerHandle | null = null
   private pollTimer: TimerHandle | null = null
   private writeQueued = false
@@ -99,6 +101,7 @@ export class RedisSymbolRegistry implements SymbolRegistry {
     this.listeners.add(listener)
     if (this.listeners.size === 1 && !this.closed) {
       this.unsubscribeBus = this.bus.subscribe(registryChangeTopic, () => this.notifyLocal())
+      this.unlistenBusHealth = this.bus.onHealthChange((health) => health.state === 'ok' && this.notifyLocal())
       this.schedulePoll()
     }
     return () => {
@@ -156,7 +159,9 @@ export class RedisSymbolRegistry implements SymbolRegistry {
             this.notifyLocal()
           }
         } catch {
-          this.changed ||= announce
+          // Announce after the repairing write: while ours was missing (Redis restarted empty,
+          // or an expired set), the holder may have read a union without it.
+          this.changed = true
           failed = true
         }
       } while (this.writeAgain && !failed && !this.closed)
@@ -203,7 +208,8 @@ export class RedisSymbolRegistry implements SymbolRegistry {
 
   private stopListening(): void {
     this.unsubscribeBus?.()
-    this.unsubscribeBus = null
+    this.unlistenBusHealth?.()
+    this.unsubscribeBus = this.unlistenBusHealth = null
     if (this.pollTimer !== null) this.clock.clearTimeout(this.pollTimer)
     this.pollTimer = null
   }
