@@ -6,6 +6,8 @@ import type { Clock } from '../ports/clock'
 
 /** Bus topic on which the holder announces its UpstreamReport. */
 export const upstreamStatusTopic = 'ctl:upstream'
+/** Bus topic on which a replica whose bus just became healthy asks the holder to announce at once. */
+export const upstreamQueryTopic = 'ctl:upstream:query'
 
 /** The client-facing view of an upstream report. */
 export function viewOf(report: UpstreamReport | null): UpstreamHealthView {
@@ -24,7 +26,8 @@ export function viewOf(report: UpstreamReport | null): UpstreamHealthView {
 /**
  * Holds the latest report: the local one while this replica holds the upstream, otherwise the
  * last one the holder announced on the bus (stale after `staleAfterMs`). Calls `onChange` when
- * the client-facing view changes.
+ * the client-facing view changes. Whenever its bus becomes healthy (a replica just started, or
+ * Redis is back) it asks the holder for the report instead of waiting for the periodic one.
  */
 export class UpstreamHealth {
   private local: UpstreamReport | null = null
@@ -32,6 +35,7 @@ export class UpstreamHealth {
   private remote: { report: UpstreamReport; at: number } | null = null
   private lastKey = ''
   private readonly unsubscribe: () => void
+  private readonly unsubscribeQuery: () => void
   private readonly unlistenBus: () => void
 
   constructor(
@@ -48,7 +52,12 @@ export class UpstreamHealth {
       }
       this.check()
     })
-    this.unlistenBus = bus.onHealthChange(() => this.check())
+    this.unsubscribeQuery = bus.subscribe(upstreamQueryTopic, () => this.tick())
+    this.unlistenBus = bus.onHealthChange((health) => {
+      // settled(): the answer must find our subscription to upstreamStatusTopic in place.
+      if (health.state === 'ok' && !this.holding) void bus.settled().then(() => bus.publish(upstreamQueryTopic, ''))
+      this.check()
+    })
     this.lastKey = JSON.stringify(this.view())
   }
 
@@ -82,6 +91,7 @@ export class UpstreamHealth {
 
   close(): void {
     this.unsubscribe()
+    this.unsubscribeQuery()
     this.unlistenBus()
   }
 
