@@ -1,0 +1,71 @@
+/** Per-symbol market message runs of stream clients: duplicates removed, gaps found, and the window of seqs every client received, for comparing clients on different replicas. */
+import type { StreamClient, StreamMessage } from './stream-client'
+
+const marketTypes = new Set(['trade', 'bar', 'snapshot'])
+
+export const isMarket = (m: StreamMessage): boolean => marketTypes.has(m.type)
+
+/**
+ * The market messages of `symbol` in `epoch` that `client` received from message index `from`
+ * on, in arrival order, without re-sent copies (same epoch and seq: a replica that gains its
+ * first subscriber asks for the latest values again). Throws when a copy differs from the first.
+ */
+export function marketRun(client: StreamClient, symbol: string, epoch: string, from = 0): StreamMessage[] {
+  const bySeq = new Map<number, StreamMessage>()
+  const run: StreamMessage[] = []
+  for (const m of client.messages.slice(from)) {
+    if (!isMarket(m) || m.symbol !== symbol || m.epoch !== epoch) continue
+    const first = bySeq.get(m.seq!)
+    if (first === undefined) {
+      bySeq.set(m.seq!, m)
+      run.push(m)
+    } else if (JSON.stringify(first) !== JSON.stringify(m)) {
+      throw new Error(`${symbol} ${epoch}#${m.seq} arrived twice with different content`)
+    }
+  }
+  return run
+}
+
+/** Seqs missing between the first and last message of a run, and seqs that went backwards. */
+export function continuityProblems(run: StreamMessage[]): string[] {
+  const problems: string[] = []
+  for (let i = 1; i < run.length; i++) {
+    const [prev, seq] = [run[i - 1].seq!, run[i].seq!]
+    if (seq !== prev + 1) problems.push(`${run[i].symbol} seq ${prev} → ${seq}`)
+  }
+  return problems
+}
+
+/** The epoch of the latest market message of `symbol` the client received, or null. */
+export function latestEpoch(client: StreamClient, symbol: string): string | null {
+  for (let i = client.messages.length - 1; i >= 0; i--) {
+    const m = client.messages[i]
+    if (isMarket(m) && m.symbol === symbol) return m.epoch!
+  }
+  return null
+}
+
+/**
+ * The seqs every run covers ([max of first seqs, min of last seqs]) and each run cut to that
+ * range. Equal windows mean every client got the same messages, in the same order.
+ */
+export function commonWindow(runs: StreamMessage[][]): { lo: number; hi: number; windows: StreamMessage[][] } {
+  const lo = Math.max(...runs.map((r) => r[0]?.seq ?? Infinity))
+  const hi = Math.min(...runs.map((r) => r.at(-1)?.seq ?? -Infinity))
+  return { lo, hi, windows: runs.map((r) => r.filter((m) => m.seq! >= lo && m.seq! <= hi)) }
+}
+
+/** Resolves once `client` has received, at index `from` or later, a message matching `match`; rejects after timeoutMs. */
+export async function receivedSince(
+  client: StreamClient,
+  from: number,
+  match: (m: StreamMessage) => boolean,
+  timeoutMs: number,
+): Promise<StreamMessage> {
+  const deadline = Date.now() + timeoutMs
+  for (let i = from; ; ) {
+    for (; i < client.messages.length; i++) if (match(client.messages[i])) return client.messages[i]
+    if (Date.now() > deadline) throw new Error(`no matching message within ${timeoutMs} ms; last: ${client.summary()}`)
+    await Bun.sleep(10)
+  }
+}
