@@ -1,11 +1,11 @@
-/** Redis for tests: the shared server (REDIS_URL or localhost, must be up), unique prefixes, and private servers to kill. */
+/** Redis for tests: the shared server (TEST_REDIS_URL or localhost, must be up), unique prefixes, and private servers to kill. */
 import Redis from 'ioredis'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-/** The Redis every integration test uses: REDIS_URL, else redis://127.0.0.1:6379. */
-export const sharedRedisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+/** The Redis every integration test uses (the same as harness.ts): TEST_REDIS_URL, else redis://127.0.0.1:6379. */
+export { redisUrl as sharedRedisUrl } from './harness'
 
 /** A key/channel prefix no other test run uses, so parallel runs never cross-talk. */
 export function uniquePrefix(label: string): string {
@@ -28,7 +28,7 @@ export async function requireSharedRedis(): Promise<void> {
   } catch (error) {
     throw new Error(
       `Redis is not reachable at ${sharedRedisUrl} (${(error as Error).message}). Start it: ` +
-        `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no, or set REDIS_URL.`,
+        `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no, or set TEST_REDIS_URL.`,
     )
   } finally {
     probe.disconnect()
