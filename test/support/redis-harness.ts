@@ -1,11 +1,12 @@
 /** Redis for tests: the shared server (TEST_REDIS_URL or localhost, must be up), unique prefixes, and private servers to kill. */
+import { redisUrl } from './harness'
 import Redis from 'ioredis'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 /** The Redis every integration test uses (the same as harness.ts): TEST_REDIS_URL, else redis://127.0.0.1:6379. */
-export { redisUrl as sharedRedisUrl } from './harness'
+export const sharedRedisUrl = redisUrl
 
 /** A key/channel prefix no other test run uses, so parallel runs never cross-talk. */
 export function uniquePrefix(label: string): string {
