@@ -10,8 +10,17 @@ export interface RunningService {
   url: string
 }
 
+/** `bun --cpu-prof-md` flags when the bench runs with --profile (BENCH_PROFILE_DIR): a Markdown CPU profile per process, written at exit. */
+export function profileFlags(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR
+  return dir ? ['--cpu-prof-md', `--cpu-prof-dir=${dir}`] : []
+}
+
 /** Starts the service with `env` on 127.0.0.1 and an ephemeral port; resolves when it logs `listening`. */
-export async function startService(env: Record<string, string>, cmd = ['bun', 'src/main.ts']): Promise<RunningService> {
+export async function startService(
+  env: Record<string, string>,
+  cmd = ['bun', ...profileFlags(), 'src/main.ts'],
+): Promise<RunningService> {
   const child = new Child('service', cmd, {
     env: { NODE_ENV: 'production', JWT_SECRET: benchSecret, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
   })

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Child, CpuMeter } from '../lib/child'
 import { createDatabase, dropDatabase } from '../lib/pg'
+import { profileFlags } from '../lib/service'
 import { median, ratio, round } from '../lib/stats'
 
 export interface RestSettings {
@@ -62,7 +63,7 @@ export async function runRestEngine(
       dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-rest-'))
       env.DATA_DIR = dataDir
     }
-    server = new Child(`rest-${engine}`, ['bun', join(dir, 'rest-server.ts'), JSON.stringify(env)])
+    server = new Child(`rest-${engine}`, ['bun', ...profileFlags(), join(dir, 'rest-server.ts'), JSON.stringify(env)])
     const { url } = await server.next((m) => m.ready, 60_000)
     const seed = await server.ask('seed', { tickers: 50 }, 120_000)
     log(`  ${engine}: seeded ${seed.httpRows} minute bars × 50 tickers for ${seed.day} in ${seed.seedMs} ms`)
