@@ -137,7 +137,7 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
 
 function fanoutTable(list: FanoutResult[], ref: FanoutResult[]): string[] {
   const rows = [
-    '| Target | Clients | Delivered msg/s | Upstream events/s | Msgs per event | × bare Bun | × Socket.IO | Lag p99 (ms) | CPU server / load gen / upstream (cores) | Server RSS (MB) |',
+    '| Target | Clients | Delivered msg/s | Upstream events/s | Msgs per event | × bare Bun | × Socket.IO | Lag p99 (ms) | CPU server / load gen / upstream / rest of machine (cores) | Server RSS (MB) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ]
   for (const f of list) {
@@ -148,7 +148,7 @@ function fanoutTable(list: FanoutResult[], ref: FanoutResult[]): string[] {
     const bun = find(ref, 'bun', f.clients)
     const sio = find(ref, 'sio', f.clients)
     rows.push(
-      `| ${f.target} | ${fmt(f.clients)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.eventsPerSec)} | ${fmt(f.fanoutPerEvent, 1)} | ${x(ratio(f.deliveredPerSec, bun?.deliveredPerSec))} | ${x(ratio(f.deliveredPerSec, sio?.deliveredPerSec))} | ${fmt(f.lagP99Ms, 1)} | ${fmt(f.cpu?.server, 2)} / ${fmt(f.cpu?.loadgen, 2)} / ${fmt(f.cpu?.upstream, 2)} | ${fmt(f.serverRssMB, 1)} |`,
+      `| ${f.target} | ${fmt(f.clients)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.eventsPerSec)} | ${fmt(f.fanoutPerEvent, 1)} | ${x(ratio(f.deliveredPerSec, bun?.deliveredPerSec))} | ${x(ratio(f.deliveredPerSec, sio?.deliveredPerSec))} | ${fmt(f.lagP99Ms, 1)} | ${fmt(f.cpu?.server, 2)} / ${fmt(f.cpu?.loadgen, 2)} / ${fmt(f.cpu?.upstream, 2)} / ${fmt(f.cpu?.others, 2)} | ${fmt(f.serverRssMB, 1)} |`,
     )
   }
   return rows
@@ -201,12 +201,12 @@ export function renderResults(r: Results): string {
   if (r.replicas.length === 0) L.push('Not run.')
   else {
     L.push(
-      '| Replicas | Clients | Delivered msg/s | Events/s | Redis publishes per event | p99 at 50% (ms) | Status |',
-      '|---:|---:|---:|---:|---:|---:|---|',
+      '| Replicas | Clients | Delivered msg/s | Events/s | Redis publishes per event | p99 at 50% (ms) | CPU servers / load gen / rest of machine | Status |',
+      '|---:|---:|---:|---:|---:|---:|---|---|',
     )
     for (const f of r.replicas)
       L.push(
-        `| ${f.replicas} | ${fmt(f.clients)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.eventsPerSec)} | ${fmt(f.redisPublishesPerEvent, 3)} | ${fmt(f.latency?.at50.p99, 2)} | ${f.status}${f.note ? `: ${f.note}` : ''} |`,
+        `| ${f.replicas} | ${fmt(f.clients)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.eventsPerSec)} | ${fmt(f.redisPublishesPerEvent, 3)} | ${fmt(f.latency?.at50.p99, 2)} | ${fmt(f.cpu?.server, 2)} / ${fmt(f.cpu?.loadgen, 2)} / ${fmt(f.cpu?.others, 2)} | ${f.status}${f.note ? `: ${f.note}` : ''} |`,
       )
   }
   L.push('', '### 5. REST vs the raw SQL for the same rows', '')

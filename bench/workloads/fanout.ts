@@ -1,6 +1,6 @@
 /** Workloads 1 and 2: fan-out throughput at the max sustained rate (found by a lag-bounded rate controller) and latency at 50% and 90% of it. */
 import { join } from 'node:path'
-import { Child, CpuMeter, procUsage } from '../lib/child'
+import { Child, CpuMeter, machineBusySec, procUsage } from '../lib/child'
 import { round, summarize, sleep, type LatencySummary } from '../lib/stats'
 import { countPublishes } from '../lib/redis-counter'
 import { spawnFleet } from './clients'
@@ -47,7 +47,8 @@ export interface FanoutResult {
   /** Deliveries per upstream event (≈ subscribers per symbol; less with coalescing, more with several message kinds). */
   fanoutPerEvent?: number
   lagP99Ms?: number | null
-  cpu?: { server: number; loadgen: number; upstream: number }
+  /** Cores during the measure window; `others` = the rest of the machine's busy time (noise). */
+  cpu?: { server: number; loadgen: number; upstream: number; others: number }
   serverRssMB?: number
   closes?: Record<string, number>
   /** `status` messages clients received in the measure window (the service sends one per switch to or from conflation). */
@@ -114,11 +115,17 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
     const [snap0, up0] = await Promise.all([fleet.snap(), upstream.ask('stats')])
     const pubs0 = redisCounter?.count() ?? 0
     await Promise.all([cpuServer.start(), cpuLoad.start(), cpuUp.start()])
+    const busy0 = await machineBusySec()
+    const t0 = performance.now()
     const lagP99 = await control.run(s.measureMs)
     const [snap1, up1] = await Promise.all([fleet.snap(), upstream.ask('stats')])
     const pubs = (redisCounter?.count() ?? 0) - pubs0
     await redisCounter?.close()
+    const busy = (await machineBusySec()) - busy0
+    const windowSec = (performance.now() - t0) / 1000
     const cpu = { server: await cpuServer.end(), loadgen: await cpuLoad.end(), upstream: await cpuUp.end() }
+    // Everything else on the machine (other people's work, the bench runner, the kernel's softirqs).
+    const others = Math.max(0, busy / windowSec - cpu.server - cpu.loadgen - cpu.upstream)
     const sec = (snap1.at - snap0.at) / 1000
     const delivered = (snap1.msgs - snap0.msgs) / sec
     const events = (up1.events - up0.events) / ((up1.at - up0.at) / 1000)
@@ -127,7 +134,12 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       eventsPerSec: Math.round(events),
       fanoutPerEvent: round(delivered / events, 1),
       lagP99Ms: lagP99 === null ? null : round(lagP99, 1),
-      cpu: { server: round(cpu.server, 2), loadgen: round(cpu.loadgen, 2), upstream: round(cpu.upstream, 2) },
+      cpu: {
+        server: round(cpu.server, 2),
+        loadgen: round(cpu.loadgen, 2),
+        upstream: round(cpu.upstream, 2),
+        others: round(others, 2),
+      },
       serverRssMB: round(((await procUsage(tgt.pids()[0]!))?.rssBytes ?? 0) / 2 ** 20, 1),
       closes: snap1.closeCodes,
       statusMessages: snap1.statuses - snap0.statuses,
