@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Redis from 'ioredis'
-import { killAll, machineBusySec } from './lib/child'
+import { killAll, machineBusySec, onInterrupt } from './lib/child'
 import { describeMachine } from './lib/machine'
 import { createDatabase, dropAll } from './lib/pg'
 import { checkTargets, renderResults, type Results } from './lib/report'
@@ -53,6 +53,11 @@ budget.unref()
 async function cleanup(): Promise<void> {
   await killAll()
   await dropAll()
+  await deleteRedisKeys()
+}
+
+/** Deletes whatever the service or the adapters left under this run's Redis prefix. */
+async function deleteRedisKeys(): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true })
   try {
     await redis.connect()
@@ -65,6 +70,8 @@ async function cleanup(): Promise<void> {
   } catch {}
   redis.disconnect()
 }
+
+onInterrupt(deleteRedisKeys)
 
 const fanoutSettings: FanoutSettings = {
   warmupMs: quick ? 5000 : 6000,

@@ -2,7 +2,14 @@
 import type { Subprocess } from 'bun'
 
 const live = new Set<Child>()
+const cleanups: (() => Promise<void>)[] = []
 let hooked = false
+
+/** Work to do when the bench is interrupted (after the children are killed): drop databases, delete keys. */
+export function onInterrupt(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup)
+  hookExit()
+}
 
 /** Kill every child still running (SIGTERM, then SIGKILL after graceMs). Safe to call many times. */
 export async function killAll(graceMs = 3000): Promise<void> {
@@ -14,7 +21,9 @@ function hookExit(): void {
   hooked = true
   const bail = (signal: string) => {
     process.stderr.write(`\nbench: ${signal}, stopping children…\n`)
-    killAll(1000).finally(() => process.exit(130))
+    killAll(1000)
+      .then(() => Promise.allSettled(cleanups.map((c) => c())))
+      .finally(() => process.exit(130))
   }
   process.on('SIGINT', () => bail('SIGINT'))
   process.on('SIGTERM', () => bail('SIGTERM'))

@@ -1,5 +1,7 @@
 /** Fresh PostgreSQL databases for the bench: created with psql, always dropped (also when the bench is interrupted). */
 
+import { onInterrupt } from './child'
+
 const host = process.env.BENCH_PG_HOST ?? '127.0.0.1'
 const user = process.env.BENCH_PG_USER ?? 'postgres'
 const created = new Set<string>()
@@ -17,6 +19,7 @@ async function psql(sql: string): Promise<void> {
 export async function createDatabase(tag: string): Promise<{ name: string; url: string }> {
   const name = `mw_bench_${tag}_${Date.now().toString(36)}_${process.pid}`
   await psql(`create database ${name}`)
+  if (created.size === 0) onInterrupt(dropAll)
   created.add(name)
   return { name, url: `postgres://${user}@${host}:5432/${name}` }
 }
