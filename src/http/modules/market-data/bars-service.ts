@@ -1,7 +1,7 @@
 /** Bars: stored base bars filled from the upstream on demand (each final range fetched once), larger buckets derived, pages by cursor. */
 import { aggregateBars, baseTimespanFor } from '../../../core/bars'
 import { type BarQuery, encodeCursor } from '../../../core/bar-query'
-import { type Range, missingRanges, segments } from '../../../core/coverage'
+import { type Range, mergeRanges, missingRanges, segments } from '../../../core/coverage'
 import { MINUTE_MS, DAY_MS, bucketStart, nextBucketStart, nyDayStart } from '../../../core/market-time'
 import { NotFoundError } from '../../../errors'
 import type { Clock } from '../../../ports/clock'
@@ -32,6 +32,10 @@ const unitMs: Record<BaseTimespan, number> = { minute: MINUTE_MS, day: DAY_MS }
 export class BarsService {
   private inflight = new Map<string, Promise<unknown>>()
   private tails = new Map<string, { at: number; bars: Bar[] }>()
+  /** Tickers the upstream confirmed: known stays known, so the database is not asked again. */
+  private knownTickers = new Set<string>()
+  /** Ranges this process has seen covered, per ticker|base. Coverage only grows, so a stale copy only costs a database look. */
+  private coveredHere = new Map<string, Range[]>()
 
   constructor(
     private upstream: UpstreamRest,
@@ -43,6 +47,7 @@ export class BarsService {
 
   /** 404 UNKNOWN_TICKER unless the upstream knows the ticker (asked once, remembered in the database). */
   async assertKnown(ticker: string): Promise<void> {
+    if (this.knownTickers.has(ticker)) return
     let known = await this.tickers.known(ticker, this.opts.unknownTickerTtlMs, this.clock.now())
     if (known === null) {
       known = await this.once(`lookup|${ticker}`, () => this.upstream.lookupTicker(ticker))
@@ -103,7 +108,11 @@ export class BarsService {
 
   /** Fetches every uncovered part of a final range once, in provider-sized segments, and records it covered. */
   private async fill(ticker: string, base: BaseTimespan, from: number, to: number): Promise<void> {
-    const missing = missingRanges(await this.repo.coverage(ticker, base, from, to), from, to)
+    const key = `${ticker}|${base}`
+    if (missingRanges(this.coveredHere.get(key) ?? [], from, to).length === 0) return
+    const covered = await this.repo.coverage(ticker, base, from, to)
+    const missing = missingRanges(covered, from, to)
+    if (missing.length === 0) return this.rememberCovered(key, covered)
     for (const gap of missing)
       for (const seg of segments(gap, this.opts.maxBarsPerCall * unitMs[base]))
         await this.once(`fill|${ticker}|${base}|${seg[0]}|${seg[1]}`, () => this.fetchSegment(ticker, base, seg))
@@ -115,6 +124,12 @@ export class BarsService {
     const bars = await this.upstream.fetchBars(ticker, base, a, b)
     await this.repo.upsert(ticker, base, bars)
     await this.repo.addCoverage(ticker, base, a, b)
+    this.rememberCovered(`${ticker}|${base}`, [[a, b]])
+  }
+
+  private rememberCovered(key: string, ranges: readonly Range[]): void {
+    this.coveredHere.set(key, mergeRanges([...(this.coveredHere.get(key) ?? []), ...ranges]))
+    if (this.coveredHere.size > 20_000) this.coveredHere.delete(this.coveredHere.keys().next().value!)
   }
 
   /** The not-yet-final bars from `boundary` to now, reused for tailTtlMs, fetched once however many ask at once. */
