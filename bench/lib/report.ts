@@ -137,18 +137,18 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
 
 function fanoutTable(list: FanoutResult[], ref: FanoutResult[]): string[] {
   const rows = [
-    '| Target | Clients | Delivered msg/s | Upstream events/s | Msgs per event | × bare Bun | × Socket.IO | Lag p99 (ms) | CPU server / load gen / upstream / rest of machine (cores) | Server RSS (MB) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| Target | Clients | Delivered msg/s | Upstream events/s | Msgs per event | × bare Bun | × Socket.IO | Server µs per delivery | Bytes per msg | Lag p99 (ms) | CPU server / load gen / upstream / rest of machine (cores) | Server RSS (MB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ]
   for (const f of list) {
     if (f.status !== 'ok') {
-      rows.push(`| ${f.target} | ${fmt(f.clients)} | ${f.status}: ${f.note ?? ''} | | | | | | | |`)
+      rows.push(`| ${f.target} | ${fmt(f.clients)} | ${f.status}: ${f.note ?? ''} | | | | | | | | | |`)
       continue
     }
     const bun = find(ref, 'bun', f.clients)
     const sio = find(ref, 'sio', f.clients)
     rows.push(
-      `| ${f.target} | ${fmt(f.clients)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.eventsPerSec)} | ${fmt(f.fanoutPerEvent, 1)} | ${x(ratio(f.deliveredPerSec, bun?.deliveredPerSec))} | ${x(ratio(f.deliveredPerSec, sio?.deliveredPerSec))} | ${fmt(f.lagP99Ms, 1)} | ${fmt(f.cpu?.server, 2)} / ${fmt(f.cpu?.loadgen, 2)} / ${fmt(f.cpu?.upstream, 2)} / ${fmt(f.cpu?.others, 2)} | ${fmt(f.serverRssMB, 1)} |`,
+      `| ${f.target} | ${fmt(f.clients)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.eventsPerSec)} | ${fmt(f.fanoutPerEvent, 1)} | ${x(ratio(f.deliveredPerSec, bun?.deliveredPerSec))} | ${x(ratio(f.deliveredPerSec, sio?.deliveredPerSec))} | ${fmt(f.serverUsPerDelivery, 2)} | ${fmt(f.bytesPerMessage)} | ${fmt(f.lagP99Ms, 1)} | ${fmt(f.cpu?.server, 2)} / ${fmt(f.cpu?.loadgen, 2)} / ${fmt(f.cpu?.upstream, 2)} / ${fmt(f.cpu?.others, 2)} | ${fmt(f.serverRssMB, 1)} |`,
     )
   }
   return rows

@@ -15,6 +15,7 @@ export interface ClientFleet {
   snap(): Promise<{
     at: number
     msgs: number
+    bytes: number
     closed: number
     open: number
     statuses: number
@@ -89,6 +90,7 @@ export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
       return {
         at: Math.max(...rs.map((r) => r.at)),
         msgs: rs.reduce((a, r) => a + r.msgs, 0),
+        bytes: rs.reduce((a, r) => a + r.bytes, 0),
         closed: rs.reduce((a, r) => a + r.closed, 0),
         statuses: rs.reduce((a, r) => a + r.statuses, 0),
         open: rs.reduce((a, r) => a + r.open, 0),

@@ -47,6 +47,10 @@ export interface FanoutResult {
   /** Deliveries per upstream event (≈ subscribers per symbol; less with coalescing, more with several message kinds). */
   fanoutPerEvent?: number
   lagP99Ms?: number | null
+  /** Server CPU per delivered message, µs: less sensitive to the machine's noise than the rate itself. */
+  serverUsPerDelivery?: number
+  /** Average payload of a delivered message, bytes. */
+  bytesPerMessage?: number
   /** Cores during the measure window; `others` = the rest of the machine's busy time (noise). */
   cpu?: { server: number; loadgen: number; upstream: number; others: number }
   serverRssMB?: number
@@ -133,6 +137,8 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       deliveredPerSec: Math.round(delivered),
       eventsPerSec: Math.round(events),
       fanoutPerEvent: round(delivered / events, 1),
+      serverUsPerDelivery: round((cpu.server / delivered) * 1e6, 2),
+      bytesPerMessage: Math.round((snap1.bytes - snap0.bytes) / (snap1.msgs - snap0.msgs)),
       lagP99Ms: lagP99 === null ? null : round(lagP99, 1),
       cpu: {
         server: round(cpu.server, 2),
