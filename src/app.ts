@@ -99,6 +99,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     tailTtlMs: config.market.barsTailTtlMs,
     maxBarsPerCall: 50_000,
     unknownTickerTtlMs: 24 * 3600_000,
+    finalPageCacheBytes: 64 * 1024 * 1024,
   })
   const isKnownTicker = (t: string) =>
     bars.assertKnown(t).then(

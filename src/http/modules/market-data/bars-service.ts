@@ -17,6 +17,8 @@ export interface BarsServiceOptions {
   maxBarsPerCall: number
   /** How long an "unknown ticker" answer is trusted. */
   unknownTickerTtlMs: number
+  /** Bytes of serialised all-final pages kept in memory (0 = none). */
+  finalPageCacheBytes: number
 }
 
 export interface BarsPage {
@@ -36,6 +38,8 @@ export class BarsService {
   private knownTickers = new Set<string>()
   /** Ranges this process has seen covered, per ticker|base. Coverage only grows, so a stale copy only costs a database look. */
   private coveredHere = new Map<string, Range[]>()
+  private finalPages = new Map<string, string>()
+  private finalPagesBytes = 0
 
   constructor(
     private upstream: UpstreamRest,
@@ -55,6 +59,33 @@ export class BarsService {
     }
     if (!known)
       throw new NotFoundError('UNKNOWN_TICKER', `ticker ${ticker} is not known to the market data provider`, { ticker })
+  }
+
+  /**
+   * The page serialised as JSON. A page made only of final bars never changes, so its text is kept
+   * (bounded LRU) and a repeat costs no query and no serialisation.
+   */
+  async pageJson(q: BarQuery): Promise<string> {
+    const key = `${q.ticker}|${q.timespan}|${q.multiplier}|${q.fromMs}|${q.toMs}|${q.limit}`
+    const hit = this.finalPages.get(key)
+    if (hit !== undefined) {
+      this.finalPages.delete(key)
+      this.finalPages.set(key, hit)
+      return hit
+    }
+    const page = await this.page(q)
+    const json = JSON.stringify(page)
+    const end = nextBucketStart(q.timespan, q.multiplier, bucketStart(q.timespan, q.multiplier, q.toMs))
+    if (end <= this.finalBoundary(baseTimespanFor(q.timespan), this.clock.now()) && json.length < 2_000_000) {
+      this.finalPages.set(key, json)
+      this.finalPagesBytes += json.length
+      for (const [k, v] of this.finalPages) {
+        if (this.finalPagesBytes <= this.opts.finalPageCacheBytes) break
+        this.finalPages.delete(k)
+        this.finalPagesBytes -= v.length
+      }
+    }
+    return json
   }
 
   async page(q: BarQuery): Promise<BarsPage> {

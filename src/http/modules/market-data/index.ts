@@ -23,16 +23,23 @@ export interface MarketDataRoutesOptions {
 export function createMarketDataRoutes(o: MarketDataRoutesOptions) {
   return new Elysia({ prefix: '/api/v1/market-data', tags: ['market data'] })
     .use(createAuthPlugin(o.verifier))
-    .get('/bars', ({ query }) => o.bars.page(parseBarQuery(query, o.clock.now())), {
-      auth: true,
-      query: MarketDataModel.barsQuery,
-      response: { 200: MarketDataModel.barsPage, ...errors(400, 401, 404, 502, 503) },
-      detail: {
-        summary: 'OHLCV bars',
-        description:
-          'Ascending bars for one ticker. Errors: INVALID_TICKER, INVALID_TIMESPAN, INVALID_MULTIPLIER, INVALID_FROM, INVALID_TO, INVALID_RANGE, RANGE_TOO_LARGE, INVALID_LIMIT, INVALID_CURSOR (400); UNKNOWN_TICKER (404); UPSTREAM_AUTH_FAILED, UPSTREAM_NOT_AUTHORIZED, UPSTREAM_BAD_RESPONSE, UPSTREAM_ERROR (502); UPSTREAM_UNAVAILABLE (503, with Retry-After when known).',
+    .get(
+      '/bars',
+      async ({ query }) =>
+        new Response(await o.bars.pageJson(parseBarQuery(query, o.clock.now())), {
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+        }),
+      {
+        auth: true,
+        query: MarketDataModel.barsQuery,
+        response: { 200: MarketDataModel.barsPage, ...errors(400, 401, 404, 502, 503) },
+        detail: {
+          summary: 'OHLCV bars',
+          description:
+            'Ascending bars for one ticker. Errors: INVALID_TICKER, INVALID_TIMESPAN, INVALID_MULTIPLIER, INVALID_FROM, INVALID_TO, INVALID_RANGE, RANGE_TOO_LARGE, INVALID_LIMIT, INVALID_CURSOR (400); UNKNOWN_TICKER (404); UPSTREAM_AUTH_FAILED, UPSTREAM_NOT_AUTHORIZED, UPSTREAM_BAD_RESPONSE, UPSTREAM_ERROR (502); UPSTREAM_UNAVAILABLE (503, with Retry-After when known).',
+        },
       },
-    })
+    )
     .get('/snapshots', ({ request }) => o.snapshots.get(new URL(request.url).searchParams.getAll('tickers')), {
       auth: true,
       query: MarketDataModel.snapshotsQuery,
