@@ -62,7 +62,9 @@ export class LocalFanout {
     let entry = this.entries.get(symbol)
     const first = entry === undefined
     if (entry === undefined) {
-      const unsubscribeBus = this.o.bus.subscribe(symbolTopic(symbol), (payload) => this.deliver(symbol, payload))
+      const unsubscribeBus = this.o.bus.subscribe(symbolTopic(symbol), (batch) => {
+        for (const payload of batch.split('\n')) this.deliver(symbol, payload)
+      })
       entry = { members: new Set(), conflating: new Set(), unsubscribeBus, latest: new Map() }
       this.entries.set(symbol, entry)
     }
@@ -135,5 +137,32 @@ export class LocalFanout {
     const out: Record<string, number> = {}
     for (const [symbol, entry] of this.entries) out[symbol] = entry.members.size
     return out
+  }
+}
+
+/**
+ * Gathers the messages emitted for a symbol in one turn of the event loop and hands them over as
+ * one batch (joined by newlines, which serialised JSON never contains), so one symbol event costs
+ * one bus message whatever the number of message kinds it produced. Order is kept.
+ */
+export class BusBatch {
+  private pending = new Map<string, string[]>()
+  private scheduled = false
+  constructor(private readonly send: (symbol: string, payloads: string[]) => void) {}
+
+  add(symbol: string, payload: string): void {
+    const list = this.pending.get(symbol)
+    if (list) list.push(payload)
+    else this.pending.set(symbol, [payload])
+    if (this.scheduled) return
+    this.scheduled = true
+    queueMicrotask(() => this.flush())
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const batches = this.pending
+    this.pending = new Map()
+    for (const [symbol, payloads] of batches) this.send(symbol, payloads)
   }
 }

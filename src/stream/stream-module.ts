@@ -16,7 +16,7 @@ import type { ConnectionCounter } from '../ports/connection-counter'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { UpstreamFeed } from '../ports/upstream'
 import { ConnectionRegistry } from './connections'
-import { LocalFanout, type LiveSnapshot } from './fanout'
+import { BusBatch, LocalFanout, type LiveSnapshot } from './fanout'
 import { authenticate, readCredentials, type Handshake } from './handshake'
 import { UpstreamHealth } from './upstream-health'
 
@@ -115,6 +115,8 @@ export function createStreamModule(deps: StreamModuleDeps) {
     },
     () => clock.now(),
   )
+  // One Redis message per symbol event: the messages one flush emits (trade, bar, snapshot) cross the bus together.
+  const busBatch = new BusBatch((symbol, payloads) => bus.publish(symbolTopic(symbol), payloads.join('\n')))
   const hub: SymbolHub = new SymbolHub({
     clock,
     log,
@@ -125,13 +127,22 @@ export function createStreamModule(deps: StreamModuleDeps) {
     seed: deps.snapshotSource,
     graceMs: tuning.symbolGraceMs,
     publish: (symbol, payload) => {
-      bus.publish(symbolTopic(symbol), payload)
       fanout.deliver(symbol, payload)
+      busBatch.add(symbol, payload)
     },
   })
-  const upstream = new UpstreamActor({ feed: deps.feed, clock, log, sink: hub, wanted: () => hub.wanted(), random: tuning.random })
+  const upstream = new UpstreamActor({
+    feed: deps.feed,
+    clock,
+    log,
+    sink: hub,
+    wanted: () => hub.wanted(),
+    random: tuning.random,
+  })
   const connections = new ConnectionRegistry(bus, log)
-  const health = new UpstreamHealth(bus, clock, 3 * config.heartbeatMs, () => connections.broadcast({ type: 'statusChanged' }))
+  const health = new UpstreamHealth(bus, clock, 3 * config.heartbeatMs, () =>
+    connections.broadcast({ type: 'statusChanged' }),
+  )
   const context = {
     clock,
     log,
@@ -198,7 +209,8 @@ export function createStreamModule(deps: StreamModuleDeps) {
       server ??= (ctx as { server?: typeof server }).server ?? null
       const credentials = readCredentials(ctx.request)
       if (credentials.echoProtocol) ctx.set.headers['sec-websocket-protocol'] = subprotocol
-      if (accepting) handshakes.set(ctx.request, await authenticate(ctx.request, credentials, deps.verifier, deps.corsOrigins))
+      if (accepting)
+        handshakes.set(ctx.request, await authenticate(ctx.request, credentials, deps.verifier, deps.corsOrigins))
     },
     open: (ws) => onOpen(ws.raw as unknown as RawSocket),
     close(ws) {
@@ -227,7 +239,8 @@ export function createStreamModule(deps: StreamModuleDeps) {
   return {
     routes,
     watchlistEvents: {
-      removed: (userId: number, ticker: string) => connections.publishUserEvent(userId, { type: 'watchlist_removed', ticker }),
+      removed: (userId: number, ticker: string) =>
+        connections.publishUserEvent(userId, { type: 'watchlist_removed', ticker }),
     } satisfies WatchlistEvents,
 
     start(): void {
