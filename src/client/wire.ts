@@ -1,54 +1,21 @@
 /** Wire shapes the client reads and sends: REST bodies, stream envelopes and the close-code ranges, with a tolerant frame parser. */
 
+// The shapes are the server's own (type-only imports: nothing of the server is bundled into the page).
+import type { Bar } from '../ports/upstream'
+import type { Snapshot } from '../http/modules/market-data/snapshots-service'
+export type { BarData, BarState, SnapshotData, TradeData } from '../core/coalesce'
+import type { BarData, SnapshotData, TradeData } from '../core/coalesce'
+
 /** One OHLCV bar as REST and the stream send it; `t` is the Unix ms start of its window. */
-export interface WireBar {
-  t: number
-  o: number
-  h: number
-  l: number
-  c: number
-  v: number
-  vw: number
-  n: number
-}
+export type WireBar = Bar
 
 /** A row of GET /api/v1/market-data/snapshots. */
-export interface RestSnapshot {
-  ticker: string
-  last: number
-  change: number
-  change_pct: number
-  prev_close: number
-  /** UTC ISO-8601. */
-  updated_at: string
-  source: 'WS' | 'REST'
-}
+export type RestSnapshot = Snapshot
 
 export interface RestError {
   code: string
   message: string
   details?: Record<string, unknown>
-}
-
-export type BarState = 'live' | 'final' | 'correction'
-
-export interface TradeData {
-  p: number
-  s: number
-  t: number
-  count: number
-  volume: number
-}
-export interface BarData extends WireBar {
-  state: BarState
-}
-export interface SnapshotData {
-  last: number
-  change: number
-  change_pct: number
-  prev_close: number
-  /** Unix ms of the last trade. */
-  updated_at: number
 }
 
 interface MarketBase {
