@@ -62,8 +62,14 @@ describe('stream market data', () => {
     expect(snap.data.change).toBe(market.change)
     expect(snap.data.change_pct).toBe(market.changePct)
     await Bun.sleep(300)
-    const latest = of(client, 'MSFT', 'snapshot').at(-1)!
-    const live = app.stream.liveSnapshot('MSFT')!
+    // The replica's live state is what its clients last received (compare once no message is in flight).
+    let latest = of(client, 'MSFT', 'snapshot').at(-1)!
+    let live = app.stream.liveSnapshot('MSFT')!
+    for (let i = 0; i < 100 && live.updatedAt !== latest.data.updated_at; i++) {
+      await Bun.sleep(10)
+      latest = of(client, 'MSFT', 'snapshot').at(-1)!
+      live = app.stream.liveSnapshot('MSFT')!
+    }
     expect(live.last).toBe(latest.data.last)
     expect(live.updatedAt).toBe(latest.data.updated_at)
     expect(Math.abs(live.receivedAt - app.clock.now())).toBeLessThan(500)
