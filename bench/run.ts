@@ -20,10 +20,10 @@ const flag = (name: string) => args.includes(`--${name}`)
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 if (flag('help')) {
   console.log(`usage: bun run bench [--quick] [--only=${workloads.join(',')}] [--no-latency] [--md]
-  --quick       small sizes and short windows (about 2 minutes); writes bench/results/quick.json
-  --only=a,b    run only these workloads
+  --quick       small sizes and short windows (about 3 minutes); writes bench/results/quick.json
+  --only=a,b    run only these workloads; writes bench/results/<mode>-<a+b>.json, leaves BENCHMARKS.md alone
   --no-latency  skip workload 2 (latency at 50% and 90% of the max rate)
-  --md          also rewrite BENCHMARKS.md's generated block in quick mode
+  --md          also rewrite BENCHMARKS.md's generated block in quick mode or with --only
   --render      only rewrite BENCHMARKS.md's block from bench/results/full.json (targets re-checked)
   --profile     run the service processes under bun --cpu-prof-md; profiles in bench/results/profiles/`)
   process.exit(0)
@@ -212,10 +212,15 @@ if (flag('render')) {
 try {
   const results = await main()
   mkdirSync(join(root, 'bench', 'results'), { recursive: true })
-  const out = join(root, 'bench', 'results', `${results.mode}.json`)
+  // Only a complete full run replaces full.json and the BENCHMARKS.md block; a partial one (--only)
+  // gets its own file, so it never wipes the other workloads' results.
+  const partial = option('only') !== undefined
+  const name = `${results.mode}${partial ? `-${only.join('+')}` : ''}.json`
+  const out = join(root, 'bench', 'results', name)
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
-  if (!quick || flag('md')) writeMarkdown(results)
-  log(`\nresults: ${out}${!quick || flag('md') ? ' and BENCHMARKS.md' : ''} (${results.durationSec} s)`)
+  const md = (!quick && !partial) || flag('md')
+  if (md) writeMarkdown(results)
+  log(`\nresults: ${out}${md ? ' and BENCHMARKS.md' : ''} (${results.durationSec} s)`)
   for (const t of results.targets) log(`  [${t.status}] ${t.target}: ${t.measured}`)
 } finally {
   await cleanup()

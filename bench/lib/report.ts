@@ -116,9 +116,10 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
   const pubs = r.replicas.filter((f) => f.status === 'ok' && f.redisPublishesPerEvent != null)
   if (pubs.length > 0)
     out.push({
+      // At most one: trades of one symbol arriving in one upstream frame may share a flush.
       target: 'One Redis publish per symbol event, whatever the client count',
       measured: pubs.map((f) => `${f.replicas} replica(s): ${fmt(f.redisPublishesPerEvent, 2)} per event`).join('; '),
-      status: pubs.every((f) => Math.abs(f.redisPublishesPerEvent! - 1) <= 0.05) ? 'met' : 'missed',
+      status: pubs.every((f) => f.redisPublishesPerEvent! <= 1.05) ? 'met' : 'missed',
     })
   if (r.replicas.some((f) => f.status === 'pending'))
     out.push({
