@@ -1,4 +1,5 @@
 /** The only reader of the environment: typed configuration, validated once; one ConfigError lists every bad key. */
+import type { StreamLimits } from './core/protocol'
 import { ConfigError } from './errors'
 
 export type Mode = 'development' | 'production' | 'test'
@@ -46,15 +47,7 @@ export interface Config {
     /** How far back the prefetch keeps minute bars stored. */
     prefetchMinutes: number
   }
-  stream: {
-    maxSubscriptions: number
-    maxConnectionsPerUser: number
-    heartbeatMs: number
-    maxMessageBytes: number
-    messagesPerSecond: number
-    flushMs: number
-    sendBufferBytes: number
-  }
+  stream: StreamLimits
 }
 
 type Env = Record<string, string | undefined>

@@ -17,18 +17,14 @@ export interface StreamSocket {
   bufferedAmount(): number
 }
 
-export interface StreamLimits {
-  maxSubscriptions: number
-  maxConnectionsPerUser: number
-  heartbeatMs: number
-  maxMessageBytes: number
-  messagesPerSecond: number
-  flushMs: number
-  sendBufferBytes: number
-}
+import type { StreamLimits } from '../core/protocol'
+export type { StreamLimits }
 
 /** What clients are told about the feed. */
-export type UpstreamHealthView = { upstream: 'ok' | 'degraded' | 'reconnecting'; reason?: { code: string; message: string } }
+export type UpstreamHealthView = {
+  upstream: 'ok' | 'degraded' | 'reconnecting'
+  reason?: { code: string; message: string }
+}
 
 /** What every connection of a replica shares; built once by the stream module. */
 export interface ConnectionContext {
@@ -52,4 +48,3 @@ export interface ConnectionContext {
   errorBudget?: number
   errorWindowMs?: number
 }
-

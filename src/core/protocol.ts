@@ -87,8 +87,7 @@ export interface ProtocolError {
 /** A request id the client may attach; echoed back in replies. */
 export type RequestId = string | number
 export type ClientRequest =
-  | { action: 'subscribe' | 'unsubscribe'; symbols: string[]; id?: RequestId }
-  | { action: 'ping'; id?: RequestId }
+  { action: 'subscribe' | 'unsubscribe'; symbols: string[]; id?: RequestId } | { action: 'ping'; id?: RequestId }
 
 const maxIdLength = 64
 
@@ -115,7 +114,8 @@ export function parseClientFrame(
     return fail('MALFORMED_MESSAGE', 'a message must be a JSON object')
   const body = value as Record<string, unknown>
   const id = readId(body.id)
-  if (id === null) return fail('MALFORMED_MESSAGE', `id must be a string of at most ${maxIdLength} characters or a number`)
+  if (id === null)
+    return fail('MALFORMED_MESSAGE', `id must be a string of at most ${maxIdLength} characters or a number`)
   const withId = <T extends object>(r: T) => (id === undefined ? r : { ...r, id })
   switch (body.action) {
     case 'ping':
@@ -170,15 +170,19 @@ export type MessageSource = 'simulated' | 'massive' | 'server'
 export type MarketMessageType = 'trade' | 'bar' | 'snapshot'
 export type ControlMessageType = 'welcome' | 'subscribed' | 'status' | 'error' | 'pong' | 'heartbeat'
 
-/** The limits a `welcome` announces (config.stream). */
-export interface AnnouncedLimits {
+/** The stream's limits (config.stream, from WS_* and STREAM_FLUSH_MS). */
+export interface StreamLimits {
   maxSubscriptions: number
   maxConnectionsPerUser: number
   heartbeatMs: number
   maxMessageBytes: number
   messagesPerSecond: number
   flushMs: number
+  sendBufferBytes: number
 }
+
+/** The limits a `welcome` announces. */
+export type AnnouncedLimits = Omit<StreamLimits, 'sendBufferBytes'>
 
 /** `welcome` data: who the connection is, protocol version, timings, limits and the close-code table. */
 export function welcomeData(userId: number, limits: AnnouncedLimits): object {
