@@ -1,11 +1,11 @@
 /** In-process SymbolRegistry: the single-replica default, where the union is simply this process's set. */
-import type { SymbolRegistry } from '../../ports/symbol-registry'
+import { notifyOncePerTick, type SymbolRegistry } from '../../ports/symbol-registry'
 
 /** Registry of one replica; change listeners run in a microtask after each real change. */
 export class MemorySymbolRegistry implements SymbolRegistry {
   private readonly wanted = new Set<string>()
   private readonly listeners = new Set<() => void>()
-  private notifyQueued = false
+  private readonly notify = notifyOncePerTick(this.listeners)
   private closed = false
 
   want(symbol: string): void {
@@ -35,20 +35,5 @@ export class MemorySymbolRegistry implements SymbolRegistry {
       this.wanted.clear()
       this.notify()
     }
-  }
-
-  private notify(): void {
-    if (this.notifyQueued) return
-    this.notifyQueued = true
-    queueMicrotask(() => {
-      this.notifyQueued = false
-      for (const listener of this.listeners) {
-        try {
-          listener()
-        } catch (error) {
-          console.error('symbol registry listener threw', error)
-        }
-      }
-    })
   }
 }

@@ -2,7 +2,7 @@
 import type Redis from 'ioredis'
 import type { Bus } from '../../ports/bus'
 import { createSystemClock, type Clock, type TimerHandle } from '../../ports/clock'
-import type { SymbolRegistry } from '../../ports/symbol-registry'
+import { notifyOncePerTick, type SymbolRegistry } from '../../ports/symbol-registry'
 
 export interface RedisSymbolRegistryOptions {
   /** A command connection (shared is fine); the registry never closes it. */
@@ -53,7 +53,7 @@ export class RedisSymbolRegistry implements SymbolRegistry {
   /** The set changed since the last successful write: notify others after the next one. */
   private changed = false
   private flushWaiters: (() => void)[] = []
-  private notifyQueued = false
+  private readonly notifyLocal = notifyOncePerTick(this.listeners)
   private closed = false
 
   constructor(options: RedisSymbolRegistryOptions) {
@@ -191,10 +191,13 @@ export class RedisSymbolRegistry implements SymbolRegistry {
 
   private scheduleRefresh(inMs: number): void {
     if (this.refreshTimer !== null) this.clock.clearTimeout(this.refreshTimer)
-    this.refreshTimer = this.clock.setTimeout(() => {
-      this.refreshTimer = null
-      void this.write()
-    }, Math.max(1, Math.floor(inMs)))
+    this.refreshTimer = this.clock.setTimeout(
+      () => {
+        this.refreshTimer = null
+        void this.write()
+      },
+      Math.max(1, Math.floor(inMs)),
+    )
   }
 
   private schedulePoll(): void {
@@ -212,22 +215,6 @@ export class RedisSymbolRegistry implements SymbolRegistry {
     this.unsubscribeBus = this.unlistenBusHealth = null
     if (this.pollTimer !== null) this.clock.clearTimeout(this.pollTimer)
     this.pollTimer = null
-  }
-
-  /** Runs listeners once per tick however many notices arrived. */
-  private notifyLocal(): void {
-    if (this.notifyQueued) return
-    this.notifyQueued = true
-    queueMicrotask(() => {
-      this.notifyQueued = false
-      for (const listener of this.listeners) {
-        try {
-          listener()
-        } catch (error) {
-          console.error('symbol registry listener threw', error)
-        }
-      }
-    })
   }
 
   private resolveFlushed(): void {
