@@ -1,4 +1,5 @@
 /** RedisConnectionCounter: per-user connection cap across replicas, a sorted set of connId → expiry per user. */
+import { withTimeout } from './with-timeout'
 import type Redis from 'ioredis'
 import { createSystemClock, type Clock, type TimerHandle } from '../../ports/clock'
 import type { ConnectionCounter } from '../../ports/connection-counter'
@@ -70,7 +71,11 @@ export class RedisConnectionCounter implements ConnectionCounter {
     if (this.held.get(connId) === userId) return true
     let admitted: boolean
     try {
-      const reply = await this.call(acquireScript, [this.keyPrefix + userId], [connId, String(this.ttlMs), String(limit)])
+      const reply = await this.call(
+        acquireScript,
+        [this.keyPrefix + userId],
+        [connId, String(this.ttlMs), String(limit)],
+      )
       admitted = Number(reply) === 1
     } catch {
       admitted = this.localCount(userId) < limit
@@ -89,7 +94,7 @@ export class RedisConnectionCounter implements ConnectionCounter {
       else this.countByUser.delete(userId)
     }
     try {
-      await this.withTimeout(this.redis.zrem(this.keyPrefix + userId, connId))
+      await withTimeout(this.redis.zrem(this.keyPrefix + userId, connId), this.clock, this.commandTimeoutMs)
       this.degraded = false
     } catch {
       this.degraded = true // the entry expires on its own
@@ -129,31 +134,28 @@ export class RedisConnectionCounter implements ConnectionCounter {
   }
 
   private scheduleRefresh(): void {
-    this.refreshTimer = this.clock.setTimeout(async () => {
-      await this.refresh()
-      this.refreshTimer = null
-      if (!this.closed && this.held.size > 0) this.scheduleRefresh()
-    }, Math.max(1, Math.floor(this.ttlMs / 3)))
+    this.refreshTimer = this.clock.setTimeout(
+      async () => {
+        await this.refresh()
+        this.refreshTimer = null
+        if (!this.closed && this.held.size > 0) this.scheduleRefresh()
+      },
+      Math.max(1, Math.floor(this.ttlMs / 3)),
+    )
   }
 
   private async call(script: string, keys: string[], args: string[]): Promise<unknown> {
     try {
-      const reply = await this.withTimeout(this.redis.eval(script, keys.length, ...keys, ...args))
+      const reply = await withTimeout(
+        this.redis.eval(script, keys.length, ...keys, ...args),
+        this.clock,
+        this.commandTimeoutMs,
+      )
       this.degraded = false
       return reply
     } catch (error) {
       this.degraded = true
       throw error
     }
-  }
-
-  private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => reject(new Error('redis call timed out')), this.commandTimeoutMs)
-      promise.then(
-        (value) => (this.clock.clearTimeout(timer), resolve(value)),
-        (error) => (this.clock.clearTimeout(timer), reject(error)),
-      )
-    })
   }
 }

@@ -1,8 +1,8 @@
 /** Accounts: register and log in with argon2id hashes, throttled failures, and answers that never reveal whether an email exists. */
 import { AuthError, ConflictError, NotFoundError, RateLimitedError } from '../../../errors'
-import { LoginThrottle } from '../../../core/login-throttle'
 import { checkPassword, normaliseEmail } from '../../../core/validate'
 import type { Clock } from '../../../ports/clock'
+import type { LoginAttempts } from '../../../ports/login-attempts'
 import type { UserRecord, UserRepo } from '../../../ports/repos'
 
 export interface PasswordHashing {
@@ -27,7 +27,7 @@ export class AuthService {
   private dummyHash: Promise<string> | null = null
   constructor(
     private users: UserRepo,
-    private throttle: LoginThrottle,
+    private attempts: LoginAttempts,
     private clock: Clock,
     private hashing: PasswordHashing,
   ) {}
@@ -44,7 +44,7 @@ export class AuthService {
   async login(rawEmail: unknown, rawPassword: unknown, address: string): Promise<UserRecord> {
     const email = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : ''
     const now = this.clock.now()
-    const verdict = this.throttle.check(email, address, now)
+    const verdict = await this.attempts.check(email, address, now)
     if (!verdict.allowed)
       throw new RateLimitedError(
         'LOGIN_THROTTLED',
@@ -57,10 +57,10 @@ export class AuthService {
       ? await Bun.password.verify(password, user.passwordHash)
       : await Bun.password.verify(password, await this.getDummyHash()).then(() => false)
     if (!user || !ok) {
-      this.throttle.recordFailure(email, address, now)
+      await this.attempts.recordFailure(email, address, now)
       throw new AuthError('INVALID_CREDENTIALS', 'email or password is incorrect')
     }
-    this.throttle.recordSuccess(email)
+    await this.attempts.recordSuccess(email)
     return user
   }
 
