@@ -7,7 +7,6 @@ import { createDb, type DbHandle } from './adapters/db/client'
 import { createUserRepo } from './adapters/db/repos/users'
 import { createWatchlistRepo } from './adapters/db/repos/watchlist'
 import { createLogger, type Logger } from './adapters/log/logger'
-import { LoginThrottle } from './core/login-throttle'
 import { createSystemClock, type Clock } from './ports/clock'
 import { createServer } from './http/server'
 import { createAuthRoutes } from './http/modules/auth'
@@ -23,6 +22,7 @@ import { MassiveRest } from './adapters/massive/massive-rest'
 import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
 import { createRedisJobLock } from './adapters/redis/job-lock'
 import { createMemoryJobLock } from './ports/job-lock'
+import { MemoryLoginAttempts, type LoginAttempts } from './ports/login-attempts'
 import { PrefetchJob } from './jobs/prefetch-job'
 import { createTerminalRoutes } from './terminal'
 import type { UpstreamFeed, UpstreamRest } from './ports/upstream'
@@ -33,6 +33,7 @@ import { RedisBus } from './adapters/bus/redis-bus'
 import { MassiveFeed } from './adapters/massive/massive-feed'
 import { RedisConnectionCounter } from './adapters/redis/connection-counter'
 import { RedisLease } from './adapters/redis/lease'
+import { RedisLoginAttempts } from './adapters/redis/login-attempts'
 import { RedisSymbolRegistry } from './adapters/redis/symbol-registry'
 import { SimulatedFeed } from './adapters/simulated/simulated-feed'
 import { createStreamModule, type StreamModule, type StreamTuning } from './stream/stream-module'
@@ -85,13 +86,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: dbDir })
 
   const verifier = createTokenVerifier(secret, clock)
-  const throttle = new LoginThrottle({
-    maxPerAccount: config.auth.loginMaxFailuresPerAccount,
-    maxPerAddress: config.auth.loginMaxFailuresPerAddress,
-    windowMs: config.auth.loginWindowSec * 1000,
-  })
-  const hashing = config.mode === 'test' ? { memoryCost: 4096, timeCost: 1 } : { memoryCost: 19456, timeCost: 2 }
-  const authService = new AuthService(createUserRepo(db.db), throttle, clock, hashing)
   const upstream = createUpstreamRest(config, clock)
   const watchlistRepo = createWatchlistRepo(db.db)
   const bars = new BarsService(upstream, createBarRepo(db.db), createTickerRepo(db.db), clock, {
@@ -107,12 +101,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       (e) => (e?.code === 'UNKNOWN_TICKER' ? false : Promise.reject(e)),
     )
 
-  // Transports: in memory for one process; Redis for many replicas (fan-out, wanted symbols, connection caps, lease).
+  // Transports: in memory for one process; Redis for many replicas (fan-out, wanted symbols, connection caps, lease, login throttle).
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, log) : null
   const prefix = config.redisPrefix
   const bus = config.redisUrl ? new RedisBus({ url: config.redisUrl, prefix }) : new MemoryBus()
   const symbolRegistry = redis ? new RedisSymbolRegistry({ redis, bus, prefix }) : new MemorySymbolRegistry()
   const connectionCounter = redis ? new RedisConnectionCounter({ redis, prefix }) : new MemoryConnectionCounter()
+  const limits = {
+    maxPerAccount: config.auth.loginMaxFailuresPerAccount,
+    maxPerAddress: config.auth.loginMaxFailuresPerAddress,
+    windowMs: config.auth.loginWindowSec * 1000,
+  }
+  const loginAttempts: LoginAttempts = redis
+    ? new RedisLoginAttempts({ redis, prefix, limits, log })
+    : new MemoryLoginAttempts(limits)
+  const hashing = config.mode === 'test' ? { memoryCost: 4096, timeCost: 1 } : { memoryCost: 19456, timeCost: 2 }
+  const authService = new AuthService(createUserRepo(db.db), loginAttempts, clock, hashing)
   const lease = redis
     ? new RedisLease({
         redis,
@@ -123,6 +127,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       })
     : null
 
+  // Stream seeds go through the snapshot service (batched, cached); its live source is late-bound to the stream built next.
+  const snapshots = new SnapshotsService(
+    upstream,
+    bars,
+    clock,
+    { maxTickers: config.market.snapshotMaxTickers, cacheTtlMs: config.market.snapshotCacheMs, liveFreshMs: 10_000 },
+    (ticker) => stream.liveSnapshot(ticker),
+  )
   const stream = createStreamModule({
     config: config.stream,
     clock,
@@ -134,17 +146,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     counter: connectionCounter,
     feed: overrides.feed ?? createUpstreamFeed(config, clock),
     corsOrigins: config.corsOrigins,
-    snapshotSource: async (ticker) => (await upstream.fetchSnapshots([ticker])).get(ticker) ?? null,
+    snapshotSource: (ticker) => snapshots.seed(ticker),
     tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
   })
   const watchlist = new WatchlistService(watchlistRepo, config.watchlistMax, isKnownTicker, stream.watchlistEvents)
-  const snapshots = new SnapshotsService(
-    upstream,
-    bars,
-    clock,
-    { maxTickers: config.market.snapshotMaxTickers, cacheTtlMs: config.market.snapshotCacheMs, liveFreshMs: 10_000 },
-    (ticker) => stream.liveSnapshot(ticker),
-  )
   const prefetch = new PrefetchJob(
     watchlistRepo,
     bars,

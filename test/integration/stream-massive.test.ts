@@ -1,7 +1,7 @@
 /** The whole live path on the real Massive adapter: local Massive server → MassiveFeed → UpstreamActor → stream → clients; drops, corrections, evictions. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { App } from '../../src/app'
-import { createMassiveServer, type MassiveServer } from '../support/massive-server'
+import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'
 import { createScaledClock } from '../support/scaled-clock'
 import { StreamClient } from '../support/stream-client'
 import { Http, startApp } from '../support/harness'
@@ -25,11 +25,7 @@ describe('stream over the Massive adapter', () => {
     massive = createMassiveServer({ now: () => clock.now(), feedTickMs: 50 })
     app = await startApp(
       {
-        MASSIVE_API_KEY: massive.apiKey,
-        MASSIVE_REST_URL: massive.url,
-        MASSIVE_WS_URL: massive.wsUrl,
-        MASSIVE_REQUESTS_PER_MINUTE: '0',
-        PREFETCH_INTERVAL_SECONDS: '0',
+        ...massiveAppEnv(massive),
         STREAM_FLUSH_MS: '0',
       },
       { clock },

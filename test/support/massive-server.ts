@@ -1,8 +1,23 @@
 /** A local Massive-compatible server for tests (Bun.serve, port 0): REST and the stocks WebSocket feed, driven by the simulated market, with failure switches. */
 
 import { handleAggs, AGGS_PATH, type BaseBarSource, type FakeReply } from './massive-aggs.ts'
-import { handleSnapshotList, handleSnapshotOne, handleTickerDetails, SNAPSHOT_ONE_PATH, SNAPSHOTS_PATH, TICKER_DETAILS_PATH } from './massive-snapshots.ts'
-import { FakeFeedHub, defaultFeedSwitches, zeroFeedCounts, type BarPatch, type FeedCounts, type FeedSwitches, type RecordedFeedFrame } from './massive-ws.ts'
+import {
+  handleSnapshotList,
+  handleSnapshotOne,
+  handleTickerDetails,
+  SNAPSHOT_ONE_PATH,
+  SNAPSHOTS_PATH,
+  TICKER_DETAILS_PATH,
+} from './massive-snapshots.ts'
+import {
+  FakeFeedHub,
+  defaultFeedSwitches,
+  zeroFeedCounts,
+  type BarPatch,
+  type FeedCounts,
+  type FeedSwitches,
+  type RecordedFeedFrame,
+} from './massive-ws.ts'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
 import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
 
@@ -116,7 +131,12 @@ function zeroCounts(): MassiveCounts {
 export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveServer {
   const apiKey = opts.apiKey ?? 'test-massive-key'
   const now = opts.now ?? Date.now
-  const state = { switches: defaultSwitches(), counts: zeroCounts(), log: [] as RecordedRequest[], wsLog: [] as RecordedFeedFrame[] }
+  const state = {
+    switches: defaultSwitches(),
+    counts: zeroCounts(),
+    log: [] as RecordedRequest[],
+    wsLog: [] as RecordedFeedFrame[],
+  }
   const feed = new FakeFeedHub(apiKey, now, opts.feedTickMs ?? 100, state)
   const bars: BaseBarSource = {
     isKnownTicker,
@@ -205,11 +225,18 @@ function gate(req: Request, url: URL, sw: MassiveSwitches, apiKey: string): Fake
       "You've exceeded the maximum requests per minute, please wait or upgrade your subscription to continue. https://massive.com/pricing"
     return { status: 429, body: { status: 'ERROR', error } }
   }
-  if (consume(sw, 'serverError')) return { status: sw.serverErrorStatus, body: { status: 'ERROR', error: 'Internal server error' } }
+  if (consume(sw, 'serverError'))
+    return { status: sw.serverErrorStatus, body: { status: 'ERROR', error: 'Internal server error' } }
   return null
 }
 
-function route(url: URL, endpoint: MassiveEndpoint, nowMs: number, bars: BaseBarSource, sw: MassiveSwitches): FakeReply {
+function route(
+  url: URL,
+  endpoint: MassiveEndpoint,
+  nowMs: number,
+  bars: BaseBarSource,
+  sw: MassiveSwitches,
+): FakeReply {
   if (endpoint === 'aggs') return handleAggs(url, bars)
   if (SNAPSHOTS_PATH === url.pathname) return handleSnapshotList(url, nowMs, sw.snapshotTimeUnit)
   const one = url.pathname.match(SNAPSHOT_ONE_PATH)
@@ -248,11 +275,25 @@ function consume(sw: MassiveSwitches, name: 'rateLimit' | 'serverError'): boolea
 function respond(req: Request, reply: FakeReply, sw: MassiveSwitches): Response {
   const requestId = crypto.randomUUID().replaceAll('-', '')
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Request-Id': requestId }
-  if (reply.status === 429 && sw.rateLimitRetryAfterSec !== null) headers['Retry-After'] = String(sw.rateLimitRetryAfterSec)
+  if (reply.status === 429 && sw.rateLimitRetryAfterSec !== null)
+    headers['Retry-After'] = String(sw.rateLimitRetryAfterSec)
   let text = JSON.stringify({ ...reply.body, request_id: requestId })
   if (reply.status === 200 && sw.malformed === true) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)))
-  if (reply.status === 200 && sw.malformed === 'shape') text = JSON.stringify({ status: 'OK', request_id: requestId, results: 'oops', tickers: 7 })
-  if (!(req.headers.get('accept-encoding') ?? '').includes('gzip')) return new Response(text, { status: reply.status, headers })
+  if (reply.status === 200 && sw.malformed === 'shape')
+    text = JSON.stringify({ status: 'OK', request_id: requestId, results: 'oops', tickers: 7 })
+  if (!(req.headers.get('accept-encoding') ?? '').includes('gzip'))
+    return new Response(text, { status: reply.status, headers })
   headers['Content-Encoding'] = 'gzip'
   return new Response(Bun.gzipSync(new TextEncoder().encode(text)), { status: reply.status, headers })
+}
+
+/** The app settings that point the real Massive adapters (REST and stream) at this server, with no request budget and no prefetch. */
+export function massiveAppEnv(massive: MassiveServer): Record<string, string> {
+  return {
+    MASSIVE_API_KEY: massive.apiKey,
+    MASSIVE_REST_URL: massive.url,
+    MASSIVE_WS_URL: massive.wsUrl,
+    MASSIVE_REQUESTS_PER_MINUTE: '0',
+    PREFETCH_INTERVAL_SECONDS: '0',
+  }
 }

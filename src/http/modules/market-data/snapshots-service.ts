@@ -1,9 +1,10 @@
-/** Snapshots for many tickers: live stream state when fresh (source WS), else the upstream (source REST), unknown tickers reported one by one. */
+/** Snapshots for many tickers: live stream state when fresh (source WS), else the upstream (source REST), unknown tickers reported one by one; also seeds the stream. */
 import { AppError, ValidationError } from '../../../errors'
 import { isTickerSyntax } from '../../../core/validate'
 import type { Clock } from '../../../ports/clock'
 import type { UpstreamRest, UpstreamSnapshot } from '../../../ports/upstream'
 import type { BarsService } from './bars-service'
+import { UpstreamSnapshotCache } from './upstream-snapshot-cache'
 
 export interface Snapshot {
   ticker: string
@@ -32,6 +33,10 @@ export interface SnapshotsOptions {
   cacheTtlMs: number
   /** Live state older than this is not "fresh" and the upstream is asked instead. */
   liveFreshMs: number
+  /** How long a stream seed waits for others to share its upstream call. @default SEED_BATCH_WINDOW_MS */
+  seedWindowMs?: number
+  /** Most tickers one seed batch gathers. @default SEED_BATCH_MAX_TICKERS */
+  seedBatchMax?: number
 }
 
 /** Tickers from `tickers=A,B` and/or repeated `tickers=`: normalised, de-duplicated in order, capped. */
@@ -57,15 +62,26 @@ export function parseTickerList(values: string[], max: number): string[] {
 }
 
 export class SnapshotsService {
-  private cache = new Map<string, { at: number; snap: UpstreamSnapshot | null }>()
+  private readonly upstreamSnapshots: UpstreamSnapshotCache
 
   constructor(
-    private upstream: UpstreamRest,
+    upstream: UpstreamRest,
     private bars: BarsService,
     private clock: Clock,
     private opts: SnapshotsOptions,
     private live: LiveSnapshotSource = () => null,
-  ) {}
+  ) {
+    this.upstreamSnapshots = new UpstreamSnapshotCache(upstream, clock, opts)
+  }
+
+  /**
+   * The provider snapshot a stream symbol starts from (the stream's SnapshotSource): from the cache
+   * the REST endpoint uses when fresh, else batched with the other seeds of a short window into one
+   * upstream call. Null when the provider has no snapshot; rejects when the upstream call fails.
+   */
+  seed(ticker: string): Promise<UpstreamSnapshot | null> {
+    return this.upstreamSnapshots.seed(ticker)
+  }
 
   async get(rawValues: string[]): Promise<{ results: Snapshot[]; errors: SnapshotError[] }> {
     const tickers = parseTickerList(rawValues, this.opts.maxTickers)
@@ -84,12 +100,7 @@ export class SnapshotsService {
           source: 'WS',
         })
     }
-    const needed = tickers.filter((t) => !fromLive.has(t) && !this.fresh(t, now))
-    if (needed.length > 0) {
-      const got = await this.upstream.fetchSnapshots(needed)
-      for (const t of needed) this.cache.set(t, { at: now, snap: got.get(t) ?? null })
-      this.trimCache()
-    }
+    const fromUpstream = await this.upstreamSnapshots.get(tickers.filter((t) => !fromLive.has(t)))
     const results: Snapshot[] = []
     const errors: SnapshotError[] = []
     for (const t of tickers) {
@@ -98,16 +109,11 @@ export class SnapshotsService {
         results.push(live)
         continue
       }
-      const snap = this.cache.get(t)?.snap
+      const snap = fromUpstream.get(t)
       if (snap) results.push(toSnapshot(snap))
       else errors.push(await this.explainMissing(t))
     }
     return { results, errors }
-  }
-
-  private fresh(ticker: string, now: number): boolean {
-    const c = this.cache.get(ticker)
-    return c !== undefined && now - c.at < this.opts.cacheTtlMs
   }
 
   private async explainMissing(ticker: string): Promise<SnapshotError> {
@@ -123,10 +129,6 @@ export class SnapshotsService {
         message: 'the provider could not be asked about this ticker right now',
       }
     }
-  }
-
-  private trimCache(): void {
-    while (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!)
   }
 }
 

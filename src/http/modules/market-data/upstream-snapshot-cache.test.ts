@@ -1,0 +1,166 @@
+/** Stream seeds batched through the snapshot cache: window, per-call limit, failures, calls in flight, and the cache shared with the REST endpoint. */
+import { describe, expect, it } from 'bun:test'
+import { UpstreamUnavailableError } from '../../../errors'
+import { SimulatedClock } from '../../../ports/clock'
+import type { UpstreamRest, UpstreamSnapshot } from '../../../ports/upstream'
+import type { BarsService } from './bars-service'
+import { SnapshotsService, type SnapshotsOptions } from './snapshots-service'
+import { SEED_BATCH_WINDOW_MS } from './upstream-snapshot-cache'
+
+const snapshotOf = (ticker: string): UpstreamSnapshot => ({
+  ticker,
+  last: 11,
+  prevClose: 10,
+  change: 1,
+  changePct: 10,
+  updatedAt: 1_000,
+})
+
+/** One fetchSnapshots call as the upstream saw it; the test answers it (or fails it) when it likes. */
+interface RecordedCall {
+  tickers: string[]
+  answer(): void
+  fail(error: Error): void
+}
+
+/** An upstream that records every snapshot call and knows every ticker but ZZZZ. */
+function recordingUpstream() {
+  const calls: RecordedCall[] = []
+  const upstream: UpstreamRest = {
+    name: 'simulated',
+    fetchSnapshots(tickers) {
+      const { promise, resolve, reject } = Promise.withResolvers<Map<string, UpstreamSnapshot>>()
+      const known = tickers.filter((t) => t !== 'ZZZZ')
+      calls.push({
+        tickers: [...tickers],
+        answer: () => resolve(new Map(known.map((t) => [t, snapshotOf(t)]))),
+        fail: reject,
+      })
+      return promise
+    },
+    fetchBars: () => Promise.reject(new Error('not used')),
+    lookupTicker: () => Promise.reject(new Error('not used')),
+    status: () => ({
+      name: 'simulated',
+      health: 'ok',
+      budget: { limitPerMinute: null, remaining: null, resetsAt: null },
+      requests: calls.length,
+    }),
+  }
+  return { upstream, calls }
+}
+
+function setup(opts: Partial<SnapshotsOptions> = {}) {
+  const clock = new SimulatedClock(1_000_000)
+  const { upstream, calls } = recordingUpstream()
+  // Every ticker these tests ask the REST side for has a snapshot, so the bars service is never consulted.
+  const bars = {} as BarsService
+  const service = new SnapshotsService(upstream, bars, clock, {
+    maxTickers: 100,
+    cacheTtlMs: 2000,
+    liveFreshMs: 10_000,
+    ...opts,
+  })
+  return { clock, calls, service }
+}
+
+const settle = () => Bun.sleep(0)
+
+describe('SnapshotsService.seed', () => {
+  it('should gather the seeds of one window into one upstream call', async () => {
+    const { clock, calls, service } = setup()
+    const seeds = ['AAPL', 'MSFT', 'ZZZZ', 'AAPL'].map((t) => service.seed(t))
+    clock.advance(SEED_BATCH_WINDOW_MS - 1)
+    expect(calls).toHaveLength(0)
+    clock.advance(1)
+    expect(calls.map((c) => c.tickers)).toEqual([['AAPL', 'MSFT', 'ZZZZ']])
+    calls[0]!.answer()
+    const [aapl, msft, unknown, aaplAgain] = await Promise.all(seeds)
+    expect(aapl).toMatchObject({ ticker: 'AAPL', prevClose: 10 })
+    expect(msft).toMatchObject({ ticker: 'MSFT', prevClose: 10 })
+    expect(unknown).toBeNull()
+    expect(aaplAgain).toEqual(aapl)
+  })
+
+  it('should send a batch at once when it reaches the per-call ticker limit', async () => {
+    const { clock, calls, service } = setup({ seedBatchMax: 3 })
+    const seeds = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].map((t) => service.seed(t))
+    expect(calls.map((c) => c.tickers)).toEqual([
+      ['A', 'B', 'C'],
+      ['D', 'E', 'F'],
+    ])
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    expect(calls.map((c) => c.tickers)).toEqual([['A', 'B', 'C'], ['D', 'E', 'F'], ['G']])
+    for (const call of calls) call.answer()
+    expect((await Promise.all(seeds)).map((s) => s?.ticker)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G'])
+  })
+
+  it('should reject every seed waiting on a failed call, cache nothing, and ask again next time', async () => {
+    const { clock, calls, service } = setup()
+    const seeds = ['AAPL', 'MSFT'].map((t) => service.seed(t))
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    const error = new UpstreamUnavailableError('the provider is away')
+    calls[0]!.fail(error)
+    expect(await Promise.allSettled(seeds)).toEqual([
+      { status: 'rejected', reason: error },
+      { status: 'rejected', reason: error },
+    ])
+    const retry = service.seed('AAPL')
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    expect(calls.map((c) => c.tickers)).toEqual([['AAPL', 'MSFT'], ['AAPL']])
+    calls[1]!.answer()
+    expect(await retry).toMatchObject({ ticker: 'AAPL' })
+    await settle() // bun test fails the test on any unhandled rejection
+  })
+
+  it('should join a seed to the call already on its way for the same ticker', async () => {
+    const { clock, calls, service } = setup()
+    const first = service.seed('AAPL')
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    const second = service.seed('AAPL')
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    expect(calls).toHaveLength(1)
+    calls[0]!.answer()
+    expect(await second).toEqual((await first)!)
+  })
+
+  it('should fill the cache the REST endpoint reads, and read the one it fills', async () => {
+    const { clock, calls, service } = setup()
+    const seeds = ['NVDA', 'TSLA'].map((t) => service.seed(t))
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    calls[0]!.answer()
+    await Promise.all(seeds)
+    const rest = await service.get(['NVDA,TSLA'])
+    expect(rest.results.map((r) => [r.ticker, r.source])).toEqual([
+      ['NVDA', 'REST'],
+      ['TSLA', 'REST'],
+    ])
+    expect(calls).toHaveLength(1)
+
+    const restFirst = service.get(['AMD'])
+    expect(calls).toHaveLength(2)
+    calls[1]!.answer()
+    await restFirst
+    expect(await service.seed('AMD')).toMatchObject({ ticker: 'AMD' })
+    expect(calls).toHaveLength(2)
+
+    clock.advance(2000)
+    const stale = service.seed('AMD')
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    expect(calls.map((c) => c.tickers).at(-1)).toEqual(['AMD'])
+    calls[2]!.answer()
+    await stale
+  })
+
+  it('should send the seeds still gathering along with a REST request, in one call', async () => {
+    const { clock, calls, service } = setup()
+    const seed = service.seed('AAPL')
+    const rest = service.get(['MSFT'])
+    expect(calls.map((c) => c.tickers)).toEqual([['AAPL', 'MSFT']])
+    calls[0]!.answer()
+    expect((await rest).results.map((r) => r.ticker)).toEqual(['MSFT'])
+    expect(await seed).toMatchObject({ ticker: 'AAPL' })
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    expect(calls).toHaveLength(1)
+  })
+})
