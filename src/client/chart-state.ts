@@ -27,7 +27,7 @@ export interface ChartState {
   /** The subscription was confirmed while the first load was in flight (so the load may miss messages). */
   confirmedDuringLoad: boolean
   held: HeldMessage[]
-  /** Client time up to which the minutes are known good (last applied message or REST fill). */
+  /** Server time (as estimated) up to which the minutes are known good (last applied message or REST fill). */
   goodUntil: number
   revision: number
 }

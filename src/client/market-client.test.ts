@@ -10,6 +10,8 @@ const T0 = Date.UTC(2026, 10, 20, 15, 30)
 
 class FakeSocket implements StreamSocket {
   static all: FakeSocket[] = []
+  /** The fake server's clock, which stamps every message's `ts`. */
+  static serverNow = () => 0
   readyState = 0
   sent: any[] = []
   onopen: ((ev: any) => void) | null = null
@@ -34,12 +36,11 @@ class FakeSocket implements StreamSocket {
     this.push({
       type: 'welcome',
       data: { user_id: 1, protocol: 'market-watch.v1', heartbeat_ms: heartbeatMs, flush_ms: 100, limits: {} },
-      ts: 0,
       source: 'server',
     })
   }
   push(m: object) {
-    this.onmessage?.({ data: JSON.stringify(m) })
+    this.onmessage?.({ data: JSON.stringify({ ...m, ts: FakeSocket.serverNow() }) })
   }
   serverClose(code: number) {
     this.readyState = 3
@@ -101,6 +102,7 @@ describe('MarketClient', () => {
   beforeEach(() => {
     FakeSocket.all = []
     clock = new SimulatedClock(T0)
+    FakeSocket.serverNow = () => clock.now()
     serverBars = [bar(T0 - 2 * M, 11), bar(T0 - M, 12)]
     rest = fakeRest(() => serverBars)
     client = new MarketClient(
@@ -122,7 +124,6 @@ describe('MarketClient', () => {
       type: 'subscribed',
       id: sub.id,
       data: { symbols: ['AAPL', 'MSFT'], added: ['AAPL', 'MSFT'], removed: [] },
-      ts: 0,
       source: 'server',
     })
     await flush()
@@ -134,7 +135,6 @@ describe('MarketClient', () => {
     seq,
     epoch: 'e',
     event_ts: b.t,
-    ts: b.t,
     source: 'simulated',
     data: { ...b, state },
   })
@@ -156,7 +156,6 @@ describe('MarketClient', () => {
       type: 'subscribed',
       id: sub.id,
       data: { symbols: ['AAPL', 'MSFT'], added: ['AAPL', 'MSFT'], removed: [] },
-      ts: 0,
       source: 'server',
     })
     ws.push(barMsg(7, bar(T0, 14, 3)))
@@ -203,7 +202,6 @@ describe('MarketClient', () => {
       type: 'subscribed',
       id: sub.id,
       data: { symbols: ['AAPL', 'MSFT'], added: ['AAPL', 'MSFT'], removed: [] },
-      ts: 0,
       source: 'server',
     })
     await flush()
@@ -214,7 +212,7 @@ describe('MarketClient', () => {
 
   it('should not reconnect after 4501 and show signed_out', async () => {
     const ws = await goLive()
-    ws.push({ type: 'error', data: { code: 'TOKEN_INVALID', message: 'bad token' }, ts: 0, source: 'server' })
+    ws.push({ type: 'error', data: { code: 'TOKEN_INVALID', message: 'bad token' }, source: 'server' })
     ws.serverClose(4501)
     clock.advance(120_000)
     await flush()
@@ -225,7 +223,7 @@ describe('MarketClient', () => {
   it('should reconnect when nothing (not even a heartbeat) arrives within 2.5 heartbeats', async () => {
     const ws = await goLive()
     clock.advance(2_000)
-    ws.push({ type: 'heartbeat', data: {}, ts: 0, source: 'server' })
+    ws.push({ type: 'heartbeat', data: {}, source: 'server' })
     clock.advance(2_000)
     expect(client.status().state).toBe('live')
     clock.advance(600)
@@ -242,7 +240,6 @@ describe('MarketClient', () => {
       type: 'error',
       id: sub.id,
       data: { code: 'SUBSCRIPTION_LIMIT', message: 'at most 1' },
-      ts: 0,
       source: 'server',
     })
     await flush()

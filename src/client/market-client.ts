@@ -5,6 +5,7 @@ import type { ConnectionState, MachineOptions, Reason } from './connection-machi
 import { MarketModel, type ChartPhase, type MarketModelOptions } from './market-model'
 import { ApiError, createRestApi, type FetchLike, type RestApi, type Watchlist } from './rest-api'
 import { RestSync, type RestSyncOptions } from './rest-sync'
+import { ServerClock } from './server-clock'
 import { StreamConnection, type SocketFactory } from './stream-connection'
 import { streamPath, type ServerMessage, type StatusData, type WelcomeData } from './wire'
 
@@ -13,6 +14,7 @@ export interface MarketClientDeps {
   baseUrl: string
   fetch: FetchLike
   WebSocket: SocketFactory
+  /** The local clock: timers, and the base of the server-time estimate (REST ranges follow the server's clock). */
   clock: Clock
   random: () => number
 }
@@ -34,7 +36,7 @@ export interface ClientStatus {
   attempt: number
 }
 
-/** One loss of the stream and how long until the client was live and caught up again. */
+/** One loss of the stream and how long until the client was live and caught up again (local clock times). */
 export interface Outage {
   lostAt: number
   recoveredAt: number | null
@@ -45,6 +47,8 @@ export class MarketClient {
   readonly model: MarketModel
   readonly stream: StreamConnection
   readonly outages: Outage[] = []
+  /** The server's clock as seen from here, from every stream `ts` and REST `Date`. */
+  readonly serverClock = new ServerClock()
   private readonly o: MarketClientOptions
   private token: string | null = null
   private listeners = new Set<() => void>()
@@ -61,7 +65,13 @@ export class MarketClient {
     options: Partial<MarketClientOptions> = {},
   ) {
     this.o = { snapshotPollMs: 3_000, barsPollMs: 20_000, ...options } as MarketClientOptions
-    this.api = createRestApi({ baseUrl: deps.baseUrl, fetch: deps.fetch, token: () => this.token })
+    this.api = createRestApi({
+      baseUrl: deps.baseUrl,
+      fetch: deps.fetch,
+      token: () => this.token,
+      now: () => deps.clock.now(),
+      serverDate: (date, sentAt, receivedAt) => this.serverClock.httpSample(date, sentAt, receivedAt),
+    })
     this.model = new MarketModel(options)
     this.stream = new StreamConnection(
       {
@@ -72,6 +82,7 @@ export class MarketClient {
         random: deps.random,
       },
       {
+        serverTime: (ts, receivedAt) => this.serverClock.streamSample(ts, receivedAt),
         message: (m) => this.onMessage(m),
         up: () => this.onUp(),
         down: () => this.onDown(),
@@ -84,6 +95,7 @@ export class MarketClient {
         model: this.model,
         api: this.api,
         clock: deps.clock,
+        serverNow: () => this.serverNow(),
         connection: () => this.stream.machine.state,
         backfillOk: () => this.stream.backfillOk(),
         backfillFailed: (message) => this.stream.backfillFailed(message),
@@ -92,6 +104,11 @@ export class MarketClient {
       },
       this.o,
     )
+  }
+
+  /** The server's time now, as estimated; every REST range and the chart's "known good until" use it. */
+  serverNow(): number {
+    return this.serverClock.now(this.deps.clock.now())
   }
 
   /** Use a bearer token (Bun, tests) instead of the session cookie (browser). */
@@ -144,7 +161,7 @@ export class MarketClient {
   /** Shows a ticker at a timespan: REST load (stream messages held meanwhile), then held messages on top. */
   async selectChart(symbol: string, timespan: ChartTimespan): Promise<void> {
     const spec = chartTimespans[timespan]
-    const req = this.model.selectChart(symbol, spec, this.deps.clock.now())
+    const req = this.model.selectChart(symbol, spec, this.serverNow())
     this.changed()
     try {
       const [history, minutes] = await Promise.all([
@@ -159,7 +176,7 @@ export class MarketClient {
             }),
         this.api.bars({ ticker: symbol, timespan: 'minute', from: req.minutesFrom }),
       ])
-      this.model.applyChartLoad(req, history, minutes, this.deps.clock.now())
+      this.model.applyChartLoad(req, history, minutes, this.serverNow())
     } catch (e) {
       this.model.chartLoadFailed(req)
       this.onRestError(e)
@@ -193,7 +210,7 @@ export class MarketClient {
       case 'trade':
       case 'bar':
       case 'snapshot':
-        this.model.applyMessage(m, this.deps.clock.now())
+        this.model.applyMessage(m, this.serverNow())
         break
       case 'welcome':
         this.welcome = m.data
@@ -281,7 +298,7 @@ export class MarketClient {
   }
 
   private changed(): void {
-    this.model.compact(this.deps.clock.now())
+    this.model.compact(this.serverNow())
     this.sync.syncPolling()
     this.sync.maybeRecover()
     const last = this.outages[this.outages.length - 1]

@@ -28,6 +28,10 @@ export interface RestApiOptions {
   fetch: FetchLike
   /** Bearer token, or null to rely on the HttpOnly session cookie (browser). */
   token: () => string | null
+  /** Local clock (Unix ms), to time the requests whose `Date` goes to `serverDate`. */
+  now?: () => number
+  /** Each response's `Date` header, with the request's local send and receive times (for the server-clock estimate). */
+  serverDate?: (date: string, sentAt: number, receivedAt: number) => void
 }
 
 export interface User {
@@ -69,6 +73,7 @@ export function createRestApi(o: RestApiOptions) {
     if (token) headers.authorization = `Bearer ${token}`
     if (body !== undefined) headers['content-type'] = 'application/json'
     let res: Response
+    const sentAt = o.now?.() ?? 0
     try {
       res = await o.fetch(o.baseUrl + path, {
         method,
@@ -83,6 +88,8 @@ export function createRestApi(o: RestApiOptions) {
         0,
       )
     }
+    const date = res.headers.get('date')
+    if (date && o.now && o.serverDate) o.serverDate(date, sentAt, o.now())
     const text = await res.text().catch(() => '')
     let json: any = null
     try {

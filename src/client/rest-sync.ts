@@ -14,7 +14,10 @@ export interface RestSyncOptions {
 export interface RestSyncHost {
   model: MarketModel
   api: RestApi
+  /** Local clock: timers and poll pacing. */
   clock: Clock
+  /** The server's time (estimated): the backfill's range and fetch time. */
+  serverNow(): number
   connection(): ConnectionState
   backfillOk(): void
   backfillFailed(message: string): void
@@ -74,12 +77,12 @@ export class RestSync {
   /** Fetches the recent minutes and hands them to the model, which then applies the held messages. */
   private async recover(): Promise<void> {
     const { model, api, clock } = this.host
-    const req = model.beginRecovery(clock.now())
+    const req = model.beginRecovery(this.host.serverNow())
     if (!req) return
     this.recovering = true
     try {
       const bars = await api.bars({ ticker: req.symbol, timespan: 'minute', from: req.minutesFrom })
-      model.applyRecovery(req, bars, clock.now())
+      model.applyRecovery(req, bars, this.host.serverNow())
       this.failures = 0
       this.host.backfillOk()
     } catch (e) {

@@ -38,6 +38,8 @@ export interface StreamConnectionDeps {
 }
 
 export interface StreamEvents {
+  /** A frame's server send time `ts`, and the local time it arrived (before the frame is handled). */
+  serverTime(ts: number, receivedAt: number): void
   /** Every parsed frame, in order. */
   message(m: ServerMessage): void
   /** `welcome` arrived: subscribe now. */
@@ -166,6 +168,7 @@ export class StreamConnection {
     this.lastHeardAt = this.deps.clock.now()
     const m = parseServerFrame(data)
     if (!m) return
+    this.events.serverTime(m.ts, this.lastHeardAt)
     // An error right before a close frame is that close's reason; anything else in between clears it.
     this.closeError = m.type === 'error' ? { code: m.data.code, message: m.data.message } : undefined
     if (m.type === 'welcome') {

@@ -56,7 +56,7 @@ describe('terminal page in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
     app = await startTerminalApp({ WS_HEARTBEAT_MS: '5000' }, clock)
-    proxy = startFaultProxy(app.url)
+    proxy = startFaultProxy(app.url, { clock })
     userDir = mkdtempSync(join(tmpdir(), 'mw-chromium-'))
     context = await chromium.launchPersistentContext(userDir, {
       executablePath: '/usr/bin/chromium',
@@ -126,7 +126,14 @@ describe('terminal page in Chromium', () => {
     await waitFor(page, 'reconnecting', () => (window as any).__terminal.status().state === 'reconnecting', null, 5_000)
     await shot(page, 'reconnecting')
     await waitFor(page, 'polling', () => (window as any).__terminal.status().state === 'polling', null, 20_000)
-    expect(await page.textContent('#conn-label')).toBe('Polling')
+    // The label is drawn on the next animation frame after the state changes.
+    await waitFor(
+      page,
+      'the Polling label',
+      () => document.querySelector('#conn-label')!.textContent === 'Polling',
+      null,
+      2_000,
+    )
     await waitFor(
       page,
       'a polled price',

@@ -1,12 +1,15 @@
-/** The MarketClient in Bun against a listening app under random faults: its minute bars must equal GET /market-data/bars, bar for bar. */
+/** The MarketClient in Bun against a listening app, under random faults and with a skewed PC clock: its minute bars must equal GET /market-data/bars, bar for bar. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { MarketClient, type ClientStatus } from '../../src/client'
+import { MarketClient, type ClientStatus, type FetchLike } from '../../src/client'
+import type { Clock } from '../../src/ports/clock'
 import { createScaledClock } from '../support/scaled-clock'
 import { divergences } from '../e2e/support/compare-bars'
 import { startFaultProxy, type FaultProxy } from '../e2e/support/fault-proxy'
 import { startTerminalApp, type TerminalApp } from '../e2e/support/terminal-app'
 
 const M = 60_000
+const H = 60 * M
+const floorMinute = (t: number) => Math.floor(t / M) * M
 /** App and client share a clock running 10× faster from a Wednesday 10:40 in New York: a busy market, a minute every 6 s. */
 const scale = 10
 const clock = createScaledClock(scale, Date.UTC(2025, 2, 12, 14, 40))
@@ -36,11 +39,12 @@ describe('client consistency under faults', () => {
   let proxy: FaultProxy
   let token: string
   let client: MarketClient
+  let skewedClient: MarketClient
   const random = prng(seed)
 
   beforeAll(async () => {
     app = await startTerminalApp({ WS_HEARTBEAT_MS: '5000' }, clock)
-    proxy = startFaultProxy(app.url)
+    proxy = startFaultProxy(app.url, { clock })
     const post = (path: string, body: unknown, auth?: string) =>
       fetch(app.url + path, {
         method: 'POST',
@@ -55,6 +59,7 @@ describe('client consistency under faults', () => {
 
   afterAll(async () => {
     client?.stop()
+    skewedClient?.stop()
     proxy?.stop()
     await app?.stop()
   })
@@ -140,4 +145,66 @@ describe('client consistency under faults', () => {
     expect(divergences(mine, rest)).toEqual([])
     expect(mine.length).toBeGreaterThan(400)
   }, 120_000)
+
+  it("should load and backfill the server's ranges when the PC clock is 7 minutes ahead", async () => {
+    client?.stop()
+    // The PC's clock is 7 minutes fast; its timers run at the right speed.
+    const pcClock: Clock = { ...clock, now: () => clock.now() + 7 * M }
+    /** Every bars range the client asks for, with the server's time when it asked. */
+    const asked: { from: number; to: number | null; serverNow: number }[] = []
+    const loggingFetch: FetchLike = (url, init) => {
+      const q = new URL(url).searchParams
+      if (url.includes('/market-data/bars?') && q.has('from'))
+        asked.push({
+          from: Number(q.get('from')),
+          to: q.has('to') ? Number(q.get('to')) : null,
+          serverNow: clock.now(),
+        })
+      return fetch(url, init)
+    }
+    skewedClient = new MarketClient({
+      baseUrl: proxy.url,
+      fetch: loggingFetch,
+      WebSocket: WebSocket as any,
+      clock: pcClock,
+      random,
+    })
+    skewedClient.setToken(token)
+    const synced = () => skewedClient.status().synced
+
+    // The first load happens before the stream: only REST's Date tells the server's time.
+    await skewedClient.start({ symbol: 'AAPL', timespan: '1m' })
+    await until('live and synced', synced)
+    const [load] = asked
+    expect(Math.abs(load.from - floorMinute(load.serverNow - 8 * H))).toBeLessThanOrEqual(M)
+
+    // A server-side drop: after the reconnect the backfill covers the server's last 15 minutes.
+    const beforeDrop = asked.length
+    expect(proxy.dropStreams(4000)).toBeGreaterThan(0)
+    const recovered = () => skewedClient.outages.length === 1 && skewedClient.outages[0].recoveredAt !== null
+    await until('reconnected and synced after the drop', () => recovered() && synced(), 15_000)
+    const backfills = asked.slice(beforeDrop)
+    expect(backfills.length).toBeGreaterThan(0)
+    for (const b of backfills) {
+      expect(b.serverNow - b.from).toBeGreaterThanOrEqual(15 * M)
+      expect(b.serverNow - b.from).toBeLessThan(16 * M)
+    }
+    // Nothing asked of the future.
+    for (const a of asked) expect(Math.max(a.from, a.to ?? a.from)).toBeLessThanOrEqual(a.serverNow)
+
+    // After the next minute closes, the chart holds exactly REST's bars, up to the newest closed minute.
+    const boundary = Math.ceil(clock.now() / M) * M
+    await Bun.sleep(Math.max(0, boundary - clock.now()) / scale + 600)
+    await until('synced at the comparison', synced)
+    const closedBefore = floorMinute(clock.now())
+    const mine = skewedClient.model.chartView()!.bars.filter((b) => b.t < closedBefore)
+    const rest = await skewedClient.api.bars({
+      ticker: 'AAPL',
+      timespan: 'minute',
+      from: mine[0].t,
+      to: closedBefore - 1,
+    })
+    expect(mine.at(-1)!.t).toBe(closedBefore - M)
+    expect(divergences(mine, rest)).toEqual([])
+  }, 60_000)
 })

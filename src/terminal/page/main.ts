@@ -115,7 +115,11 @@ byId<HTMLFormElement>('add-form').addEventListener('submit', (e) => {
   const input = byId<HTMLInputElement>('add-ticker')
   const ticker = input.value.trim().toUpperCase()
   if (!ticker) return
-  client.addTicker(ticker).then(() => (input.value = ''), report)
+  // The add resolves after the new chart's load; by then the user may have typed the next ticker.
+  const clear = () => {
+    if (input.value.trim().toUpperCase() === ticker) input.value = ''
+  }
+  client.addTicker(ticker).then(clear, report)
 })
 byId('sign-out').addEventListener('click', () => void signOut())
 addEventListener('online', () => client.nudge())
@@ -131,6 +135,8 @@ Object.assign(window, {
     rows: () => client.model.rows(),
     outages: () => client.outages,
     counters: () => ({ ...client.model.counters, sockets: client.stream.opened }),
+    /** Server − PC clock, in ms, as the client estimates it. */
+    clockOffset: () => client.serverClock.offset(),
   },
 })
 

@@ -1,5 +1,6 @@
 /** A fault-injecting reverse proxy for client tests: forwards HTTP and bridges the stream WebSocket, and can drop sockets or refuse the stream for a while. */
 import type { Server, ServerWebSocket } from 'bun'
+import type { Clock } from '../../../src/ports/clock'
 
 interface Bridge {
   upstream: WebSocket
@@ -29,12 +30,20 @@ export interface FaultProxy {
   stop(): void
 }
 
+export interface FaultProxyOptions {
+  /**
+   * The app's clock. Bun stamps `Date` from the system clock, so an app on a simulated clock
+   * would tell two times; with this, HTTP `Date` tells the app's time, as a real server's does.
+   */
+  clock?: Clock
+}
+
 /**
  * Starts the proxy in front of `target` (http://host:port). The client-facing close is sent by
  * this process, so to the client it is exactly a server-side close; the upstream socket is
  * closed with it, so the app sees the client leave.
  */
-export function startFaultProxy(target: string): FaultProxy {
+export function startFaultProxy(target: string, options: FaultProxyOptions = {}): FaultProxy {
   const targetUrl = new URL(target)
   const bridges = new Set<ServerWebSocket<Bridge>>()
   let blocked = false
@@ -81,6 +90,7 @@ export function startFaultProxy(target: string): FaultProxy {
       const out = new Headers(res.headers)
       out.delete('content-encoding')
       out.delete('content-length')
+      if (options.clock) out.set('date', new Date(options.clock.now()).toUTCString())
       return new Response(await res.arrayBuffer(), { status: res.status, headers: out })
     },
     websocket: {
