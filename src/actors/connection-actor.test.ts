@@ -54,20 +54,27 @@ function setup() {
   const registry = new MemorySymbolRegistry()
   const topicPublishes: string[] = []
   const fanout = new LocalFanout(
-    { bus: new MemoryBus(), registry, publish: (topic) => (topicPublishes.push(topic), 1), requestReplay: () => {} },
-    () => clock.now(),
+    {
+      bus: new MemoryBus(),
+      registry,
+      publish: (topic) => (topicPublishes.push(topic), 1),
+      requestReplay: () => {},
+      pressureCheckBytes: 8000,
+    },
+    clock,
   )
   const counter = new MemoryConnectionCounter()
   const context: ConnectionContext = {
     clock,
     log: createSilentLog(),
     limits,
-    watchlist: { contains: async (_u, t) => t !== 'TSLA' },
+    watchlist: { missing: async (_u, tickers) => tickers.filter((t) => t === 'TSLA') },
     counter,
     fanout,
     upstreamHealth: () => ({ upstream: 'ok' }),
     userConnections: (u) => counter.localCount(String(u)),
     membershipChanged: () => {},
+    scheduleSweep: () => {},
     softBufferBytes: 16_000,
     maxBehindMs: 5000,
     closeGraceMs: 5000,
@@ -180,7 +187,12 @@ describe('ConnectionActor', () => {
     const { socket, conn } = await open()
     await frame(conn, { action: 'subscribe', symbols: ['AAPL', 'MSFT'] })
     conn.send({ type: 'watchlistRemoved', ticker: 'AAPL' })
-    expect(socket.last('subscribed').data).toEqual({ symbols: ['MSFT'], added: [], removed: ['AAPL'], reason: 'NOT_IN_WATCHLIST' })
+    expect(socket.last('subscribed').data).toEqual({
+      symbols: ['MSFT'],
+      added: [],
+      removed: ['AAPL'],
+      reason: 'NOT_IN_WATCHLIST',
+    })
     conn.send({ type: 'watchlistRemoved', ticker: 'NVDA' })
     expect(socket.sent.filter((m) => m.type === 'subscribed')).toHaveLength(2)
   })

@@ -1,6 +1,6 @@
 /** ConnectionActor: one WebSocket — its user, watchlist-scoped subscriptions, inbound limits, heartbeat deadline and bounded send buffer. */
 import type { Principal } from '../adapters/auth/token-verifier'
-import { isSilentTooLong } from '../core/heartbeat'
+import { isSilentTooLong, livenessDeadline } from '../core/heartbeat'
 import { admitFrame, countError, createInboundPolicy, type InboundPolicy } from '../core/inbound-policy'
 import {
   CloseCode,
@@ -47,7 +47,10 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     super({ maxQueue: 4 * context.limits.messagesPerSecond + 16, onFailure: (e) => this.onActorFailure(e) })
     this.c = context
     const now = context.clock.now()
-    this.policy = createInboundPolicy({ ...context.limits, errorBudget: context.errorBudget, errorWindowMs: context.errorWindowMs }, now)
+    this.policy = createInboundPolicy(
+      { ...context.limits, errorBudget: context.errorBudget, errorWindowMs: context.errorWindowMs },
+      now,
+    )
     this.lastSeenAt = now
     this.nextPingAt = now + context.limits.heartbeatMs
     this.delivery = new ConnectionDelivery(socket, {
@@ -55,6 +58,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
       hardBytes: context.limits.sendBufferBytes,
       maxBehindMs: context.maxBehindMs,
     })
+    this.scheduleSweep(now)
   }
 
   get userId(): number {
@@ -92,11 +96,13 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.lastSeenAt = this.c.clock.now()
   }
 
-  /** The sweep asks for heartbeat, expiry and backpressure checks; at most one waits in the mailbox. */
+  /** Its sweep deadline came: heartbeat, expiry and backpressure checks; at most one waits in the mailbox. */
   sweep(): void {
     if (this.sweepQueued) return
     this.sweepQueued = true
-    if (!this.send({ type: 'sweepDue' })) this.sweepQueued = false
+    if (this.send({ type: 'sweepDue' })) return
+    this.sweepQueued = false
+    if (this.status !== 'stopped' && this.status !== 'failed') this.c.scheduleSweep(this, this.c.clock.now())
   }
 
   /** The socket closed (either side): release everything it held. */
@@ -116,13 +122,14 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.delivery.offer(symbol, payload)
   }
   /** Called synchronously by the fan-out when a publish met backpressure; touches only delivery state. */
-  checkPressure(): void {
-    if (!this.closing && !this.delivery.conflating) this.judgePressure(this.c.clock.now())
+  checkPressure(now = this.c.clock.now()): void {
+    if (!this.closing && !this.delivery.conflating) this.judgePressure(now)
   }
 
   /** Sends a control message straight to this socket (not through a topic). */
   reply(type: ControlMessageType, data: object): void {
-    this.socket.send(controlMessage(type, data, this.c.clock.now()))
+    const now = this.c.clock.now()
+    if (this.socket.send(controlMessage(type, data, now)) === -1) this.checkPressure(now)
   }
 
   /** Sends an error with the close name, then closes with its code; releases everything at once. */
@@ -136,6 +143,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.release()
     if (this.status !== 'failed') this.setStatus('stopping')
     this.socket.close(CloseCode[name], name)
+    this.scheduleSweep(this.closingSince)
   }
 
   /** Drops the socket without a close handshake (it did not close in time). */
@@ -199,18 +207,25 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
         },
         id,
       )
-    let onList: boolean[]
+    let missing: string[]
     try {
-      onList = await Promise.all(fresh.map((s) => this.c.watchlist.contains(this.userId, s)))
+      missing = await this.c.watchlist.missing(this.userId, fresh)
     } catch (e) {
       this.c.log.error('watchlist check failed', { error: String(e) })
-      return this.reply('error', { code: 'INTERNAL_ERROR', message: 'could not check your watchlist; try again', ...idOf(id) })
+      return this.reply('error', {
+        code: 'INTERNAL_ERROR',
+        message: 'could not check your watchlist; try again',
+        ...idOf(id),
+      })
     }
     if (this.closing) return
-    const missing = fresh.filter((_, i) => !onList[i])
     if (missing.length > 0)
       return this.refuse(
-        { code: 'NOT_IN_WATCHLIST', message: `not on your watchlist: ${missing.join(', ')}`, details: { symbols: missing } },
+        {
+          code: 'NOT_IN_WATCHLIST',
+          message: `not on your watchlist: ${missing.join(', ')}`,
+          details: { symbols: missing },
+        },
         id,
       )
     for (const s of fresh) this.subscriptions.add(s)
@@ -263,6 +278,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     const { heartbeatMs } = this.c.limits
     if (this.closing) {
       if (now - this.closingSince! > this.c.closeGraceMs) this.socket.terminate()
+      else this.scheduleSweep(now)
       return
     }
     if (this.principal.exp * 1000 <= now) return this.closeWith('TOKEN_EXPIRED', 'your session expired; sign in again')
@@ -274,6 +290,25 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     }
     this.judgePressure(now)
     this.flushConflated()
+    if (!this.closing) this.scheduleSweep(now)
+  }
+
+  /**
+   * Files this connection's next sweep: the next ping, the liveness deadline or token expiry,
+   * whichever is first; the next tick while it is conflated (how long it stays behind); the end
+   * of the close grace while closing. Between deadlines an idle connection costs nothing.
+   */
+  private scheduleSweep(now: number): void {
+    let at: number
+    if (this.closing) at = this.closingSince! + this.c.closeGraceMs + 1
+    else if (this.delivery.conflating) at = now
+    else
+      at = Math.min(
+        this.nextPingAt,
+        livenessDeadline(this.lastSeenAt, this.c.limits.heartbeatMs) + 1,
+        this.principal.exp * 1000,
+      )
+    this.c.scheduleSweep(this, at)
   }
 
   private judgePressure(now: number): void {
@@ -284,6 +319,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
         return this.closeWith('SLOW_CONSUMER', `stayed behind for more than ${this.c.maxBehindMs} ms`)
       case 'conflate':
         this.c.fanout.setConflating(this, this.subscriptions, true)
+        this.scheduleSweep(now)
         return this.sendStatus()
     }
   }

@@ -31,12 +31,14 @@ export interface ConnectionContext {
   clock: Clock
   log: Logger
   limits: StreamLimits
-  watchlist: { contains(userId: number, ticker: string): Promise<boolean> }
+  watchlist: { missing(userId: number, tickers: string[]): Promise<string[]> }
   counter: ConnectionCounter
   fanout: LocalFanout
   upstreamHealth(): UpstreamHealthView
   /** This user's connections on this replica (status `connections.used`). */
   userConnections(userId: number): number
+  /** Files the connection's next sweep (`sweep()` is called at the first tick at or after `at`; replaces the earlier one). */
+  scheduleSweep(conn: ConnectionActor, at: number): void
   /** The connection holds its slot and is live (true), or has released everything (false). */
   membershipChanged(conn: ConnectionActor, live: boolean): void
   /** Buffered bytes above which delivery switches to conflation. */

@@ -1,8 +1,10 @@
 /** ConnectionRegistry: a replica's live connections, indexed by user, with the per-user bus topic that carries watchlist removals. */
 import type { Logger } from '../adapters/log/logger'
 import type { ConnectionActor, ConnectionMessage } from '../actors/connection-actor'
+import { DeadlineWheel } from '../core/deadline-wheel'
 import { userTopic } from '../core/protocol'
 import type { Bus } from '../ports/bus'
+import type { Clock, TimerHandle } from '../ports/clock'
 
 /** Events for one user's connections on every replica (bus topic `user:<id>`). */
 export type UserEvent = { type: 'watchlist_removed'; ticker: string }
@@ -12,14 +14,26 @@ interface UserEntry {
   unsubscribeBus: () => void
 }
 
+/** Connection-count changes of one user reach the user's other connections at most this often (a reconnect storm of n tabs costs O(n) statuses per window, not O(n²)). */
+export const userStatusCoalesceMs = 250
+
 export class ConnectionRegistry {
   private readonly all = new Set<ConnectionActor>()
+  private readonly sweeps: DeadlineWheel<ConnectionActor>
   private readonly users = new Map<number, UserEntry>()
+  /** Users whose connections are due a status, with the timer that sends it. */
+  private readonly statusDue = new Map<number, TimerHandle>()
+  /** Per user, the connection whose admission was the last change: its own admission status is already current. */
+  private readonly lastAdmitted = new Map<number, ConnectionActor>()
 
   constructor(
     private readonly bus: Bus,
     private readonly log: Logger,
-  ) {}
+    private readonly clock: Clock,
+    sweepTickMs: number,
+  ) {
+    this.sweeps = new DeadlineWheel(sweepTickMs, clock.now())
+  }
 
   add(conn: ConnectionActor): void {
     this.all.add(conn)
@@ -27,9 +41,20 @@ export class ConnectionRegistry {
 
   remove(conn: ConnectionActor): void {
     this.all.delete(conn)
+    this.sweeps.cancel(conn)
   }
 
-  /** Admitted (true) or released (false): keeps the per-user index and tells the user's other connections their quota changed. */
+  /** Files a connection's next sweep (its earliest deadline: ping, liveness, token expiry). */
+  scheduleSweep(conn: ConnectionActor, at: number): void {
+    this.sweeps.schedule(conn, at)
+  }
+
+  /** Sweeps the connections whose deadline has come; the others are not visited. */
+  sweepDue(now: number): void {
+    for (const conn of this.sweeps.takeDue(now)) conn.sweep()
+  }
+
+  /** Admitted (true) or released (false): keeps the per-user index and tells the user's connections their quota changed (coalesced). */
   membershipChanged(conn: ConnectionActor, live: boolean): void {
     const userId = conn.userId
     let entry = this.users.get(userId)
@@ -46,7 +71,23 @@ export class ConnectionRegistry {
         this.users.delete(userId)
       }
     }
-    for (const other of entry.conns) if (other !== conn) other.send({ type: 'statusChanged' })
+    if (live) this.lastAdmitted.set(userId, conn)
+    else this.lastAdmitted.delete(userId)
+    if (this.statusDue.has(userId)) return
+    const timer = this.clock.setTimeout(() => {
+      this.statusDue.delete(userId)
+      const current = this.lastAdmitted.get(userId)
+      this.lastAdmitted.delete(userId)
+      for (const c of this.users.get(userId)?.conns ?? []) if (c !== current) c.send({ type: 'statusChanged' })
+    }, userStatusCoalesceMs)
+    this.statusDue.set(userId, timer)
+  }
+
+  /** Cancels pending status rounds (shutdown). */
+  close(): void {
+    for (const timer of this.statusDue.values()) this.clock.clearTimeout(timer)
+    this.statusDue.clear()
+    this.lastAdmitted.clear()
   }
 
   userConnections(userId: number): number {
@@ -61,10 +102,6 @@ export class ConnectionRegistry {
 
   broadcast(message: ConnectionMessage): void {
     for (const conn of this.all) conn.send(message)
-  }
-
-  sweepAll(): void {
-    for (const conn of this.all) conn.sweep()
   }
 
   connections(): IterableIterator<ConnectionActor> {
@@ -92,6 +129,7 @@ export class ConnectionRegistry {
 
   private deliver(userId: number, event: UserEvent): void {
     if (event.type !== 'watchlist_removed') return
-    for (const conn of this.users.get(userId)?.conns ?? []) conn.send({ type: 'watchlistRemoved', ticker: event.ticker })
+    for (const conn of this.users.get(userId)?.conns ?? [])
+      conn.send({ type: 'watchlistRemoved', ticker: event.ticker })
   }
 }
