@@ -30,7 +30,13 @@ describe('SymbolActor', () => {
     const { out } = setup()
     await settle()
     expect(out).toHaveLength(1)
-    expect(out[0]).toMatchObject({ type: 'snapshot', symbol: 'X', seq: 1, epoch: 'e1', data: { last: 9, prev_close: 8 } })
+    expect(out[0]).toMatchObject({
+      type: 'snapshot',
+      symbol: 'X',
+      seq: 1,
+      epoch: 'e1',
+      data: { last: 9, prev_close: 8 },
+    })
   })
 
   it('should send at most one message per kind per flush window', async () => {
@@ -58,6 +64,56 @@ describe('SymbolActor', () => {
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] })
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now() + 1)] })
     expect(types().filter((t) => t === 'trade')).toHaveLength(2)
+  })
+
+  it('should send every trade at flush 0 but the live bar and snapshot at most once per derived window, latest value last', async () => {
+    const { clock, out, actor, types } = setup({ flushMs: 0 })
+    await settle()
+    clock.advance(1000)
+    const start = out.length
+    for (let i = 0; i < 10; i++) {
+      actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 10 + i)] })
+      clock.advance(9) // 10 trades in 90 ms, inside one 100 ms window
+    }
+    const burst = types().slice(start)
+    expect(burst.filter((t) => t === 'trade')).toHaveLength(10)
+    // The first trade opened the window (bar + snapshot at once); the rest wait for its end.
+    expect(burst.filter((t) => t === 'bar')).toHaveLength(1)
+    expect(burst.filter((t) => t === 'snapshot')).toHaveLength(1)
+    clock.advance(10) // 100 ms after the first trade: due, but waiting for a trade to ride along
+    expect(out.length).toBe(start + burst.length)
+    clock.advance(100) // the symbol went quiet: sent on their own
+    const after = out.slice(start + burst.length)
+    expect(after.map((m) => m.type)).toEqual(['bar', 'snapshot'])
+    expect(after[0].data).toMatchObject({ state: 'live', c: 19, h: 19, o: 10 })
+    expect(after[1].data.last).toBe(19)
+    clock.advance(1000)
+    expect(out.length).toBe(start + burst.length + 2)
+  })
+
+  it("should send a busy symbol's derived state in the same flush as a trade at flush 0", async () => {
+    const flushes: string[][] = []
+    const { clock, actor } = setup({
+      flushMs: 0,
+      publish: (_s, payload) => {
+        const m = JSON.parse(payload)
+        const last = flushes.at(-1)
+        if (last && (last as any).ts === m.ts) last.push(m.type)
+        else flushes.push(Object.assign([m.type], { ts: m.ts }))
+      },
+    })
+    await settle()
+    clock.advance(1000)
+    flushes.length = 0
+    for (let i = 0; i < 40; i++) {
+      actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 10 + (i % 5))] })
+      clock.advance(30)
+    }
+    // Every flush carries a trade (one bus publish per event); derived state about every 100 ms.
+    expect(flushes.every((f) => f.includes('trade'))).toBe(true)
+    const derived = flushes.filter((f) => f.includes('bar')).length
+    expect(derived).toBeGreaterThanOrEqual(8)
+    expect(derived).toBeLessThanOrEqual(13)
   })
 
   it('should start a new epoch with seq 1 and re-send the snapshot when continuity is lost', async () => {
@@ -91,7 +147,10 @@ describe('SymbolActor', () => {
 
   it('should retry a failed seed with backoff', async () => {
     let calls = 0
-    const { clock, out } = setup({ seed: async () => (++calls === 1 ? Promise.reject(new Error('down')) : snap), random: () => 0 })
+    const { clock, out } = setup({
+      seed: async () => (++calls === 1 ? Promise.reject(new Error('down')) : snap),
+      random: () => 0,
+    })
     await settle()
     expect(out).toHaveLength(0)
     clock.advance(499)

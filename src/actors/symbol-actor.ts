@@ -7,6 +7,7 @@ import {
   createSymbolState,
   drain,
   hasPending,
+  hasPendingDerived,
   liveBarOf,
   snapshotOf,
   type Outgoing,
@@ -33,10 +34,17 @@ export type SymbolMessage =
 /** Day statistics and prev close at start; null when the provider does not know the symbol. */
 export type SnapshotSource = (symbol: string) => Promise<UpstreamSnapshot | null>
 
+/**
+ * Live bars and snapshots are derived state (the latest value replaces the previous one), so even
+ * at flush 0 — every trade and closed bar as it comes — they go out at most once per this window:
+ * a busy symbol would otherwise triple its messages with values the next one overwrites.
+ */
+export const derivedWindowMinMs = 100
+
 export interface SymbolActorOptions {
   symbol: string
   clock: Clock
-  /** At most one message per kind per window; 0 = after every event. */
+  /** At most one message per kind per window; 0 = trades and closed bars after every event (derived state: see derivedWindowMinMs). */
   flushMs: number
   source: 'simulated' | 'massive'
   /** Receives every message exactly once, already serialised. */
@@ -57,6 +65,14 @@ export class SymbolActor extends Actor<SymbolMessage> {
   private epochValue: string
   private active = true
   private lastFlushAt = -Infinity
+  private lastDerivedAt = -Infinity
+  private readonly derivedMs: number
+  /**
+   * With trades flushed faster than derived state, a due live bar and snapshot wait up to this
+   * long for the next trade to ride along with (one flush, one bus publish per event); only a
+   * symbol that went quiet sends them on their own.
+   */
+  private readonly derivedSlackMs: number
   private flushTimer: TimerHandle | null = null
   private seedTimer: TimerHandle | null = null
   private seedAttempt = 0
@@ -66,6 +82,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
     super({ maxQueue: 100_000, onFailure: options.onFailure })
     this.symbol = options.symbol
     this.o = options
+    this.derivedMs = Math.max(options.flushMs, derivedWindowMinMs)
+    this.derivedSlackMs = options.flushMs < this.derivedMs ? this.derivedMs : 0
     this.epochValue = options.newEpoch()
   }
 
@@ -98,7 +116,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
         break
       case 'seedArrived':
         if (m.snapshot) applySeed(this.state, m.snapshot, m.asOf)
-        break
+        return this.afterEvent(true)
       case 'seedFailed':
         this.seedTimer = this.o.clock.setTimeout(
           () => this.requestSeed(),
@@ -114,9 +132,11 @@ export class SymbolActor extends Actor<SymbolMessage> {
         this.lastPayload.clear()
         this.state.live = null
         this.state.pendingSnapshot = snapshotOf(this.state) !== null
-        break
+        return this.afterEvent(true)
       case 'replayRequested':
-        if (this.active) for (const payload of this.lastPayload.values()) this.o.publish(this.symbol, payload, messageTypeOf(payload) as MarketMessageType)
+        if (this.active)
+          for (const payload of this.lastPayload.values())
+            this.o.publish(this.symbol, payload, messageTypeOf(payload) as MarketMessageType)
         return
       case 'audienceChanged':
         this.active = m.active
@@ -124,28 +144,40 @@ export class SymbolActor extends Actor<SymbolMessage> {
           this.state.pendingSnapshot = snapshotOf(this.state) !== null
           this.state.pendingLive = liveBarOf(this.state) !== null
         }
-        break
+        return this.afterEvent(m.active)
     }
     this.afterEvent()
   }
 
-  private afterEvent(): void {
+  /**
+   * Sends what is due: the trade window and closed bars once per flushMs (at once when 0), the
+   * derived state once per derivedMs; what is not yet due waits for one timer. `catchUp` (a
+   * seed, a new epoch, a returning audience) sends everything at once.
+   */
+  private afterEvent(catchUp = false): void {
     if (!hasPending(this.state)) return
     if (!this.active) {
       // Nobody listens during the grace period: keep state, send nothing.
       drain(this.state)
       return
     }
-    if (this.flushTimer !== null) return
     const now = this.o.clock.now()
-    const due = this.lastFlushAt + this.o.flushMs
-    if (this.o.flushMs === 0 || now >= due) this.flush(now)
-    else this.flushTimer = this.o.clock.setTimeout(() => this.send({ type: 'flushDue' }), due - now)
+    const eventsDue = now >= this.lastFlushAt + this.o.flushMs
+    const derivedDue = now >= this.lastDerivedAt + this.derivedMs
+    if (catchUp || (eventsDue && derivedDue)) this.flush(now, 'all')
+    else if (eventsDue && hasPending(this.state, 'events')) this.flush(now, 'events')
+    if (!hasPending(this.state) || this.flushTimer !== null) return
+    const next = Math.min(
+      hasPending(this.state, 'events') ? this.lastFlushAt + this.o.flushMs : Infinity,
+      hasPendingDerived(this.state) ? this.lastDerivedAt + this.derivedMs + this.derivedSlackMs : Infinity,
+    )
+    this.flushTimer = this.o.clock.setTimeout(() => this.send({ type: 'flushDue' }), Math.max(0, next - now))
   }
 
-  private flush(now: number): void {
+  private flush(now: number, scope: 'all' | 'events'): void {
     this.lastFlushAt = now
-    for (const out of drain(this.state)) this.emit(out, now)
+    if (scope === 'all') this.lastDerivedAt = now
+    for (const out of drain(this.state, scope)) this.emit(out, now)
   }
 
   private emit(out: Outgoing, now: number): void {

@@ -7,7 +7,16 @@ import { SymbolHub } from './symbol-hub'
 function setup(publish: (symbol: string, payload: string) => void = () => {}) {
   const clock = new SimulatedClock(1_000_000)
   const registry = new MemorySymbolRegistry()
-  const hub = new SymbolHub({ clock, log: createSilentLog(), registry, flushMs: 0, source: 'simulated', publish, nodeId: 'n1', graceMs: 5000 })
+  const hub = new SymbolHub({
+    clock,
+    log: createSilentLog(),
+    registry,
+    flushMs: 0,
+    source: 'simulated',
+    publish,
+    nodeId: 'n1',
+    graceMs: 5000,
+  })
   let changes = 0
   hub.onWantedChange(() => changes++)
   hub.start()

@@ -82,7 +82,10 @@ describe('UpstreamActor', () => {
     clock.advance(29)
     expect(feed.last.subscribes).toHaveLength(1)
     clock.advance(1)
-    expect(feed.last.subscribes).toEqual([['AAPL', 'MSFT'], ['NVDA', 'TSLA']])
+    expect(feed.last.subscribes).toEqual([
+      ['AAPL', 'MSFT'],
+      ['NVDA', 'TSLA'],
+    ])
     expect(feed.last.unsubscribes).toEqual([['MSFT']])
   })
 

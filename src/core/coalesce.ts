@@ -157,20 +157,33 @@ export function liveBarOf(s: SymbolState): BarData | null {
   return bar ? { ...bar, state: 'live' } : null
 }
 
-/** True when drain() would return something. */
-export function hasPending(s: SymbolState): boolean {
-  return s.pendingTrade !== null || s.pendingLive || s.pendingBars.length > 0 || s.pendingSnapshot
+/**
+ * What a flush sends: 'all', or 'events' — closed bars and the trade window only, while the
+ * derived state (live bar, snapshot; latest value wins) waits for its own window.
+ */
+export type DrainScope = 'all' | 'events'
+
+/** True when drain(s, scope) would return something. */
+export function hasPending(s: SymbolState, scope: DrainScope = 'all'): boolean {
+  if (s.pendingTrade !== null || s.pendingBars.length > 0) return true
+  return scope === 'all' && (s.pendingLive || s.pendingSnapshot)
+}
+
+/** True when the derived state (live bar or snapshot) waits to be sent. */
+export function hasPendingDerived(s: SymbolState): boolean {
+  return s.pendingLive || s.pendingSnapshot
 }
 
 /**
- * Everything pending, at most one message per kind (each closed minute's bar is its own
- * message): closed bars first, then the live bar, the trade window and the snapshot.
+ * Everything pending in `scope`, at most one message per kind (each closed minute's bar is its
+ * own message): closed bars first, then the live bar, the trade window and the snapshot.
  */
-export function drain(s: SymbolState): Outgoing[] {
+export function drain(s: SymbolState, scope: DrainScope = 'all'): Outgoing[] {
   const out: Outgoing[] = []
   for (const b of s.pendingBars) out.push({ type: 'bar', eventTs: b.eventTs, data: b.data })
   s.pendingBars = []
-  if (s.pendingLive) {
+  const derived = scope === 'all'
+  if (derived && s.pendingLive) {
     const live = liveBarOf(s)
     if (live) out.push({ type: 'bar', eventTs: s.lastTradeT, data: live })
     s.pendingLive = false
@@ -179,7 +192,7 @@ export function drain(s: SymbolState): Outgoing[] {
     out.push({ type: 'trade', eventTs: s.pendingTrade.t, data: s.pendingTrade })
     s.pendingTrade = null
   }
-  if (s.pendingSnapshot) {
+  if (derived && s.pendingSnapshot) {
     const snap = snapshotOf(s)
     if (snap) out.push({ type: 'snapshot', eventTs: snap.updated_at, data: snap })
     s.pendingSnapshot = false

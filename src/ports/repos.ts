@@ -28,7 +28,8 @@ export interface WatchlistRepo {
   add(userId: number, ticker: string, cap: number): Promise<AddOutcome>
   /** True when the entry existed. */
   remove(userId: number, ticker: string): Promise<boolean>
-  contains(userId: number, ticker: string): Promise<boolean>
+  /** The given tickers that are not on the user's watchlist, in the given order (one query). */
+  missing(userId: number, tickers: string[]): Promise<string[]>
   /** Every ticker on any watchlist (for prefetch). */
   allTickers(): Promise<string[]>
 }

@@ -1,5 +1,6 @@
 /** LocalFanout: one replica's delivery of symbol messages to its sockets — Bun topics, bus subscriptions, conflation, last-value cache. */
 import type { Bus } from '../ports/bus'
+import type { Clock } from '../ports/clock'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import { messageTypeOf, symbolTopic } from '../core/protocol'
 import type { SnapshotData } from '../core/coalesce'
@@ -14,7 +15,7 @@ export interface FanoutMember {
   /** Delivery while conflating: the member keeps only the latest message per symbol and kind. */
   offer(symbol: string, payload: string): void
   /** A publish reached this member's topic under backpressure: check its buffer now, not at the next sweep. */
-  checkPressure(): void
+  checkPressure(now: number): void
 }
 
 export interface FanoutOptions {
@@ -24,6 +25,13 @@ export interface FanoutOptions {
   publish: (topic: string, payload: string) => number
   /** Ask the symbol's actor (here, or via the bus on the holder) to re-send its latest messages. */
   requestReplay: (symbol: string) => void
+  /**
+   * When a publish reports backpressure, the symbol's members have their buffers checked, but at
+   * most once per this many bytes published (over all symbols): a member's buffer cannot grow by
+   * more than that between checks, so half the conflation mark keeps every member far below Bun's
+   * limit while a saturated server does not loop over every subscriber on every publish.
+   */
+  pressureCheckBytes: number
 }
 
 interface SymbolEntry {
@@ -32,6 +40,8 @@ interface SymbolEntry {
   unsubscribeBus: () => void
   /** Latest payload per kind ('snapshot', 'bar', 'trade'), for late joiners and liveSnapshot. */
   latest: Map<string, string>
+  /** `publishedBytes` when the members' buffers were last checked. */
+  checkedAt: number
 }
 
 /** The shape the REST snapshots service reads (LiveSnapshotSource). */
@@ -45,17 +55,19 @@ export interface LiveSnapshot extends Omit<SnapshotData, 'updated_at'> {
 /**
  * Contract: `deliver` is called once per message per replica (from the local SymbolHub or from
  * the bus) and fans it out with one `server.publish` — no loop over sockets, except a buffer
- * check of the symbol's members when Bun reports backpressure — plus one `offer` per
+ * check of the symbol's members when Bun reports backpressure (bounded by bytes) — plus one `offer` per
  * conflating member. The first local member of a symbol subscribes the bus topic and
  * marks the symbol wanted in the registry; the last one to leave undoes both.
  */
 export class LocalFanout {
   private readonly entries = new Map<string, SymbolEntry>()
   private readonly snapshots = new Map<string, { payload: string; receivedAt: number }>()
+  /** Bytes published to all topics so far: no member's buffer can grow by more than this between two checks. */
+  private publishedBytes = 0
 
   constructor(
     private readonly o: FanoutOptions,
-    private readonly now: () => number,
+    private readonly clock: Clock,
   ) {}
 
   attach(member: FanoutMember, symbol: string): void {
@@ -65,7 +77,7 @@ export class LocalFanout {
       const unsubscribeBus = this.o.bus.subscribe(symbolTopic(symbol), (batch) => {
         for (const payload of batch.split('\n')) this.deliver(symbol, payload)
       })
-      entry = { members: new Set(), conflating: new Set(), unsubscribeBus, latest: new Map() }
+      entry = { members: new Set(), conflating: new Set(), unsubscribeBus, latest: new Map(), checkedAt: -Infinity }
       this.entries.set(symbol, entry)
     }
     if (entry.members.has(member)) return
@@ -111,11 +123,19 @@ export class LocalFanout {
     if (entry === undefined) return
     const kind = messageTypeOf(payload)
     entry.latest.set(kind, payload)
-    if (kind === 'snapshot') this.snapshots.set(symbol, { payload, receivedAt: this.now() })
+    if (kind === 'snapshot') this.snapshots.set(symbol, { payload, receivedAt: this.clock.now() })
     const sent = this.o.publish(symbolTopic(symbol), payload)
-    // Bun silently skips subscribers above its backpressure limit: catch them long before that.
-    if (sent <= 0 && entry.members.size > entry.conflating.size)
-      for (const member of entry.members) if (!member.conflating) member.checkPressure()
+    // Bun skips (or, as configured, closes) subscribers above its backpressure limit: catch them long before that.
+    this.publishedBytes += payload.length
+    if (
+      sent <= 0 &&
+      entry.members.size > entry.conflating.size &&
+      this.publishedBytes - entry.checkedAt >= this.o.pressureCheckBytes
+    ) {
+      entry.checkedAt = this.publishedBytes
+      const now = this.clock.now()
+      for (const member of entry.members) if (!member.conflating) member.checkPressure(now)
+    }
     for (const member of entry.conflating) member.offer(symbol, payload)
   }
 

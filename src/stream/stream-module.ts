@@ -52,7 +52,7 @@ export interface StreamModuleDeps {
   clock: Clock
   log: Logger
   verifier: TokenVerifier
-  watchlist: { contains(userId: number, ticker: string): Promise<boolean> }
+  watchlist: { missing(userId: number, tickers: string[]): Promise<string[]> }
   bus: Bus
   registry: SymbolRegistry
   counter: ConnectionCounter
@@ -112,8 +112,9 @@ export function createStreamModule(deps: StreamModuleDeps) {
         hub.replay(symbol)
         bus.publish(replayTopic, symbol)
       },
+      pressureCheckBytes: tuning.softBufferBytes / 2,
     },
-    () => clock.now(),
+    clock,
   )
   // One Redis message per symbol event: the messages one flush emits (trade, bar, snapshot) cross the bus together.
   const busBatch = new BusBatch((symbol, payloads) => bus.publish(symbolTopic(symbol), payloads.join('\n')))
@@ -139,7 +140,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     wanted: () => hub.wanted(),
     random: tuning.random,
   })
-  const connections = new ConnectionRegistry(bus, log)
+  const connections = new ConnectionRegistry(bus, log, clock, sweepIntervalMs(config.heartbeatMs))
   const health = new UpstreamHealth(bus, clock, 3 * config.heartbeatMs, () =>
     connections.broadcast({ type: 'statusChanged' }),
   )
@@ -152,6 +153,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     fanout,
     upstreamHealth: () => health.view(),
     userConnections: (userId: number) => connections.userConnections(userId),
+    scheduleSweep: (conn: ConnectionActor, at: number) => connections.scheduleSweep(conn, at),
     membershipChanged: (conn: ConnectionActor, live: boolean) => {
       if (live) conn.subscribeTopic(heartbeatTopic)
       connections.membershipChanged(conn, live)
@@ -168,12 +170,12 @@ export function createStreamModule(deps: StreamModuleDeps) {
     bus.subscribe(replayTopic, (symbol) => hub.replay(symbol)),
   ]
 
-  // One sweep timer for every connection: heartbeats, pings, token expiry, backpressure.
+  // One sweep timer: each tick visits only the connections whose deadline (ping, liveness, token expiry, conflation) has come.
   let sweepTimer: ReturnType<Clock['setTimeout']> | null = null
   let nextHeartbeatAt = clock.now() + config.heartbeatMs
   const runSweep = () => {
     const now = clock.now()
-    connections.sweepAll()
+    connections.sweepDue(now)
     if (now >= nextHeartbeatAt) {
       nextHeartbeatAt = now + config.heartbeatMs
       server?.publish(heartbeatTopic, controlMessage('heartbeat', {}, now))
@@ -262,6 +264,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
       upstream.stop()
       hub.stop()
       health.close()
+      connections.close()
       for (const cleanup of cleanups) cleanup()
       if (connections.size > 0) {
         await new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 /** WatchlistRepo over drizzle: per-user order, idempotent adds, a cap enforced under a per-user row lock. */
-import { and, asc, count, eq, max, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm'
 import type { WatchlistRepo } from '../../../ports/repos'
 import type { Db } from '../client'
 import { users, watchlistItems } from '../tables'
@@ -38,13 +38,14 @@ export function createWatchlistRepo(db: Db): WatchlistRepo {
         .returning({ t: watchlistItems.ticker })
       return rows.length > 0
     },
-    async contains(userId, ticker) {
+    async missing(userId, tickers) {
+      if (tickers.length === 0) return []
       const rows = await db
         .select({ t: watchlistItems.ticker })
         .from(watchlistItems)
-        .where(and(eq(watchlistItems.userId, userId), eq(watchlistItems.ticker, ticker)))
-        .limit(1)
-      return rows.length > 0
+        .where(and(eq(watchlistItems.userId, userId), inArray(watchlistItems.ticker, tickers)))
+      const present = new Set(rows.map((r) => r.t))
+      return tickers.filter((t) => !present.has(t))
     },
     async allTickers() {
       const rows = await db

@@ -21,13 +21,14 @@ export class WatchlistService {
     return this.repo.list(userId)
   }
 
-  contains(userId: number, ticker: string): Promise<boolean> {
-    return this.repo.contains(userId, ticker)
+  /** The given tickers that are not on the user's watchlist (one query). */
+  missing(userId: number, tickers: string[]): Promise<string[]> {
+    return this.repo.missing(userId, tickers)
   }
 
   async add(userId: number, raw: unknown): Promise<{ added: boolean; items: WatchlistEntry[] }> {
     const ticker = normaliseTicker(raw)
-    if (!(await this.repo.contains(userId, ticker)) && !(await this.isKnownTicker(ticker)))
+    if ((await this.repo.missing(userId, [ticker])).length > 0 && !(await this.isKnownTicker(ticker)))
       throw new NotFoundError('UNKNOWN_TICKER', `ticker ${ticker} is not known to the market data provider`, { ticker })
     const outcome = await this.repo.add(userId, ticker, this.cap)
     if (outcome === 'full')
