@@ -23,6 +23,8 @@ if (flag('help')) {
   --quick       small sizes and short windows (about 3 minutes); writes bench/results/quick.json
   --only=a,b    run only these workloads; writes bench/results/<mode>-<a+b>.json, leaves BENCHMARKS.md alone
   --no-latency  skip workload 2 (latency at 50% and 90% of the max rate)
+  --clients=N,M fan-out client counts (default 1000,5000); --cases=bun,service0,service100,sio picks targets
+  --measure-ms=N fan-out measure window (default 5000; longer with --profile to see the steady state)
   --md          also rewrite BENCHMARKS.md's generated block in quick mode or with --only
   --render      only rewrite BENCHMARKS.md's block from bench/results/full.json (targets re-checked)
   --profile     run the service processes under bun --cpu-prof-md; profiles in bench/results/profiles/`)
@@ -75,7 +77,7 @@ onInterrupt(deleteRedisKeys)
 
 const fanoutSettings: FanoutSettings = {
   warmupMs: quick ? 5000 : 6000,
-  measureMs: quick ? 3000 : 5000,
+  measureMs: Number(option('measure-ms') ?? (quick ? 3000 : 5000)),
   latencyMs: quick ? 2000 : 3000,
   latency: !flag('no-latency'),
   redisUrl,
@@ -114,14 +116,15 @@ async function main(): Promise<Results> {
   }
   if (only.includes('fanout')) {
     log('== 1–2. fan-out throughput and latency')
-    const sizes = quick ? [1000] : [1000, 5000]
-    const cases: FanoutCase[] = sizes.flatMap((clients) => [
+    const sizes = option('clients')?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000])
+    const picked = option('cases')?.split(',')
+    const cases: FanoutCase[] = sizes.flatMap((clients): FanoutCase[] => [
       // The ceiling right before the service at flush 0, so the ratio spans the least drift in machine load.
       { kind: 'bun', clients, latency50Only: true },
       { kind: 'service', clients, flushMs: 0 },
       { kind: 'service', clients, flushMs: 100 },
       { kind: 'sio', clients, latency50Only: true },
-    ])
+    ]).filter((c) => !picked || picked.includes(`${c.kind}${c.flushMs ?? ''}`))
     let servicePending = false
     for (const c of cases) {
       if (c.kind === 'service' && servicePending) {
@@ -214,7 +217,7 @@ try {
   mkdirSync(join(root, 'bench', 'results'), { recursive: true })
   // Only a complete full run replaces full.json and the BENCHMARKS.md block; a partial one (--only)
   // gets its own file, so it never wipes the other workloads' results.
-  const partial = option('only') !== undefined
+  const partial = option('only') !== undefined || option('clients') !== undefined || option('cases') !== undefined
   const name = `${results.mode}${partial ? `-${only.join('+')}` : ''}.json`
   const out = join(root, 'bench', 'results', name)
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n')

@@ -122,8 +122,12 @@ function pauseUpstream(up: PausableSocket): void {
   }, 2)
 }
 
+// The service's heartbeat, done the cheapest way: one app-level heartbeat publish and a ping to
+// every socket each heartbeatMs (Bun's own sendPings would ping only near idleTimeout, a lighter
+// duty than the protocol's liveness check).
 setInterval(() => {
   server.publish('heartbeat', JSON.stringify({ type: 'heartbeat', data: {}, ts: Date.now(), source: 'server' }))
+  for (const ws of sockets) ws.ping()
 }, heartbeatMs).unref()
 
 const upstream = upstreamUrl ? connectUpstream() : null

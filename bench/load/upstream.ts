@@ -12,6 +12,24 @@ interface Feed {
 /** Trades per frame (Massive batches events into JSON arrays). */
 const batch = Number(process.env.UPSTREAM_BATCH ?? 25)
 const known = new Set(universe)
+/**
+ * The order trades cycle through the symbols: a fixed shuffle of the universe, the same for every
+ * server whatever order it subscribed in. Real trades come in no particular symbol order; cycling
+ * in universe order would hand the clients' consecutive symbol blocks to a few sockets at a time
+ * (a locality no real feed has), and in subscription order it would differ between servers.
+ */
+const tradeOrder = new Map(shuffled(universe, 0x5eed).map((sym, i) => [sym, i]))
+
+function shuffled<T>(items: T[], seed: number): T[] {
+  const out = [...items]
+  let x = seed
+  for (let i = out.length - 1; i > 0; i--) {
+    x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0
+    const j = x % (i + 1)
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
 const feeds = new Set<ServerWebSocket<Feed>>()
 let mode: 'off' | 'max' | 'rate' = 'off'
 let rate = 0
@@ -25,7 +43,7 @@ let skipped = 0
 
 const status = (status: string, message: string) => JSON.stringify([{ ev: 'status', status, message }])
 
-/** One frame of `n` trades for the socket's symbols, round-robin; every trade is stamped now. */
+/** One frame of `n` trades for the socket's symbols, round-robin in trade order; every trade is stamped now. */
 function tradeFrame(feed: Feed, n: number): string {
   const t = Date.now()
   let out = '['
@@ -141,7 +159,7 @@ const server = Bun.serve<Feed>({
           if (msg.action === 'subscribe') syms.add(sym)
           else syms.delete(sym)
         }
-        ws.data.symbols = [...syms]
+        ws.data.symbols = [...syms].sort((a, b) => (tradeOrder.get(a) ?? 0) - (tradeOrder.get(b) ?? 0))
         ws.send(
           JSON.stringify(
             channels.map((c) => ({ ev: 'status', status: 'success', message: `${msg.action}d to: ${c}` })),
