@@ -168,6 +168,7 @@ export function loadConfig(env: Env): Config {
       maxMessageBytes: r.int('WS_MAX_MESSAGE_BYTES', 4096, 256, 1024 * 1024),
       messagesPerSecond: r.int('WS_MESSAGES_PER_SECOND', 10, 1, 10_000),
       flushMs: r.int('STREAM_FLUSH_MS', 100, 0, 10_000),
+      derivedMs: r.int('STREAM_DERIVED_MS', 1000, 0, 60_000),
       sendBufferBytes: r.int('WS_SEND_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 64 * 1024 * 1024),
     },
   }

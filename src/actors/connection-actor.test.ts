@@ -46,6 +46,7 @@ const limits = {
   maxMessageBytes: 1024,
   messagesPerSecond: 10,
   flushMs: 0,
+  derivedMs: 1000,
   sendBufferBytes: 64_000,
 }
 

@@ -40,7 +40,7 @@ describe('SymbolActor', () => {
   })
 
   it('should send at most one message per kind per flush window', async () => {
-    const { clock, out, actor, types } = setup()
+    const { clock, out, actor, types } = setup({ derivedMs: 0 })
     await settle()
     clock.advance(200)
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] }) // leading edge: sent at once
@@ -67,7 +67,7 @@ describe('SymbolActor', () => {
   })
 
   it('should send every trade at flush 0 but the live bar and snapshot at most once per derived window, latest value last', async () => {
-    const { clock, out, actor, types } = setup({ flushMs: 0 })
+    const { clock, out, actor, types } = setup({ flushMs: 0, derivedMs: 100 })
     await settle()
     clock.advance(1000)
     const start = out.length
@@ -95,6 +95,7 @@ describe('SymbolActor', () => {
     const flushes: string[][] = []
     const { clock, actor } = setup({
       flushMs: 0,
+      derivedMs: 100,
       publish: (_s, payload) => {
         const m = JSON.parse(payload)
         const last = flushes.at(-1)
@@ -114,6 +115,28 @@ describe('SymbolActor', () => {
     const derived = flushes.filter((f) => f.includes('bar')).length
     expect(derived).toBeGreaterThanOrEqual(8)
     expect(derived).toBeLessThanOrEqual(13)
+  })
+
+  it('should send a symbol trading a few times a second about one message per trade by default at flush 0', async () => {
+    const { clock, out, actor, types } = setup({ flushMs: 0 })
+    await settle()
+    clock.advance(5000)
+    const start = out.length
+    for (let i = 0; i < 100; i++) {
+      actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 10 + (i % 7))] })
+      clock.advance(300) // 3.3 trades a second, 30 s
+    }
+    const sent = types().slice(start)
+    expect(sent.filter((t) => t === 'trade')).toHaveLength(100)
+    // Bar and snapshot about once a second (a 100 ms window would send them with every trade: 300 messages).
+    const derived = sent.filter((t) => t === 'snapshot').length
+    expect(derived).toBeGreaterThanOrEqual(20)
+    expect(derived).toBeLessThanOrEqual(31)
+    expect(sent.length).toBeLessThanOrEqual(100 + 2 * 31)
+    const lastSnapshot = out.findLast((m) => m.type === 'snapshot')
+    clock.advance(3000) // quiet: the latest values follow on their own
+    expect(out.findLast((m) => m.type === 'snapshot').data.last).toBe(10 + (99 % 7))
+    expect(out.findLast((m) => m.type === 'snapshot')).not.toBe(lastSnapshot)
   })
 
   it('should start a new epoch with seq 1 and re-send the snapshot when continuity is lost', async () => {

@@ -35,17 +35,21 @@ export type SymbolMessage =
 export type SnapshotSource = (symbol: string) => Promise<UpstreamSnapshot | null>
 
 /**
- * Live bars and snapshots are derived state (the latest value replaces the previous one), so even
- * at flush 0 — every trade and closed bar as it comes — they go out at most once per this window:
- * a busy symbol would otherwise triple its messages with values the next one overwrites.
+ * Live bars and snapshots are derived state (the latest value replaces the previous one, and a
+ * client that applies trades can compute both itself), so even at flush 0 — every trade and
+ * closed bar as it comes — they go out at most once per this window by default: otherwise every
+ * trade of a symbol trading a few times a second would travel with two messages the next trade
+ * overwrites, tripling what every subscriber receives.
  */
-export const derivedWindowMinMs = 100
+export const derivedWindowMs = 1000
 
 export interface SymbolActorOptions {
   symbol: string
   clock: Clock
-  /** At most one message per kind per window; 0 = trades and closed bars after every event (derived state: see derivedWindowMinMs). */
+  /** At most one message per kind per window; 0 = trades and closed bars after every event (derived state: see derivedMs). */
   flushMs: number
+  /** Live bar and snapshot at most once per this window (at least flushMs). @default derivedWindowMs */
+  derivedMs?: number
   source: 'simulated' | 'massive'
   /** Receives every message exactly once, already serialised. */
   publish: (symbol: string, payload: string, type: MarketMessageType) => void
@@ -82,7 +86,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
     super({ maxQueue: 100_000, onFailure: options.onFailure })
     this.symbol = options.symbol
     this.o = options
-    this.derivedMs = Math.max(options.flushMs, derivedWindowMinMs)
+    this.derivedMs = Math.max(options.flushMs, options.derivedMs ?? derivedWindowMs)
     this.derivedSlackMs = options.flushMs < this.derivedMs ? this.derivedMs : 0
     this.epochValue = options.newEpoch()
   }

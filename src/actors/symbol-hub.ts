@@ -14,6 +14,8 @@ export interface SymbolHubOptions {
   log: Logger
   registry: SymbolRegistry
   flushMs: number
+  /** Live bar and snapshot at most once per this window. @default derivedWindowMs */
+  derivedMs?: number
   source: 'simulated' | 'massive'
   /** Where every actor's serialised messages go (bus + local fan-out). */
   publish: (symbol: string, payload: string, type: MarketMessageType) => void
@@ -171,6 +173,7 @@ export class SymbolHub extends Actor<HubMessage> {
       symbol,
       clock: this.o.clock,
       flushMs: this.o.flushMs,
+      derivedMs: this.o.derivedMs,
       source: this.o.source,
       publish: this.o.publish,
       seed: this.o.seed,

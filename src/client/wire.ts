@@ -36,6 +36,7 @@ export interface WelcomeData {
   protocol: string
   heartbeat_ms: number
   flush_ms: number
+  derived_ms: number
   limits: Record<string, unknown>
 }
 export interface SubscribedData {

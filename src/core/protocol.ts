@@ -178,6 +178,8 @@ export interface StreamLimits {
   maxMessageBytes: number
   messagesPerSecond: number
   flushMs: number
+  /** Live bar and snapshot at most once per this window (never more often than flushMs). */
+  derivedMs: number
   sendBufferBytes: number
 }
 
@@ -191,6 +193,7 @@ export function welcomeData(userId: number, limits: AnnouncedLimits): object {
     protocol: protocolVersion,
     heartbeat_ms: limits.heartbeatMs,
     flush_ms: limits.flushMs,
+    derived_ms: Math.max(limits.flushMs, limits.derivedMs),
     limits: {
       max_subscriptions: limits.maxSubscriptions,
       max_connections: limits.maxConnectionsPerUser,

@@ -123,6 +123,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     log,
     registry: deps.registry,
     flushMs: config.flushMs,
+    derivedMs: config.derivedMs,
     source: deps.feed.name,
     nodeId: bus.nodeId,
     seed: deps.snapshotSource,
