@@ -1,0 +1,74 @@
+/** RevocationList: signed-out session tokens (one token, or all of a user's issued before a moment) in memory, time passed in. */
+
+/**
+ * One sign-out. `token`: that token stays refused until it expires. `user`: every token of the
+ * user issued before `beforeSec` is refused; tokens issued at or after it are not.
+ */
+export type Revocation =
+  { kind: 'token'; jti: string; expSec: number } | { kind: 'user'; userId: number; beforeSec: number }
+
+/** What a revocation check reads from a verified token. */
+export interface TokenRef {
+  /** The token's id (the `jti` claim). */
+  jti: string
+  userId: number
+  /** Issue time, Unix seconds; carries milliseconds for tokens we issue, 0 for a token without `iat`. */
+  iat: number
+  /** Expiry, Unix seconds. */
+  exp: number
+}
+
+/** True when `revocation` covers `token`. */
+export function revokes(revocation: Revocation, token: TokenRef): boolean {
+  return revocation.kind === 'token'
+    ? revocation.jti === token.jti
+    : revocation.userId === token.userId && token.iat < revocation.beforeSec
+}
+
+/** How often (at most) expired entries are swept out, in seconds. */
+const pruneEverySec = 60
+
+/**
+ * The revocations one process knows. An entry is dropped once no token it covers can still be
+ * valid: a token's at its `exp`, a user's `tokenTtlSec` after its cutoff (every token issued
+ * before the cutoff has expired by then). A user's cutoff only moves forward.
+ */
+export class RevocationList {
+  /** jti → the token's expiry (Unix seconds). */
+  private readonly tokens = new Map<string, number>()
+  /** userId → cutoff (Unix seconds): tokens issued before it are revoked. */
+  private readonly users = new Map<number, number>()
+  private nextPruneAt = 0
+
+  /** @param tokenTtlSec the longest lifetime of a token (JWT_TTL_SECONDS) */
+  constructor(private readonly tokenTtlSec: number) {}
+
+  add(revocation: Revocation, nowSec: number): void {
+    this.prune(nowSec)
+    if (revocation.kind === 'token') {
+      if (revocation.expSec > nowSec) this.tokens.set(revocation.jti, revocation.expSec)
+      return
+    }
+    const { userId, beforeSec } = revocation
+    if (beforeSec + this.tokenTtlSec > nowSec && beforeSec > (this.users.get(userId) ?? -Infinity))
+      this.users.set(userId, beforeSec)
+  }
+
+  isRevoked(token: TokenRef): boolean {
+    if (this.tokens.has(token.jti)) return true
+    const cutoff = this.users.get(token.userId)
+    return cutoff !== undefined && token.iat < cutoff
+  }
+
+  /** Entries held (tokens + users), for tests and metrics. */
+  get size(): number {
+    return this.tokens.size + this.users.size
+  }
+
+  private prune(nowSec: number): void {
+    if (nowSec < this.nextPruneAt) return
+    this.nextPruneAt = nowSec + pruneEverySec
+    for (const [jti, exp] of this.tokens) if (exp <= nowSec) this.tokens.delete(jti)
+    for (const [userId, cutoff] of this.users) if (cutoff + this.tokenTtlSec <= nowSec) this.users.delete(userId)
+  }
+}

@@ -1,0 +1,63 @@
+/** RevokedTokens port: signed-out session tokens, shared by every replica, so a logged-out JWT is refused before it expires. */
+import { RevocationList, type Revocation, type TokenRef } from '../core/revocation-list'
+import { createSystemClock, type Clock } from './clock'
+
+export type { Revocation, TokenRef }
+
+/**
+ * Contract:
+ * - `revoke(jti, expSec)`: `isRevoked` is true for a token with that jti until `expSec` (the
+ *   token's own expiry); after that the entry may be forgotten, since the token is refused as
+ *   expired anyway. Revoking twice is harmless.
+ * - `revokeAllBefore(userId, atSec)` ("sign out everywhere"): every token of that user with
+ *   `iat < atSec` is revoked; tokens issued at or after `atSec` are not. A cutoff only moves
+ *   forward (an earlier `atSec` never un-revokes) and is kept for the longest token lifetime.
+ * - `isRevoked(token)` answers both questions for one verified token in one store round trip
+ *   (the brief's `isRevoked(jti)` plus the user's cutoff; a REST request pays for one, not two).
+ * - Every instance of one deployment sees what any instance revoked once `revoke` resolves.
+ * - `learn(revocation)`: a revocation another replica made, heard on the bus; kept in this
+ *   process only (the maker stored it).
+ * - Never throws and never hangs on a store outage. An adapter then answers from the
+ *   revocations this process made, heard or read before, and treats any other token as not
+ *   revoked (fails open: an outage must not sign everyone out).
+ */
+export interface RevokedTokens {
+  revoke(jti: string, expSec: number): Promise<void>
+  revokeAllBefore(userId: number, atSec: number): Promise<void>
+  isRevoked(token: TokenRef): Promise<boolean>
+  learn(revocation: Revocation): void
+}
+
+export interface MemoryRevokedTokensOptions {
+  /** The longest lifetime of a token (JWT_TTL_SECONDS): how long a sign-out-everywhere is kept. */
+  tokenTtlSec: number
+  /** @default createSystemClock() */
+  clock?: Clock
+}
+
+/** Single process: the revocation list in this process's memory is the whole truth. */
+export class MemoryRevokedTokens implements RevokedTokens {
+  private readonly list: RevocationList
+  private readonly clock: Clock
+
+  constructor(options: MemoryRevokedTokensOptions) {
+    this.list = new RevocationList(options.tokenTtlSec)
+    this.clock = options.clock ?? createSystemClock()
+  }
+
+  async revoke(jti: string, expSec: number): Promise<void> {
+    this.learn({ kind: 'token', jti, expSec })
+  }
+
+  async revokeAllBefore(userId: number, atSec: number): Promise<void> {
+    this.learn({ kind: 'user', userId, beforeSec: atSec })
+  }
+
+  async isRevoked(token: TokenRef): Promise<boolean> {
+    return this.list.isRevoked(token)
+  }
+
+  learn(revocation: Revocation): void {
+    this.list.add(revocation, this.clock.now() / 1000)
+  }
+}
