@@ -38,7 +38,7 @@ export class ValidationError extends AppError {
   }
 }
 
-/** 401: missing, malformed, forged or expired credentials. */
+/** 401: missing, malformed, forged, expired or signed-out (revoked) credentials. */
 export class AuthError extends AppError {
   constructor(code: AuthErrorCode, message: string) {
     super(code, 401, message)
@@ -51,6 +51,7 @@ export type AuthErrorCode =
   | 'TOKEN_EXPIRED'
   | 'TOKEN_SIGNATURE_INVALID'
   | 'TOKEN_ALG_NOT_ALLOWED'
+  | 'TOKEN_REVOKED'
   | 'INVALID_CREDENTIALS'
 
 export class NotFoundError extends AppError {

@@ -82,7 +82,12 @@ function setup() {
   }
   const open = async (id = 'c1', exp = clock.now() / 1000 + 3600) => {
     const socket = new FakeSocket()
-    const conn = new ConnectionActor(id, { userId: 7, email: 'u@example.com', exp }, socket, context)
+    const conn = new ConnectionActor(
+      id,
+      { userId: 7, email: 'u@example.com', exp, jti: `jti-${id}`, iat: 0 },
+      socket,
+      context,
+    )
     conn.send({ type: 'opened' })
     await Bun.sleep(0)
     return { socket, conn }

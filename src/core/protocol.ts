@@ -61,6 +61,7 @@ export function closeForAuthError(code: AuthErrorCode | string): CloseName {
     case 'AUTH_REQUIRED':
       return 'AUTH_REQUIRED'
     case 'TOKEN_EXPIRED':
+    case 'TOKEN_REVOKED': // signed out: the client's remedy is the expired one (sign in again); details.cause names it
       return 'TOKEN_EXPIRED'
     default:
       return 'TOKEN_INVALID'

@@ -1,35 +1,59 @@
-/** Verifies our HS256 JWTs and names each failure: malformed, alg not allowed, bad signature, expired. */
+/** Verifies our HS256 JWTs and names each failure: malformed, alg not allowed, bad signature, expired, revoked (signed out). */
 import { errors, jwtVerify } from 'jose'
 import { AuthError } from '../../errors'
+import type { TokenRef } from '../../core/revocation-list'
 import type { Clock } from '../../ports/clock'
+import type { RevokedTokens } from '../../ports/revoked-tokens'
 
-export interface Principal {
-  userId: number
+/** The verified caller: its user and the token's id, issue time and expiry (what a sign-out revokes). */
+export interface Principal extends TokenRef {
   email: string
-  /** Unix seconds when the token expires. */
-  exp: number
 }
 
 export interface TokenVerifier {
   verify(token: string | null | undefined): Promise<Principal>
 }
 
-export function createTokenVerifier(secret: string, clock: Clock): TokenVerifier {
+/** Without `revoked`, no token is ever refused as signed out. */
+export function createTokenVerifier(
+  secret: string,
+  clock: Clock,
+  revoked?: Pick<RevokedTokens, 'isRevoked'>,
+): TokenVerifier {
   const key = new TextEncoder().encode(secret)
   return {
     async verify(token) {
       if (!token) throw new AuthError('AUTH_REQUIRED', 'authentication required: send a bearer token or sign in')
-      try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], currentDate: new Date(clock.now()) })
-        const userId = Number(payload.sub)
-        if (!Number.isInteger(userId) || typeof payload.email !== 'string' || typeof payload.exp !== 'number')
-          throw new AuthError('TOKEN_INVALID', 'token is missing required claims')
-        return { userId, email: payload.email, exp: payload.exp }
-      } catch (e) {
-        throw classify(e)
-      }
+      const principal = await verifySignedToken(token, key, clock)
+      if (revoked && (await revoked.isRevoked(principal)))
+        throw new AuthError('TOKEN_REVOKED', 'this session was signed out: sign in again')
+      return principal
     },
   }
+}
+
+async function verifySignedToken(token: string, key: Uint8Array, clock: Clock): Promise<Principal> {
+  try {
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], currentDate: new Date(clock.now()) })
+    const userId = Number(payload.sub)
+    if (!Number.isInteger(userId) || typeof payload.email !== 'string' || typeof payload.exp !== 'number')
+      throw new AuthError('TOKEN_INVALID', 'token is missing required claims')
+    return {
+      userId,
+      email: payload.email,
+      exp: payload.exp,
+      jti: typeof payload.jti === 'string' && payload.jti !== '' ? payload.jti : legacyTokenId(token),
+      // A token without iat counts as issued at the epoch: "sign out everywhere" covers it.
+      iat: typeof payload.iat === 'number' ? payload.iat : 0,
+    }
+  } catch (e) {
+    throw classify(e)
+  }
+}
+
+/** Tokens issued before ids existed get one derived from their bytes, so they can still be signed out one by one. */
+function legacyTokenId(token: string): string {
+  return `sha256:${new Bun.CryptoHasher('sha256').update(token).digest('hex').slice(0, 32)}`
 }
 
 function classify(e: unknown): AuthError {

@@ -1,15 +1,18 @@
-/** Auth routes: register, login (JWT in body and HttpOnly cookie), logout, me. */
-import { jwt } from '@elysiajs/jwt'
+/** Auth routes: register, login (JWT in body and HttpOnly cookie), logout (revokes the token), me. */
 import { Elysia } from 'elysia'
-import { clientAddress, createAuthPlugin, sessionCookieName } from '../../auth-plugin'
+import { clientAddress, createAuthPlugin, readCookie, sessionCookieName, tokenFromRequest } from '../../auth-plugin'
 import { errors } from '../../model'
-import type { TokenVerifier } from '../../../adapters/auth/token-verifier'
+import { createTokenIssuer } from '../../../adapters/auth/token-issuer'
+import type { Principal, TokenVerifier } from '../../../adapters/auth/token-verifier'
+import { AuthError } from '../../../errors'
 import type { Clock } from '../../../ports/clock'
 import { AuthModel } from './model'
 import { type AuthService, toPublicUser } from './service'
+import type { SessionService } from './sessions'
 
 export interface AuthRoutesOptions {
   service: AuthService
+  sessions: SessionService
   verifier: TokenVerifier
   clock: Clock
   secret: string
@@ -22,9 +25,24 @@ function sessionCookie(token: string, maxAge: number, secure: boolean): string {
   return `${sessionCookieName}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`
 }
 
+/** The valid session tokens a request presents (bearer header and cookie, each at most once); invalid ones are skipped. */
+async function presentedSessions(headers: Headers, verifier: TokenVerifier): Promise<Principal[]> {
+  const tokens = new Set([tokenFromRequest(headers).token, readCookie(headers.get('cookie'), sessionCookieName)])
+  const principals: Principal[] = []
+  for (const token of tokens) {
+    if (!token) continue
+    try {
+      principals.push(await verifier.verify(token))
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e
+    }
+  }
+  return principals
+}
+
 export function createAuthRoutes(o: AuthRoutesOptions) {
+  const issuer = createTokenIssuer(o.secret, o.clock, o.ttlSec)
   return new Elysia({ prefix: '/api/v1/auth', tags: ['auth'] })
-    .use(jwt({ name: 'jwt', secret: o.secret, alg: 'HS256' }))
     .use(createAuthPlugin(o.verifier))
     .post(
       '/register',
@@ -44,10 +62,9 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
     )
     .post(
       '/login',
-      async ({ body, request, server, set, jwt }) => {
+      async ({ body, request, server, set }) => {
         const user = await o.service.login(body.email, body.password, clientAddress(request, server, o.trustProxy))
-        const exp = Math.floor(o.clock.now() / 1000) + o.ttlSec
-        const token = await jwt.sign({ sub: String(user.id), email: user.email, exp })
+        const { token, exp } = await issuer.issue(user)
         set.headers['set-cookie'] = sessionCookie(token, o.ttlSec, o.secureCookie)
         return {
           token,
@@ -68,11 +85,24 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
     )
     .post(
       '/logout',
-      ({ set }) => {
+      async ({ request, query, set }) => {
+        for (const principal of await presentedSessions(request.headers, o.verifier))
+          await o.sessions.signOut(principal, query.everywhere === true)
         set.headers['set-cookie'] = sessionCookie('', 0, o.secureCookie)
         set.status = 204
       },
-      { detail: { summary: 'Clear the session cookie' } },
+      {
+        query: AuthModel.logoutQuery,
+        response: { 204: AuthModel.noContent, ...errors(400) },
+        detail: {
+          summary: 'Sign out',
+          description:
+            'Revokes the session token the request presents (Authorization: Bearer and/or the mw_token cookie) and clears the cookie. ' +
+            'With `?everywhere=true`, also revokes every other session of the user (tokens issued before now, on any device). ' +
+            'A revoked token answers 401 TOKEN_REVOKED on REST; open streams using it are closed with 4502 within about a second, on every replica. ' +
+            'Always 204, also without a token or with an invalid, expired or already revoked one; 400 INVALID_REQUEST only when `everywhere` is neither true nor false.',
+        },
+      },
     )
     .get('/me', async ({ principal }) => ({ user: toPublicUser(await o.service.me(principal.userId)) }), {
       auth: true,
@@ -80,7 +110,7 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
       detail: {
         summary: 'The signed-in user',
         description:
-          'Errors: AUTH_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_ALG_NOT_ALLOWED.',
+          'Errors: AUTH_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, TOKEN_SIGNATURE_INVALID, TOKEN_ALG_NOT_ALLOWED.',
       },
     })
 }

@@ -14,4 +14,13 @@ export namespace AuthModel {
     expires_at: t.String({ format: 'date-time' }),
     user,
   })
+  export const logoutQuery = t.Object({
+    everywhere: t.Optional(
+      t.Boolean({
+        description: 'true: also sign out every other session of this user, on every device',
+        default: false,
+      }),
+    ),
+  })
+  export const noContent = t.Void({ description: 'signed out (also when no valid token was presented)' })
 }
