@@ -132,14 +132,19 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     if (this.socket.send(controlMessage(type, data, now)) === -1) this.checkPressure(now)
   }
 
+  /** Its token was revoked (a sign-out): closes like an expired token, with `details.cause` naming TOKEN_REVOKED. */
+  tokenRevoked(): void {
+    this.closeWith('TOKEN_EXPIRED', 'this session was signed out; sign in again', { cause: 'TOKEN_REVOKED' })
+  }
+
   /** Sends an error with the close name, then closes with its code; releases everything at once. */
-  closeWith(name: CloseName, message: string): void {
+  closeWith(name: CloseName, message: string, details?: Record<string, unknown>): void {
     if (this.closing) return
     this.closingSince = this.c.clock.now()
     const fields = { conn: this.id, userId: this.userId, close: name }
     if (name === 'SERVER_RESTART') this.c.log.debug('closing stream connection', fields)
     else this.c.log.info('closing stream connection', fields)
-    this.reply('error', { code: name, message })
+    this.reply('error', details ? { code: name, message, details } : { code: name, message })
     this.release()
     if (this.status !== 'failed') this.setStatus('stopping')
     this.socket.close(CloseCode[name], name)

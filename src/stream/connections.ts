@@ -1,13 +1,15 @@
-/** ConnectionRegistry: a replica's live connections, indexed by user, with the per-user bus topic that carries watchlist removals. */
+/** ConnectionRegistry: a replica's live connections, indexed by user, with the per-user bus topic that carries watchlist removals and sign-outs. */
 import type { Logger } from '../adapters/log/logger'
 import type { ConnectionActor, ConnectionMessage } from '../actors/connection-actor'
 import { DeadlineWheel } from '../core/deadline-wheel'
 import { userTopic } from '../core/protocol'
+import { revokes, type Revocation } from '../core/revocation-list'
 import type { Bus } from '../ports/bus'
 import type { Clock, TimerHandle } from '../ports/clock'
 
 /** Events for one user's connections on every replica (bus topic `user:<id>`). */
-export type UserEvent = { type: 'watchlist_removed'; ticker: string }
+export type UserEvent =
+  { type: 'watchlist_removed'; ticker: string } | { type: 'session_revoked'; revocation: Revocation }
 
 interface UserEntry {
   conns: Set<ConnectionActor>
@@ -31,6 +33,8 @@ export class ConnectionRegistry {
     private readonly log: Logger,
     private readonly clock: Clock,
     sweepTickMs: number,
+    /** Told every sign-out heard from another replica (the revocation store keeps a local copy). */
+    private readonly revocationHeard: (revocation: Revocation) => void = () => {},
   ) {
     this.sweeps = new DeadlineWheel(sweepTickMs, clock.now())
   }
@@ -124,12 +128,16 @@ export class ConnectionRegistry {
       this.log.warn('unreadable user event on the bus', { userId })
       return
     }
+    if (event.type === 'session_revoked') this.revocationHeard(event.revocation)
     this.deliver(userId, event)
   }
 
   private deliver(userId: number, event: UserEvent): void {
-    if (event.type !== 'watchlist_removed') return
-    for (const conn of this.users.get(userId)?.conns ?? [])
-      conn.send({ type: 'watchlistRemoved', ticker: event.ticker })
+    const conns = this.users.get(userId)?.conns
+    if (conns === undefined) return
+    if (event.type === 'watchlist_removed')
+      for (const conn of conns) conn.send({ type: 'watchlistRemoved', ticker: event.ticker })
+    else if (event.type === 'session_revoked')
+      for (const conn of [...conns]) if (revokes(event.revocation, conn.principal)) conn.tokenRevoked()
   }
 }

@@ -9,10 +9,12 @@ import { SymbolHub } from '../actors/symbol-hub'
 import { UpstreamActor, type UpstreamReport } from '../actors/upstream-actor'
 import { sweepIntervalMs } from '../core/heartbeat'
 import { CloseCode, controlMessage, subprotocol, symbolTopic } from '../core/protocol'
+import type { SessionEvents } from '../http/modules/auth/sessions'
 import type { WatchlistEvents } from '../http/modules/watchlist/service'
 import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
 import type { ConnectionCounter } from '../ports/connection-counter'
+import type { Revocation, RevokedTokens } from '../ports/revoked-tokens'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { UpstreamFeed } from '../ports/upstream'
 import { ConnectionRegistry } from './connections'
@@ -60,6 +62,8 @@ export interface StreamModuleDeps {
   corsOrigins: string[]
   /** Prev close and day stats when a symbol actor starts (e.g. simulated snapshotAt, Massive REST snapshot). */
   snapshotSource?: SnapshotSource
+  /** Keeps the sign-outs heard from other replicas (the revocation store's local copy, for Redis outages). */
+  revocations?: Pick<RevokedTokens, 'learn'>
   tuning?: Partial<StreamTuning>
 }
 
@@ -141,7 +145,9 @@ export function createStreamModule(deps: StreamModuleDeps) {
     wanted: () => hub.wanted(),
     random: tuning.random,
   })
-  const connections = new ConnectionRegistry(bus, log, clock, sweepIntervalMs(config.heartbeatMs))
+  const connections = new ConnectionRegistry(bus, log, clock, sweepIntervalMs(config.heartbeatMs), (revocation) =>
+    deps.revocations?.learn(revocation),
+  )
   const health = new UpstreamHealth(bus, clock, 3 * config.heartbeatMs, () =>
     connections.broadcast({ type: 'statusChanged' }),
   )
@@ -245,6 +251,11 @@ export function createStreamModule(deps: StreamModuleDeps) {
       removed: (userId: number, ticker: string) =>
         connections.publishUserEvent(userId, { type: 'watchlist_removed', ticker }),
     } satisfies WatchlistEvents,
+    /** Sign-outs: closes the covered streams of the user here and, through the bus, on every other replica. */
+    sessionEvents: {
+      revoked: (userId: number, revocation: Revocation) =>
+        connections.publishUserEvent(userId, { type: 'session_revoked', revocation }),
+    } satisfies SessionEvents,
 
     start(): void {
       hub.start()
