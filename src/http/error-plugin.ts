@@ -1,13 +1,16 @@
-/** The HTTP edge for failures: request ids, body limits, JSON 404/405, and the one mapping from errors to the error envelope. */
-import { Elysia } from 'elysia'
+/** The HTTP edge for failures: request ids, body limits, JSON 404/405, the one mapping from errors to the error envelope, and each answer's status and time (log, metrics). */
+import { Elysia, StatusMap } from 'elysia'
 import { AppError } from '../errors'
 import type { Logger } from '../adapters/log/logger'
+import type { AnsweredRequest } from './http-metrics'
 
 export interface ErrorPluginOptions {
   log: Logger
   maxBodyBytes: number
   /** Method+path patterns of every route, for telling 405 from 404. */
   routes: () => { method: string; path: string }[]
+  /** Called once per answered request (metrics). */
+  answered?: (r: AnsweredRequest) => void
 }
 
 const requestIds = new WeakMap<Request, string>()
@@ -71,6 +74,12 @@ function translate(
 }
 
 export function createErrorPlugin(opts: ErrorPluginOptions) {
+  const elapsedSec = (req: Request) => (performance.now() - (startTimes.get(req) ?? performance.now())) / 1000
+  // Refusals before routing never reach onAfterResponse.
+  const refuse = (req: Request, res: Response) => {
+    opts.answered?.({ method: req.method, route: undefined, status: res.status, seconds: elapsedSec(req) })
+    return res
+  }
   return new Elysia({ name: 'error-plugin' })
     .onRequest(({ request, set }) => {
       const incoming = request.headers.get('x-request-id')
@@ -80,26 +89,42 @@ export function createErrorPlugin(opts: ErrorPluginOptions) {
       set.headers['x-request-id'] = id
       const length = Number(request.headers.get('content-length') ?? 0)
       if (length > opts.maxBodyBytes)
-        return json(envelope(request, 'PAYLOAD_TOO_LARGE', `request body exceeds ${opts.maxBodyBytes} bytes`), 413)
+        return refuse(
+          request,
+          json(envelope(request, 'PAYLOAD_TOO_LARGE', `request body exceeds ${opts.maxBodyBytes} bytes`), 413),
+        )
       // Every request body this API takes is JSON; anything else is refused before parsing.
       const hasBody = length > 0 || request.body !== null
       if (hasBody && !/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
-        return json(envelope(request, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json'), 415)
+        return refuse(
+          request,
+          json(envelope(request, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json'), 415),
+        )
     })
-    .onAfterResponse({ as: 'global' }, ({ request, set }) => {
-      const started = startTimes.get(request)
+    .onAfterResponse({ as: 'global' }, (ctx) => {
+      const { request, set } = ctx
+      const seconds = elapsedSec(request)
+      const returned = (ctx as { responseValue?: unknown }).responseValue
+      const status =
+        returned instanceof Response
+          ? returned.status
+          : typeof set.status === 'number'
+            ? set.status
+            : (StatusMap[set.status as keyof typeof StatusMap] ?? 200)
+      opts.answered?.({ method: request.method, route: (ctx as { route?: string }).route, status, seconds })
       opts.log.debug('request', {
         method: request.method,
         path: new URL(request.url).pathname,
-        status: set.status,
-        ms: started ? Math.round((performance.now() - started) * 10) / 10 : undefined,
+        status,
+        ms: Math.round(seconds * 10_000) / 10,
         request_id: requestIdOf(request),
       })
     })
-    .onError({ as: 'global' }, ({ code, error, request }) => {
+    .onError({ as: 'global' }, ({ code, error, request, set }) => {
       if (code === 'NOT_FOUND') {
         const path = new URL(request.url).pathname
         const allow = allowedMethods(opts.routes(), path)
+        set.status = allow.length > 0 ? 405 : 404
         if (allow.length > 0)
           return json(
             envelope(request, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here`, { allow }),
@@ -116,6 +141,7 @@ export function createErrorPlugin(opts: ErrorPluginOptions) {
           request_id: requestIdOf(request),
           error: String((error as Error)?.stack ?? error),
         })
+      set.status = t.status
       const headers: Record<string, string> = {}
       if (error instanceof AppError && error.retryAfterSec !== undefined)
         headers['retry-after'] = String(error.retryAfterSec)

@@ -4,6 +4,7 @@ import { Elysia } from 'elysia'
 import type { Logger } from '../adapters/log/logger'
 import { createCors } from './cors'
 import { createErrorPlugin } from './error-plugin'
+import type { AnsweredRequest } from './http-metrics'
 import { ErrorBody } from './model'
 // Swagger UI is served from the process (embedded in the binary): the docs page works with no internet.
 import swaggerJs from '../../node_modules/swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' }
@@ -17,6 +18,8 @@ export interface ServerOptions {
   websocket?: Record<string, unknown>
   /** Feature modules, each an Elysia instance (controller). */
   modules: Elysia<any, any, any, any, any, any, any>[]
+  /** Called once per answered request (HttpMetrics.observe). */
+  answered?: (r: AnsweredRequest) => void
 }
 
 export function createServer(o: ServerOptions) {
@@ -24,7 +27,7 @@ export function createServer(o: ServerOptions) {
   const routes = () => app.routes.map((r) => ({ method: r.method, path: r.path }))
   // Bun's own limit is the hard stop for streamed bodies (plain 413); declared lengths get the JSON envelope first.
   app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes * 2 }, websocket: o.websocket })
-    .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes }))
+    .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes, answered: o.answered }))
     .use(createCors(o.corsOrigins))
     .model({ Error: ErrorBody })
     .use(
@@ -40,7 +43,12 @@ export function createServer(o: ServerOptions) {
             description:
               'Accounts, watchlists, OHLCV bars and snapshots for the /terminal market-watch screen. Every failure answers the error envelope with a stable code. The WebSocket stream is documented in docs/websocket-protocol.md.',
           },
-          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+          components: {
+            securitySchemes: {
+              bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+              metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, not a user JWT' },
+            },
+          },
           security: [{ bearer: [] }],
         },
       }),
