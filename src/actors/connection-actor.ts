@@ -129,6 +129,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   /** Sends a control message straight to this socket (not through a topic). */
   reply(type: ControlMessageType, data: object): void {
     const now = this.c.clock.now()
+    if (type === 'error') this.c.errorSent?.((data as { code: string }).code)
     if (this.socket.send(controlMessage(type, data, now)) === -1) this.checkPressure(now)
   }
 

@@ -49,4 +49,6 @@ export interface ConnectionContext {
   closeGraceMs: number
   errorBudget?: number
   errorWindowMs?: number
+  /** An `error` message went to the client (metrics). */
+  errorSent?(code: string): void
 }

@@ -64,6 +64,8 @@ export class LocalFanout {
   private readonly snapshots = new Map<string, { payload: string; receivedAt: number }>()
   /** Bytes published to all topics so far: no member's buffer can grow by more than this between two checks. */
   private publishedBytes = 0
+  /** Messages published to local topics so far, by kind. */
+  private readonly publishedByKind: Record<string, number> = { trade: 0, bar: 0, snapshot: 0 }
 
   constructor(
     private readonly o: FanoutOptions,
@@ -122,6 +124,7 @@ export class LocalFanout {
     const entry = this.entries.get(symbol)
     if (entry === undefined) return
     const kind = messageTypeOf(payload)
+    this.publishedByKind[kind] = (this.publishedByKind[kind] ?? 0) + 1
     entry.latest.set(kind, payload)
     if (kind === 'snapshot') this.snapshots.set(symbol, { payload, receivedAt: this.clock.now() })
     const sent = this.o.publish(symbolTopic(symbol), payload)
@@ -150,6 +153,11 @@ export class LocalFanout {
     if (entry === undefined) return null
     const { updated_at, ...rest } = (JSON.parse(entry.payload) as { data: SnapshotData }).data
     return { ...rest, updatedAt: updated_at, receivedAt: entry.receivedAt }
+  }
+
+  /** Messages (by kind) and bytes published to local topics since start: one per message, whatever its audience. */
+  published(): { messages: Record<string, number>; bytes: number } {
+    return { messages: { ...this.publishedByKind }, bytes: this.publishedBytes }
   }
 
   /** Symbols with local members, and how many each. */

@@ -18,6 +18,7 @@ import type { Revocation, RevokedTokens } from '../ports/revoked-tokens'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { UpstreamFeed } from '../ports/upstream'
 import { ConnectionRegistry } from './connections'
+import { StreamCounters } from './stream-counters'
 import { BusBatch, LocalFanout, type LiveSnapshot } from './fanout'
 import { authenticate, readCredentials, type Handshake } from './handshake'
 import { UpstreamHealth } from './upstream-health'
@@ -105,6 +106,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
   let connSeq = 0
   const handshakes = new WeakMap<Request, Handshake>()
   const actors = new WeakMap<object, ConnectionActor>()
+  const counters = new StreamCounters()
 
   const publishLocal = (topic: string, payload: string) => server?.publish(topic, payload) ?? 0
   const fanout = new LocalFanout(
@@ -170,6 +172,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     closeGraceMs: tuning.closeGraceMs,
     errorBudget: tuning.errorBudget,
     errorWindowMs: tuning.errorWindowMs,
+    errorSent: (code: string) => counters.errorSent(code),
   }
   const cleanups: (() => void)[] = [
     hub.onWantedChange(() => upstream.wantedChanged()),
@@ -195,6 +198,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
   }
 
   const refuse = (raw: RawSocket, h: Extract<Handshake, { ok: false }>) => {
+    counters.refused(h.close)
     const details = h.cause && h.cause !== h.close ? { details: { cause: h.cause } } : {}
     raw.send(controlMessage('error', { code: h.close, message: h.message, ...details }, clock.now()))
     raw.close(CloseCode[h.close], h.close)
@@ -208,6 +212,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     const conn = new ConnectionActor(`${bus.nodeId}-${++connSeq}`, h.principal, socketOf(raw), context)
     actors.set(raw, conn)
     connections.add(conn)
+    counters.opened++
     // Raw frames, not Elysia's JSON-parsed ones: exact sizes, binary detection, no async hop per message.
     raw.data.message = (_ws: unknown, frame: string | Uint8Array) => conn.frameArrived(frame)
     conn.send({ type: 'opened' })
@@ -222,10 +227,11 @@ export function createStreamModule(deps: StreamModuleDeps) {
         handshakes.set(ctx.request, await authenticate(ctx.request, credentials, deps.verifier, deps.corsOrigins))
     },
     open: (ws) => onOpen(ws.raw as unknown as RawSocket),
-    close(ws) {
+    close(ws, code) {
       const raw = ws.raw as unknown as RawSocket
       const conn = actors.get(raw)
       if (conn === undefined) return
+      counters.closed(code)
       actors.delete(raw)
       conn.socketClosed()
       connections.remove(conn)
@@ -298,6 +304,9 @@ export function createStreamModule(deps: StreamModuleDeps) {
       if (snapshot === null) return null
       return health.view().upstream === 'ok' ? { ...snapshot, receivedAt: clock.now() } : snapshot
     },
+
+    /** Counters since start, for /metrics (status() has the current values). */
+    counters: () => ({ sockets: counters as Readonly<StreamCounters>, published: fanout.published() }),
 
     status(): StreamStatus {
       let conflating = 0
