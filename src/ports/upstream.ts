@@ -54,6 +54,8 @@ export interface UpstreamStatus {
   budget: { limitPerMinute: number | null; remaining: number | null; resetsAt: number | null }
   /** Upstream REST calls made since start (for tests and metrics). */
   requests: number
+  /** Finished calls by outcome (HTTP status code, `timeout` or `network`), where the adapter counts them. */
+  outcomes?: Record<string, number>
 }
 
 /**

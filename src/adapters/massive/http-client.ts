@@ -49,6 +49,8 @@ export class MassiveHttpClient {
   private readonly fetchFn: typeof fetch
   private readonly base: URL
   private requestCount = 0
+  /** Finished calls by outcome: the HTTP status, `timeout` or `network`. */
+  private readonly outcomes = new Map<string, number>()
   private health: UpstreamHealth = 'ok'
   private reason: Reason | undefined
 
@@ -99,7 +101,13 @@ export class MassiveHttpClient {
   }
 
   status(): Omit<UpstreamStatus, 'name'> {
-    return { health: this.health, reason: this.reason, budget: this.budget.state(), requests: this.requestCount }
+    return {
+      health: this.health,
+      reason: this.reason,
+      budget: this.budget.state(),
+      requests: this.requestCount,
+      outcomes: Object.fromEntries(this.outcomes),
+    }
   }
 
   /** Records a body the caller found unusable (wrong shape), so status() reports it. */
@@ -108,6 +116,13 @@ export class MassiveHttpClient {
   }
 
   private async send(url: URL, slot: BudgetSlot): Promise<Attempt> {
+    const attempt = await this.attempt(url, slot)
+    const outcome = attempt.kind === 'response' ? String(attempt.status) : attempt.kind
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1)
+    return attempt
+  }
+
+  private async attempt(url: URL, slot: BudgetSlot): Promise<Attempt> {
     const controller = new AbortController()
     const timer = this.opts.clock.setTimeout(() => controller.abort(), this.opts.timeoutMs)
     this.requestCount++

@@ -29,6 +29,14 @@ export interface BarsPage {
   next_cursor: string | null
 }
 
+/** Since start: pages answered from the all-final page cache or by a query; upstream fetches of stored gaps and of the forming tail. */
+export interface BarsStats {
+  pagesFromCache: number
+  pagesQueried: number
+  upstreamGapFetches: number
+  upstreamTailFetches: number
+}
+
 const unitMs: Record<BaseTimespan, number> = { minute: MINUTE_MS, day: DAY_MS }
 
 export class BarsService {
@@ -40,6 +48,12 @@ export class BarsService {
   private coveredHere = new Map<string, Range[]>()
   private finalPages = new Map<string, string>()
   private finalPagesBytes = 0
+  private readonly counts: BarsStats = {
+    pagesFromCache: 0,
+    pagesQueried: 0,
+    upstreamGapFetches: 0,
+    upstreamTailFetches: 0,
+  }
 
   constructor(
     private upstream: UpstreamRest,
@@ -69,11 +83,13 @@ export class BarsService {
     const key = `${q.ticker}|${q.timespan}|${q.multiplier}|${q.fromMs}|${q.toMs}|${q.limit}`
     const hit = this.finalPages.get(key)
     if (hit !== undefined) {
+      this.counts.pagesFromCache++
       this.finalPages.delete(key)
       this.finalPages.set(key, hit)
       return hit
     }
     const page = await this.page(q)
+    this.counts.pagesQueried++
     const json = JSON.stringify(page)
     const end = nextBucketStart(q.timespan, q.multiplier, bucketStart(q.timespan, q.multiplier, q.toMs))
     if (end <= this.finalBoundary(baseTimespanFor(q.timespan), this.clock.now()) && json.length < 2_000_000) {
@@ -109,6 +125,10 @@ export class BarsService {
       results,
       next_cursor: more && last ? encodeCursor(q, nextBucketStart(q.timespan, q.multiplier, last.t)) : null,
     }
+  }
+
+  stats(): BarsStats {
+    return { ...this.counts }
   }
 
   /** Makes sure the final part of [from, to) is stored (prefetch and gap repair); returns how many gaps were fetched. */
@@ -152,6 +172,7 @@ export class BarsService {
   private async fetchSegment(ticker: string, base: BaseTimespan, [a, b]: Range): Promise<void> {
     // Another request may have covered it while this one waited for its turn.
     if (missingRanges(await this.repo.coverage(ticker, base, a, b), a, b).length === 0) return
+    this.counts.upstreamGapFetches++
     const bars = await this.upstream.fetchBars(ticker, base, a, b)
     await this.repo.upsert(ticker, base, bars)
     await this.repo.addCoverage(ticker, base, a, b)
@@ -168,7 +189,10 @@ export class BarsService {
     const key = `${ticker}|${base}`
     const cached = this.tails.get(key)
     if (cached && now - cached.at < this.opts.tailTtlMs) return cached.bars
-    const bars = await this.once(`tail|${key}`, () => this.upstream.fetchBars(ticker, base, boundary, now + 1))
+    const bars = await this.once(`tail|${key}`, () => {
+      this.counts.upstreamTailFetches++
+      return this.upstream.fetchBars(ticker, base, boundary, now + 1)
+    })
     this.tails.set(key, { at: now, bars })
     if (this.tails.size > 5000) this.tails.delete(this.tails.keys().next().value!)
     return bars
