@@ -1,0 +1,235 @@
+/** The families GET /metrics serves (process, HTTP, auth, stream, upstream, bus), read from their owners at scrape time. */
+import type { Labels, MetricFamily, Sample } from '../../../core/prometheus'
+import type { Bus } from '../../../ports/bus'
+import type { UpstreamRest, UpstreamStatus } from '../../../ports/upstream'
+import type { UpstreamState } from '../../../actors/upstream-actor'
+import type { UpstreamHealthView } from '../../../actors/connection-context'
+import { CloseCode } from '../../../core/protocol'
+import { closeLabels } from '../../../stream/stream-counters'
+import type { StreamModule, StreamStatus } from '../../../stream/stream-module'
+import type { HttpMetrics } from '../../http-metrics'
+import type { BarsService, BarsStats } from '../market-data/bars-service'
+
+export interface MetricSources {
+  http: HttpMetrics
+  stream: Pick<StreamModule, 'status' | 'counters'>
+  bus: Pick<Bus, 'stats' | 'health'>
+  upstreamRest: Pick<UpstreamRest, 'status'>
+  bars: Pick<BarsService, 'stats'>
+}
+
+type StreamCounts = ReturnType<StreamModule['counters']>
+
+/** The login route as the HTTP metrics record it; its statuses are the login outcomes. */
+const loginRoute = '/api/v1/auth/login'
+const upstreamStates: UpstreamState[] = ['idle', 'connecting', 'connected', 'reconnecting', 'failed']
+const clientViews: UpstreamHealthView['upstream'][] = ['ok', 'degraded', 'reconnecting']
+const restHealths = ['ok', 'degraded', 'down']
+
+/** Every family, in exposition order; `openWebSockets` is Bun's count (null when not listening). */
+export function collectFamilies(s: MetricSources, openWebSockets: number | null): MetricFamily[] {
+  const stream = s.stream.status()
+  const rest = s.upstreamRest.status()
+  const info = { node_id: stream.nodeId, upstream: rest.name }
+  return [
+    gauge('marketwatch_node_info', 'This replica: its bus node id and upstream kind (always 1).', [
+      { labels: info, value: 1 },
+    ]),
+    ...processFamilies(openWebSockets),
+    ...s.http.families(),
+    loginFamily(s.http),
+    ...streamFamilies(stream, s.stream.counters()),
+    ...upstreamFamilies(rest, s.bars.stats()),
+    ...busFamilies(s.bus),
+  ]
+}
+
+function processFamilies(openWebSockets: number | null): MetricFamily[] {
+  const memory = process.memoryUsage()
+  const cpu = process.cpuUsage()
+  return [
+    gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', memory.rss),
+    gauge('process_heap_used_bytes', 'JavaScript heap in use, in bytes.', memory.heapUsed),
+    counter('process_cpu_seconds_total', 'User and system CPU time spent, in seconds.', (cpu.user + cpu.system) / 1e6),
+    gauge(
+      'process_start_time_seconds',
+      'Start time of the process since the Unix epoch, in seconds.',
+      performance.timeOrigin / 1000,
+    ),
+    gauge('process_uptime_seconds', 'Seconds since the process started.', process.uptime()),
+    gauge(
+      'process_open_websockets',
+      'WebSockets open on the Bun server (admitted or being refused).',
+      openWebSockets ?? 0,
+    ),
+  ]
+}
+
+function loginFamily(http: HttpMetrics): MetricFamily {
+  const outcomes = new Map<string, number>([
+    ['ok', 0],
+    ['invalid', 0],
+    ['throttled', 0],
+    ['error', 0],
+  ])
+  for (const [status, count] of http.byStatus('POST', loginRoute)) {
+    const outcome = status === 200 ? 'ok' : status === 401 ? 'invalid' : status === 429 ? 'throttled' : 'error'
+    outcomes.set(outcome, outcomes.get(outcome)! + count)
+  }
+  return counter(
+    'marketwatch_auth_logins_total',
+    'Sign-in attempts by outcome: ok, invalid (wrong email or password), throttled (429), error (anything else).',
+    labelled(outcomes, (outcome) => ({ outcome })),
+  )
+}
+
+function streamFamilies(status: StreamStatus, { sockets, published }: StreamCounts): MetricFamily[] {
+  const perSymbol = Object.values(status.symbols)
+  return [
+    gauge(
+      'marketwatch_stream_accepting',
+      '1 while the stream accepts connections, 0 while shutting down.',
+      +status.accepting,
+    ),
+    gauge('marketwatch_stream_connections', 'Stream connections open on this replica.', status.connections),
+    gauge('marketwatch_stream_users', 'Distinct users with a live stream connection on this replica.', status.users),
+    counter('marketwatch_stream_connections_opened_total', 'Stream connections admitted since start.', sockets.opened),
+    counter(
+      'marketwatch_stream_connections_closed_total',
+      'Admitted stream connections closed, by close code (either side); opened minus closed is open.',
+      labelled(sockets.closes, closeLabels),
+    ),
+    counter(
+      'marketwatch_stream_handshakes_refused_total',
+      'Stream handshakes refused before admission, by close code (auth, origin, shutdown).',
+      labelled(sockets.refusals, (name) => closeLabels(CloseCode[name])),
+    ),
+    counter(
+      'marketwatch_stream_errors_sent_total',
+      'Error messages sent to stream clients, by code: quota and limit refusals, protocol errors, and the error before each server-initiated close.',
+      labelled(sockets.errorsSent, (code) => ({ code })),
+    ),
+    gauge(
+      'marketwatch_stream_subscriptions',
+      'Symbol subscriptions of the connections on this replica.',
+      sum(perSymbol),
+    ),
+    gauge('marketwatch_stream_symbols', 'Symbols with at least one subscriber on this replica.', perSymbol.length),
+    gauge(
+      'marketwatch_stream_symbol_actors',
+      'Symbol actors running on this replica (the upstream holder; includes grace).',
+      status.actors.length,
+    ),
+    gauge(
+      'marketwatch_stream_conflating_connections',
+      'Connections reading too slowly and getting latest-value delivery.',
+      status.conflating,
+    ),
+    counter(
+      'marketwatch_stream_messages_published_total',
+      'Market messages published to local topics, by type; one per message, whatever the number of subscribers.',
+      labelled(Object.entries(published.messages), (type) => ({ type })),
+    ),
+    counter(
+      'marketwatch_stream_published_bytes_total',
+      'Bytes of the market messages published to local topics.',
+      published.bytes,
+    ),
+    gauge('marketwatch_upstream_holding', '1 when this replica holds the upstream feed.', +status.holdingUpstream),
+    gauge(
+      'marketwatch_upstream_state',
+      "State of this replica's upstream feed actor (1 on the current state; idle when not the holder).",
+      oneOf('state', status.upstream.state, upstreamStates),
+    ),
+    counter(
+      'marketwatch_upstream_reconnects_total',
+      'Upstream feed sessions opened after the first one.',
+      Math.max(0, status.upstream.sessions - 1),
+    ),
+    gauge(
+      'marketwatch_stream_upstream_view',
+      'What stream clients are told about the feed (1 on the current value), from the holder and bus health.',
+      oneOf('upstream', status.client.upstream, clientViews),
+    ),
+  ]
+}
+
+function upstreamFamilies(rest: UpstreamStatus, bars: BarsStats): MetricFamily[] {
+  const families = [
+    gauge(
+      'marketwatch_upstream_rest_health',
+      'Health of the upstream REST API (1 on the current value).',
+      oneOf('health', rest.health, restHealths),
+    ),
+    counter(
+      'marketwatch_upstream_rest_requests_total',
+      'Upstream REST calls made (retries and pages included).',
+      rest.requests,
+    ),
+    counter(
+      'marketwatch_upstream_rest_responses_total',
+      'Finished upstream REST calls by outcome: HTTP status code, timeout or network.',
+      labelled(Object.entries(rest.outcomes ?? {}), (outcome) => ({ outcome })),
+    ),
+    counter('marketwatch_bars_pages_total', 'Bars pages answered, by source: page_cache (kept JSON) or query.', [
+      { labels: { source: 'page_cache' }, value: bars.pagesFromCache },
+      { labels: { source: 'query' }, value: bars.pagesQueried },
+    ]),
+    counter(
+      'marketwatch_bars_upstream_fetches_total',
+      'Bars fetched from the upstream, by kind: gap (stored once) or tail (still forming).',
+      [
+        { labels: { kind: 'gap' }, value: bars.upstreamGapFetches },
+        { labels: { kind: 'tail' }, value: bars.upstreamTailFetches },
+      ],
+    ),
+  ]
+  if (rest.budget.remaining !== null)
+    families.push(
+      gauge(
+        'marketwatch_upstream_rest_budget_remaining',
+        'Upstream REST calls left in the current budget window.',
+        rest.budget.remaining,
+      ),
+    )
+  return families
+}
+
+function busFamilies(bus: MetricSources['bus']): MetricFamily[] {
+  const stats = bus.stats()
+  return [
+    counter('marketwatch_bus_messages_published_total', 'Messages handed to the bus transport.', stats.published),
+    counter(
+      'marketwatch_bus_messages_delivered_total',
+      'Messages from other replicas delivered to a local handler.',
+      stats.delivered,
+    ),
+    counter(
+      'marketwatch_bus_messages_dropped_total',
+      'Bus messages given up on (outage beyond the bounded queue, backlog).',
+      stats.dropped,
+    ),
+    gauge('marketwatch_bus_healthy', '1 while the bus is ok, 0 while degraded.', bus.health().state === 'ok' ? 1 : 0),
+  ]
+}
+
+const simple =
+  (type: 'counter' | 'gauge') =>
+  (name: string, help: string, value: number | Sample[]): MetricFamily => ({
+    name,
+    help,
+    type,
+    samples: typeof value === 'number' ? [{ value }] : value,
+  })
+const gauge = simple('gauge')
+const counter = simple('counter')
+
+function labelled<K>(counts: Iterable<[K, number]>, labels: (key: K) => Labels): Sample[] {
+  return [...counts].map(([key, value]) => ({ labels: labels(key), value }))
+}
+
+function oneOf<T extends string>(label: string, current: T, all: readonly T[]): Sample[] {
+  return all.map((v) => ({ labels: { [label]: v }, value: v === current ? 1 : 0 }))
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
