@@ -12,6 +12,8 @@ import { createServer } from './http/server'
 import { createAuthRoutes } from './http/modules/auth'
 import { AuthService } from './http/modules/auth/service'
 import { createSystemRoutes } from './http/modules/system'
+import { createMetricsRoutes, metricsAccess } from './http/modules/system/metrics'
+import { HttpMetrics } from './http/http-metrics'
 import { createWatchlistRoutes } from './http/modules/watchlist'
 import { WatchlistService } from './http/modules/watchlist/service'
 import { createMarketDataRoutes } from './http/modules/market-data'
@@ -23,6 +25,9 @@ import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
 import { createRedisJobLock } from './adapters/redis/job-lock'
 import { createMemoryJobLock } from './ports/job-lock'
 import { MemoryLoginAttempts, type LoginAttempts } from './ports/login-attempts'
+import { MemoryRevokedTokens, type RevokedTokens } from './ports/revoked-tokens'
+import { RedisRevokedTokens } from './adapters/redis/revoked-tokens'
+import { SessionService } from './http/modules/auth/sessions'
 import { PrefetchJob } from './jobs/prefetch-job'
 import { createTerminalRoutes } from './terminal'
 import type { UpstreamFeed, UpstreamRest } from './ports/upstream'
@@ -85,7 +90,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const dbDir = config.dataDir.startsWith('memory://') ? config.dataDir : join(config.dataDir, 'pglite')
   const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: dbDir })
 
-  const verifier = createTokenVerifier(secret, clock)
   const upstream = createUpstreamRest(config, clock)
   const watchlistRepo = createWatchlistRepo(db.db)
   const bars = new BarsService(upstream, createBarRepo(db.db), createTickerRepo(db.db), clock, {
@@ -101,7 +105,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       (e) => (e?.code === 'UNKNOWN_TICKER' ? false : Promise.reject(e)),
     )
 
-  // Transports: in memory for one process; Redis for many replicas (fan-out, wanted symbols, connection caps, lease, login throttle).
+  // Transports: in memory for one process; Redis for many replicas (fan-out, wanted symbols, connection caps, lease, login throttle, sign-outs).
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, log) : null
   const prefix = config.redisPrefix
   const bus = config.redisUrl ? new RedisBus({ url: config.redisUrl, prefix }) : new MemoryBus()
@@ -115,6 +119,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const loginAttempts: LoginAttempts = redis
     ? new RedisLoginAttempts({ redis, prefix, limits, log })
     : new MemoryLoginAttempts(limits)
+  const revokedTokens: RevokedTokens = redis
+    ? new RedisRevokedTokens({ redis, prefix, tokenTtlSec: config.jwtTtlSec, log, clock })
+    : new MemoryRevokedTokens({ tokenTtlSec: config.jwtTtlSec, clock })
+  const verifier = createTokenVerifier(secret, clock, revokedTokens)
   const hashing = config.mode === 'test' ? { memoryCost: 4096, timeCost: 1 } : { memoryCost: 19456, timeCost: 2 }
   const authService = new AuthService(createUserRepo(db.db), loginAttempts, clock, hashing)
   const lease = redis
@@ -147,8 +155,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     feed: overrides.feed ?? createUpstreamFeed(config, clock),
     corsOrigins: config.corsOrigins,
     snapshotSource: (ticker) => snapshots.seed(ticker),
+    revocations: revokedTokens,
     tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
   })
+  const sessions = new SessionService(revokedTokens, stream.sessionEvents, clock)
   const watchlist = new WatchlistService(watchlistRepo, config.watchlistMax, isKnownTicker, stream.watchlistEvents)
   const prefetch = new PrefetchJob(
     watchlistRepo,
@@ -164,15 +174,25 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
   )
 
+  const httpMetrics = new HttpMetrics()
   const server = createServer({
     log,
     websocket: streamWebSocketOptions(config.stream) as Record<string, unknown>,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
+    answered: (r) => httpMetrics.observe(r),
     modules: [
       createSystemRoutes([{ name: 'database', check: db.ping }]),
+      createMetricsRoutes(metricsAccess(config.mode, config.metricsToken), {
+        http: httpMetrics,
+        stream,
+        bus,
+        upstreamRest: upstream,
+        bars,
+      }),
       createAuthRoutes({
         service: authService,
+        sessions,
         verifier,
         clock,
         secret,

@@ -26,6 +26,8 @@ export interface Config {
   /** Trust X-Forwarded-For for the client address (behind a proxy only). */
   trustProxy: boolean
   maxBodyBytes: number
+  /** Bearer token GET /metrics requires; null = open in development/test, no /metrics in production. */
+  metricsToken: string | null
   auth: { loginMaxFailuresPerAccount: number; loginMaxFailuresPerAddress: number; loginWindowSec: number }
   watchlistMax: number
   massive: {
@@ -141,6 +143,7 @@ export function loadConfig(env: Env): Config {
     logLevel: r.oneOf<LogLevel>('LOG_LEVEL', mode === 'test' ? 'warn' : 'info', ['debug', 'info', 'warn', 'error']),
     trustProxy: r.bool('TRUST_PROXY', false),
     maxBodyBytes: r.int('MAX_BODY_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
+    metricsToken: r.optional('METRICS_TOKEN'),
     auth: {
       loginMaxFailuresPerAccount: r.int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
       loginMaxFailuresPerAddress: r.int('LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100000),
