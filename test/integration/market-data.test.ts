@@ -23,7 +23,7 @@ for (const [engine, databaseUrl] of engines) {
         MASSIVE_API_KEY: massive.apiKey,
         MASSIVE_REST_URL: massive.url,
         MASSIVE_REQUESTS_PER_MINUTE: '0',
-        MASSIVE_TIMEOUT_MS: '300',
+        MASSIVE_TIMEOUT_MS: '1000', // well above a loaded machine's local round trip; slowMs below is longer
         PREFETCH_INTERVAL_SECONDS: '0',
         SNAPSHOT_MAX_TICKERS: '5',
       })
@@ -175,7 +175,7 @@ for (const [engine, databaseUrl] of engines) {
         [() => (massive.switches.malformed = 'shape'), 502, 'UPSTREAM_BAD_RESPONSE'],
         [() => (massive.switches.rateLimit = 'always'), 503, 'UPSTREAM_UNAVAILABLE'],
         [() => (massive.switches.serverError = 'always'), 503, 'UPSTREAM_UNAVAILABLE'],
-        [() => (massive.switches.slowMs = 1000), 503, 'UPSTREAM_UNAVAILABLE'],
+        [() => (massive.switches.slowMs = 2500), 503, 'UPSTREAM_UNAVAILABLE'],
       ]
       for (const [flip, status, code] of cases) {
         massive.reset()
