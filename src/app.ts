@@ -19,6 +19,9 @@ import { WatchlistService } from './http/modules/watchlist/service'
 import { createMarketDataRoutes } from './http/modules/market-data'
 import { BarsService } from './http/modules/market-data/bars-service'
 import { SnapshotsService } from './http/modules/market-data/snapshots-service'
+import { createOptionsRoutes } from './http/modules/options'
+import { OptionsService } from './http/modules/options/service'
+import { SimulatedOptions } from './adapters/simulated/simulated-options'
 import { createBarRepo, createTickerRepo } from './adapters/db/repos/bars'
 import { MassiveRest } from './adapters/massive/massive-rest'
 import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
@@ -31,6 +34,7 @@ import { SessionService } from './http/modules/auth/sessions'
 import { PrefetchJob } from './jobs/prefetch-job'
 import { createTerminalRoutes } from './terminal'
 import type { UpstreamFeed, UpstreamRest } from './ports/upstream'
+import type { UpstreamOptions } from './ports/upstream-options'
 import { MemoryBus } from './adapters/bus/memory-bus'
 import { MemoryConnectionCounter } from './adapters/bus/memory-connection-counter'
 import { MemorySymbolRegistry } from './adapters/bus/memory-symbol-registry'
@@ -90,7 +94,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const dbDir = config.dataDir.startsWith('memory://') ? config.dataDir : join(config.dataDir, 'pglite')
   const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: dbDir })
 
-  const upstream = createUpstreamRest(config, clock)
+  const { upstream, upstreamOptions } = createUpstreams(config, clock)
   const watchlistRepo = createWatchlistRepo(db.db)
   const bars = new BarsService(upstream, createBarRepo(db.db), createTickerRepo(db.db), clock, {
     correctionWindowMs: 15 * 60_000,
@@ -159,6 +163,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
   })
   const sessions = new SessionService(revokedTokens, stream.sessionEvents, clock)
+  const options = new OptionsService(upstreamOptions, isKnownTicker, clock, {
+    expirationsTtlMs: config.market.optionsExpirationsCacheMs,
+    chainTtlMs: config.market.optionsChainCacheMs,
+  })
   const watchlist = new WatchlistService(watchlistRepo, config.watchlistMax, isKnownTicker, stream.watchlistEvents)
   const prefetch = new PrefetchJob(
     watchlistRepo,
@@ -201,6 +209,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         trustProxy: config.trustProxy,
       }),
       createWatchlistRoutes(watchlist, verifier, config.watchlistMax),
+      createOptionsRoutes(options, verifier),
       createTerminalRoutes(),
       stream.routes,
       createMarketDataRoutes({
@@ -254,16 +263,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 }
 
 /** Massive when a key is configured, else the deterministic simulated market. */
-function createUpstreamRest(config: Config, clock: Clock): UpstreamRest {
-  if (!config.massive.apiKey) return new SimulatedUpstream({ clock })
-  return new MassiveRest({
-    apiKey: config.massive.apiKey,
+function createUpstreams(config: Config, clock: Clock): { upstream: UpstreamRest; upstreamOptions: UpstreamOptions } {
+  const apiKey = config.massive.apiKey
+  if (!apiKey) return { upstream: new SimulatedUpstream({ clock }), upstreamOptions: new SimulatedOptions(clock) }
+  const upstream = new MassiveRest({
+    apiKey,
     baseUrl: config.massive.restUrl,
     requestsPerMinute: config.massive.requestsPerMinute,
     timeoutMs: config.massive.timeoutMs,
     maxRetries: 3,
     clock,
   })
+  // Until the Massive options adapter lands, options come from the simulated model (answers say source: simulated).
+  return { upstream, upstreamOptions: new SimulatedOptions(clock) }
 }
 
 /** The live feed: Massive's WebSocket when a key is configured, else the simulated market's. */

@@ -1,0 +1,40 @@
+/** SharedCalls: one upstream call per key while in flight or fresh; failures are not remembered. */
+import { describe, expect, it } from 'bun:test'
+import { SimulatedClock } from '../../../ports/clock'
+import { SharedCalls } from './shared-calls'
+
+describe('SharedCalls', () => {
+  it('should share an in-flight call and reuse its answer until the TTL passes', async () => {
+    const clock = new SimulatedClock(1_000)
+    const calls = new SharedCalls(clock)
+    let n = 0
+    const answer = () => Bun.sleep(5).then(() => ++n)
+    const first = await Promise.all([1, 2, 3].map(() => calls.get('k', 100, answer)))
+    expect(first).toEqual([1, 1, 1].map((value) => ({ value, at: 1_000 })))
+    clock.advance(99)
+    expect((await calls.get('k', 100, answer)).value).toBe(1)
+    expect((await calls.get('other', 100, answer)).value).toBe(2)
+    clock.advance(1)
+    expect(await calls.get('k', 100, answer)).toEqual({ value: 3, at: 1_100 })
+  })
+
+  it('should hand a failure to every waiter and try again on the next request', async () => {
+    const calls = new SharedCalls(new SimulatedClock(0))
+    let n = 0
+    const failing = () => Bun.sleep(1).then(() => Promise.reject(new Error(`down ${++n}`)))
+    const results = await Promise.allSettled([calls.get('k', 1_000, failing), calls.get('k', 1_000, failing)])
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual([
+      'down 1',
+      'down 1',
+    ])
+    expect((await calls.get('k', 1_000, async () => 'up')).value).toBe('up')
+  })
+
+  it('should forget the oldest keys beyond its bound', async () => {
+    const calls = new SharedCalls(new SimulatedClock(0), 2)
+    let n = 0
+    for (const key of ['a', 'b', 'c']) await calls.get(key, 1_000, async () => ++n)
+    expect((await calls.get('b', 1_000, async () => ++n)).value).toBe(2)
+    expect((await calls.get('a', 1_000, async () => ++n)).value).toBe(4)
+  })
+})
