@@ -23,6 +23,8 @@ import { createOptionsRoutes } from './http/modules/options'
 import { OptionsService } from './http/modules/options/service'
 import { SimulatedOptions } from './adapters/simulated/simulated-options'
 import { createBarRepo, createTickerRepo } from './adapters/db/repos/bars'
+import { MassiveHttpClient } from './adapters/massive/http-client'
+import { MassiveOptions } from './adapters/massive/massive-options'
 import { MassiveRest } from './adapters/massive/massive-rest'
 import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
 import { createRedisJobLock } from './adapters/redis/job-lock'
@@ -262,11 +264,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
 }
 
-/** Massive when a key is configured, else the deterministic simulated market. */
+/** Massive when a key is configured (stocks and options over one transport and request budget), else the deterministic simulated market. */
 function createUpstreams(config: Config, clock: Clock): { upstream: UpstreamRest; upstreamOptions: UpstreamOptions } {
   const apiKey = config.massive.apiKey
   if (!apiKey) return { upstream: new SimulatedUpstream({ clock }), upstreamOptions: new SimulatedOptions(clock) }
-  const upstream = new MassiveRest({
+  const http = new MassiveHttpClient({
     apiKey,
     baseUrl: config.massive.restUrl,
     requestsPerMinute: config.massive.requestsPerMinute,
@@ -274,8 +276,7 @@ function createUpstreams(config: Config, clock: Clock): { upstream: UpstreamRest
     maxRetries: 3,
     clock,
   })
-  // Until the Massive options adapter lands, options come from the simulated model (answers say source: simulated).
-  return { upstream, upstreamOptions: new SimulatedOptions(clock) }
+  return { upstream: new MassiveRest({ http }), upstreamOptions: new MassiveOptions({ http, clock }) }
 }
 
 /** The live feed: Massive's WebSocket when a key is configured, else the simulated market's. */

@@ -1,4 +1,4 @@
-/** A local Massive-compatible server for tests (Bun.serve, port 0): REST and the stocks WebSocket feed, driven by the simulated market, with failure switches. */
+/** A local Massive-compatible server for tests (Bun.serve, port 0): REST (stocks and options) and the stocks WebSocket feed, driven by the simulated market, with failure switches. */
 
 import { handleAggs, AGGS_PATH, type BaseBarSource, type FakeReply } from './massive-aggs.ts'
 import {
@@ -18,6 +18,7 @@ import {
   type FeedSwitches,
   type RecordedFeedFrame,
 } from './massive-ws.ts'
+import { handleOptions, isOptionsPath } from './massive-options.ts'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
 import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
 
@@ -59,10 +60,12 @@ export interface MassiveCounts extends FeedCounts {
   aggs: number
   snapshots: number
   tickers: number
+  /** Options reference contracts and option snapshots (massive-options.ts). */
+  options: number
   other: number
 }
 
-export type MassiveEndpoint = 'aggs' | 'snapshots' | 'tickers' | 'other'
+export type MassiveEndpoint = 'aggs' | 'snapshots' | 'tickers' | 'options' | 'other'
 
 /** One request as the server saw it, for tests that check what went over the wire. */
 export interface RecordedRequest {
@@ -125,7 +128,7 @@ export function defaultSwitches(): MassiveSwitches {
 }
 
 function zeroCounts(): MassiveCounts {
-  return { total: 0, aggs: 0, snapshots: 0, tickers: 0, other: 0, ...zeroFeedCounts() }
+  return { total: 0, aggs: 0, snapshots: 0, tickers: 0, options: 0, other: 0, ...zeroFeedCounts() }
 }
 
 export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveServer {
@@ -238,6 +241,7 @@ function route(
   sw: MassiveSwitches,
 ): FakeReply {
   if (endpoint === 'aggs') return handleAggs(url, bars)
+  if (endpoint === 'options') return handleOptions(url, nowMs)!
   if (SNAPSHOTS_PATH === url.pathname) return handleSnapshotList(url, nowMs, sw.snapshotTimeUnit)
   const one = url.pathname.match(SNAPSHOT_ONE_PATH)
   if (one) return handleSnapshotOne(decodeURIComponent(one[1]!), nowMs, sw.snapshotTimeUnit)
@@ -250,6 +254,7 @@ function endpointOf(pathname: string): MassiveEndpoint {
   if (AGGS_PATH.test(pathname)) return 'aggs'
   if (pathname === SNAPSHOTS_PATH || SNAPSHOT_ONE_PATH.test(pathname)) return 'snapshots'
   if (TICKER_DETAILS_PATH.test(pathname)) return 'tickers'
+  if (isOptionsPath(pathname)) return 'options'
   return 'other'
 }
 

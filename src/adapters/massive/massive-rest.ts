@@ -5,7 +5,10 @@ import type { Bar, BaseTimespan, UpstreamRest, UpstreamSnapshot, UpstreamStatus 
 import { MassiveHttpClient, type MassiveHttpOptions } from './http-client.ts'
 import { parseAggsPage, parseSnapshotList, parseTickerDetails } from './wire.ts'
 
-export interface MassiveRestOptions extends MassiveHttpOptions {
+/** Either the transport settings, or a transport to share with other Massive adapters (one budget per account). */
+export type MassiveRestOptions = (MassiveHttpOptions | { http: MassiveHttpClient }) & MassiveRestTuning
+
+export interface MassiveRestTuning {
   /** Base bars per aggregates page (the provider's `limit`, at most 50 000). @default 50_000 */
   aggsPageLimit?: number
   /** Tickers per snapshot call; the provider's maximum is unconfirmed. @default 250 */
@@ -33,7 +36,7 @@ export class MassiveRest implements UpstreamRest {
   private readonly pendingLookups = new Map<string, Promise<boolean>>()
 
   constructor(opts: MassiveRestOptions) {
-    this.http = new MassiveHttpClient(opts)
+    this.http = 'http' in opts ? opts.http : new MassiveHttpClient(opts)
     this.pageLimit = positiveInt('aggsPageLimit', opts.aggsPageLimit ?? 50_000, 50_000)
     this.batchSize = positiveInt('snapshotBatchSize', opts.snapshotBatchSize ?? 250, Infinity)
     this.maxPages = positiveInt('maxPages', opts.maxPages ?? 1_000, Infinity)
