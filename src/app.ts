@@ -164,7 +164,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     revocations: revokedTokens,
     tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
   })
-  const sessions = new SessionService(revokedTokens, stream.sessionEvents, clock)
+  const sessions = new SessionService(revokedTokens, stream.sessionEvents, clock, {
+    tokenTtlSec: config.jwtTtlSec,
+    maxAgeSec: config.sessionMaxSec,
+  })
   const options = new OptionsService(upstreamOptions, isKnownTicker, clock, {
     expirationsTtlMs: config.market.optionsExpirationsCacheMs,
     chainTtlMs: config.market.optionsChainCacheMs,

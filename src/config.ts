@@ -21,6 +21,8 @@ export interface Config {
   /** null in development/test when unset: app.ts generates and keeps one in dataDir. */
   jwtSecret: string | null
   jwtTtlSec: number
+  /** How long after sign-in a session may still be refreshed (POST /auth/refresh); its last token then lives out its TTL. */
+  sessionMaxSec: number
   corsOrigins: string[]
   logLevel: LogLevel
   /** Trust X-Forwarded-For for the client address (behind a proxy only). */
@@ -137,6 +139,7 @@ export function loadConfig(env: Env): Config {
     upstreamLeaseMs: r.int('UPSTREAM_LEASE_MS', 6000, 1000, 120_000),
     jwtSecret: jwtSecret !== null && jwtSecret.length >= minJwtSecretLength ? jwtSecret : null,
     jwtTtlSec: r.int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    sessionMaxSec: r.int('SESSION_MAX_SECONDS', 30 * 24 * 3600, 60, 366 * 24 * 3600),
     corsOrigins:
       cors === ''
         ? []

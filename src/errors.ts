@@ -38,7 +38,7 @@ export class ValidationError extends AppError {
   }
 }
 
-/** 401: missing, malformed, forged, expired or signed-out (revoked) credentials. */
+/** 401: missing, malformed, forged, expired or signed-out (revoked) credentials, or a session too old to refresh. */
 export class AuthError extends AppError {
   constructor(code: AuthErrorCode, message: string) {
     super(code, 401, message)
@@ -52,6 +52,7 @@ export type AuthErrorCode =
   | 'TOKEN_SIGNATURE_INVALID'
   | 'TOKEN_ALG_NOT_ALLOWED'
   | 'TOKEN_REVOKED'
+  | 'SESSION_TOO_OLD'
   | 'INVALID_CREDENTIALS'
 
 export class NotFoundError extends AppError {

@@ -17,9 +17,27 @@ describe('revokes', () => {
     expect(revokes(r, token('a', 1, now + 0.5))).toBe(false)
     expect(revokes(r, token('a', 2, now))).toBe(false)
   })
+
+  it('should judge a user revocation by the session’s sign-in time when the token carries one, not by its refresh', () => {
+    const r = { kind: 'user' as const, userId: 1, beforeSec: now }
+    const refreshedAfter = { ...token('a', 1, now + 30), authTime: now - 600 }
+    expect(revokes(r, refreshedAfter)).toBe(true)
+    expect(revokes(r, { ...token('b', 1, now + 30), authTime: now })).toBe(false)
+    const list = new RevocationList(3600)
+    list.add(r, now)
+    expect(list.isRevoked(refreshedAfter)).toBe(true)
+  })
 })
 
 describe('RevocationList', () => {
+  it('should keep a session revoked until the latest expiry it was revoked with', () => {
+    const list = new RevocationList(3600)
+    list.add({ kind: 'token', jti: 'a', expSec: now + 1000 }, now)
+    list.add({ kind: 'token', jti: 'a', expSec: now + 100 }, now)
+    list.add({ kind: 'token', jti: 'z', expSec: now + 2000 }, now + 500) // sweeps
+    expect(list.isRevoked(token('a'))).toBe(true)
+  })
+
   it('should refuse a revoked jti until the token expires, then forget it', () => {
     const list = new RevocationList(3600)
     list.add({ kind: 'token', jti: 'a', expSec: now + 100 }, now)

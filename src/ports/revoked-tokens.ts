@@ -6,12 +6,14 @@ export type { Revocation, TokenRef }
 
 /**
  * Contract:
- * - `revoke(jti, expSec)`: `isRevoked` is true for a token with that jti until `expSec` (the
- *   token's own expiry); after that the entry may be forgotten, since the token is refused as
- *   expired anyway. Revoking twice is harmless.
- * - `revokeAllBefore(userId, atSec)` ("sign out everywhere"): every token of that user with
- *   `iat < atSec` is revoked; tokens issued at or after `atSec` are not. A cutoff only moves
- *   forward (an earlier `atSec` never un-revokes) and is kept for the longest token lifetime.
+ * - `revoke(jti, expSec)`: `isRevoked` is true for every token with that jti (one sign-in
+ *   session, whatever its refreshes) until `expSec` (the latest expiry a token of that session
+ *   can have); after that the entry may be forgotten, since those tokens are refused as expired
+ *   anyway. Revoking twice is harmless.
+ * - `revokeAllBefore(userId, atSec)` ("sign out everywhere"): every token of that user whose
+ *   session signed in before `atSec` (`authTime`, else `iat`) is revoked, however recently it was
+ *   refreshed; sessions signed in at or after `atSec` are not. A cutoff only moves forward (an
+ *   earlier `atSec` never un-revokes) and is kept for the longest token lifetime.
  * - `isRevoked(token)` answers both questions for one verified token in one store round trip
  *   (the brief's `isRevoked(jti)` plus the user's cutoff; a REST request pays for one, not two).
  * - Every instance of one deployment sees what any instance revoked once `revoke` resolves.

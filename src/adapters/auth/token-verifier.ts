@@ -5,9 +5,10 @@ import type { TokenRef } from '../../core/revocation-list'
 import type { Clock } from '../../ports/clock'
 import type { RevokedTokens } from '../../ports/revoked-tokens'
 
-/** The verified caller: its user and the token's id, issue time and expiry (what a sign-out revokes). */
+/** The verified caller: its user, the session's id and sign-in time, and the token's issue time and expiry (what a sign-out revokes). */
 export interface Principal extends TokenRef {
   email: string
+  authTime: number
 }
 
 export interface TokenVerifier {
@@ -38,13 +39,16 @@ async function verifySignedToken(token: string, key: Uint8Array, clock: Clock): 
     const userId = Number(payload.sub)
     if (!Number.isInteger(userId) || typeof payload.email !== 'string' || typeof payload.exp !== 'number')
       throw new AuthError('TOKEN_INVALID', 'token is missing required claims')
+    // A token without iat counts as issued at the epoch: "sign out everywhere" covers it.
+    const iat = typeof payload.iat === 'number' ? payload.iat : 0
     return {
       userId,
       email: payload.email,
       exp: payload.exp,
       jti: typeof payload.jti === 'string' && payload.jti !== '' ? payload.jti : legacyTokenId(token),
-      // A token without iat counts as issued at the epoch: "sign out everywhere" covers it.
-      iat: typeof payload.iat === 'number' ? payload.iat : 0,
+      iat,
+      // Tokens from before refresh existed are each their own session, signed in when issued.
+      authTime: typeof payload.auth_time === 'number' ? payload.auth_time : iat,
     }
   } catch (e) {
     throw classify(e)

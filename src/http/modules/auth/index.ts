@@ -1,4 +1,4 @@
-/** Auth routes: register, login (JWT in body and HttpOnly cookie), logout (revokes the token), me. */
+/** Auth routes: register, login (JWT in body and HttpOnly cookie), refresh (a new token of the same session), logout (revokes the session), me. */
 import { Elysia } from 'elysia'
 import { clientAddress, createAuthPlugin, readCookie, sessionCookieName, tokenFromRequest } from '../../auth-plugin'
 import { errors } from '../../model'
@@ -7,7 +7,7 @@ import type { Principal, TokenVerifier } from '../../../adapters/auth/token-veri
 import { AuthError } from '../../../errors'
 import type { Clock } from '../../../ports/clock'
 import { AuthModel } from './model'
-import { type AuthService, toPublicUser } from './service'
+import { type AuthService, type PublicUser, toPublicUser } from './service'
 import type { SessionService } from './sessions'
 
 export interface AuthRoutesOptions {
@@ -23,6 +23,11 @@ export interface AuthRoutesOptions {
 
 function sessionCookie(token: string, maxAge: number, secure: boolean): string {
   return `${sessionCookieName}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`
+}
+
+/** The body login and refresh answer with. */
+function sessionBody(token: string, exp: number, user: PublicUser) {
+  return { token, token_type: 'Bearer' as const, expires_at: new Date(exp * 1000).toISOString(), user }
 }
 
 /** The valid session tokens a request presents (bearer header and cookie, each at most once); invalid ones are skipped. */
@@ -66,12 +71,7 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
         const user = await o.service.login(body.email, body.password, clientAddress(request, server, o.trustProxy))
         const { token, exp } = await issuer.issue(user)
         set.headers['set-cookie'] = sessionCookie(token, o.ttlSec, o.secureCookie)
-        return {
-          token,
-          token_type: 'Bearer' as const,
-          expires_at: new Date(exp * 1000).toISOString(),
-          user: toPublicUser(user),
-        }
+        return sessionBody(token, exp, toPublicUser(user))
       },
       {
         body: AuthModel.credentials,
@@ -80,6 +80,28 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
           summary: 'Sign in',
           description:
             'Returns the JWT and sets it as an HttpOnly SameSite=Lax cookie. Wrong email and wrong password both answer 401 INVALID_CREDENTIALS; repeated failures answer 429 LOGIN_THROTTLED with Retry-After.',
+        },
+      },
+    )
+    .post(
+      '/refresh',
+      async ({ request, set }) => {
+        const principal = await o.verifier.verify(tokenFromRequest(request.headers).token)
+        o.sessions.assertRefreshable(principal)
+        const user = await o.service.me(principal.userId)
+        const { token, exp } = await issuer.issue(user, principal)
+        set.headers['set-cookie'] = sessionCookie(token, o.ttlSec, o.secureCookie)
+        return sessionBody(token, exp, toPublicUser(user))
+      },
+      {
+        response: { 200: AuthModel.session, ...errors(401, 404) },
+        detail: {
+          summary: 'Refresh the session token',
+          description:
+            'With a valid token (Authorization: Bearer, else the mw_token cookie), returns a new token of the same session (same `jti` and `auth_time`, new `iat` and `exp`) and sets it as the cookie; the body is the one login answers with. ' +
+            'The old token stays valid until its own exp; a logout with any token of the session revokes all of them. ' +
+            'A session signed in more than SESSION_MAX_SECONDS ago is not refreshed. ' +
+            'Errors: AUTH_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, TOKEN_SIGNATURE_INVALID, TOKEN_ALG_NOT_ALLOWED, SESSION_TOO_OLD (all 401); USER_NOT_FOUND (404).',
         },
       },
     )
@@ -97,8 +119,8 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
         detail: {
           summary: 'Sign out',
           description:
-            'Revokes the session token the request presents (Authorization: Bearer and/or the mw_token cookie) and clears the cookie. ' +
-            'With `?everywhere=true`, also revokes every other session of the user (tokens issued before now, on any device). ' +
+            'Revokes the session of the token the request presents (Authorization: Bearer and/or the mw_token cookie): that token and every token refreshed from the same sign-in. Clears the cookie. ' +
+            'With `?everywhere=true`, also revokes every other session of the user (sessions signed in before now, on any device, however recently refreshed). ' +
             'A revoked token answers 401 TOKEN_REVOKED on REST; open streams using it are closed with 4502 within about a second, on every replica. ' +
             'Always 204, also without a token or with an invalid, expired or already revoked one; 400 INVALID_REQUEST only when `everywhere` is neither true nor false.',
         },
