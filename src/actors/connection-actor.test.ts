@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'bun:test'
+import { createTokenIssuer } from '../adapters/auth/token-issuer'
+import { createTokenVerifier } from '../adapters/auth/token-verifier'
 import { MemoryBus } from '../adapters/bus/memory-bus'
 import { MemoryConnectionCounter } from '../adapters/bus/memory-connection-counter'
 import { MemorySymbolRegistry } from '../adapters/bus/memory-symbol-registry'
@@ -65,10 +67,13 @@ function setup() {
     clock,
   )
   const counter = new MemoryConnectionCounter()
+  const secret = 'actor-test-secret-0123456789-abcdefghij'
+  const issuer = createTokenIssuer(secret, clock, 120)
   const context: ConnectionContext = {
     clock,
     log: createSilentLog(),
     limits,
+    verifier: createTokenVerifier(secret, clock),
     watchlist: { missing: async (_u, tickers) => tickers.filter((t) => t === 'TSLA') },
     counter,
     fanout,
@@ -84,7 +89,7 @@ function setup() {
     const socket = new FakeSocket()
     const conn = new ConnectionActor(
       id,
-      { userId: 7, email: 'u@example.com', exp, jti: `jti-${id}`, iat: 0 },
+      { userId: 7, email: 'u@example.com', exp, jti: `jti-${id}`, iat: 0, authTime: 0 },
       socket,
       context,
     )
@@ -96,7 +101,16 @@ function setup() {
     conn.frameArrived(JSON.stringify(body))
     await Bun.sleep(0)
   }
-  return { clock, fanout, counter, registry, open, frame, topicPublishes }
+  /** The reply to the request with `id`, once the actor has sent it (a refresh verifies its token asynchronously). */
+  const replyTo = async (socket: FakeSocket, id: string) => {
+    for (let i = 0; i < 100; i++) {
+      const reply = socket.sent.find((m) => m.data?.id === id)
+      if (reply) return reply
+      await Bun.sleep(1)
+    }
+    throw new Error(`no reply to ${id}`)
+  }
+  return { clock, fanout, counter, registry, open, frame, replyTo, issuer, topicPublishes }
 }
 const trade = (seq: number, p: number) =>
   marketMessage({ type: 'trade', symbol: 'AAPL', seq, epoch: 'e', eventTs: 0, ts: 0, source: 'simulated', data: { p } })
@@ -151,6 +165,28 @@ describe('ConnectionActor', () => {
     clock.advance(250)
     conn.sweep()
     expect(socket.closed?.code).toBe(4502)
+  })
+
+  it('should move its expiry to a refreshed token of the same user and ignore another user’s', async () => {
+    const { clock, open, frame, replyTo, issuer } = setup()
+    const { socket, conn } = await open('r', (clock.now() + 5_000) / 1000)
+    expect(socket.last('welcome').data.token_expires_at).toBe(clock.now() + 5_000)
+    const other = await issuer.issue({ id: 8, email: 'other@example.com' })
+    await frame(conn, { action: 'refresh', token: other.token, id: 'r1' })
+    expect((await replyTo(socket, 'r1')).data.code).toBe('TOKEN_USER_MISMATCH')
+    const mine = await issuer.issue({ id: 7, email: 'u@example.com' })
+    await frame(conn, { action: 'refresh', token: mine.token, id: 'r2' })
+    expect(await replyTo(socket, 'r2')).toMatchObject({
+      type: 'refreshed',
+      data: { token_expires_at: mine.exp * 1000 },
+    })
+    expect(conn.principal.jti).toBe(mine.jti)
+    for (let i = 0; i < 40; i++) {
+      clock.advance(250)
+      conn.heard()
+      conn.sweep()
+    }
+    expect(socket.closed).toBeNull()
   })
 
   it('should conflate under backpressure, flush the latest values once drained, and return to the topic', async () => {

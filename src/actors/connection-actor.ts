@@ -1,4 +1,4 @@
-/** ConnectionActor: one WebSocket — its user, watchlist-scoped subscriptions, inbound limits, heartbeat deadline and bounded send buffer. */
+/** ConnectionActor: one WebSocket — its user and token (refreshable in-band), watchlist-scoped subscriptions, inbound limits, heartbeat deadline and bounded send buffer. */
 import type { Principal } from '../adapters/auth/token-verifier'
 import { isSilentTooLong, livenessDeadline } from '../core/heartbeat'
 import { admitFrame, countError, createInboundPolicy, type InboundPolicy } from '../core/inbound-policy'
@@ -12,10 +12,12 @@ import {
   type ProtocolError,
   type RequestId,
 } from '../core/protocol'
+import type { Revocation } from '../core/revocation-list'
 import type { FanoutMember } from '../stream/fanout'
 import { Actor } from './actor'
 import type { ConnectionContext, StreamSocket } from './connection-context'
 import { ConnectionDelivery } from './connection-delivery'
+import { ConnectionSession } from './connection-session'
 
 export type { ConnectionContext, StreamLimits, StreamSocket, UpstreamHealthView } from './connection-context'
 
@@ -33,6 +35,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   private lastSeenAt: number
   private nextPingAt: number
   private readonly delivery: ConnectionDelivery
+  private readonly session: ConnectionSession
   private closingSince: number | null = null
   private holdsSlot = false
   private sweepQueued = false
@@ -40,13 +43,14 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
 
   constructor(
     readonly id: string,
-    readonly principal: Principal,
+    principal: Principal,
     private readonly socket: StreamSocket,
     context: ConnectionContext,
   ) {
     super({ maxQueue: 4 * context.limits.messagesPerSecond + 16, onFailure: (e) => this.onActorFailure(e) })
     this.c = context
     const now = context.clock.now()
+    this.session = new ConnectionSession(principal, now)
     this.policy = createInboundPolicy(
       { ...context.limits, errorBudget: context.errorBudget, errorWindowMs: context.errorWindowMs },
       now,
@@ -61,8 +65,12 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.scheduleSweep(now)
   }
 
+  /** The token the connection runs on now (an in-band refresh replaces it). */
+  get principal(): Principal {
+    return this.session.principal
+  }
   get userId(): number {
-    return this.principal.userId
+    return this.session.principal.userId
   }
   get conflating(): boolean {
     return this.delivery.conflating
@@ -133,6 +141,11 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     if (this.socket.send(controlMessage(type, data, now)) === -1) this.checkPressure(now)
   }
 
+  /** A sign-out of this user was heard: closes the connection when it covers its current token (or the one a refresh is verifying). */
+  revocationHeard(revocation: Revocation): void {
+    if (this.session.covers(revocation)) this.tokenRevoked()
+  }
+
   /** Its token was revoked (a sign-out): closes like an expired token, with `details.cause` naming TOKEN_REVOKED. */
   tokenRevoked(): void {
     this.closeWith('TOKEN_EXPIRED', 'this session was signed out; sign in again', { cause: 'TOKEN_REVOKED' })
@@ -187,7 +200,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
       return this.closeWith('CONNECTION_LIMIT', `at most ${limits.maxConnectionsPerUser} stream connections per user`)
     this.holdsSlot = true
     this.setStatus('running')
-    this.reply('welcome', welcomeData(this.userId, limits))
+    this.reply('welcome', welcomeData(this.userId, this.session.expiresAt, limits))
     this.c.membershipChanged(this, true)
     this.sendStatus()
   }
@@ -198,7 +211,17 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     const r = parsed.request
     if (r.action === 'ping') return this.reply('pong', r.id === undefined ? {} : { id: r.id })
     if (r.action === 'unsubscribe') return this.unsubscribe(r.symbols, r.id)
+    if (r.action === 'refresh') return this.refresh(r.token, r.id)
     return this.subscribe(r.symbols, r.id)
+  }
+
+  /** In-band refresh: a valid token of the same user moves the connection's expiry (and session) to it; a refused one changes nothing. */
+  private async refresh(token: string, id: RequestId | undefined): Promise<void> {
+    const outcome = await this.session.refresh(token, this.c.verifier, () => this.c.clock.now())
+    if (this.closing) return
+    if (!outcome.ok) return this.refuse(outcome.error, id)
+    this.scheduleSweep(this.c.clock.now())
+    this.reply('refreshed', { token_expires_at: this.session.expiresAt, ...idOf(id) })
   }
 
   private async subscribe(symbols: string[], id: RequestId | undefined): Promise<void> {
@@ -287,7 +310,9 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
       else this.scheduleSweep(now)
       return
     }
-    if (this.principal.exp * 1000 <= now) return this.closeWith('TOKEN_EXPIRED', 'your session expired; sign in again')
+    const due = this.session.due(now)
+    if (due === 'expired') return this.closeWith('TOKEN_EXPIRED', 'your session expired; sign in again')
+    if (due === 'notice') this.reply('token_expiring', { token_expires_at: this.session.expiresAt })
     if (isSilentTooLong(this.lastSeenAt, now, heartbeatMs))
       return this.closeWith('HEARTBEAT_TIMEOUT', `nothing heard for ${2 * heartbeatMs} ms`)
     if (now >= this.nextPingAt) {
@@ -300,9 +325,10 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   }
 
   /**
-   * Files this connection's next sweep: the next ping, the liveness deadline or token expiry,
-   * whichever is first; the next tick while it is conflated (how long it stays behind); the end
-   * of the close grace while closing. Between deadlines an idle connection costs nothing.
+   * Files this connection's next sweep: the next ping, the liveness deadline, the token's expiry
+   * notice or its expiry, whichever is first (a refresh refiles it: the old expiry is gone); the
+   * next tick while it is conflated (how long it stays behind); the end of the close grace while
+   * closing. Between deadlines an idle connection costs nothing.
    */
   private scheduleSweep(now: number): void {
     let at: number
@@ -312,7 +338,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
       at = Math.min(
         this.nextPingAt,
         livenessDeadline(this.lastSeenAt, this.c.limits.heartbeatMs) + 1,
-        this.principal.exp * 1000,
+        this.session.deadline(),
       )
     this.c.scheduleSweep(this, at)
   }

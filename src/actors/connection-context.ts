@@ -1,4 +1,5 @@
 /** What every ConnectionActor of a replica shares: the socket it drives, the limits, and the replica-wide services. */
+import type { TokenVerifier } from '../adapters/auth/token-verifier'
 import type { Logger } from '../adapters/log/logger'
 import type { Clock } from '../ports/clock'
 import type { ConnectionCounter } from '../ports/connection-counter'
@@ -31,6 +32,8 @@ export interface ConnectionContext {
   clock: Clock
   log: Logger
   limits: StreamLimits
+  /** Checks the token of an in-band refresh, as the handshake does (signature, expiry, sign-outs). */
+  verifier: Pick<TokenVerifier, 'verify'>
   watchlist: { missing(userId: number, tickers: string[]): Promise<string[]> }
   counter: ConnectionCounter
   fanout: LocalFanout

@@ -30,6 +30,10 @@ describe('parseClientFrame', () => {
       request: { action: 'subscribe', symbols: ['AAPL', 'BRK.B'], id: 'x' },
     })
     expect(parse('{"action":"ping","id":3}')).toEqual({ ok: true, request: { action: 'ping', id: 3 } })
+    expect(parse('{"action":"refresh","token":"a.b.c","id":4}')).toEqual({
+      ok: true,
+      request: { action: 'refresh', token: 'a.b.c', id: 4 },
+    })
   })
 
   it('should name each failure', () => {
@@ -42,6 +46,9 @@ describe('parseClientFrame', () => {
     expect(code('{}')).toBe('UNKNOWN_ACTION')
     expect(code('{"action":"subscribe","symbols":"AAPL"}')).toBe('INVALID_SYMBOLS')
     expect(code('{"action":"unsubscribe","symbols":["1BAD"]}')).toBe('INVALID_SYMBOLS')
+    expect(code('{"action":"refresh"}')).toBe('MALFORMED_MESSAGE')
+    expect(code('{"action":"refresh","token":""}')).toBe('MALFORMED_MESSAGE')
+    expect(code('{"action":"refresh","token":42}')).toBe('MALFORMED_MESSAGE')
   })
 
   it('should measure size in UTF-8 bytes, exactly at the limit', () => {

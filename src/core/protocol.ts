@@ -68,6 +68,12 @@ export function closeForAuthError(code: AuthErrorCode | string): CloseName {
   }
 }
 
+/**
+ * Why an in-band `refresh` was refused: the token's own failure (as REST names it), or
+ * TOKEN_USER_MISMATCH for a valid token of another user. The connection keeps its old token.
+ */
+export type RefreshErrorCode = Exclude<AuthErrorCode, 'INVALID_CREDENTIALS' | 'SESSION_TOO_OLD'> | 'TOKEN_USER_MISMATCH'
+
 /** In-band error codes that do not close the connection. */
 export type RequestErrorCode =
   | 'MESSAGE_TOO_BIG'
@@ -77,6 +83,7 @@ export type RequestErrorCode =
   | 'NOT_IN_WATCHLIST'
   | 'SUBSCRIPTION_LIMIT'
   | 'RATE_LIMITED'
+  | RefreshErrorCode
 export type ErrorCode = RequestErrorCode | CloseName
 
 export interface ProtocolError {
@@ -88,7 +95,10 @@ export interface ProtocolError {
 /** A request id the client may attach; echoed back in replies. */
 export type RequestId = string | number
 export type ClientRequest =
-  { action: 'subscribe' | 'unsubscribe'; symbols: string[]; id?: RequestId } | { action: 'ping'; id?: RequestId }
+  | { action: 'subscribe' | 'unsubscribe'; symbols: string[]; id?: RequestId }
+  | { action: 'ping'; id?: RequestId }
+  /** Moves the connection onto a newer token of the same user (its expiry and its session for sign-outs). */
+  | { action: 'refresh'; token: string; id?: RequestId }
 
 const maxIdLength = 64
 
@@ -121,6 +131,10 @@ export function parseClientFrame(
   switch (body.action) {
     case 'ping':
       return { ok: true, request: withId({ action: 'ping' as const }) }
+    case 'refresh':
+      if (typeof body.token !== 'string' || body.token === '')
+        return { ok: false, error: { code: 'MALFORMED_MESSAGE', message: 'refresh needs a token (a JWT string)' }, id }
+      return { ok: true, request: withId({ action: 'refresh' as const, token: body.token }) }
     case 'subscribe':
     case 'unsubscribe': {
       const symbols = readSymbols(body.symbols)
@@ -132,7 +146,7 @@ export function parseClientFrame(
         ok: false,
         error: {
           code: 'UNKNOWN_ACTION',
-          message: 'action must be one of subscribe, unsubscribe, ping',
+          message: 'action must be one of subscribe, unsubscribe, ping, refresh',
           details: { action: typeof body.action === 'string' ? body.action.slice(0, 32) : null },
         },
         id,
@@ -169,7 +183,11 @@ function readSymbols(raw: unknown): { ok: true; symbols: string[] } | { ok: fals
 /** Where a message comes from: the market data provider, or the server itself (control). */
 export type MessageSource = 'simulated' | 'massive' | 'server'
 export type MarketMessageType = 'trade' | 'bar' | 'snapshot'
-export type ControlMessageType = 'welcome' | 'subscribed' | 'status' | 'error' | 'pong' | 'heartbeat'
+export type ControlMessageType =
+  'welcome' | 'subscribed' | 'status' | 'error' | 'pong' | 'heartbeat' | 'refreshed' | 'token_expiring'
+
+/** How long before its token expires a connection that has not refreshed is sent `token_expiring`. */
+export const tokenExpiringNoticeMs = 60_000
 
 /** The stream's limits (config.stream, from WS_* and STREAM_FLUSH_MS). */
 export interface StreamLimits {
@@ -187,10 +205,11 @@ export interface StreamLimits {
 /** The limits a `welcome` announces. */
 export type AnnouncedLimits = Omit<StreamLimits, 'sendBufferBytes'>
 
-/** `welcome` data: who the connection is, protocol version, timings, limits and the close-code table. */
-export function welcomeData(userId: number, limits: AnnouncedLimits): object {
+/** `welcome` data: who the connection is, when its token expires (Unix ms), protocol version, timings, limits and the close-code table. */
+export function welcomeData(userId: number, tokenExpiresAt: number, limits: AnnouncedLimits): object {
   return {
     user_id: userId,
+    token_expires_at: tokenExpiresAt,
     protocol: protocolVersion,
     heartbeat_ms: limits.heartbeatMs,
     flush_ms: limits.flushMs,

@@ -3,7 +3,7 @@ import type { Logger } from '../adapters/log/logger'
 import type { ConnectionActor, ConnectionMessage } from '../actors/connection-actor'
 import { DeadlineWheel } from '../core/deadline-wheel'
 import { userTopic } from '../core/protocol'
-import { revokes, type Revocation } from '../core/revocation-list'
+import type { Revocation } from '../core/revocation-list'
 import type { Bus } from '../ports/bus'
 import type { Clock, TimerHandle } from '../ports/clock'
 
@@ -138,6 +138,7 @@ export class ConnectionRegistry {
     if (event.type === 'watchlist_removed')
       for (const conn of conns) conn.send({ type: 'watchlistRemoved', ticker: event.ticker })
     else if (event.type === 'session_revoked')
-      for (const conn of [...conns]) if (revokes(event.revocation, conn.principal)) conn.tokenRevoked()
+      // Each connection judges by its current token (an in-band refresh may have moved it to another session).
+      for (const conn of [...conns]) conn.revocationHeard(event.revocation)
   }
 }

@@ -157,6 +157,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     clock,
     log,
     limits: config,
+    verifier: deps.verifier,
     watchlist: deps.watchlist,
     counter: deps.counter,
     fanout,
