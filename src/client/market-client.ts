@@ -1,12 +1,14 @@
-/** The market-watch client shell: REST initial load, one stream, backfill before increments, REST polling when degraded; all I/O injected. */
+/** The market-watch client shell: REST initial load, one stream, backfill before increments, REST polling when degraded, token refresh; all I/O injected. */
 import type { Clock } from '../ports/clock'
 import { chartTimespans, type ChartTimespan } from './chart-series'
 import type { ConnectionState, MachineOptions, Reason } from './connection-machine'
 import { MarketModel, type ChartPhase, type MarketModelOptions } from './market-model'
+import type { RefreshOptions } from './refresh-schedule'
 import { ApiError, createRestApi, type FetchLike, type RestApi, type Watchlist } from './rest-api'
 import { RestSync, type RestSyncOptions } from './rest-sync'
 import { ServerClock } from './server-clock'
 import { StreamConnection, type SocketFactory } from './stream-connection'
+import { TokenRefresher } from './token-refresher'
 import { streamPath, type ServerMessage, type StatusData, type WelcomeData } from './wire'
 
 export interface MarketClientDeps {
@@ -19,7 +21,7 @@ export interface MarketClientDeps {
   random: () => number
 }
 
-export interface MarketClientOptions extends MachineOptions, MarketModelOptions, RestSyncOptions {}
+export interface MarketClientOptions extends MachineOptions, MarketModelOptions, RestSyncOptions, RefreshOptions {}
 
 /** What the page shows: `state` is the machine's, except 'over_quota' while live with refused subscriptions. */
 export interface ClientStatus {
@@ -34,6 +36,8 @@ export interface ClientStatus {
   welcome: WelcomeData | null
   polled: string[]
   attempt: number
+  /** When the session token expires (server time, Unix ms), as the server last said; the client refreshes it before. */
+  tokenExpiresAt: number | null
 }
 
 /** One loss of the stream and how long until the client was live and caught up again (local clock times). */
@@ -42,10 +46,14 @@ export interface Outage {
   recoveredAt: number | null
 }
 
+/** Ids of the stream's `refresh` requests start with this (their errors go to the refresher). */
+const refreshIdPrefix = 'refresh-'
+
 export class MarketClient {
   readonly api: RestApi
   readonly model: MarketModel
   readonly stream: StreamConnection
+  readonly refresher: TokenRefresher
   readonly outages: Outage[] = []
   /** The server's clock as seen from here, from every stream `ts` and REST `Date`. */
   readonly serverClock = new ServerClock()
@@ -86,7 +94,18 @@ export class MarketClient {
         message: (m) => this.onMessage(m),
         up: () => this.onUp(),
         down: () => this.onDown(),
-        changed: () => this.changed(),
+        changed: (m) => {
+          if (m.state === 'signed_out' || m.state === 'stopped') this.refresher.stop()
+          this.changed()
+        },
+      },
+      options,
+    )
+    this.refresher = new TokenRefresher(
+      { clock: deps.clock, random: deps.random, serverNow: () => this.serverNow(), refresh: () => this.api.refresh() },
+      {
+        issued: (token) => this.tokenIssued(token),
+        signedOut: (reason) => this.onRestError(new ApiError(reason.code, reason.message, 401)),
       },
       options,
     )
@@ -134,6 +153,7 @@ export class MarketClient {
 
   stop(): void {
     this.stream.stop()
+    this.refresher.stop()
     this.sync.stop()
   }
 
@@ -200,6 +220,7 @@ export class MarketClient {
       welcome: this.welcome,
       polled: this.sync.targets(),
       attempt: m.attempt,
+      tokenExpiresAt: this.refresher.state.expiresAt,
     }
   }
 
@@ -214,6 +235,13 @@ export class MarketClient {
         break
       case 'welcome':
         this.welcome = m.data
+        if (typeof m.data.token_expires_at === 'number') this.refresher.expiryKnown(m.data.token_expires_at)
+        break
+      case 'refreshed':
+        this.refresher.expiryKnown(m.data.token_expires_at)
+        break
+      case 'token_expiring':
+        this.refresher.expiring(m.data.token_expires_at)
         break
       case 'status':
         this.upstream = m.data
@@ -232,6 +260,8 @@ export class MarketClient {
   }
 
   private onStreamError(code: string, message: string, id: string | number | undefined): void {
+    // A refused refresh is retried (a lost session shows when the REST refresh answers 401), not shown.
+    if (typeof id === 'string' && id.startsWith(refreshIdPrefix)) return this.refresher.streamRefused()
     this.notice = { code, message }
     const symbols = id === undefined ? undefined : this.requests.get(String(id))
     if (!symbols) return
@@ -250,6 +280,12 @@ export class MarketClient {
     if (this.welcome && wasLive) this.outages.push({ lostAt: this.deps.clock.now(), recoveredAt: null })
     this.model.streamLost()
     this.requests.clear()
+  }
+
+  /** A refreshed token: REST and the next handshake use it (when the client holds one; else the renewed cookie does), and the open stream moves onto it. */
+  private tokenIssued(token: string): void {
+    if (this.token !== null) this.token = token
+    this.stream.send({ action: 'refresh', token, id: `${refreshIdPrefix}${this.nextRequestId++}` })
   }
 
   private syncSubscriptions(): void {

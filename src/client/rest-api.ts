@@ -1,4 +1,4 @@
-/** Thin REST shell over an injected fetch: auth, watchlist, bars (following next_cursor) and snapshots; failures throw ApiError. */
+/** Thin REST shell over an injected fetch: auth (with refresh), watchlist, bars (following next_cursor) and snapshots; failures throw ApiError. */
 import type { RestError, RestSnapshot, WireBar } from './wire'
 
 /** A failed call: the server's error code (or NETWORK_ERROR / BAD_RESPONSE), HTTP status (0 for network) and Retry-After. */
@@ -111,6 +111,8 @@ export function createRestApi(o: RestApiOptions) {
     register: (email: string, password: string) =>
       call<{ user: User }>('POST', '/api/v1/auth/register', { email, password }),
     login: (email: string, password: string) => call<LoginResult>('POST', '/api/v1/auth/login', { email, password }),
+    /** A new token of the current session (bearer when one is held, else the cookie, which the answer also renews). */
+    refresh: () => call<LoginResult>('POST', '/api/v1/auth/refresh'),
     logout: () => call<unknown>('POST', '/api/v1/auth/logout'),
     me: () => call<{ user: User }>('GET', '/api/v1/auth/me'),
     watchlist: () => call<Watchlist>('GET', '/api/v1/watchlist'),

@@ -33,6 +33,8 @@ export type MarketMessage =
 
 export interface WelcomeData {
   user_id: number | string
+  /** When the connection's token expires, Unix ms (refresh before it: POST /auth/refresh, then a `refresh` request). */
+  token_expires_at?: number
   protocol: string
   heartbeat_ms: number
   flush_ms: number
@@ -64,19 +66,33 @@ export type ControlMessage =
   | (ControlBase & { type: 'error'; data: RestError })
   | (ControlBase & { type: 'pong'; data: unknown })
   | (ControlBase & { type: 'heartbeat'; data: unknown })
+  /** The connection took the token of a `refresh` request; `token_expires_at` in Unix ms. */
+  | (ControlBase & { type: 'refreshed'; data: { token_expires_at: number; id?: string | number } })
+  /** The connection's token expires soon and it has not been refreshed. */
+  | (ControlBase & { type: 'token_expiring'; data: { token_expires_at: number } })
 
 export type ServerMessage = MarketMessage | ControlMessage
 
 export type ClientRequest =
   | { action: 'subscribe' | 'unsubscribe'; symbols: string[]; id?: string | number }
   | { action: 'ping'; id?: string | number }
+  | { action: 'refresh'; token: string; id?: string | number }
 
 /** The subprotocol offered (with `bearer.<jwt>` when a token is used) and echoed by the server. */
 export const streamSubprotocol = 'market-watch.v1'
 export const streamPath = '/api/v1/market-data/stream'
 
 const marketTypes = new Set(['trade', 'bar', 'snapshot'])
-const controlTypes = new Set(['welcome', 'subscribed', 'status', 'error', 'pong', 'heartbeat'])
+const controlTypes = new Set([
+  'welcome',
+  'subscribed',
+  'status',
+  'error',
+  'pong',
+  'heartbeat',
+  'refreshed',
+  'token_expiring',
+])
 
 /** Parses one text frame; null for anything that is not a known, well-formed envelope. */
 export function parseServerFrame(frame: unknown): ServerMessage | null {

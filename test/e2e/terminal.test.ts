@@ -85,7 +85,9 @@ describe('terminal page in Chromium', () => {
 
     await page.fill('#auth-email', email)
     await page.fill('#auth-password', password)
+    const pageLogin = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'))
     await page.click('#sign-up')
+    const pageToken = ((await (await pageLogin).json()) as { token: string }).token
     await page.waitForSelector('#terminal:not([hidden])')
     for (const ticker of ['AAPL', 'MSFT']) {
       await page.fill('#add-ticker', ticker)
@@ -215,6 +217,12 @@ describe('terminal page in Chromium', () => {
       ),
     ).toEqual([])
     await shot(page, 'five-minute')
+
+    // Sign out: the page's session (the bearer token it holds) is revoked on the server.
+    await page.click('#sign-out')
+    await page.waitForSelector('#auth:not([hidden])')
+    const me = await fetch(`${app.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${pageToken}` } })
+    expect(((await me.json()) as { error: { code: string } }).error.code).toBe('TOKEN_REVOKED')
     expect(errors).toEqual([])
   }, 240_000)
 })

@@ -47,9 +47,10 @@ async function enter(token: string | null, email: string): Promise<void> {
 
 async function signOut(): Promise<void> {
   client.stop()
-  client.setToken(null)
   started = false
+  // Log out while the client still holds its bearer token, so that session is revoked too (not only the cookie's).
   await client.api.logout().catch(() => {})
+  client.setToken(null)
   showAuth('Signed out.')
 }
 
@@ -77,7 +78,7 @@ function render(): void {
     started = false
     client.stop()
     showAuth(
-      s.reason?.code === 'TOKEN_EXPIRED'
+      s.reason?.code === 'TOKEN_EXPIRED' || s.reason?.code === 'SESSION_TOO_OLD'
         ? 'Your session expired. Sign in again.'
         : `Signed out: ${s.reason?.message ?? ''}`,
     )
