@@ -126,6 +126,11 @@ describe('options on the simulated market', () => {
     }
   })
 
+  it('should keep bars for stocks only: an option ticker is INVALID_TICKER', async () => {
+    const res = await http.get('/api/v1/market-data/bars?ticker=O:AAPL250321C00200000&timespan=day&from=2025-03-01')
+    expect([res.status, res.json.error.code]).toEqual([400, 'INVALID_TICKER'])
+  })
+
   it('should document the routes in the OpenAPI document', async () => {
     const doc = (await http.get('/docs/json')).json
     for (const path of [
