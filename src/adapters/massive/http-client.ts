@@ -115,6 +115,16 @@ export class MassiveHttpClient {
     this.fail('degraded', { code: error.code, message: error.message })
   }
 
+  /** Runs a wire parser; a shape error is recorded in status() before it propagates. */
+  checked<T>(parse: () => T): T {
+    try {
+      return parse()
+    } catch (error) {
+      if (error instanceof UpstreamError) this.noteBadResponse(error)
+      throw error
+    }
+  }
+
   private async send(url: URL, slot: BudgetSlot): Promise<Attempt> {
     const attempt = await this.attempt(url, slot)
     const outcome = attempt.kind === 'response' ? String(attempt.status) : attempt.kind

@@ -74,7 +74,7 @@ export class MassiveOptions implements UpstreamOptions {
       this.http.urlFor(`/v3/reference/options/contracts/${encodeURIComponent(optionTicker)}`),
       { allowNotFound: true },
     )
-    const underlying = ref.status === 404 ? null : this.checked(() => parseContractUnderlying(ref.body))
+    const underlying = ref.status === 404 ? null : this.http.checked(() => parseContractUnderlying(ref.body))
     if (underlying === null || underlying === root) return null
     const second = await this.snapshotUnder(underlying, optionTicker)
     return second === 'not found' ? null : second
@@ -84,7 +84,7 @@ export class MassiveOptions implements UpstreamOptions {
     const path = `/v3/snapshot/options/${encodeURIComponent(underlying)}/${encodeURIComponent(optionTicker)}`
     const res = await this.http.getJson(this.http.urlFor(path), { allowNotFound: true })
     if (res.status === 404) return 'not found'
-    return this.checked(() => parseOptionContract(res.body, underlying))
+    return this.http.checked(() => parseOptionContract(res.body, underlying))
   }
 
   /** Every item over next_url pages; a 404 on the first page means none when allowed. */
@@ -99,7 +99,7 @@ export class MassiveOptions implements UpstreamOptions {
     for (;;) {
       const res = await this.http.getJson(url, { allowNotFound: allowNotFound && followed.size === 0 })
       if (res.status === 404) return []
-      const page = this.checked(() => parse(res.body))
+      const page = this.http.checked(() => parse(res.body))
       out.push(...page.items)
       if (page.nextUrl === null) return out
       if (followed.has(page.nextUrl) || followed.size + 1 >= (this.opts.maxPages ?? 100)) {
@@ -112,16 +112,6 @@ export class MassiveOptions implements UpstreamOptions {
       }
       followed.add(page.nextUrl)
       url = this.http.followUrl(page.nextUrl)
-    }
-  }
-
-  /** Runs a wire parser; a shape error is recorded in the transport's status before it propagates. */
-  private checked<T>(parse: () => T): T {
-    try {
-      return parse()
-    } catch (error) {
-      if (error instanceof UpstreamError) this.http.noteBadResponse(error)
-      throw error
     }
   }
 }

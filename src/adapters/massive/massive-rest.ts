@@ -57,7 +57,7 @@ export class MassiveRest implements UpstreamRest {
     const followed = new Set<string>()
     for (;;) {
       const { body } = await this.http.getJson(url)
-      const page = this.checked(() => parseAggsPage(body))
+      const page = this.http.checked(() => parseAggsPage(body))
       for (const bar of page.bars) if (bar.t >= fromMs && bar.t < toMs) byStart.set(bar.t, bar)
       if (page.nextUrl === null) break
       if (followed.has(page.nextUrl) || followed.size + 1 >= this.maxPages) {
@@ -79,7 +79,7 @@ export class MassiveRest implements UpstreamRest {
       const url = this.http.urlFor(`${SNAPSHOTS_PATH}?tickers=${batch.map(encodeURIComponent).join(',')}`)
       const { body } = await this.http.getJson(url)
       const requested = new Set(batch)
-      for (const snap of this.checked(() => parseSnapshotList(body))) {
+      for (const snap of this.http.checked(() => parseSnapshotList(body))) {
         if (requested.has(snap.ticker)) out.set(snap.ticker, snap)
       }
     }
@@ -104,7 +104,7 @@ export class MassiveRest implements UpstreamRest {
   private async fetchTickerKnown(ticker: string): Promise<boolean> {
     const url = this.http.urlFor(`/v3/reference/tickers/${encodeURIComponent(ticker)}`)
     const res = await this.http.getJson(url, { allowNotFound: true })
-    const known = res.status === 404 ? false : this.checked(() => parseTickerDetails(res.body))
+    const known = res.status === 404 ? false : this.http.checked(() => parseTickerDetails(res.body))
     if (this.knownTickers.size >= this.cacheSize) {
       const oldest = this.knownTickers.keys().next()
       if (!oldest.done) this.knownTickers.delete(oldest.value)
@@ -113,15 +113,6 @@ export class MassiveRest implements UpstreamRest {
     return known
   }
 
-  /** Runs a wire parser; a shape error is recorded in status() before it propagates. */
-  private checked<T>(parse: () => T): T {
-    try {
-      return parse()
-    } catch (error) {
-      if (error instanceof UpstreamError) this.http.noteBadResponse(error)
-      throw error
-    }
-  }
 
   private badResponse(message: string): UpstreamError {
     const error = new UpstreamError('UPSTREAM_BAD_RESPONSE', `Massive ${message}`)
