@@ -113,7 +113,6 @@ export class MassiveRest implements UpstreamRest {
     return known
   }
 
-
   private badResponse(message: string): UpstreamError {
     const error = new UpstreamError('UPSTREAM_BAD_RESPONSE', `Massive ${message}`)
     this.http.noteBadResponse(error)
