@@ -38,7 +38,14 @@ export {
 } from './chart-series'
 export { applyTrade, mergeStreamBar, replaceFrom, type BarOrigin, type MinuteBar } from './minute-bars'
 export { checkSequence, type SequenceVerdict, type StreamCursor } from './sequence'
-export { ApiError, createRestApi, type FetchLike, type RestApi, type Watchlist } from './rest-api'
+export {
+  ApiError,
+  createRestApi,
+  type FetchLike,
+  type OptionChainQuery,
+  type RestApi,
+  type Watchlist,
+} from './rest-api'
 export { ServerClock, defaultServerClockOptions, type ServerClockOptions } from './server-clock'
 export { StreamConnection, type SocketFactory, type StreamSocket } from './stream-connection'
 export * from './wire'

@@ -1,5 +1,5 @@
-/** Thin REST shell over an injected fetch: auth (with refresh), watchlist, bars (following next_cursor) and snapshots; failures throw ApiError. */
-import type { RestError, RestSnapshot, WireBar } from './wire'
+/** Thin REST shell over an injected fetch: auth (with refresh), watchlist, bars (following next_cursor), snapshots and options; failures throw ApiError. */
+import type { OptionChain, OptionContract, OptionExpirations, RestError, RestSnapshot, WireBar } from './wire'
 
 /** A failed call: the server's error code (or NETWORK_ERROR / BAD_RESPONSE), HTTP status (0 for network) and Retry-After. */
 export class ApiError extends Error {
@@ -59,6 +59,15 @@ export interface BarsQuery {
   from: number
   /** Unix ms, inclusive; default now. */
   to?: number
+}
+
+export interface OptionChainQuery {
+  underlying: string
+  /** YYYY-MM-DD, one of the listed expirations. */
+  expiration: string
+  contract_type?: 'call' | 'put'
+  strike_gte?: number
+  strike_lte?: number
 }
 
 export type RestApi = ReturnType<typeof createRestApi>
@@ -124,6 +133,18 @@ export function createRestApi(o: RestApiOptions) {
         'GET',
         `/api/v1/market-data/snapshots?tickers=${tickers.map(encodeURIComponent).join(',')}`,
       ),
+    optionExpirations: (underlying: string) =>
+      call<OptionExpirations>('GET', `/api/v1/options/expirations?underlying=${encodeURIComponent(underlying)}`),
+    optionChain(q: OptionChainQuery) {
+      const params = new URLSearchParams({ underlying: q.underlying, expiration: q.expiration })
+      if (q.contract_type) params.set('contract_type', q.contract_type)
+      if (q.strike_gte !== undefined) params.set('strike_gte', String(q.strike_gte))
+      if (q.strike_lte !== undefined) params.set('strike_lte', String(q.strike_lte))
+      return call<OptionChain>('GET', `/api/v1/options/chain?${params}`)
+    },
+    /** One contract, e.g. O:AAPL250321C00215000. */
+    optionContract: (ticker: string) =>
+      call<OptionContract>('GET', `/api/v1/options/contracts/${encodeURIComponent(ticker)}`),
     /** Every bar of the range, following next_cursor to the end. */
     async bars(q: BarsQuery): Promise<WireBar[]> {
       const params = new URLSearchParams({

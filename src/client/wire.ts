@@ -3,6 +3,7 @@
 // The shapes are the server's own (type-only imports: nothing of the server is bundled into the page).
 import type { Bar } from '../ports/upstream'
 import type { Snapshot } from '../http/modules/market-data/snapshots-service'
+import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from '../http/modules/options/model'
 export type { BarData, BarState, SnapshotData, TradeData } from '../core/coalesce'
 import type { BarData, SnapshotData, TradeData } from '../core/coalesce'
 
@@ -11,6 +12,14 @@ export type WireBar = Bar
 
 /** A row of GET /api/v1/market-data/snapshots. */
 export type RestSnapshot = Snapshot
+
+/** GET /api/v1/options/expirations, /options/chain (one side of a strike row) and /options/contracts/{ticker}. */
+export type OptionExpirations = ExpirationsAnswer
+export type OptionExpiration = ExpirationsAnswer['expirations'][number]
+export type OptionChain = ChainAnswer
+export type OptionChainRow = ChainAnswer['strikes'][number]
+export type OptionChainSide = ChainSide
+export type OptionContract = ContractAnswer
 
 export interface RestError {
   code: string
