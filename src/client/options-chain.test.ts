@@ -98,6 +98,7 @@ describe('sideCells', () => {
       iv: '35.0%',
       delta: '0.441',
     })
+    expect(sideCells(side({ delta: -0.0001, change_pct: 0.04 }))).toMatchObject({ delta: '0.000', change_pct: '0.0%' })
     expect(sideCells(side({ change_pct: -3.04, delta: -0.5587 }))).toMatchObject({
       change_pct: '−3.0%',
       delta: '−0.559',

@@ -80,8 +80,10 @@ export const greek = (v: number | null, digits = 3) => signedText(v, digits, '',
 /** A signed change: +1.20 / −0.35 (no plus with `plus` false). */
 export function signedText(v: number | null, digits = 2, suffix = '', plus = true): string {
   if (v === null || !Number.isFinite(v)) return dash
-  const sign = v > 0 ? (plus ? '+' : '') : v < 0 ? '−' : ''
-  return `${sign}${fixed(Math.abs(v), digits)}${suffix}`
+  const text = fixed(Math.abs(v), digits)
+  // A value that rounds to zero carries no sign (no −0.000).
+  const sign = Number(text.replace(/,/g, '')) === 0 ? '' : v > 0 ? (plus ? '+' : '') : '−'
+  return `${sign}${text}${suffix}`
 }
 
 /** The text of each cell of one side of a strike row (dashes for a missing side or number). */

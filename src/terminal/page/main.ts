@@ -1,4 +1,4 @@
-/** Entry of the /terminal page: sign-in, the watchlist table, the chart and the state indicator, wired to the MarketClient. */
+/** Entry of the /terminal page: sign-in, the watchlist table, the chart, the options panel and the state indicator, wired to the MarketClient. */
 import { isChartTimespan, type ChartTimespan } from '../../client/chart-series'
 import { MarketClient } from '../../client/market-client'
 import { ApiError } from '../../client/rest-api'
@@ -8,6 +8,7 @@ import { AuthView } from './auth-view'
 import { ChartView } from './chart-view'
 import { byId, setText } from './dom'
 import { direction, price, signed } from './format'
+import { OptionsView } from './options-view'
 import { renderStatus, showNotice } from './status-view'
 import { WatchView } from './watch-view'
 
@@ -27,6 +28,7 @@ const watch = new WatchView({
   select: (ticker) => void client.selectChart(ticker, timespan),
   remove: (ticker) => void client.removeTicker(ticker).catch(report),
 })
+const options = new OptionsView(client.api)
 const auth = new AuthView(client.api, (token, email) => void enter(token, email))
 
 function report(e: unknown): void {
@@ -55,6 +57,7 @@ async function signOut(): Promise<void> {
 }
 
 function showAuth(message?: string): void {
+  options.close()
   byId('terminal').hidden = true
   byId('user').hidden = true
   byId('auth').hidden = false
@@ -86,6 +89,9 @@ function render(): void {
   const view = client.model.chartView()
   watch.render(client.model.rows(), view?.symbol ?? null, (t) => client.model.streaming(t))
   renderChart(view)
+  byId<HTMLButtonElement>('options-open').disabled = !view
+  // An open panel follows the ticker picked in the watchlist.
+  if (view && options.openFor() && options.openFor() !== view.symbol) options.open(view.symbol)
 }
 
 function renderChart(view: ReturnType<MarketClient['model']['chartView']>): void {
@@ -121,6 +127,10 @@ byId<HTMLFormElement>('add-form').addEventListener('submit', (e) => {
     if (input.value.trim().toUpperCase() === ticker) input.value = ''
   }
   client.addTicker(ticker).then(clear, report)
+})
+byId('options-open').addEventListener('click', () => {
+  const symbol = client.model.chartSymbol()
+  if (symbol) options.open(symbol)
 })
 byId('sign-out').addEventListener('click', () => void signOut())
 addEventListener('online', () => client.nudge())

@@ -1,0 +1,288 @@
+/** The options panel: expiration picker, the calls | strike | puts table polled while visible, and one contract's details. */
+import {
+  chainRefreshMs,
+  contractFacts,
+  expirationLabel,
+  inTheMoney,
+  money,
+  optionsErrorText,
+  sideCells,
+  sideColumnLabels,
+  sideColumns,
+  strikeText,
+  strikeWindow,
+  worthRetrying,
+  type OptionType,
+} from '../../client/options-chain'
+import { ApiError, type RestApi } from '../../client/rest-api'
+import type { OptionChain, OptionChainRow, OptionContract, OptionExpiration } from '../../client/wire'
+import { byId, el, setText } from './dom'
+import { clockTime } from './format'
+
+/** Calls mirror puts, so bid and ask sit next to the strike on both sides. */
+const callColumns = [...sideColumns].reverse()
+const columns: { side: OptionType | null; key: string }[] = [
+  ...callColumns.map((key) => ({ side: 'call' as const, key })),
+  { side: null, key: 'strike' },
+  ...sideColumns.map((key) => ({ side: 'put' as const, key })),
+]
+
+/** Read each time (not narrowed): the page can be hidden while a request is out. */
+const pageHidden = () => document.visibilityState === 'hidden'
+
+interface RowNodes {
+  tr: HTMLTableRowElement
+  cells: HTMLTableCellElement[]
+}
+
+export class OptionsView {
+  private underlying: string | null = null
+  private expirations: OptionExpiration[] = []
+  private expiration: string | null = null
+  private chain: OptionChain | null = null
+  private contract: string | null = null
+  private showAll = false
+  private timer: ReturnType<typeof setTimeout> | null = null
+  /** Bumped by every open, close and expiration change: answers of an older one are dropped. */
+  private generation = 0
+  private rows = new Map<number, RowNodes>()
+  private panel = byId('options')
+  private picker = byId<HTMLSelectElement>('options-expiration')
+  private body = byId<HTMLTableSectionElement>('options-body')
+
+  constructor(private api: RestApi) {
+    const head = byId<HTMLTableRowElement>('options-columns')
+    for (const c of columns)
+      head.append(
+        el(
+          'th',
+          { scope: 'col', class: c.side ? `num ${c.side}` : 'strike' },
+          c.side ? sideColumnLabels[c.key as keyof typeof sideColumnLabels] : 'Strike',
+        ),
+      )
+    this.picker.addEventListener('change', () => this.pick(this.picker.value))
+    byId<HTMLInputElement>('options-all').addEventListener('change', (e) => {
+      this.showAll = (e.target as HTMLInputElement).checked
+      this.renderChain()
+    })
+    byId('options-close').addEventListener('click', () => this.close())
+    byId('contract-close').addEventListener('click', () => this.showContract(null))
+    this.body.addEventListener('click', (e) => {
+      const cell = (e.target as HTMLElement).closest<HTMLElement>('td[data-ticker]')
+      if (cell?.dataset.ticker) this.showContract(cell.dataset.ticker)
+    })
+    // Enter or Space on a focusable contract cell opens it like a click.
+    this.body.addEventListener('keydown', (e) => {
+      const cell = (e.target as HTMLElement).closest<HTMLElement>('td[data-ticker][role="button"]')
+      if (cell && (e.key === 'Enter' || e.key === ' ')) (e.preventDefault(), cell.click())
+    })
+    document.addEventListener('visibilitychange', () => {
+      if (pageHidden()) this.stopTimer()
+      else if (this.underlying && this.expiration) void this.refresh(this.generation)
+    })
+  }
+
+  /** The underlying shown, or null when closed. */
+  openFor(): string | null {
+    return this.underlying
+  }
+
+  /** Opens the panel on `ticker`'s options (a no-op when already showing them). */
+  open(ticker: string): void {
+    if (this.underlying === ticker) return
+    this.reset()
+    this.underlying = ticker
+    this.panel.hidden = false
+    setText(byId('options-title'), `${ticker} options`)
+    this.message('Loading expirations…', 'info')
+    void this.loadExpirations(this.generation)
+  }
+
+  close(): void {
+    this.reset()
+    this.panel.hidden = true
+  }
+
+  private reset(): void {
+    this.generation++
+    this.stopTimer()
+    this.underlying = null
+    this.expirations = []
+    this.expiration = null
+    this.chain = null
+    this.contract = null
+    this.picker.replaceChildren()
+    this.picker.disabled = true
+    this.renderChain()
+    this.showContract(null)
+  }
+
+  private async loadExpirations(gen: number): Promise<void> {
+    const ticker = this.underlying!
+    try {
+      const answer = await this.api.optionExpirations(ticker)
+      if (gen !== this.generation) return
+      this.expirations = answer.expirations
+      this.picker.replaceChildren(...answer.expirations.map((e) => el('option', { value: e.date }, expirationLabel(e))))
+      this.picker.disabled = answer.expirations.length === 0
+      if (answer.expirations.length === 0) return this.message(`${ticker} lists no options.`, 'info')
+      this.pick(answer.expirations[0].date)
+    } catch (e) {
+      if (gen !== this.generation) return
+      const retry = this.fail(e)
+      if (retry) this.timer = setTimeout(() => void this.loadExpirations(gen), chainRefreshMs)
+    }
+  }
+
+  /** Switches to another expiration: a new chain, no contract, polling restarted. */
+  private pick(date: string): void {
+    this.generation++
+    this.stopTimer()
+    this.expiration = date
+    this.picker.value = date
+    this.chain = null
+    this.showContract(null)
+    this.renderChain()
+    this.message('Loading the chain…', 'info')
+    void this.refresh(this.generation)
+  }
+
+  /** Asks the chain (and the open contract) again, then schedules the next ask while open, visible and worth it. */
+  private async refresh(gen: number): Promise<void> {
+    this.stopTimer()
+    if (!this.underlying || !this.expiration || pageHidden()) return
+    let again = true
+    try {
+      const chain = await this.api.optionChain({ underlying: this.underlying, expiration: this.expiration })
+      if (gen !== this.generation) return
+      this.chain = chain
+      this.message(null)
+      this.renderChain()
+      if (this.contract) await this.loadContract(this.contract, gen)
+    } catch (e) {
+      if (gen !== this.generation) return
+      again = this.fail(e)
+    }
+    if (gen === this.generation && again && !pageHidden())
+      this.timer = setTimeout(() => void this.refresh(gen), chainRefreshMs)
+  }
+
+  /** Shows why a call failed (the last chain stays on screen); true when polling should go on. */
+  private fail(e: unknown): boolean {
+    const err = e instanceof ApiError ? e : new ApiError('CLIENT_ERROR', String(e), 0)
+    let text = optionsErrorText(err, this.underlying ?? '', this.expiration ?? undefined)
+    if (this.chain) text += ` Showing the chain of ${clockTime(Date.parse(this.chain.updated_at))} ET.`
+    this.message(text, 'error')
+    return worthRetrying(err.status) && !err.isAuth
+  }
+
+  private message(text: string | null, kind: 'info' | 'error' = 'error'): void {
+    const box = byId('options-message')
+    box.hidden = text === null
+    box.dataset.kind = kind
+    setText(box, text ?? '')
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  private renderChain(): void {
+    const chain = this.chain
+    const table = byId('options-table')
+    table.hidden = chain === null
+    table.dataset.expiration = chain?.expiration ?? ''
+    table.dataset.updatedAt = chain?.updated_at ?? ''
+    table.dataset.price = chain?.underlying_price === null || !chain ? '' : String(chain.underlying_price)
+    setText(byId('options-underlying'), money(chain?.underlying_price ?? null))
+    setText(
+      byId('options-updated'),
+      chain ? `Updated ${clockTime(Date.parse(chain.updated_at))} ET · source ${chain.source}` : '',
+    )
+    const window = strikeWindow(chain?.strikes ?? [], chain?.underlying_price ?? null, undefined, this.showAll)
+    const hidden = window.hiddenBelow + window.hiddenAbove
+    setText(
+      byId('options-window'),
+      !chain
+        ? ''
+        : hidden > 0
+          ? `${window.rows.length} strikes around the price (${hidden} more: tick “All strikes”)`
+          : `All ${window.rows.length} strikes`,
+    )
+    byId('options-empty').hidden = chain === null || window.rows.length > 0
+    const seen = new Set<number>()
+    window.rows.forEach((row, i) => {
+      seen.add(row.strike)
+      const nodes = this.rows.get(row.strike) ?? this.createRow(row.strike)
+      if (this.body.children[i] !== nodes.tr) this.body.insertBefore(nodes.tr, this.body.children[i] ?? null)
+      this.fillRow(nodes, row, chain!.underlying_price, window.atm)
+    })
+    for (const [strike, nodes] of this.rows) if (!seen.has(strike)) (nodes.tr.remove(), this.rows.delete(strike))
+  }
+
+  private createRow(strike: number): RowNodes {
+    const cells = columns.map((c) =>
+      c.side ? el('td', { class: `num ${c.side} ${c.key}` }) : el('th', { scope: 'row', class: 'strike' }),
+    ) as HTMLTableCellElement[]
+    const tr = el('tr', { 'data-strike': String(strike) }, ...cells)
+    const nodes = { tr, cells }
+    this.rows.set(strike, nodes)
+    return nodes
+  }
+
+  private fillRow(n: RowNodes, row: OptionChainRow, price: number | null, atm: number | null): void {
+    const text = { call: sideCells(row.call), put: sideCells(row.put) }
+    n.tr.classList.toggle('atm', row.strike === atm)
+    columns.forEach((c, i) => {
+      const cell = n.cells[i]
+      if (!c.side) return setText(cell, strikeText(row.strike))
+      const side = row[c.side]
+      setText(cell, text[c.side][c.key as keyof typeof text.call])
+      cell.classList.toggle('itm', inTheMoney(c.side, row.strike, price))
+      if (side) cell.dataset.ticker = side.ticker
+      else delete cell.dataset.ticker
+      // One focusable cell per side: the one next to the strike opens the contract from the keyboard.
+      if (c.key === 'bid' && side) {
+        cell.tabIndex = 0
+        cell.setAttribute('role', 'button')
+        cell.setAttribute('aria-label', `${strikeText(row.strike)} ${c.side} details, bid ${text[c.side].bid}`)
+      } else if (c.key === 'bid') for (const a of ['tabindex', 'role', 'aria-label']) cell.removeAttribute(a)
+      cell.classList.toggle('selected', side !== null && side.ticker === this.contract)
+    })
+  }
+
+  /** Opens (or with null closes) the details of one contract. */
+  private showContract(ticker: string | null): void {
+    this.contract = ticker
+    byId('options-contract').hidden = ticker === null
+    for (const cell of this.body.querySelectorAll<HTMLElement>('td[data-ticker]'))
+      cell.classList.toggle('selected', cell.dataset.ticker === ticker)
+    if (!ticker) return
+    setText(byId('contract-title'), ticker)
+    byId('contract-facts').replaceChildren()
+    setText(byId('contract-message'), 'Loading…')
+    void this.loadContract(ticker, this.generation)
+  }
+
+  private async loadContract(ticker: string, gen: number): Promise<void> {
+    try {
+      const c = await this.api.optionContract(ticker)
+      if (gen !== this.generation || this.contract !== ticker) return
+      this.renderContract(c)
+    } catch (e) {
+      if (gen !== this.generation || this.contract !== ticker) return
+      const err = e instanceof ApiError ? e : new ApiError('CLIENT_ERROR', String(e), 0)
+      setText(byId('contract-message'), optionsErrorText(err, this.underlying ?? ''))
+    }
+  }
+
+  private renderContract(c: OptionContract): void {
+    const dl = byId('contract-facts')
+    dl.dataset.ticker = c.ticker
+    dl.replaceChildren(
+      ...contractFacts(c).flatMap((f) => [el('dt', {}, f.label), el('dd', { 'data-label': f.label }, f.value)]),
+    )
+    setText(byId('contract-message'), `Updated ${clockTime(Date.parse(c.updated_at))} ET · source ${c.source}`)
+  }
+}
