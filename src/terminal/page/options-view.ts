@@ -43,6 +43,8 @@ export class OptionsView {
   private contract: string | null = null
   private showAll = false
   private timer: ReturnType<typeof setTimeout> | null = null
+  /** A chain or expirations call is out. */
+  private loading = false
   /** Bumped by every open, close and expiration change: answers of an older one are dropped. */
   private generation = 0
   private rows = new Map<number, RowNodes>()
@@ -77,8 +79,11 @@ export class OptionsView {
       if (cell && (e.key === 'Enter' || e.key === ' ')) (e.preventDefault(), cell.click())
     })
     document.addEventListener('visibilitychange', () => {
-      if (pageHidden()) this.stopTimer()
-      else if (this.underlying && this.expiration) void this.refresh(this.generation)
+      if (pageHidden()) return this.stopTimer()
+      // Back in view: ask at once, unless a call is still out (its answer schedules the next).
+      if (!this.underlying || this.loading) return
+      if (this.expiration) void this.refresh(this.generation)
+      else if (this.expirations.length === 0) void this.loadExpirations(this.generation)
     })
   }
 
@@ -119,8 +124,10 @@ export class OptionsView {
 
   private async loadExpirations(gen: number): Promise<void> {
     const ticker = this.underlying!
+    this.stopTimer()
     try {
-      const answer = await this.api.optionExpirations(ticker)
+      this.loading = true
+      const answer = await this.api.optionExpirations(ticker).finally(() => (this.loading = false))
       if (gen !== this.generation) return
       this.expirations = answer.expirations
       this.picker.replaceChildren(...answer.expirations.map((e) => el('option', { value: e.date }, expirationLabel(e))))
@@ -130,7 +137,7 @@ export class OptionsView {
     } catch (e) {
       if (gen !== this.generation) return
       const retry = this.fail(e)
-      if (retry) this.timer = setTimeout(() => void this.loadExpirations(gen), chainRefreshMs)
+      if (retry && !pageHidden()) this.timer = setTimeout(() => void this.loadExpirations(gen), chainRefreshMs)
     }
   }
 
@@ -153,7 +160,10 @@ export class OptionsView {
     if (!this.underlying || !this.expiration || pageHidden()) return
     let again = true
     try {
-      const chain = await this.api.optionChain({ underlying: this.underlying, expiration: this.expiration })
+      this.loading = true
+      const chain = await this.api
+        .optionChain({ underlying: this.underlying, expiration: this.expiration })
+        .finally(() => (this.loading = false))
       if (gen !== this.generation) return
       this.chain = chain
       this.message(null)
