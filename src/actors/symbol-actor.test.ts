@@ -139,6 +139,19 @@ describe('SymbolActor', () => {
     expect(out.findLast((m) => m.type === 'snapshot')).not.toBe(lastSnapshot)
   })
 
+  it('should send a trade by the end of its flush window while derived state waits for its own', async () => {
+    const { clock, out, actor } = setup({ flushMs: 100, derivedMs: 1000 })
+    await settle()
+    clock.advance(5000)
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 11)] }) // opens a window: all sent
+    clock.advance(300)
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 12)] }) // trade only; bar and snapshot wait
+    clock.advance(50)
+    actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 13)] }) // inside the window, then quiet
+    clock.advance(50)
+    expect(out.filter((m) => m.type === 'trade').at(-1).data.p).toBe(13)
+  })
+
   it('should start a new epoch with seq 1 and re-send the snapshot when continuity is lost', async () => {
     const { actor, out } = setup({ flushMs: 0 })
     await settle()

@@ -78,6 +78,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
    */
   private readonly derivedSlackMs: number
   private flushTimer: TimerHandle | null = null
+  /** When flushTimer fires (valid while it is set). */
+  private flushTimerAt = Infinity
   private seedTimer: TimerHandle | null = null
   private seedAttempt = 0
   private readonly lastPayload = new Map<MarketMessageType, string>()
@@ -170,11 +172,17 @@ export class SymbolActor extends Actor<SymbolMessage> {
     const derivedDue = now >= this.lastDerivedAt + this.derivedMs
     if (catchUp || (eventsDue && derivedDue)) this.flush(now, 'all')
     else if (eventsDue && hasPending(this.state, 'events')) this.flush(now, 'events')
-    if (!hasPending(this.state) || this.flushTimer !== null) return
+    if (!hasPending(this.state)) return
     const next = Math.min(
       hasPending(this.state, 'events') ? this.lastFlushAt + this.o.flushMs : Infinity,
       hasPendingDerived(this.state) ? this.lastDerivedAt + this.derivedMs + this.derivedSlackMs : Infinity,
     )
+    // A trade arriving while only derived state waits (up to 2 × derivedMs) must not wait with it.
+    if (this.flushTimer !== null) {
+      if (this.flushTimerAt <= next) return
+      this.o.clock.clearTimeout(this.flushTimer)
+    }
+    this.flushTimerAt = next
     this.flushTimer = this.o.clock.setTimeout(() => this.send({ type: 'flushDue' }), Math.max(0, next - now))
   }
 
