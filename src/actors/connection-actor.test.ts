@@ -52,7 +52,7 @@ const limits = {
   sendBufferBytes: 64_000,
 }
 
-function setup() {
+function setup(revokedJtis: ReadonlySet<string> = new Set()) {
   const clock = new SimulatedClock(1_000_000)
   const registry = new MemorySymbolRegistry()
   const topicPublishes: string[] = []
@@ -80,6 +80,7 @@ function setup() {
     upstreamHealth: () => ({ upstream: 'ok' }),
     userConnections: (u) => counter.localCount(String(u)),
     membershipChanged: () => {},
+    isRevoked: async (p) => revokedJtis.has(p.jti),
     scheduleSweep: () => {},
     softBufferBytes: 16_000,
     maxBehindMs: 5000,
@@ -154,6 +155,16 @@ describe('ConnectionActor', () => {
       conn.sweep()
     }
     expect(socket.closed).toBeNull()
+  })
+
+  it('should close with 4502 at admission when a sign-out covered its token after the handshake checked it', async () => {
+    const { open } = setup(new Set(['jti-late']))
+    const { socket } = await open('late')
+    await Bun.sleep(1)
+    expect(socket.closed?.code).toBe(4502)
+    expect(socket.sent.at(-1)?.data).toMatchObject({ code: 'TOKEN_EXPIRED', details: { cause: 'TOKEN_REVOKED' } })
+    const { socket: other } = await open('kept')
+    expect(other.closed).toBeNull()
   })
 
   it('should close with 4502 when the token expires', async () => {

@@ -202,6 +202,11 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.setStatus('running')
     this.reply('welcome', welcomeData(this.userId, this.session.expiresAt, limits))
     this.c.membershipChanged(this, true)
+    // A sign-out published between the handshake's check and joining the user's index (the slot
+    // above can take a Redis round trip) was not heard here: ask the store once more, now that
+    // every later one is.
+    if (await this.c.isRevoked(this.principal)) return this.tokenRevoked()
+    if (this.closing) return
     this.sendStatus()
   }
 

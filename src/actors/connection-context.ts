@@ -1,5 +1,5 @@
 /** What every ConnectionActor of a replica shares: the socket it drives, the limits, and the replica-wide services. */
-import type { TokenVerifier } from '../adapters/auth/token-verifier'
+import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
 import type { Logger } from '../adapters/log/logger'
 import type { Clock } from '../ports/clock'
 import type { ConnectionCounter } from '../ports/connection-counter'
@@ -44,6 +44,8 @@ export interface ConnectionContext {
   scheduleSweep(conn: ConnectionActor, at: number): void
   /** The connection holds its slot and is live (true), or has released everything (false). */
   membershipChanged(conn: ConnectionActor, live: boolean): void
+  /** Whether a sign-out covers the token now (asked once at admission; later sign-outs arrive as events). */
+  isRevoked(principal: Principal): Promise<boolean>
   /** Buffered bytes above which delivery switches to conflation. */
   softBufferBytes: number
   /** How long a connection may stay conflated before 4002. @default 5000 */

@@ -1,7 +1,7 @@
 /** createStreamModule: the real-time stream — the WebSocket route, its actors, local fan-out and lifecycle, built from injected ports. */
 import { Elysia } from 'elysia'
 import type { ServerWebSocket } from 'bun'
-import type { TokenVerifier } from '../adapters/auth/token-verifier'
+import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
 import type { Logger } from '../adapters/log/logger'
 import { ConnectionActor, type StreamLimits, type StreamSocket } from '../actors/connection-actor'
 import type { SnapshotSource } from '../actors/symbol-actor'
@@ -64,7 +64,7 @@ export interface StreamModuleDeps {
   /** Prev close and day stats when a symbol actor starts (e.g. simulated snapshotAt, Massive REST snapshot). */
   snapshotSource?: SnapshotSource
   /** Keeps the sign-outs heard from other replicas (the revocation store's local copy, for Redis outages). */
-  revocations?: Pick<RevokedTokens, 'learn'>
+  revocations?: Pick<RevokedTokens, 'learn' | 'isRevoked'>
   tuning?: Partial<StreamTuning>
 }
 
@@ -168,6 +168,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
       if (live) conn.subscribeTopic(heartbeatTopic)
       connections.membershipChanged(conn, live)
     },
+    isRevoked: async (principal: Principal) => (await deps.revocations?.isRevoked(principal)) ?? false,
     softBufferBytes: tuning.softBufferBytes,
     maxBehindMs: tuning.maxBehindMs,
     closeGraceMs: tuning.closeGraceMs,
