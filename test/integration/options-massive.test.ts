@@ -86,6 +86,26 @@ describe('options through Massive', () => {
     const contract = `/api/v1/options/contracts/${simulatedChain('MSFT', '2025-03-21', NOW, all)[0]!.contract.ticker}`
     await Promise.all(Array.from({ length: 5 }, () => http.get(contract)))
     expect(massive.counts.total).toBe(3)
+    // Filters are applied to the one cached chain: other strike ranges and sides cost nothing more.
+    const whole = (await http.get(url)).json.strikes as { strike: number; put: unknown }[]
+    const [lo, mid, hi] = [0.25, 0.5, 0.75].map((q) => whole[Math.floor(q * whole.length)]!.strike)
+    const ranges = [
+      `&strike_gte=${mid}`,
+      `&strike_lte=${mid + 0.5}`,
+      `&contract_type=put&strike_gte=${lo}&strike_lte=${hi}`,
+    ]
+    for (const range of ranges) {
+      const answer = await http.get(url + range)
+      expect(answer.status).toBe(200)
+      const strikes = answer.json.strikes as { strike: number; call: unknown }[]
+      expect(strikes.length).toBeGreaterThan(0)
+      expect(strikes.length).toBeLessThan(whole.length)
+    }
+    const puts = (await http.get(url + ranges[2])).json.strikes as { strike: number; call: unknown; put: unknown }[]
+    expect(
+      puts.filter((row) => !(row.call === null && row.put !== null && row.strike >= lo && row.strike <= hi)),
+    ).toEqual([])
+    expect(massive.counts.total).toBe(3)
   })
 
   it('should tell an unknown underlying and an unlisted expiration apart without asking for a chain', async () => {

@@ -1,5 +1,11 @@
 /** Options: expirations, chains and contracts from the upstream, validated, cached briefly and shaped for the API. */
-import { parseChainQuery, parseUnderlying, type RawChainParams } from '../../../core/options/chain-query'
+import {
+  matchesFilter,
+  parseChainQuery,
+  parseUnderlying,
+  type ChainFilter,
+  type RawChainParams,
+} from '../../../core/options/chain-query'
 import { dayOfDate, expirationKind } from '../../../core/options/expirations'
 import { parseOptionTicker } from '../../../core/options/option-ticker'
 import { nyDayIndex } from '../../../core/market-time'
@@ -8,6 +14,8 @@ import type { Clock } from '../../../ports/clock'
 import type { OptionSnapshot, UpstreamOptions } from '../../../ports/upstream-options'
 import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from './model'
 import { SharedCalls } from './shared-calls'
+
+const noFilter: ChainFilter = { contractType: null, gte: null, lte: null }
 
 export interface OptionsServiceOptions {
   /** Listed expirations of an underlying are reused this long (they change once a day). */
@@ -54,10 +62,12 @@ export class OptionsService {
         underlying,
         expiration,
       })
-    const key = `chain|${underlying}|${expiration}|${filter.contractType}|${filter.gte}|${filter.lte}`
-    const { value: contracts, at } = await this.calls.get(key, this.opts.chainTtlMs, () =>
-      this.upstream.chain(underlying, expiration, filter),
+    // One cached chain per listed expiration, filtered here: filters are client input, and a
+    // refresh storm over many strike ranges must cost one upstream call, not one per range.
+    const { value: whole, at } = await this.calls.get(`chain|${underlying}|${expiration}`, this.opts.chainTtlMs, () =>
+      this.upstream.chain(underlying, expiration, noFilter),
     )
+    const contracts = whole.filter((c) => matchesFilter(filter, c.contract.type, c.contract.strike))
     const byStrike = new Map<number, ChainAnswer['strikes'][number]>()
     for (const c of contracts) {
       const row = byStrike.get(c.contract.strike) ?? { strike: c.contract.strike, call: null, put: null }

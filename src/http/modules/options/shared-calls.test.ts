@@ -30,6 +30,15 @@ describe('SharedCalls', () => {
     expect((await calls.get('k', 1_000, async () => 'up')).value).toBe('up')
   })
 
+  it('should forget stale answers, not only the oldest beyond its bound', async () => {
+    const clock = new SimulatedClock(0)
+    const calls = new SharedCalls(clock)
+    for (let i = 0; i < 50; i++) await calls.get(`k${i}`, 100, async () => i)
+    clock.advance(100)
+    await calls.get('fresh', 100, async () => 'x')
+    expect((calls as unknown as { done: Map<string, unknown> }).done.size).toBe(1)
+  })
+
   it('should forget the oldest keys beyond its bound', async () => {
     const calls = new SharedCalls(new SimulatedClock(0), 2)
     let n = 0
