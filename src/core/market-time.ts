@@ -102,7 +102,12 @@ export function nyNextDayStart(tMs: number): number {
 
 /** Day of the week in New York at tMs: 0 = Sunday … 6 = Saturday. */
 export function nyWeekday(tMs: number): number {
-  return (((nyDayIndex(tMs) + EPOCH_WEEKDAY) % 7) + 7) % 7
+  return weekdayOfDayIndex(nyDayIndex(tMs))
+}
+
+/** Day of the week of a NY calendar day number (nyDayIndex): 0 = Sunday … 6 = Saturday. */
+export function weekdayOfDayIndex(dayIndex: number): number {
+  return (((dayIndex + EPOCH_WEEKDAY) % 7) + 7) % 7
 }
 
 /** NY wall-clock minutes since local midnight at tMs (0…1439). */

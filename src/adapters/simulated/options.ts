@@ -4,7 +4,7 @@ import { blackScholes, breakEven } from '../../core/options/black-scholes'
 import { matchesFilter, type ChainFilter } from '../../core/options/chain-query'
 import { dayOfDate, expirationKind, listedExpirations, yearsToExpiry } from '../../core/options/expirations'
 import { formatOptionTicker, occRoot, optionTickerProblem, parseOptionTicker } from '../../core/options/option-ticker'
-import { DAY_MS, HOUR_MS, MINUTE_MS, nyDayIndex, nyWallToUtc } from '../../core/market-time'
+import { DAY_MS, HOUR_MS, MINUTE_MS, nyDayIndex, nyWallToUtc, weekdayOfDayIndex } from '../../core/market-time'
 import type { ContractType, OptionContract, OptionSnapshot } from '../../ports/upstream-options'
 import { minuteBars, snapshotAt } from './market'
 import { hash2, tickerModel, type TickerModel } from './trade-model'
@@ -129,7 +129,7 @@ function marketOf(underlying: string, asOf: number): Market | null {
 }
 
 function isWeekday(day: number): boolean {
-  const w = (((day + 4) % 7) + 7) % 7
+  const w = weekdayOfDayIndex(day)
   return w >= 1 && w <= 5
 }
 

@@ -1,6 +1,6 @@
 /** The simulated market's trade model: every trade of a ticker in a given minute, as a pure function of (ticker, minute). */
 
-import { DAY_MS, MINUTE_MS, nyWallMs } from '../../core/market-time.ts'
+import { DAY_MS, MINUTE_MS, nyWallMs, weekdayOfDayIndex } from '../../core/market-time.ts'
 import { simulatedUniverse } from './universe.ts'
 
 /** Per-ticker constants derived once from the universe (a constant table). */
@@ -81,7 +81,7 @@ function lerpNoise(salt: number, cell: number, frac: number): number {
 export function tradeRatePerMinute(minuteStartMs: number): number {
   const wall = nyWallMs(minuteStartMs)
   const dayIndex = Math.floor(wall / DAY_MS)
-  const weekday = (((dayIndex + 4) % 7) + 7) % 7
+  const weekday = weekdayOfDayIndex(dayIndex)
   if (weekday === 0 || weekday === 6) return 0.12
   const minuteOfDay = (wall - dayIndex * DAY_MS) / MINUTE_MS
   if (minuteOfDay >= 570 && minuteOfDay < 960) {

@@ -1,5 +1,5 @@
 /** Option expiration calendar: the dates listed on a day (weeklies, monthlies, January LEAPS), their kind, and time to expiry. Pure. */
-import { DAY_MS, HOUR_MS, nyWallToUtc } from '../market-time'
+import { DAY_MS, HOUR_MS, nyWallToUtc, weekdayOfDayIndex } from '../market-time'
 
 export type ExpirationKind = 'weekly' | 'monthly' | 'leaps' | 'other'
 
@@ -38,14 +38,10 @@ export function yearsToExpiry(date: string, nowMs: number): number {
   return (expiryInstant(date) - nowMs) / yearMs
 }
 
-function weekday(dayIndex: number): number {
-  return (((dayIndex + 4) % 7) + 7) % 7
-}
-
 /** Day number of the third Friday of a month (year, 0-based month). */
 function thirdFriday(year: number, month: number): number {
   const first = Math.round(Date.UTC(year, month, 1) / DAY_MS)
-  return first + ((FRIDAY - weekday(first) + 7) % 7) + 14
+  return first + ((FRIDAY - weekdayOfDayIndex(first) + 7) % 7) + 14
 }
 
 /** The last monthly expiration inside the monthly window of New York day `todayIndex`. */
@@ -57,7 +53,7 @@ function lastMonthlyOf(todayIndex: number): number {
 /** Monthly for a third Friday (LEAPS: a January beyond the monthly window), weekly for another Friday, else other. */
 export function expirationKind(date: string, todayIndex: number): ExpirationKind {
   const day = dayOfDate(date)
-  if (weekday(day) !== FRIDAY) return 'other'
+  if (weekdayOfDayIndex(day) !== FRIDAY) return 'other'
   const d = new Date(day * DAY_MS)
   if (thirdFriday(d.getUTCFullYear(), d.getUTCMonth()) !== day) return 'weekly'
   return d.getUTCMonth() === 0 && day > lastMonthlyOf(todayIndex) ? 'leaps' : 'monthly'
@@ -71,7 +67,7 @@ export function expirationKind(date: string, todayIndex: number): ExpirationKind
  */
 export function listedExpirations(todayIndex: number): ListedExpiration[] {
   const days = new Set<number>()
-  const firstFriday = todayIndex + ((FRIDAY - weekday(todayIndex) + 7) % 7)
+  const firstFriday = todayIndex + ((FRIDAY - weekdayOfDayIndex(todayIndex) + 7) % 7)
   for (let d = firstFriday; d <= todayIndex + weeklyHorizonDays; d += 7) days.add(d)
   const today = new Date(todayIndex * DAY_MS)
   const [year, month] = [today.getUTCFullYear(), today.getUTCMonth()]
