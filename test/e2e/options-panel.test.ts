@@ -1,34 +1,19 @@
 /** The /terminal options panel in Debian Chromium: pick an expiration, match the chain table to REST, open a contract, stop polling on close. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { nearestStrike, sideCells, sideColumns, strikeText } from '../../src/client/options-chain'
 import type { OptionChain, OptionContract, OptionExpirations } from '../../src/client/wire'
 import { createScaledClock } from '../support/scaled-clock'
+import { artifacts, launchBrowser, waitFor as waitForPage, type TestBrowser } from './support/browser'
 import { startTerminalApp, type TerminalApp } from './support/terminal-app'
 
-const artifacts = join(import.meta.dir, '../../test-artifacts')
 const docs = join(import.meta.dir, '../../docs')
 /** Real speed in a busy session: a Wednesday 10:40:45 in New York; the browser's clock is set to match. */
 const clock = createScaledClock(1, Date.UTC(2025, 2, 12, 14, 40, 45))
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-]
-
-async function waitFor<A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 20_000) {
-  try {
-    await page.waitForFunction(fn as (arg: unknown) => unknown, arg, { timeout: timeoutMs, polling: 100 })
-  } catch (e) {
-    await page.screenshot({ path: join(artifacts, 'options-timeout.png') }).catch(() => {})
-    throw new Error(`timed out waiting for ${what}: ${e instanceof Error ? e.message.split('\n')[0] : e}`)
-  }
-}
+const waitFor = <A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 20_000) =>
+  waitForPage(page, what, fn, arg, { timeoutMs, shotName: 'options-timeout' })
 
 /** What the table shows: its chain's time and price, and each row's cells by side. */
 interface Shown {
@@ -58,31 +43,20 @@ const shown = (page: Page): Promise<Shown> =>
 
 describe('options panel in Chromium', () => {
   let app: TerminalApp
-  let context: BrowserContext
   let page: Page
-  let userDir: string
+  let browser: TestBrowser
   const email = `opt-${crypto.randomUUID().slice(0, 8)}@example.com`
   const password = 'correct horse battery'
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true })
     app = await startTerminalApp({}, clock)
-    userDir = mkdtempSync(join(tmpdir(), 'mw-chromium-'))
-    context = await chromium.launchPersistentContext(userDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: chromiumArgs,
-      viewport: { width: 1440, height: 1300 },
-      deviceScaleFactor: 1,
-    })
-    await context.clock.install({ time: clock.now() })
-    page = context.pages()[0] ?? (await context.newPage())
+    browser = await launchBrowser({ width: 1440, height: 1300 }, clock.now())
+    page = browser.page
   }, 60_000)
 
   afterAll(async () => {
-    await context?.close()
+    await browser?.close()
     await app?.stop()
-    if (userDir) rmSync(userDir, { recursive: true, force: true })
   })
 
   it('should show the chain of a picked expiration as REST serves it, open a contract, and stop polling when closed', async () => {

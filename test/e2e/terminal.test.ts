@@ -1,45 +1,20 @@
 /** /terminal in Debian Chromium (playwright-core): sign up, watch two tickers move, survive a cut stream via polling, and match REST bar for bar. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { WireBar } from '../../src/client/wire'
 import { createScaledClock } from '../support/scaled-clock'
 import { divergences } from './support/compare-bars'
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy'
+import { artifacts, launchBrowser, waitFor as waitForPage, type TestBrowser } from './support/browser'
 import { startTerminalApp, type TerminalApp } from './support/terminal-app'
 
 const M = 60_000
-const artifacts = join(import.meta.dir, '../../test-artifacts')
 /** Real speed, but in a busy session: a Wednesday 10:40:45 in New York (a minute closes 15 s in). The browser's clock is set to match. */
 const clock = createScaledClock(1, Date.UTC(2025, 2, 12, 14, 40, 45))
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
-/** Waits for `fn(arg)` to be truthy in the page. A function, not a string: the page's CSP forbids eval. */
-async function waitFor<A>(
-  page: Page,
-  what: string,
-  fn: (arg: A) => unknown,
-  arg: A,
-  timeoutMs = 30_000,
-): Promise<void> {
-  try {
-    await page.waitForFunction(fn as (arg: unknown) => unknown, arg, { timeout: timeoutMs, polling: 100 })
-  } catch (e) {
-    await page.screenshot({ path: join(artifacts, `terminal-timeout.png`) }).catch(() => {})
-    throw new Error(`timed out waiting for ${what}: ${e instanceof Error ? e.message.split('\n')[0] : e}`)
-  }
-}
+/** Waits for `fn(arg)` to be truthy in the page; a screenshot is saved on timeout. */
+const waitFor = <A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 30_000) =>
+  waitForPage(page, what, fn, arg, { timeoutMs, shotName: 'terminal-timeout' })
 
 const state = (page: Page) => page.evaluate(() => (window as any).__terminal.status().state as string)
 const shot = (page: Page, name: string) => page.screenshot({ path: join(artifacts, `terminal-${name}.png`) })
@@ -47,33 +22,22 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(artifact
 describe('terminal page in Chromium', () => {
   let app: TerminalApp
   let proxy: FaultProxy
-  let context: BrowserContext
   let page: Page
-  let userDir: string
+  let browser: TestBrowser
   const email = `e2e-${crypto.randomUUID().slice(0, 8)}@example.com`
   const password = 'correct horse battery'
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true })
     app = await startTerminalApp({ WS_HEARTBEAT_MS: '5000' }, clock)
     proxy = startFaultProxy(app.url, { clock })
-    userDir = mkdtempSync(join(tmpdir(), 'mw-chromium-'))
-    context = await chromium.launchPersistentContext(userDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: chromiumArgs,
-      viewport: { width: 1440, height: 860 },
-      deviceScaleFactor: 1,
-    })
-    await context.clock.install({ time: clock.now() })
-    page = context.pages()[0] ?? (await context.newPage())
+    browser = await launchBrowser({ width: 1440, height: 860 }, clock.now())
+    page = browser.page
   }, 60_000)
 
   afterAll(async () => {
-    await context?.close()
+    await browser?.close()
     proxy?.stop()
     await app?.stop()
-    if (userDir) rmSync(userDir, { recursive: true, force: true })
   })
 
   it('should stream, fall back to polling while the stream is cut, recover, and match REST', async () => {
