@@ -1,6 +1,5 @@
 /** The /terminal options panel in Debian Chromium: pick an expiration, match the chain table to REST, open a contract, stop polling on close. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { nearestStrike, sideCells, sideColumns, strikeText } from '../../src/client/options-chain'
@@ -9,7 +8,6 @@ import { createScaledClock } from '../support/scaled-clock'
 import { artifacts, launchBrowser, waitFor as waitForPage, type TestBrowser } from './support/browser'
 import { startTerminalApp, type TerminalApp } from './support/terminal-app'
 
-const docs = join(import.meta.dir, '../../docs')
 /** Real speed in a busy session: a Wednesday 10:40:45 in New York; the browser's clock is set to match. */
 const clock = createScaledClock(1, Date.UTC(2025, 2, 12, 14, 40, 45))
 const waitFor = <A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 20_000) =>
@@ -164,7 +162,6 @@ describe('options panel in Chromium', () => {
       expect(facts[label]).not.toBe('—')
 
     await page.screenshot({ path: join(artifacts, 'options-chain.png') })
-    copyFileSync(join(artifacts, 'options-chain.png'), join(docs, 'options-chain.png'))
 
     // Polling while open, nothing once closed.
     const before = chainRequests.length
