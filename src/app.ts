@@ -18,6 +18,7 @@ import { createWatchlistRoutes } from './http/modules/watchlist'
 import { WatchlistService } from './http/modules/watchlist/service'
 import { createMarketDataRoutes } from './http/modules/market-data'
 import { BarsService } from './http/modules/market-data/bars-service'
+import { barCursorKey, createBarCursorCodec } from './core/bar-cursor'
 import { SnapshotsService } from './http/modules/market-data/snapshots-service'
 import { createOptionsRoutes } from './http/modules/options'
 import { OptionsService } from './http/modules/options/service'
@@ -98,12 +99,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const { upstream, upstreamOptions } = createUpstreams(config, clock)
   const watchlistRepo = createWatchlistRepo(db.db)
+  // Bars cursors are signed with a key derived from the server secret: a client cannot forge one.
+  const barCursors = createBarCursorCodec(barCursorKey(secret))
   const bars = new BarsService(upstream, createBarRepo(db.db), createTickerRepo(db.db), clock, {
     correctionWindowMs: 15 * 60_000,
     tailTtlMs: config.market.barsTailTtlMs,
     maxBarsPerCall: 50_000,
     unknownTickerTtlMs: 24 * 3600_000,
     finalPageCacheBytes: 64 * 1024 * 1024,
+    cursors: barCursors,
   })
   const isKnownTicker = (t: string) =>
     bars.assertKnown(t).then(
@@ -219,6 +223,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       stream.routes,
       createMarketDataRoutes({
         bars,
+        cursors: barCursors,
         snapshots,
         upstream,
         verifier,

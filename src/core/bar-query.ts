@@ -2,6 +2,7 @@
 import { ValidationError } from '../errors'
 import type { Timespan } from '../ports/upstream'
 import { DAY_MS, bucketStart, nyDayStart, nyNextDayStart } from './market-time'
+import type { BarCursorCodec } from './bar-cursor'
 import { normaliseTicker } from './validate'
 
 export const timespans: readonly Timespan[] = ['minute', 'hour', 'day', 'week', 'month']
@@ -92,71 +93,79 @@ function parseIntParam(
   return n
 }
 
-interface CursorState {
-  v: 1
-  tk: string
-  ts: Timespan
-  m: number
-  f: number
-  t: number
-}
-
-export function encodeCursor(q: BarQuery, nextFromMs: number): string {
-  const state: CursorState = { v: 1, tk: q.ticker, ts: q.timespan, m: q.multiplier, f: nextFromMs, t: q.toMs }
-  return Buffer.from(JSON.stringify(state)).toString('base64url')
-}
-
-function decodeCursor(raw: string): CursorState {
-  try {
-    const s = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as CursorState
-    if (
-      s.v !== 1 ||
-      typeof s.tk !== 'string' ||
-      !timespans.includes(s.ts) ||
-      !Number.isInteger(s.m) ||
-      !Number.isInteger(s.f) ||
-      !Number.isInteger(s.t)
-    )
-      throw new Error()
-    return s
-  } catch {
-    throw new ValidationError('INVALID_CURSOR', 'cursor is not one this API issued; start again without it')
-  }
-}
-
-/** Validates every parameter; `now` supplies the default `to`. */
-export function parseBarQuery(p: RawBarParams, now: number): BarQuery {
+/**
+ * Validates every parameter; `now` supplies the default `to`. With a cursor, the query is the one
+ * the cursor carries (signed by `cursors`), validated by the same rules as a fresh one; ticker,
+ * timespan and multiplier may be repeated and must then match it; from and to are ignored.
+ */
+export function parseBarQuery(p: RawBarParams, now: number, cursors: BarCursorCodec): BarQuery {
   const limit = parseIntParam(p.limit, 'INVALID_LIMIT', 'limit', 1, barLimits.maxLimit, barLimits.defaultLimit)
-  if (p.cursor !== undefined && p.cursor !== '') return queryFromCursor(p, decodeCursor(p.cursor), limit)
+  if (p.cursor !== undefined && p.cursor !== '') return queryFromCursor(p, p.cursor, cursors, limit)
   const ticker = normaliseTicker(p.ticker ?? '')
-  if (p.timespan === undefined || !timespans.includes(p.timespan as Timespan))
-    throw new ValidationError('INVALID_TIMESPAN', `timespan must be one of ${timespans.join(', ')}`, {
-      timespan: p.timespan ?? null,
-    })
-  const timespan = p.timespan as Timespan
+  const timespan = parseTimespan(p.timespan)
   const rule = barRules[timespan]
   const multiplier = parseIntParam(p.multiplier, 'INVALID_MULTIPLIER', 'multiplier', 1, rule.maxMultiplier, 1)
   if (p.from === undefined || p.from === '') throw new ValidationError('INVALID_FROM', 'from is required')
   const from = parseInstant(p.from, 'from')
   const to = p.to === undefined || p.to === '' ? now : parseInstant(p.to, 'to')
+  checkRange(timespan, from, to)
+  return { ticker, timespan, multiplier, fromMs: bucketStart(timespan, multiplier, from), toMs: to, limit }
+}
+
+/** The cursor of the page after `q`, starting at `nextFromMs`. */
+export function nextCursor(cursors: BarCursorCodec, q: BarQuery, nextFromMs: number): string {
+  const { ticker, timespan, multiplier, toMs } = q
+  return cursors.encode({ ticker, timespan, multiplier, fromMs: nextFromMs, toMs })
+}
+
+function parseTimespan(raw: string | undefined): Timespan {
+  if (raw === undefined || !timespans.includes(raw as Timespan))
+    throw new ValidationError('INVALID_TIMESPAN', `timespan must be one of ${timespans.join(', ')}`, {
+      timespan: raw ?? null,
+    })
+  return raw as Timespan
+}
+
+/** from <= to, and the span within the timespan's bound. */
+function checkRange(timespan: Timespan, from: number, to: number): void {
   if (from > to) throw new ValidationError('INVALID_RANGE', 'from must not be after to', { from, to })
+  const rule = barRules[timespan]
   if (to - from > rule.maxSpanDays * DAY_MS)
     throw new ValidationError(
       'RANGE_TOO_LARGE',
       `a ${timespan} request may span at most ${rule.maxSpanDays} days; page with a narrower range`,
-      {
-        max_span_days: rule.maxSpanDays,
-      },
+      { max_span_days: rule.maxSpanDays },
     )
-  return { ticker, timespan, multiplier, fromMs: bucketStart(timespan, multiplier, from), toMs: to, limit }
 }
 
-function queryFromCursor(p: RawBarParams, s: CursorState, limit: number): BarQuery {
+const invalidCursor = (details?: Record<string, unknown>) =>
+  new ValidationError('INVALID_CURSOR', 'cursor is not one this API issued; start again without it', details)
+
+/** The signed query of a cursor, re-validated like a fresh request; every failure is INVALID_CURSOR. */
+function queryFromCursor(p: RawBarParams, raw: string, cursors: BarCursorCodec, limit: number): BarQuery {
+  const s = cursors.decode(raw)
+  if (s === null) throw invalidCursor()
+  let q: BarQuery
+  try {
+    const ticker = normaliseTicker(s.ticker)
+    const timespan = parseTimespan(s.timespan)
+    const { multiplier, fromMs, toMs } = s
+    if (ticker !== s.ticker) throw invalidCursor({ reason: 'INVALID_TICKER' })
+    if (!Number.isInteger(multiplier) || multiplier < 1 || multiplier > barRules[timespan].maxMultiplier)
+      throw invalidCursor({ reason: 'INVALID_MULTIPLIER' })
+    if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs)) throw invalidCursor({ reason: 'INVALID_RANGE' })
+    checkRange(timespan, fromMs, toMs)
+    if (bucketStart(timespan, multiplier, fromMs) !== fromMs) throw invalidCursor({ reason: 'INVALID_FROM' })
+    q = { ticker, timespan, multiplier, fromMs, toMs, limit }
+  } catch (e) {
+    if (e instanceof ValidationError) throw e.code === 'INVALID_CURSOR' ? e : invalidCursor({ reason: e.code })
+    throw e
+  }
   const mismatch =
-    (p.ticker !== undefined && p.ticker.trim().toUpperCase() !== s.tk) ||
-    (p.timespan !== undefined && p.timespan !== s.ts) ||
-    (p.multiplier !== undefined && Number(p.multiplier) !== s.m)
+    (p.ticker !== undefined && p.ticker.trim().toUpperCase() !== q.ticker) ||
+    (p.timespan !== undefined && p.timespan !== q.timespan) ||
+    (p.multiplier !== undefined && Number(p.multiplier) !== q.multiplier)
   if (mismatch)
     throw new ValidationError('INVALID_CURSOR', 'cursor belongs to a different ticker, timespan or multiplier')
-  return { ticker: s.tk, timespan: s.ts, multiplier: s.m, fromMs: s.f, toMs: s.t, limit }
+  return q
 }

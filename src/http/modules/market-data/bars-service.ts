@@ -1,6 +1,7 @@
 /** Bars: stored base bars filled from the upstream on demand (each final range fetched once), larger buckets derived, pages by cursor. */
 import { aggregateBars, baseTimespanFor } from '../../../core/bars'
-import { type BarQuery, encodeCursor } from '../../../core/bar-query'
+import type { BarCursorCodec } from '../../../core/bar-cursor'
+import { type BarQuery, nextCursor } from '../../../core/bar-query'
 import { type Range, mergeRanges, missingRanges, segments } from '../../../core/coverage'
 import { MINUTE_MS, DAY_MS, bucketStart, nextBucketStart, nyDayStart } from '../../../core/market-time'
 import { NotFoundError } from '../../../errors'
@@ -19,6 +20,8 @@ export interface BarsServiceOptions {
   unknownTickerTtlMs: number
   /** Bytes of serialised all-final pages kept in memory (0 = none). */
   finalPageCacheBytes: number
+  /** Signs next_cursor (the routes read cursors back with the same codec). */
+  cursors: BarCursorCodec
 }
 
 export interface BarsPage {
@@ -123,7 +126,8 @@ export class BarsService {
       timespan: q.timespan,
       multiplier: q.multiplier,
       results,
-      next_cursor: more && last ? encodeCursor(q, nextBucketStart(q.timespan, q.multiplier, last.t)) : null,
+      next_cursor:
+        more && last ? nextCursor(this.opts.cursors, q, nextBucketStart(q.timespan, q.multiplier, last.t)) : null,
     }
   }
 

@@ -1,5 +1,6 @@
 /** Market-data routes: bars, snapshots and the data-path status. */
 import { Elysia } from 'elysia'
+import type { BarCursorCodec } from '../../../core/bar-cursor'
 import { parseBarQuery } from '../../../core/bar-query'
 import type { Clock } from '../../../ports/clock'
 import type { UpstreamRest } from '../../../ports/upstream'
@@ -12,6 +13,8 @@ import type { SnapshotsService } from './snapshots-service'
 
 export interface MarketDataRoutesOptions {
   bars: BarsService
+  /** Reads back the cursors BarsService signs. */
+  cursors: BarCursorCodec
   snapshots: SnapshotsService
   upstream: UpstreamRest
   verifier: TokenVerifier
@@ -26,7 +29,7 @@ export function createMarketDataRoutes(o: MarketDataRoutesOptions) {
     .get(
       '/bars',
       async ({ query }) =>
-        new Response(await o.bars.pageJson(parseBarQuery(query, o.clock.now())), {
+        new Response(await o.bars.pageJson(parseBarQuery(query, o.clock.now(), o.cursors)), {
           headers: { 'content-type': 'application/json; charset=utf-8' },
         }),
       {
