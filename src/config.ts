@@ -16,7 +16,7 @@ export interface Config {
   /** Redis URL; null = single process with an in-memory bus. */
   redisUrl: string | null
   redisPrefix: string
-  /** With Redis: how long the upstream-holder lease lasts without renewal (a survivor takes over within ~4/3 of it). */
+  /** With Redis: how long the upstream-holder lease lasts without renewal (renewed every third; a survivor takes over within it after a crash). */
   upstreamLeaseMs: number
   /** null in development/test when unset: app.ts generates and keeps one in dataDir. */
   jwtSecret: string | null
@@ -28,6 +28,14 @@ export interface Config {
   /** Trust X-Forwarded-For for the client address (behind a proxy only). */
   trustProxy: boolean
   maxBodyBytes: number
+  timeouts: {
+    /** Longest wait for one database call before answering 503 DATABASE_UNAVAILABLE. */
+    databaseMs: number
+    /** Longest time an upstream-dependent request (bars, snapshots, options) may take before answering 503 UPSTREAM_UNAVAILABLE. */
+    requestMs: number
+    /** Bun's idle timeout for an HTTP connection (seconds); kept above requestMs so a slow answer is never cut. */
+    idleSec: number
+  }
   /** Bearer token GET /metrics requires; null = open in development/test, no /metrics in production. */
   metricsToken: string | null
   auth: { loginMaxFailuresPerAccount: number; loginMaxFailuresPerAddress: number; loginWindowSec: number }
@@ -38,6 +46,8 @@ export interface Config {
     wsUrl: string
     /** Free plan: 5. null = unlimited (paid plans). */
     requestsPerMinute: number | null
+    /** Percent of the per-minute budget (rounded up, at least 1 call) only interactive bars, snapshots and lookups may spend. */
+    reservedInteractivePercent: number
     timeoutMs: number
   }
   market: {
@@ -136,7 +146,7 @@ export function loadConfig(env: Env): Config {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: r.str('REDIS_PREFIX', 'mw'),
-    upstreamLeaseMs: r.int('UPSTREAM_LEASE_MS', 6000, 1000, 120_000),
+    upstreamLeaseMs: r.int('UPSTREAM_LEASE_MS', 2000, 1000, 120_000),
     jwtSecret: jwtSecret !== null && jwtSecret.length >= minJwtSecretLength ? jwtSecret : null,
     jwtTtlSec: r.int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     sessionMaxSec: r.int('SESSION_MAX_SECONDS', 30 * 24 * 3600, 60, 366 * 24 * 3600),
@@ -150,6 +160,11 @@ export function loadConfig(env: Env): Config {
     logLevel: r.oneOf<LogLevel>('LOG_LEVEL', mode === 'test' ? 'warn' : 'info', ['debug', 'info', 'warn', 'error']),
     trustProxy: r.bool('TRUST_PROXY', false),
     maxBodyBytes: r.int('MAX_BODY_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
+    timeouts: {
+      databaseMs: r.int('DB_TIMEOUT_MS', 2000, 100, 60_000),
+      requestMs: r.int('REQUEST_DEADLINE_MS', 12_000, 1000, 120_000),
+      idleSec: r.int('HTTP_IDLE_TIMEOUT_SECONDS', 30, 5, 255),
+    },
     metricsToken: r.optional('METRICS_TOKEN'),
     auth: {
       loginMaxFailuresPerAccount: r.int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
@@ -162,6 +177,7 @@ export function loadConfig(env: Env): Config {
       restUrl: r.url('MASSIVE_REST_URL', ['http:', 'https:']) ?? 'https://api.massive.com',
       wsUrl: r.url('MASSIVE_WS_URL', ['ws:', 'wss:']) ?? 'wss://socket.massive.com/stocks',
       requestsPerMinute: perMinute === 0 ? null : perMinute,
+      reservedInteractivePercent: r.int('MASSIVE_RESERVED_INTERACTIVE', 40, 0, 90),
       timeoutMs: r.int('MASSIVE_TIMEOUT_MS', 10_000, 100, 120_000),
     },
     market: {
@@ -184,6 +200,11 @@ export function loadConfig(env: Env): Config {
       sendBufferBytes: r.int('WS_SEND_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 64 * 1024 * 1024),
     },
   }
+  if (config.timeouts.requestMs + 2000 > config.timeouts.idleSec * 1000)
+    r.problems.push({
+      key: 'REQUEST_DEADLINE_MS',
+      message: `must be at least 2 s below HTTP_IDLE_TIMEOUT_SECONDS (${config.timeouts.idleSec} s), or slow answers are cut`,
+    })
   if (r.problems.length > 0) throw new ConfigError(r.problems)
   return config
 }

@@ -54,6 +54,7 @@ export type AuthErrorCode =
   | 'TOKEN_REVOKED'
   | 'SESSION_TOO_OLD'
   | 'INVALID_CREDENTIALS'
+  | 'USER_NOT_FOUND'
 
 export class NotFoundError extends AppError {
   constructor(code: string, message: string, details?: ErrorDetails) {
@@ -82,6 +83,14 @@ export class UpstreamUnavailableError extends AppError {
   constructor(message: string, opts: AppErrorOptions = {}) {
     super('UPSTREAM_UNAVAILABLE', 503, message, { temporary: true, ...opts })
     this.name = 'UpstreamUnavailableError'
+  }
+}
+
+/** 503: the database cannot be reached or did not answer within the deadline; nothing was acknowledged, so a retry is safe. */
+export class DatabaseUnavailableError extends AppError {
+  constructor(message: string, opts: AppErrorOptions = {}) {
+    super('DATABASE_UNAVAILABLE', 503, message, { temporary: true, retryAfterSec: 2, ...opts })
+    this.name = 'DatabaseUnavailableError'
   }
 }
 

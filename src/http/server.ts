@@ -13,6 +13,8 @@ import swaggerCss from '../../node_modules/swagger-ui-dist/swagger-ui.css' with 
 export interface ServerOptions {
   log: Logger
   maxBodyBytes: number
+  /** Bun's idle timeout per HTTP connection (seconds), set explicitly and above the request deadline. */
+  idleTimeoutSec?: number
   corsOrigins: string[]
   /** Bun WebSocket options; Bun reads them from the root instance only. */
   websocket?: Record<string, unknown>
@@ -26,7 +28,7 @@ export function createServer(o: ServerOptions) {
   let app: Elysia<any, any, any, any, any, any, any>
   const routes = () => app.routes.map((r) => ({ method: r.method, path: r.path }))
   // Bun's own limit is the hard stop for streamed bodies (plain 413); declared lengths get the JSON envelope first.
-  app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes * 2 }, websocket: o.websocket })
+  app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes * 2, idleTimeout: o.idleTimeoutSec ?? 30 }, websocket: o.websocket })
     .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes, answered: o.answered }))
     .use(createCors(o.corsOrigins))
     .model({ Error: ErrorBody })

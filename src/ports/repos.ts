@@ -19,7 +19,8 @@ export interface WatchlistEntry {
   addedAt: Date
 }
 
-export type AddOutcome = 'added' | 'exists' | 'full'
+/** no_user: the user row is gone (a deleted account with a still-valid token). */
+export type AddOutcome = 'added' | 'exists' | 'full' | 'no_user'
 
 export interface WatchlistRepo {
   /** Entries in insertion order. */

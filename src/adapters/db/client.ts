@@ -30,6 +30,8 @@ export interface DbOptions {
   dataDir: string
   /** postgres-js pool size. */
   maxConnections?: number
+  /** postgres-js: give up opening a connection after this many seconds. @default 10 */
+  connectTimeoutSec?: number
 }
 
 async function openPglite(dataDir: string): Promise<PGlite> {
@@ -54,7 +56,10 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
     const client = postgres(opts.databaseUrl, {
       max: opts.maxConnections ?? 10,
       onnotice: () => {},
-      connect_timeout: 10,
+      connect_timeout: opts.connectTimeoutSec ?? 10,
+      // Pooled connections are renewed, so one a restart left half-dead is not kept for long.
+      idle_timeout: 60,
+      max_lifetime: 30 * 60,
     })
     const db = drizzlePostgres(client, { schema: tables }) as unknown as Db
     const handle: DbHandle = {

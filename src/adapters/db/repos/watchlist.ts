@@ -16,7 +16,8 @@ export function createWatchlistRepo(db: Db): WatchlistRepo {
     async add(userId, ticker, cap) {
       return db.transaction(async (tx) => {
         // Locking the user row serialises concurrent adds of one user, so the cap cannot be overshot.
-        await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update')
+        const owner = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update')
+        if (owner.length === 0) return 'no_user'
         const [stats] = await tx
           .select({ n: count(), top: max(watchlistItems.position) })
           .from(watchlistItems)

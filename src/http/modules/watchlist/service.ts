@@ -1,5 +1,5 @@
 /** Per-user watchlists: normalised tickers, idempotent adds, a size cap, and a hook so the stream hears of removals. */
-import { ConflictError, NotFoundError } from '../../../errors'
+import { AuthError, ConflictError, NotFoundError } from '../../../errors'
 import { normaliseTicker } from '../../../core/validate'
 import type { WatchlistEntry, WatchlistRepo } from '../../../ports/repos'
 
@@ -31,6 +31,8 @@ export class WatchlistService {
     if ((await this.repo.missing(userId, [ticker])).length > 0 && !(await this.isKnownTicker(ticker)))
       throw new NotFoundError('UNKNOWN_TICKER', `ticker ${ticker} is not known to the market data provider`, { ticker })
     const outcome = await this.repo.add(userId, ticker, this.cap)
+    // A valid token whose account was deleted: the credentials no longer name anyone.
+    if (outcome === 'no_user') throw new AuthError('USER_NOT_FOUND', 'the account of this token no longer exists; sign in again')
     if (outcome === 'full')
       throw new ConflictError('WATCHLIST_FULL', `a watchlist holds at most ${this.cap} tickers`, { max: this.cap })
     return { added: outcome === 'added', items: await this.repo.list(userId) }
