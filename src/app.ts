@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Config } from './config'
 import { createTokenVerifier } from './adapters/auth/token-verifier'
 import { createDb, type DbHandle } from './adapters/db/client'
+import { guardCall, guardRepo } from './adapters/db/guard'
 import { createUserRepo } from './adapters/db/repos/users'
 import { createWatchlistRepo } from './adapters/db/repos/watchlist'
 import { createLogger, type Logger } from './adapters/log/logger'
@@ -14,6 +15,7 @@ import { AuthService } from './http/modules/auth/service'
 import { createSystemRoutes } from './http/modules/system'
 import { createMetricsRoutes, metricsAccess } from './http/modules/system/metrics'
 import { HttpMetrics } from './http/http-metrics'
+import { answerWithin } from './http/request-deadline'
 import { createWatchlistRoutes } from './http/modules/watchlist'
 import { WatchlistService } from './http/modules/watchlist/service'
 import { createMarketDataRoutes } from './http/modules/market-data'
@@ -95,13 +97,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? createSystemClock()
   const secret = resolveJwtSecret(config, log)
   const dbDir = config.dataDir.startsWith('memory://') ? config.dataDir : join(config.dataDir, 'pglite')
-  const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: dbDir })
+  const db = await createDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: dbDir,
+    connectTimeoutSec: Math.max(1, Math.ceil(config.timeouts.databaseMs / 1000)),
+  })
+  // Every repository call answers within a deadline; an unreachable database is 503 DATABASE_UNAVAILABLE, never a hang or a 500.
+  const quick = { deadlineMs: config.timeouts.databaseMs, clock }
+  const bulk = { deadlineMs: config.timeouts.requestMs, clock }
 
   const { upstream, upstreamOptions } = createUpstreams(config, clock)
-  const watchlistRepo = createWatchlistRepo(db.db)
+  const watchlistRepo = guardRepo(createWatchlistRepo(db.db), quick)
   // Bars cursors are signed with a key derived from the server secret: a client cannot forge one.
   const barCursors = createBarCursorCodec(barCursorKey(secret))
-  const bars = new BarsService(upstream, createBarRepo(db.db), createTickerRepo(db.db), clock, {
+  const bars = new BarsService(upstream, guardRepo(createBarRepo(db.db), bulk), guardRepo(createTickerRepo(db.db), quick), clock, {
     correctionWindowMs: 15 * 60_000,
     tailTtlMs: config.market.barsTailTtlMs,
     maxBarsPerCall: 50_000,
@@ -134,7 +143,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     : new MemoryRevokedTokens({ tokenTtlSec: config.jwtTtlSec, clock })
   const verifier = createTokenVerifier(secret, clock, revokedTokens)
   const hashing = config.mode === 'test' ? { memoryCost: 4096, timeCost: 1 } : { memoryCost: 19456, timeCost: 2 }
-  const authService = new AuthService(createUserRepo(db.db), loginAttempts, clock, hashing)
+  const authService = new AuthService(guardRepo(createUserRepo(db.db), quick), loginAttempts, clock, hashing)
   const lease = redis
     ? new RedisLease({
         redis,
@@ -196,10 +205,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     log,
     websocket: streamWebSocketOptions(config.stream) as Record<string, unknown>,
     maxBodyBytes: config.maxBodyBytes,
+    idleTimeoutSec: config.timeouts.idleSec,
     corsOrigins: config.corsOrigins,
     answered: (r) => httpMetrics.observe(r),
     modules: [
-      createSystemRoutes([{ name: 'database', check: db.ping }]),
+      createSystemRoutes([{ name: 'database', check: () => guardCall(db.ping, quick) }]),
       createMetricsRoutes(metricsAccess(config.mode, config.metricsToken), {
         http: httpMetrics,
         stream,
@@ -217,14 +227,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         secureCookie: config.mode === 'production',
         trustProxy: config.trustProxy,
       }),
-      createWatchlistRoutes(watchlist, verifier, config.watchlistMax),
-      createOptionsRoutes(options, verifier),
+      createWatchlistRoutes(answerWithin(watchlist, ['add'], config.timeouts.requestMs, clock), verifier, config.watchlistMax),
+      createOptionsRoutes(answerWithin(options, ['expirations', 'chain', 'contract'], config.timeouts.requestMs, clock), verifier),
       createTerminalRoutes(),
       stream.routes,
       createMarketDataRoutes({
-        bars,
+        bars: answerWithin(bars, ['pageJson'], config.timeouts.requestMs, clock),
         cursors: barCursors,
-        snapshots,
+        snapshots: answerWithin(snapshots, ['get'], config.timeouts.requestMs, clock),
         upstream,
         verifier,
         clock,

@@ -1,7 +1,8 @@
 /** Input normalisation shared by services: emails, passwords, tickers. Pure; failures are ValidationErrors naming the field. */
 import { ValidationError } from '../errors'
 
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+// No whitespace and no control characters (a NUL cannot be stored in a PostgreSQL text column).
+const emailPattern = /^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+\.[^\s@\x00-\x1f\x7f]+$/
 export const passwordBounds = { min: 8, max: 128 }
 
 export function normaliseEmail(raw: unknown): string {

@@ -19,7 +19,7 @@ export function readCookie(header: string | null, name: string): string | null {
   if (!header) return null
   for (const part of header.split(';')) {
     const i = part.indexOf('=')
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeCookieValue(part.slice(i + 1).trim())
   }
   return null
 }
@@ -46,4 +46,13 @@ export function createAuthPlugin(verifier: TokenVerifier) {
       },
     },
   })
+}
+
+/** A cookie value percent-decoded; a broken escape (a client's, never ours) is kept as it came and fails verification like any bad token. */
+function decodeCookieValue(raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
 }
