@@ -1,0 +1,52 @@
+/** User input that used to answer 500 with a stack trace, over HTTP on PGlite and PostgreSQL: each now has its own code. */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { sql } from 'drizzle-orm'
+import type { App } from '../../src/app'
+import { engines, Http, startApp, uniqueEmail } from '../support/harness'
+
+for (const [engine, databaseUrl] of engines) {
+  describe(`hostile input on ${engine}`, () => {
+    let app: App
+    beforeAll(async () => {
+      app = await startApp({ DATABASE_URL: databaseUrl ?? undefined })
+    })
+    afterAll(() => app.stop())
+
+    it('should answer 401 USER_NOT_FOUND to a valid token whose account was deleted, and store nothing', async () => {
+      const http = new Http(app)
+      const { userId } = await http.signUp()
+      await app.db.db.execute(sql`delete from users where id = ${userId}`)
+      const res = await http.post('/api/v1/watchlist', { ticker: 'AAPL' })
+      expect({ status: res.status, code: res.json.error.code }).toEqual({ status: 401, code: 'USER_NOT_FOUND' })
+      expect(res.text).not.toContain(' at ')
+      const rows = await app.db.db.execute(sql`select count(*)::int as n from watchlist_items where user_id = ${userId}`)
+      expect(Number((rows as any).rows?.[0]?.n ?? (rows as any)[0]?.n)).toBe(0)
+    })
+
+    it('should refuse an email with a NUL or another control character as INVALID_EMAIL', async () => {
+      const http = new Http(app)
+      for (const email of [`a\u0000b@example.com`, `ab@exa\u0001mple.com`, `ab@example.com\u007f`]) {
+        const res = await http.post('/api/v1/auth/register', { email, password: 'correct horse battery' })
+        expect({ status: res.status, code: res.json.error.code }).toEqual({ status: 400, code: 'INVALID_EMAIL' })
+      }
+      // A well-formed one still registers.
+      expect((await http.post('/api/v1/auth/register', { email: uniqueEmail(), password: 'correct horse battery' })).status).toBe(201)
+    })
+
+    it('should treat a session cookie with a broken % escape as a bad token (401), on every cookie route', async () => {
+      const http = new Http(app)
+      for (const [method, path] of [
+        ['GET', '/api/v1/auth/me'],
+        ['GET', '/api/v1/watchlist'],
+        ['GET', '/api/v1/market-data/snapshots?tickers=AAPL'],
+        ['POST', '/api/v1/auth/refresh'],
+      ] as const) {
+        const res = await http.call(method, path, undefined, { cookie: 'mw_token=%E0%A4%A; other=%%' })
+        expect({ path, status: res.status }).toEqual({ path, status: 401 })
+        expect(res.json.error.code).toMatch(/^TOKEN_/)
+      }
+      const logout = await http.call('POST', '/api/v1/auth/logout', undefined, { cookie: 'mw_token=%E0%A4%A' })
+      expect(logout.status).toBe(204)
+    })
+  })
+}
