@@ -52,7 +52,7 @@ const limits = {
   sendBufferBytes: 64_000,
 }
 
-function setup(revokedJtis: ReadonlySet<string> = new Set()) {
+function setup(revokedJtis: ReadonlySet<string> = new Set(), overrides: Partial<ConnectionContext> = {}) {
   const clock = new SimulatedClock(1_000_000)
   const registry = new MemorySymbolRegistry()
   const topicPublishes: string[] = []
@@ -80,11 +80,13 @@ function setup(revokedJtis: ReadonlySet<string> = new Set()) {
     upstreamHealth: () => ({ upstream: 'ok' }),
     userConnections: (u) => counter.localCount(String(u)),
     membershipChanged: () => {},
+    userEventsHeard: async () => {},
     isRevoked: async (p) => revokedJtis.has(p.jti),
     scheduleSweep: () => {},
     softBufferBytes: 16_000,
     maxBehindMs: 5000,
     closeGraceMs: 5000,
+    ...overrides,
   }
   const open = async (id = 'c1', exp = clock.now() / 1000 + 3600) => {
     const socket = new FakeSocket()
@@ -165,6 +167,28 @@ describe('ConnectionActor', () => {
     expect(socket.sent.at(-1)?.data).toMatchObject({ code: 'TOKEN_EXPIRED', details: { cause: 'TOKEN_REVOKED' } })
     const { socket: other } = await open('kept')
     expect(other.closed).toBeNull()
+  })
+
+  it('should ask the revocation store only once the bus confirmed the user topic, so a sign-out unheard before is honoured', async () => {
+    const revoked = new Set<string>()
+    const waited: number[] = []
+    let confirm!: () => void
+    const confirmed = new Promise<void>((resolve) => (confirm = resolve))
+    const asked: string[] = []
+    const { open } = setup(revoked, {
+      userEventsHeard: (userId) => (waited.push(userId), confirmed),
+      isRevoked: async (p) => (asked.push(p.jti), revoked.has(p.jti)),
+    })
+    const { socket, conn } = await open('racing')
+    expect({ waited, asked, sent: socket.sent.map((m) => m.type) }).toEqual({ waited: [7], asked: [], sent: ['welcome'] })
+    // Signed out (and published on the bus, unheard: not yet subscribed) while the SUBSCRIBE is on its way.
+    revoked.add('jti-racing')
+    const stopping = new Promise<void>((resolve) => conn.onStatusChange((s) => s === 'stopping' && resolve()))
+    confirm()
+    await stopping
+    expect(asked).toEqual(['jti-racing'])
+    expect(socket.closed).toEqual({ code: 4502, reason: 'TOKEN_EXPIRED' })
+    expect(socket.sent.at(-1)?.data).toMatchObject({ code: 'TOKEN_EXPIRED', details: { cause: 'TOKEN_REVOKED' } })
   })
 
   it('should close with 4502 when the token expires', async () => {

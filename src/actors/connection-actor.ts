@@ -202,9 +202,12 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.setStatus('running')
     this.reply('welcome', welcomeData(this.userId, this.session.expiresAt, limits))
     this.c.membershipChanged(this, true)
-    // A sign-out published between the handshake's check and joining the user's index (the slot
-    // above can take a Redis round trip) was not heard here: ask the store once more, now that
-    // every later one is.
+    // A sign-out published after the handshake's check but before the bus confirmed the user's
+    // topic (the slot above and the SUBSCRIBE each take a Redis round trip) was not heard here:
+    // once every later one is, ask the store once more. Asked earlier, a sign-out landing
+    // between the answer and the confirmation would be missed until the token expired.
+    await this.c.userEventsHeard(this.userId)
+    if (this.closing) return
     if (await this.c.isRevoked(this.principal)) return this.tokenRevoked()
     if (this.closing) return
     this.sendStatus()

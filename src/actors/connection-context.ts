@@ -44,7 +44,12 @@ export interface ConnectionContext {
   scheduleSweep(conn: ConnectionActor, at: number): void
   /** The connection holds its slot and is live (true), or has released everything (false). */
   membershipChanged(conn: ConnectionActor, live: boolean): void
-  /** Whether a sign-out covers the token now (asked once at admission; later sign-outs arrive as events). */
+  /**
+   * Resolves once this replica hears every later event of the user's bus topic (the transport
+   * confirmed the subscription membershipChanged made), or once the wait bound has passed.
+   */
+  userEventsHeard(userId: number): Promise<void>
+  /** Whether a sign-out covers the token now (asked once at admission, after userEventsHeard; later sign-outs arrive as events). */
   isRevoked(principal: Principal): Promise<boolean>
   /** Buffered bytes above which delivery switches to conflation. */
   softBufferBytes: number

@@ -31,7 +31,9 @@ export interface BusStats {
  * - **Ordered per topic and publisher.** Messages one node publishes on one topic arrive at
  *   every other node in publish order. No order holds across topics or across publishers.
  * - **Subscribe on demand.** The bus subscribes at the transport only while a topic has at
- *   least one local handler, and re-subscribes every such topic after a reconnect.
+ *   least one local handler, and re-subscribes every such topic after a reconnect. A message
+ *   published before the transport confirmed a subscription may be missed: a caller that must
+ *   not miss one (a sign-out) awaits `subscribed(topic)`, then reads the state it guards.
  * - **Never throws for outages.** `publish`, `subscribe` and unsubscribe return immediately
  *   and never throw because the transport is down; outages show in `health()`.
  * - Handlers run synchronously on the receive path and must be quick; a handler that
@@ -49,6 +51,13 @@ export interface Bus {
    * unsubscribe function. After it returns, the handler is never called again.
    */
   subscribe(topic: string, handler: (payload: string) => void): () => void
+  /**
+   * Resolves once the transport has confirmed this node's subscription to `topic` (Redis's
+   * SUBSCRIBE reply; immediately for MemoryBus): every message another node publishes on it
+   * after that reaches the handlers. Resolves at once when `topic` has no local handler or the
+   * bus is closed. During an outage it waits for recovery, so callers bound the wait.
+   */
+  subscribed(topic: string): Promise<void>
   /**
    * Resolves once every subscribe/unsubscribe requested so far has taken effect at the
    * transport (immediately for MemoryBus). During an outage it waits for recovery.

@@ -94,6 +94,11 @@ export class ConnectionRegistry {
     this.lastAdmitted.clear()
   }
 
+  /** Resolves once the bus has confirmed the user's topic: every sign-out published after that is heard here. */
+  userTopicSubscribed(userId: number): Promise<void> {
+    return this.bus.subscribed(userTopic(userId))
+  }
+
   userConnections(userId: number): number {
     return this.users.get(userId)?.conns.size ?? 0
   }

@@ -44,6 +44,11 @@ export interface StreamTuning {
   /** Protocol errors allowed per window before 4505. @default 20 per 60 s */
   errorBudget: number
   errorWindowMs: number
+  /**
+   * How long admission waits for the bus to confirm the user's topic before it checks the
+   * revocation store anyway (an outage: the bus loses cross-replica sign-outs then). @default 2_000
+   */
+  userTopicConfirmMs: number
   /** Hold the upstream on start (single process). A lease sets this false and calls setUpstreamHolding. @default true */
   holdUpstreamOnStart: boolean
   /** @default Math.random */
@@ -96,6 +101,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     stopTimeoutMs: 2_000,
     errorBudget: 20,
     errorWindowMs: 60_000,
+    userTopicConfirmMs: 2_000,
     holdUpstreamOnStart: true,
     random: Math.random,
     ...deps.tuning,
@@ -168,6 +174,14 @@ export function createStreamModule(deps: StreamModuleDeps) {
       if (live) conn.subscribeTopic(heartbeatTopic)
       connections.membershipChanged(conn, live)
     },
+    userEventsHeard: (userId: number) =>
+      new Promise<void>((resolve) => {
+        const timer = clock.setTimeout(() => {
+          log.warn('the bus did not confirm a user topic in time; admitting on the revocation store alone', { userId })
+          resolve()
+        }, tuning.userTopicConfirmMs)
+        void connections.userTopicSubscribed(userId).then(() => (clock.clearTimeout(timer), resolve()))
+      }),
     isRevoked: async (principal: Principal) => (await deps.revocations?.isRevoked(principal)) ?? false,
     softBufferBytes: tuning.softBufferBytes,
     maxBehindMs: tuning.maxBehindMs,

@@ -41,6 +41,43 @@ export function busContract(name: string, makeBusPair: () => Promise<BusPair>): 
       expect(a.nodeId).not.toBe(b.nodeId)
     })
 
+    it('should deliver what is published once subscribed() confirmed the topic, without waiting for settled()', async () => {
+      const { a, b } = await open()
+      const got: string[] = []
+      b.subscribe('user:1', (payload) => got.push(payload))
+      await b.subscribed('user:1')
+      a.publish('user:1', 'signed out')
+      await until(() => got.length === 1, 'delivery after confirmation')
+      expect(got).toEqual(['signed out'])
+    })
+
+    it('should confirm again a topic re-subscribed while its unsubscribe is under way', async () => {
+      const { a, b } = await open()
+      const got: string[] = []
+      const first = b.subscribe('user:3', () => {})
+      await b.subscribed('user:3')
+      first()
+      // Let the unsubscribe reach the transport, then want the topic back before it is answered.
+      await new Promise((resolve) => setImmediate(resolve))
+      b.subscribe('user:3', (payload) => got.push(payload))
+      await b.subscribed('user:3')
+      a.publish('user:3', 'signed out')
+      await until(() => got.length === 1, 'delivery after re-confirmation')
+      expect(got).toEqual(['signed out'])
+    })
+
+    it('should confirm at once a topic with no handler, and any topic after close', async () => {
+      const { b } = await open()
+      await b.subscribed('nobody')
+      const off = b.subscribe('t', () => {})
+      const pending = b.subscribed('t')
+      off()
+      await pending
+      b.subscribe('t', () => {})
+      await b.close()
+      await b.subscribed('t')
+    })
+
     it('should keep topics apart', async () => {
       const { a, b } = await open()
       const got: string[] = []

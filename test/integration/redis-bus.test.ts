@@ -4,6 +4,7 @@ import type Redis from 'ioredis'
 import { RedisBus, type RedisBusOptions } from '../../src/adapters/bus/redis-bus'
 import type { BusHealth } from '../../src/ports/bus'
 import { busContract } from '../contracts/bus.contract'
+import { RedisGateProxy } from '../support/redis-gate'
 import {
   connectRedis,
   PrivateRedisServer,
@@ -113,6 +114,34 @@ describe('RedisBus on Redis', () => {
     a.publish('sym:S2499', 'after')
     await waitFor(() => got.length === 1, 2000, 'delivery after re-subscription')
     expect(got).toEqual(['S2499 after'])
+  })
+
+  it("should confirm a subscription only on Redis's SUBSCRIBE reply, however long it takes", async () => {
+    const prefix = uniquePrefix('bus')
+    const gate = new RedisGateProxy(sharedRedisUrl)
+    try {
+      const a = createBus({ prefix })
+      const b = createBus({ prefix, url: await gate.url })
+      await waitFor(() => isOk(a)() && isOk(b)(), 5000, 'both buses connected')
+      const got: string[] = []
+      const held = gate.holdSubscribe(`${prefix}:user:7`)
+      b.subscribe('user:7', (payload) => got.push(payload))
+      let confirmed = false
+      const confirmation = b.subscribed('user:7').then(() => (confirmed = true))
+      await held
+      // The SUBSCRIBE is on its way: Redis has no subscriber yet, so nothing may be confirmed.
+      expect(await numsub(admin, `${prefix}:user:7`)).toBe(0)
+      expect(confirmed).toBe(false)
+      gate.release()
+      await confirmation
+      expect(await numsub(admin, `${prefix}:user:7`)).toBe(1)
+      a.publish('user:7', 'heard')
+      await waitFor(() => got.length === 1, 2000, 'delivery after confirmation')
+      expect(got).toEqual(['heard'])
+    } finally {
+      await closeAll()
+      await gate.close()
+    }
   })
 })
 

@@ -1,6 +1,7 @@
-/** Logout and the stream over real sockets: open streams of a revoked token close with 4502 within a second (on every replica), and its handshakes are refused. */
+/** Logout and the stream over real sockets: open streams of a revoked token close with 4502 within a second (on every replica), its handshakes are refused, and a logout racing admission is not missed. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { Http, postgresUrl, uniqueEmail } from '../support/harness'
+import { RedisGateProxy } from '../support/redis-gate'
 import { connectRedis, requireSharedRedis, sharedRedisUrl, uniquePrefix, waitFor } from '../support/redis-harness'
 import { closedWithin, StreamClient } from '../support/stream-client'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
@@ -133,5 +134,45 @@ describe('stream after logout on another replica', () => {
     expect(await stillOpen(kept)).toBe(true)
     await expectRefused(b, tokens[0])
     kept.close()
+  }, 20_000)
+})
+
+describe('stream admission racing a logout on another replica', () => {
+  const prefix = uniquePrefix('revoke-admission')
+  let gate: RedisGateProxy
+  let a: StreamApp
+  let b: StreamApp
+  beforeAll(async () => {
+    await requireSharedRedis()
+    gate = new RedisGateProxy(sharedRedisUrl)
+    const env = { DATABASE_URL: postgresUrl, REDIS_PREFIX: prefix, UPSTREAM_LEASE_MS: '1500' }
+    // Replica A reaches Redis through the gate, which can hold its SUBSCRIBE of a user's topic.
+    a = await startStreamApp({ ...env, REDIS_URL: await gate.url })
+    b = await startStreamApp({ ...env, REDIS_URL: sharedRedisUrl })
+  }, 30_000)
+  afterAll(async () => {
+    await b?.stop()
+    await a?.stop()
+    await gate?.close()
+    const admin = connectRedis()
+    const keys = await admin.keys(`${prefix}:*`)
+    if (keys.length > 0) await admin.del(...keys)
+    admin.disconnect()
+  }, 30_000)
+
+  it('should close with 4502 a stream whose logout on B landed after A checked the token but before Redis confirmed A’s subscription', async () => {
+    const { userId, tokens } = await sessionsOf(b.http, 1)
+    const held = gate.holdSubscribe(`${prefix}:user:${userId}`)
+    const client = StreamClient.connect(`${a.wsUrl}?token=${tokens[0]}`)
+    // A verified the token (not revoked) and asked Redis for the user's topic; the SUBSCRIBE waits here.
+    await held
+    const since = await logout(b, tokens[0])
+    const admin = connectRedis()
+    // B's sign-out went out on the bus while A had no subscription: Redis had nobody to give it to.
+    expect(((await admin.pubsub('NUMSUB', `${prefix}:user:${userId}`)) as [string, number])[1]).toBe(0)
+    admin.disconnect()
+    gate.release()
+    await expectSignedOut(client, since)
+    expect(client.messages.map((m) => m.type)).toEqual(['welcome', 'error'])
   }, 20_000)
 })

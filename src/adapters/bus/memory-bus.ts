@@ -105,6 +105,11 @@ export class MemoryBus implements Bus {
     }
   }
 
+  /** Delivery needs no transport round trip: a handler hears every message published after subscribe() returned. */
+  subscribed(_topic: string): Promise<void> {
+    return Promise.resolve()
+  }
+
   settled(): Promise<void> {
     return Promise.resolve()
   }

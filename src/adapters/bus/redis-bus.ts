@@ -119,6 +119,10 @@ export class RedisBus implements Bus {
     return this.topics.add(topic, handler)
   }
 
+  subscribed(topic: string): Promise<void> {
+    return this.topics.subscribed(topic)
+  }
+
   settled(): Promise<void> {
     return this.topics.settled()
   }

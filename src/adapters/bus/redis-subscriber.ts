@@ -42,6 +42,10 @@ export class RedisTopicSubscriber {
   resubscribing = false
   private readonly handlers = new Map<string, Set<Handler>>()
   private readonly acknowledged = new Set<string>()
+  /** Topics whose UNSUBSCRIBE is on the wire: not confirmed even if wanted again meanwhile. */
+  private readonly unsubscribing = new Set<string>()
+  /** Callers of subscribed(topic) waiting for Redis to confirm the topic. */
+  private readonly confirmWaiters = new Map<string, (() => void)[]>()
   private epoch = 0
   private closedSignal = createSignal()
   private reconcileQueued = false
@@ -75,8 +79,19 @@ export class RedisTopicSubscriber {
       if (current.size === 0) {
         this.handlers.delete(topic)
         this.scheduleReconcile()
+        this.resolveConfirmed()
       }
     }
+  }
+
+  /** Resolves once Redis has acknowledged the SUBSCRIBE of `topic` on the current connection (at once without a handler, or once stopped). */
+  subscribed(topic: string): Promise<void> {
+    if (this.confirmed(topic)) return Promise.resolve()
+    return new Promise((resolve) => {
+      const waiters = this.confirmWaiters.get(topic)
+      if (waiters === undefined) this.confirmWaiters.set(topic, [resolve])
+      else waiters.push(resolve)
+    })
   }
 
   settled(): Promise<void> {
@@ -89,6 +104,7 @@ export class RedisTopicSubscriber {
     this.stopped = true
     this.handlers.clear()
     this.resolveSettled()
+    this.resolveConfirmed()
   }
 
   private receive(channel: string, message: string): void {
@@ -111,6 +127,7 @@ export class RedisTopicSubscriber {
   private connectionLost(): void {
     this.epoch++
     this.acknowledged.clear()
+    this.unsubscribing.clear()
     this.closedSignal.fire()
     this.closedSignal = createSignal()
     this.setResubscribing(this.handlers.size > 0)
@@ -164,13 +181,36 @@ export class RedisTopicSubscriber {
           if (epoch === this.epoch) for (const topic of batch) ack(topic)
         }),
       )
+    for (const topic of toUnsubscribe) this.unsubscribing.add(topic)
+    const unsubscribed = (topic: string) => {
+      this.acknowledged.delete(topic)
+      this.unsubscribing.delete(topic)
+    }
     const commands = [
       ...batches(toSubscribe, 'subscribe', (topic) => this.acknowledged.add(topic)),
-      ...batches(toUnsubscribe, 'unsubscribe', (topic) => this.acknowledged.delete(topic)),
+      ...batches(toUnsubscribe, 'unsubscribe', unsubscribed),
     ]
+    // Callers of subscribed() go on as soon as their own batch is acknowledged.
+    for (const command of commands) command.then(() => this.resolveConfirmed(), () => {})
     // A reply lost with its connection never settles; the close signal ends the wait instead.
     const results = await Promise.race([Promise.allSettled(commands), this.closedSignal.promise])
+    // A refused UNSUBSCRIBE leaves the topic acknowledged (Redis still sends it) and is retried.
+    if (epoch === this.epoch) for (const topic of toUnsubscribe) this.unsubscribing.delete(topic)
     return results !== null && results.every((result) => result.status === 'fulfilled')
+  }
+
+  /** Redis delivers `topic` to this connection now, or nothing is waiting for it to. */
+  private confirmed(topic: string): boolean {
+    if (this.stopped || !this.handlers.has(topic)) return true
+    return this.client.status === 'ready' && this.acknowledged.has(topic) && !this.unsubscribing.has(topic)
+  }
+
+  private resolveConfirmed(): void {
+    for (const [topic, waiters] of this.confirmWaiters) {
+      if (!this.confirmed(topic)) continue
+      this.confirmWaiters.delete(topic)
+      for (const resolve of waiters) resolve()
+    }
   }
 
   private isSynced(): boolean {
