@@ -196,7 +196,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     {
       intervalMs: config.market.prefetchIntervalSec * 1000,
       windowMs: config.market.prefetchMinutes * 60_000,
-      reserveBudget: 2,
     },
   )
 
@@ -290,6 +289,7 @@ function createUpstreams(config: Config, clock: Clock): { upstream: UpstreamRest
     apiKey,
     baseUrl: config.massive.restUrl,
     requestsPerMinute: config.massive.requestsPerMinute,
+    reservedInteractivePercent: config.massive.reservedInteractivePercent,
     timeoutMs: config.massive.timeoutMs,
     maxRetries: 3,
     clock,

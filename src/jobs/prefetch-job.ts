@@ -11,8 +11,6 @@ export interface PrefetchOptions {
   intervalMs: number
   /** How far back minute bars are kept stored. */
   windowMs: number
-  /** Leave this many upstream calls in the budget for users. */
-  reserveBudget: number
 }
 
 export interface PrefetchStatus {
@@ -67,9 +65,10 @@ export class PrefetchJob {
       const tickers = await this.watchlists.allTickers()
       try {
         for (const ticker of tickers) {
-          const left = this.upstream.status().budget.remaining
-          if (left !== null && left <= this.opts.reserveBudget) break
-          gaps += await this.bars.ensureStored(ticker, 'minute', from, now)
+          // Background calls may not spend the budget's interactive reserve: stop at it rather than be refused.
+          const { remaining, reservedInteractive } = this.upstream.status().budget
+          if (remaining !== null && remaining <= (reservedInteractive ?? 0)) break
+          gaps += await this.bars.ensureStored(ticker, 'minute', from, now, 'background')
         }
         this.state.lastError = null
       } catch (e) {

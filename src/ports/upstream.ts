@@ -45,13 +45,27 @@ export interface UpstreamSnapshot {
 
 export type UpstreamHealth = 'ok' | 'degraded' | 'down'
 
+/**
+ * Who a REST call is for, which decides how much of a rate-limited budget it may spend:
+ * `interactive` (bars, snapshots, ticker lookups a user waits for) may spend all of it;
+ * `options` (chains and contracts, polled by open panels) and `background` (prefetch, stream
+ * seeds) only while more than the share reserved for interactive calls remains.
+ */
+export type RequestPriority = 'interactive' | 'options' | 'background'
+
 export interface UpstreamStatus {
   name: 'simulated' | 'massive'
   health: UpstreamHealth
   /** Why health is not ok, as a stable code plus text (e.g. UPSTREAM_RATE_LIMITED). */
   reason?: { code: string; message: string }
   /** REST request budget: remaining calls in the current window, or null when unlimited. */
-  budget: { limitPerMinute: number | null; remaining: number | null; resetsAt: number | null }
+  budget: {
+    limitPerMinute: number | null
+    remaining: number | null
+    resetsAt: number | null
+    /** Calls of the window only interactive requests may spend (absent: none reserved). */
+    reservedInteractive?: number
+  }
   /** Upstream REST calls made since start (for tests and metrics). */
   requests: number
   /** Finished calls by outcome (HTTP status code, `timeout` or `network`), where the adapter counts them. */
@@ -64,14 +78,22 @@ export interface UpstreamStatus {
  *   ticker or a range without trades returns [] (use lookupTicker to tell them apart).
  * - failures throw UpstreamUnavailableError (503: network, timeout, 5xx, 429 after retries,
  *   budget exhausted) or UpstreamError (502: bad key, plan, malformed body); never anything else.
+ * - `priority` (default interactive) says who waits for the call; a budgeted adapter refuses a
+ *   non-interactive call with 503 once only the interactive reserve is left.
  */
 export interface UpstreamRest {
   readonly name: 'simulated' | 'massive'
-  fetchBars(ticker: string, timespan: BaseTimespan, fromMs: number, toMs: number): Promise<Bar[]>
+  fetchBars(
+    ticker: string,
+    timespan: BaseTimespan,
+    fromMs: number,
+    toMs: number,
+    priority?: RequestPriority,
+  ): Promise<Bar[]>
   /** Snapshots for known tickers; unknown tickers are simply absent from the map. */
-  fetchSnapshots(tickers: string[]): Promise<Map<string, UpstreamSnapshot>>
+  fetchSnapshots(tickers: string[], priority?: RequestPriority): Promise<Map<string, UpstreamSnapshot>>
   /** True when the provider knows the ticker. */
-  lookupTicker(ticker: string): Promise<boolean>
+  lookupTicker(ticker: string, priority?: RequestPriority): Promise<boolean>
   status(): UpstreamStatus
 }
 

@@ -2,8 +2,8 @@
 
 import { UpstreamError, UpstreamUnavailableError, type UpstreamErrorCode } from '../../errors.ts'
 import type { Clock } from '../../ports/clock.ts'
-import type { UpstreamHealth, UpstreamStatus } from '../../ports/upstream.ts'
-import { RequestBudget, type BudgetSlot } from './request-budget.ts'
+import type { RequestPriority, UpstreamHealth, UpstreamStatus } from '../../ports/upstream.ts'
+import { interactiveReserve, RequestBudget, type BudgetSlot } from './request-budget.ts'
 
 export interface MassiveHttpOptions {
   /** Massive API key; only ever sent in the Authorization header. */
@@ -12,6 +12,12 @@ export interface MassiveHttpOptions {
   baseUrl: string
   /** Calls allowed per window (every HTTP call: retries and next_url pages too); null = unlimited. Free plan: 5. */
   requestsPerMinute: number | null
+  /**
+   * Share of the budget (percent, rounded up to whole calls, at least 1 when the budget is > 1)
+   * only interactive calls may spend; options and background calls are refused at once (503 with
+   * Retry-After) when only that much is left. @default 0
+   */
+  reservedInteractivePercent?: number
   /** Per HTTP attempt, including reading the body; also the longest wait for a budget slot by default. */
   timeoutMs: number
   /** Extra attempts after the first, on network errors, timeouts, 429 and 5xx. */
@@ -20,7 +26,7 @@ export interface MassiveHttpOptions {
   fetch?: typeof fetch
   /** Length of the budget window. @default 60_000 */
   budgetWindowMs?: number
-  /** Longest wait for a free budget slot before failing with 503. @default timeoutMs */
+  /** Longest wait of an interactive call for a free budget slot before failing with 503 (others never wait). @default timeoutMs */
   maxBudgetWaitMs?: number
   /** First retry delay; doubles per attempt, with jitter. @default 250 */
   retryBaseMs?: number
@@ -61,8 +67,18 @@ export class MassiveHttpClient {
       throw new RangeError(`MassiveHttpClient: maxRetries must be an integer >= 0, got ${opts.maxRetries}`)
     }
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`)
-    this.budget = new RequestBudget({ limit: opts.requestsPerMinute, windowMs: opts.budgetWindowMs, clock: opts.clock })
+    this.budget = new RequestBudget({
+      limit: opts.requestsPerMinute,
+      windowMs: opts.budgetWindowMs,
+      reservedInteractive: interactiveReserve(opts.requestsPerMinute, opts.reservedInteractivePercent ?? 0),
+      clock: opts.clock,
+    })
     this.fetchFn = opts.fetch ?? fetch
+  }
+
+  /** The clock the transport runs on (adapters sharing it keep their caches on the same time). */
+  get clock(): Clock {
+    return this.opts.clock
   }
 
   /** Absolute URL of a provider path (with query), under baseUrl. */
@@ -80,11 +96,17 @@ export class MassiveHttpClient {
     return this.urlFor(next.pathname + next.search)
   }
 
-  /** GETs and parses JSON; throws UpstreamError / UpstreamUnavailableError for everything but 2xx (and 404 if allowed). */
-  async getJson(url: URL, opts: { allowNotFound?: boolean } = {}): Promise<MassiveResponse> {
+  /**
+   * GETs and parses JSON; throws UpstreamError / UpstreamUnavailableError for everything but 2xx
+   * (and 404 if allowed). Every attempt spends the budget as `priority` (default interactive).
+   */
+  async getJson(
+    url: URL,
+    opts: { allowNotFound?: boolean; priority?: RequestPriority } = {},
+  ): Promise<MassiveResponse> {
     let last: Attempt | undefined
     for (let attempt = 0; attempt <= this.opts.maxRetries; attempt++) {
-      const slot = await this.acquireSlot()
+      const slot = await this.acquireSlot(opts.priority ?? 'interactive')
       last = await this.send(url, slot)
       if (last.kind === 'response') {
         const { status, text } = last
@@ -156,23 +178,31 @@ export class MassiveHttpClient {
     }
   }
 
-  private async acquireSlot(): Promise<BudgetSlot> {
-    const maxWait = this.opts.maxBudgetWaitMs ?? this.opts.timeoutMs
+  /** A budget slot for `priority`: interactive calls wait for one up to maxBudgetWaitMs; the others never wait. */
+  private async acquireSlot(priority: RequestPriority): Promise<BudgetSlot> {
+    const maxWait = priority === 'interactive' ? (this.opts.maxBudgetWaitMs ?? this.opts.timeoutMs) : 0
     for (;;) {
-      const got = this.budget.tryAcquire()
+      const got = this.budget.tryAcquire(priority)
       if ('release' in got) return got
       // All slots in flight: the earliest can free up only a full window after its call ends.
       const waitMs = Number.isFinite(got.waitMs) ? got.waitMs : (this.opts.budgetWindowMs ?? 60_000)
-      if (waitMs > maxWait) {
-        const reason = { code: 'UPSTREAM_RATE_LIMITED', message: `request budget of ${this.opts.requestsPerMinute} per window exhausted` }
-        this.fail('degraded', reason)
-        throw new UpstreamUnavailableError(`Massive ${reason.message}; retry in ${Math.ceil(waitMs / 1000)} s`, {
-          retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)),
-          details: { reason: reason.code },
-        })
-      }
+      if (waitMs > maxWait) throw this.overBudget(priority, waitMs)
       await this.sleep(waitMs)
     }
+  }
+
+  /** 503 for a call the budget refuses; the whole budget spent (not only down to the reserve) also degrades health. */
+  private overBudget(priority: RequestPriority, waitMs: number): UpstreamUnavailableError {
+    const { remaining, reservedInteractive } = this.budget.state()
+    const exhausted = remaining === 0
+    const message = exhausted
+      ? `request budget of ${this.opts.requestsPerMinute} per window exhausted`
+      : `request budget left (${remaining} of ${this.opts.requestsPerMinute} per window) is kept for interactive requests; ${priority} requests wait`
+    if (exhausted) this.fail('degraded', { code: 'UPSTREAM_RATE_LIMITED', message })
+    return new UpstreamUnavailableError(`Massive ${message}; retry in ${Math.ceil(waitMs / 1000)} s`, {
+      retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)),
+      details: { reason: 'UPSTREAM_RATE_LIMITED', priority, reserved_interactive: reservedInteractive ?? 0 },
+    })
   }
 
   private parse(text: string, url: URL): unknown {

@@ -28,6 +28,7 @@ export interface MassiveOptionsOptions {
   maxPages?: number
 }
 
+/** Every call spends the shared budget as `options`: it stops short of the share reserved for interactive bars and snapshots. */
 export class MassiveOptions implements UpstreamOptions {
   readonly name = 'massive' as const
   private readonly http: MassiveHttpClient
@@ -72,7 +73,7 @@ export class MassiveOptions implements UpstreamOptions {
     if (first !== 'not found') return first
     const ref = await this.http.getJson(
       this.http.urlFor(`/v3/reference/options/contracts/${encodeURIComponent(optionTicker)}`),
-      { allowNotFound: true },
+      { allowNotFound: true, priority: 'options' },
     )
     const underlying = ref.status === 404 ? null : this.http.checked(() => parseContractUnderlying(ref.body))
     if (underlying === null || underlying === root) return null
@@ -82,7 +83,7 @@ export class MassiveOptions implements UpstreamOptions {
 
   private async snapshotUnder(underlying: string, optionTicker: string): Promise<OptionSnapshot | null | 'not found'> {
     const path = `/v3/snapshot/options/${encodeURIComponent(underlying)}/${encodeURIComponent(optionTicker)}`
-    const res = await this.http.getJson(this.http.urlFor(path), { allowNotFound: true })
+    const res = await this.http.getJson(this.http.urlFor(path), { allowNotFound: true, priority: 'options' })
     if (res.status === 404) return 'not found'
     return this.http.checked(() => parseOptionContract(res.body, underlying))
   }
@@ -97,7 +98,7 @@ export class MassiveOptions implements UpstreamOptions {
     const out: T[] = []
     const followed = new Set<string>()
     for (;;) {
-      const res = await this.http.getJson(url, { allowNotFound: allowNotFound && followed.size === 0 })
+      const res = await this.http.getJson(url, { allowNotFound: allowNotFound && followed.size === 0, priority: 'options' })
       if (res.status === 404) return []
       const page = this.http.checked(() => parse(res.body))
       out.push(...page.items)

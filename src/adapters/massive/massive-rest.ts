@@ -1,7 +1,15 @@
 /** Massive (ex-Polygon.io) REST adapter of the UpstreamRest port: base bars, batch snapshots, ticker lookup. */
 
+import { BoundedCache } from '../../core/bounded-cache.ts'
 import { UpstreamError } from '../../errors.ts'
-import type { Bar, BaseTimespan, UpstreamRest, UpstreamSnapshot, UpstreamStatus } from '../../ports/upstream.ts'
+import type {
+  Bar,
+  BaseTimespan,
+  RequestPriority,
+  UpstreamRest,
+  UpstreamSnapshot,
+  UpstreamStatus,
+} from '../../ports/upstream.ts'
 import { MassiveHttpClient, type MassiveHttpOptions } from './http-client.ts'
 import { parseAggsPage, parseSnapshotList, parseTickerDetails } from './wire.ts'
 
@@ -15,8 +23,10 @@ export interface MassiveRestTuning {
   snapshotBatchSize?: number
   /** Most next_url pages followed by one fetchBars, against a provider that never stops paging. @default 1_000 */
   maxPages?: number
-  /** Ticker lookups remembered in memory (oldest forgotten first). @default 10_000 */
+  /** Ticker lookups remembered in memory (least recently used forgotten first). @default 10_000 */
   tickerCacheSize?: number
+  /** How long a remembered lookup is trusted (a ticker can be listed or delisted). @default 24 h */
+  tickerCacheTtlMs?: number
 }
 
 const SNAPSHOTS_PATH = '/v2/snapshot/locale/us/markets/stocks/tickers'
@@ -31,8 +41,7 @@ export class MassiveRest implements UpstreamRest {
   private readonly pageLimit: number
   private readonly batchSize: number
   private readonly maxPages: number
-  private readonly cacheSize: number
-  private readonly knownTickers = new Map<string, boolean>()
+  private readonly knownTickers: BoundedCache<string, boolean>
   private readonly pendingLookups = new Map<string, Promise<boolean>>()
 
   constructor(opts: MassiveRestOptions) {
@@ -40,14 +49,25 @@ export class MassiveRest implements UpstreamRest {
     this.pageLimit = positiveInt('aggsPageLimit', opts.aggsPageLimit ?? 50_000, 50_000)
     this.batchSize = positiveInt('snapshotBatchSize', opts.snapshotBatchSize ?? 250, Infinity)
     this.maxPages = positiveInt('maxPages', opts.maxPages ?? 1_000, Infinity)
-    this.cacheSize = positiveInt('tickerCacheSize', opts.tickerCacheSize ?? 10_000, Infinity)
+    const clock = this.http.clock
+    this.knownTickers = new BoundedCache({
+      maxEntries: positiveInt('tickerCacheSize', opts.tickerCacheSize ?? 10_000, Infinity),
+      ttlMs: positiveInt('tickerCacheTtlMs', opts.tickerCacheTtlMs ?? 24 * 3_600_000, Infinity),
+      now: () => clock.now(),
+    })
   }
 
   /**
    * Base bars with fromMs <= t < toMs, ascending, one per t. The provider's `to` takes in the whole
    * bucket that contains it, so we ask up to toMs - 1 and filter both ends.
    */
-  async fetchBars(ticker: string, timespan: BaseTimespan, fromMs: number, toMs: number): Promise<Bar[]> {
+  async fetchBars(
+    ticker: string,
+    timespan: BaseTimespan,
+    fromMs: number,
+    toMs: number,
+    priority: RequestPriority = 'interactive',
+  ): Promise<Bar[]> {
     const from = Math.ceil(fromMs)
     const to = Math.ceil(toMs)
     if (!(to > from)) return []
@@ -56,7 +76,7 @@ export class MassiveRest implements UpstreamRest {
     const byStart = new Map<number, Bar>()
     const followed = new Set<string>()
     for (;;) {
-      const { body } = await this.http.getJson(url)
+      const { body } = await this.http.getJson(url, { priority })
       const page = this.http.checked(() => parseAggsPage(body))
       for (const bar of page.bars) if (bar.t >= fromMs && bar.t < toMs) byStart.set(bar.t, bar)
       if (page.nextUrl === null) break
@@ -70,14 +90,17 @@ export class MassiveRest implements UpstreamRest {
   }
 
   /** Snapshots of the known tickers among `tickers`, in batches of snapshotBatchSize; unknown ones are absent. */
-  async fetchSnapshots(tickers: string[]): Promise<Map<string, UpstreamSnapshot>> {
+  async fetchSnapshots(
+    tickers: string[],
+    priority: RequestPriority = 'interactive',
+  ): Promise<Map<string, UpstreamSnapshot>> {
     const wanted = [...new Set(tickers.filter((t) => t.length > 0))]
     const out = new Map<string, UpstreamSnapshot>()
     // An empty `tickers` parameter means "the whole market" to the provider: never send one.
     for (let i = 0; i < wanted.length; i += this.batchSize) {
       const batch = wanted.slice(i, i + this.batchSize)
       const url = this.http.urlFor(`${SNAPSHOTS_PATH}?tickers=${batch.map(encodeURIComponent).join(',')}`)
-      const { body } = await this.http.getJson(url)
+      const { body } = await this.http.getJson(url, { priority })
       const requested = new Set(batch)
       for (const snap of this.http.checked(() => parseSnapshotList(body))) {
         if (requested.has(snap.ticker)) out.set(snap.ticker, snap)
@@ -87,12 +110,12 @@ export class MassiveRest implements UpstreamRest {
   }
 
   /** Whether Massive knows the ticker (reference endpoint: 404 = no); answers are cached in memory. */
-  lookupTicker(ticker: string): Promise<boolean> {
+  lookupTicker(ticker: string, priority: RequestPriority = 'interactive'): Promise<boolean> {
     const cached = this.knownTickers.get(ticker)
     if (cached !== undefined) return Promise.resolve(cached)
     const pending = this.pendingLookups.get(ticker)
     if (pending) return pending
-    const lookup = this.fetchTickerKnown(ticker).finally(() => this.pendingLookups.delete(ticker))
+    const lookup = this.fetchTickerKnown(ticker, priority).finally(() => this.pendingLookups.delete(ticker))
     this.pendingLookups.set(ticker, lookup)
     return lookup
   }
@@ -101,14 +124,10 @@ export class MassiveRest implements UpstreamRest {
     return { name: this.name, ...this.http.status() }
   }
 
-  private async fetchTickerKnown(ticker: string): Promise<boolean> {
+  private async fetchTickerKnown(ticker: string, priority: RequestPriority): Promise<boolean> {
     const url = this.http.urlFor(`/v3/reference/tickers/${encodeURIComponent(ticker)}`)
-    const res = await this.http.getJson(url, { allowNotFound: true })
+    const res = await this.http.getJson(url, { allowNotFound: true, priority })
     const known = res.status === 404 ? false : this.http.checked(() => parseTickerDetails(res.body))
-    if (this.knownTickers.size >= this.cacheSize) {
-      const oldest = this.knownTickers.keys().next()
-      if (!oldest.done) this.knownTickers.delete(oldest.value)
-    }
     this.knownTickers.set(ticker, known)
     return known
   }

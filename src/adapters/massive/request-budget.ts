@@ -1,13 +1,25 @@
-/** Sliding-window REST request budget (e.g. Massive's free plan: 5 calls per minute), driven by a Clock. */
+/** Sliding-window REST request budget (e.g. Massive's free plan: 5 calls per minute) with a share reserved for interactive calls, driven by a Clock. */
 
 import type { Clock } from '../../ports/clock.ts'
+import type { RequestPriority } from '../../ports/upstream.ts'
 
 export interface RequestBudgetOptions {
   /** Calls allowed in any window; null = unlimited. */
   limit: number | null
   /** @default 60_000 */
   windowMs?: number
+  /** Calls of each window only `interactive` requests may take; options and background stop short of them. @default 0 */
+  reservedInteractive?: number
   clock: Clock
+}
+
+/**
+ * The interactive reserve of a budget of `limit` calls: `percent` of it rounded up, at least 1 when
+ * the budget has more than one call and percent > 0, and never all of it (5 at 40 % → 2).
+ */
+export function interactiveReserve(limit: number | null, percent: number): number {
+  if (limit === null || limit <= 1 || !(percent > 0)) return 0
+  return Math.min(limit - 1, Math.max(1, Math.ceil((limit * percent) / 100)))
 }
 
 export interface BudgetState {
@@ -15,6 +27,8 @@ export interface BudgetState {
   remaining: number | null
   /** When the next used slot frees up (Unix ms); null when none is used (or only in flight) or the budget is unlimited. */
   resetsAt: number | null
+  /** Calls only interactive requests may spend (absent when unlimited). */
+  reservedInteractive?: number
 }
 
 /** A slot handed out by tryAcquire; release() marks when the call finished. */
@@ -32,6 +46,7 @@ const unlimitedSlot: BudgetSlot = { release() {} }
  */
 export class RequestBudget {
   private readonly windowMs: number
+  private readonly reserved: number
   /** Per taken slot: Infinity while the call is in flight, then the time it finished. */
   private readonly slots: number[] = []
 
@@ -40,13 +55,22 @@ export class RequestBudget {
       throw new RangeError(`request budget limit must be a positive integer or null, got ${opts.limit}`)
     }
     this.windowMs = opts.windowMs ?? 60_000
+    const reserved = opts.reservedInteractive ?? 0
+    if (!Number.isInteger(reserved) || reserved < 0 || (opts.limit !== null && reserved >= opts.limit)) {
+      throw new RangeError(`reservedInteractive must be an integer from 0 to limit - 1, got ${reserved}`)
+    }
+    this.reserved = opts.limit === null ? 0 : reserved
   }
 
-  /** Takes a slot now, or returns how long (ms) until one frees up (Infinity while all are in flight). */
-  tryAcquire(): BudgetSlot | { waitMs: number } {
+  /**
+   * Takes a slot now, or returns how long (ms) until one this priority may take frees up (Infinity
+   * while the slots that must free up are in flight). Only interactive calls take reserved slots.
+   */
+  tryAcquire(priority: RequestPriority = 'interactive'): BudgetSlot | { waitMs: number } {
     if (this.opts.limit === null) return unlimitedSlot
     this.prune()
-    if (this.slots.length < this.opts.limit) {
+    const cap = priority === 'interactive' ? this.opts.limit : this.opts.limit - this.reserved
+    if (this.slots.length < cap) {
       this.slots.push(Infinity)
       let released = false
       return {
@@ -59,8 +83,9 @@ export class RequestBudget {
         },
       }
     }
-    const oldest = Math.min(...this.slots)
-    return { waitMs: oldest === Infinity ? Infinity : Math.max(0, oldest + this.windowMs - this.opts.clock.now()) }
+    // The slot whose freeing brings the count under the cap: the (length - cap + 1)-th to finish.
+    const freesAt = [...this.slots].sort((a, b) => a - b)[this.slots.length - cap]!
+    return { waitMs: freesAt === Infinity ? Infinity : Math.max(0, freesAt + this.windowMs - this.opts.clock.now()) }
   }
 
   state(): BudgetState {
@@ -69,7 +94,7 @@ export class RequestBudget {
     const remaining = this.opts.limit - this.slots.length
     const finished = this.slots.filter((s) => s !== Infinity)
     const resetsAt = finished.length === 0 ? null : Math.min(...finished) + this.windowMs
-    return { limitPerMinute: this.opts.limit, remaining, resetsAt }
+    return { limitPerMinute: this.opts.limit, remaining, resetsAt, reservedInteractive: this.reserved }
   }
 
   private prune(): void {

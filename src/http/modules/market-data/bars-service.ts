@@ -1,5 +1,6 @@
 /** Bars: stored base bars filled from the upstream on demand (each final range fetched once), larger buckets derived, pages by cursor. */
 import { aggregateBars, baseTimespanFor } from '../../../core/bars'
+import { BoundedCache } from '../../../core/bounded-cache'
 import type { BarCursorCodec } from '../../../core/bar-cursor'
 import { type BarQuery, nextCursor } from '../../../core/bar-query'
 import { type Range, mergeRanges, missingRanges, segments } from '../../../core/coverage'
@@ -7,7 +8,7 @@ import { MINUTE_MS, DAY_MS, bucketStart, nextBucketStart, nyDayStart } from '../
 import { NotFoundError } from '../../../errors'
 import type { Clock } from '../../../ports/clock'
 import type { BarRepo, TickerRepo } from '../../../ports/repos'
-import type { Bar, BaseTimespan, UpstreamRest } from '../../../ports/upstream'
+import type { Bar, BaseTimespan, RequestPriority, UpstreamRest } from '../../../ports/upstream'
 
 export interface BarsServiceOptions {
   /** Minutes the provider may still correct after they close (Massive re-sends within 15 minutes). */
@@ -41,16 +42,27 @@ export interface BarsStats {
 }
 
 const unitMs: Record<BaseTimespan, number> = { minute: MINUTE_MS, day: DAY_MS }
+/** Bounds of the in-memory caches: entries, and how long an entry lives (memory is released even for values that never change). */
+const cacheBounds = {
+  tails: 5_000,
+  knownTickers: 50_000,
+  knownTickersTtlMs: 24 * 3_600_000,
+  covered: 20_000,
+  coveredTtlMs: 3_600_000,
+  finalPages: 100_000,
+  finalPagesTtlMs: 3_600_000,
+}
 
 export class BarsService {
-  private inflight = new Map<string, Promise<unknown>>()
-  private tails = new Map<string, { at: number; bars: Bar[] }>()
+  /** Calls in flight only (each removed when it settles), with the priority they spend the upstream budget as. */
+  private inflight = new Map<string, { promise: Promise<unknown>; priority: RequestPriority }>()
+  private readonly tails: BoundedCache<string, Bar[]>
   /** Tickers the upstream confirmed: known stays known, so the database is not asked again. */
-  private knownTickers = new Set<string>()
+  private readonly knownTickers: BoundedCache<string, true>
   /** Ranges this process has seen covered, per ticker|base. Coverage only grows, so a stale copy only costs a database look. */
-  private coveredHere = new Map<string, Range[]>()
-  private finalPages = new Map<string, string>()
-  private finalPagesBytes = 0
+  private readonly coveredHere: BoundedCache<string, Range[]>
+  /** Serialised all-final pages, bounded by finalPageCacheBytes. */
+  private readonly finalPages: BoundedCache<string, string>
   private readonly counts: BarsStats = {
     pagesFromCache: 0,
     pagesQueried: 0,
@@ -64,16 +76,29 @@ export class BarsService {
     private tickers: TickerRepo,
     private clock: Clock,
     private opts: BarsServiceOptions,
-  ) {}
+  ) {
+    const now = () => clock.now()
+    this.tails = new BoundedCache({ maxEntries: cacheBounds.tails, ttlMs: opts.tailTtlMs, now })
+    this.knownTickers = new BoundedCache({ maxEntries: cacheBounds.knownTickers, ttlMs: cacheBounds.knownTickersTtlMs, now })
+    this.coveredHere = new BoundedCache({ maxEntries: cacheBounds.covered, ttlMs: cacheBounds.coveredTtlMs, now })
+    this.finalPages = new BoundedCache({
+      maxEntries: cacheBounds.finalPages,
+      ttlMs: cacheBounds.finalPagesTtlMs,
+      now,
+      maxWeight: opts.finalPageCacheBytes,
+      weigh: (json) => json.length,
+    })
+  }
 
   /** 404 UNKNOWN_TICKER unless the upstream knows the ticker (asked once, remembered in the database). */
   async assertKnown(ticker: string): Promise<void> {
     if (this.knownTickers.has(ticker)) return
     let known = await this.tickers.known(ticker, this.opts.unknownTickerTtlMs, this.clock.now())
     if (known === null) {
-      known = await this.once(`lookup|${ticker}`, () => this.upstream.lookupTicker(ticker))
+      known = await this.once(`lookup|${ticker}`, 'interactive', () => this.upstream.lookupTicker(ticker))
       await this.tickers.remember(ticker, known)
     }
+    if (known) this.knownTickers.set(ticker, true)
     if (!known)
       throw new NotFoundError('UNKNOWN_TICKER', `ticker ${ticker} is not known to the market data provider`, { ticker })
   }
@@ -87,23 +112,14 @@ export class BarsService {
     const hit = this.finalPages.get(key)
     if (hit !== undefined) {
       this.counts.pagesFromCache++
-      this.finalPages.delete(key)
-      this.finalPages.set(key, hit)
       return hit
     }
     const page = await this.page(q)
     this.counts.pagesQueried++
     const json = JSON.stringify(page)
     const end = nextBucketStart(q.timespan, q.multiplier, bucketStart(q.timespan, q.multiplier, q.toMs))
-    if (end <= this.finalBoundary(baseTimespanFor(q.timespan), this.clock.now()) && json.length < 2_000_000) {
+    if (end <= this.finalBoundary(baseTimespanFor(q.timespan), this.clock.now()) && json.length < 2_000_000)
       this.finalPages.set(key, json)
-      this.finalPagesBytes += json.length
-      for (const [k, v] of this.finalPages) {
-        if (this.finalPagesBytes <= this.opts.finalPageCacheBytes) break
-        this.finalPages.delete(k)
-        this.finalPagesBytes -= v.length
-      }
-    }
     return json
   }
 
@@ -135,12 +151,21 @@ export class BarsService {
     return { ...this.counts }
   }
 
-  /** Makes sure the final part of [from, to) is stored (prefetch and gap repair); returns how many gaps were fetched. */
-  async ensureStored(ticker: string, base: BaseTimespan, from: number, to: number): Promise<number> {
+  /**
+   * Makes sure the final part of [from, to) is stored (prefetch and gap repair); returns how many gaps
+   * were fetched. Upstream calls are `background` by default: they stop short of the budget's interactive reserve.
+   */
+  async ensureStored(
+    ticker: string,
+    base: BaseTimespan,
+    from: number,
+    to: number,
+    priority: RequestPriority = 'background',
+  ): Promise<number> {
     const end = Math.min(to, this.finalBoundary(base, this.clock.now()))
     if (from >= end) return 0
     const gaps = missingRanges(await this.repo.coverage(ticker, base, from, end), from, end).length
-    if (gaps > 0) await this.fill(ticker, base, from, end)
+    if (gaps > 0) await this.fill(ticker, base, from, end, priority)
     return gaps
   }
 
@@ -154,7 +179,7 @@ export class BarsService {
   private async baseBars(ticker: string, base: BaseTimespan, from: number, to: number, now: number): Promise<Bar[]> {
     const boundary = this.finalBoundary(base, now)
     const finalEnd = Math.min(to, boundary)
-    if (from < finalEnd) await this.fill(ticker, base, from, finalEnd)
+    if (from < finalEnd) await this.fill(ticker, base, from, finalEnd, 'interactive')
     const stored = from < finalEnd ? await this.repo.read(ticker, base, from, finalEnd) : []
     if (to <= boundary) return stored
     const tail = await this.tail(ticker, base, boundary, now)
@@ -162,7 +187,7 @@ export class BarsService {
   }
 
   /** Fetches every uncovered part of a final range once, in provider-sized segments, and records it covered. */
-  private async fill(ticker: string, base: BaseTimespan, from: number, to: number): Promise<void> {
+  private async fill(ticker: string, base: BaseTimespan, from: number, to: number, priority: RequestPriority): Promise<void> {
     const key = `${ticker}|${base}`
     if (missingRanges(this.coveredHere.get(key) ?? [], from, to).length === 0) return
     const covered = await this.repo.coverage(ticker, base, from, to)
@@ -170,14 +195,16 @@ export class BarsService {
     if (missing.length === 0) return this.rememberCovered(key, covered)
     for (const gap of missing)
       for (const seg of segments(gap, this.opts.maxBarsPerCall * unitMs[base]))
-        await this.once(`fill|${ticker}|${base}|${seg[0]}|${seg[1]}`, () => this.fetchSegment(ticker, base, seg))
+        await this.once(`fill|${ticker}|${base}|${seg[0]}|${seg[1]}`, priority, () =>
+          this.fetchSegment(ticker, base, seg, priority),
+        )
   }
 
-  private async fetchSegment(ticker: string, base: BaseTimespan, [a, b]: Range): Promise<void> {
+  private async fetchSegment(ticker: string, base: BaseTimespan, [a, b]: Range, priority: RequestPriority): Promise<void> {
     // Another request may have covered it while this one waited for its turn.
     if (missingRanges(await this.repo.coverage(ticker, base, a, b), a, b).length === 0) return
     this.counts.upstreamGapFetches++
-    const bars = await this.upstream.fetchBars(ticker, base, a, b)
+    const bars = await this.upstream.fetchBars(ticker, base, a, b, priority)
     await this.repo.upsert(ticker, base, bars)
     await this.repo.addCoverage(ticker, base, a, b)
     this.rememberCovered(`${ticker}|${base}`, [[a, b]])
@@ -185,29 +212,35 @@ export class BarsService {
 
   private rememberCovered(key: string, ranges: readonly Range[]): void {
     this.coveredHere.set(key, mergeRanges([...(this.coveredHere.get(key) ?? []), ...ranges]))
-    if (this.coveredHere.size > 20_000) this.coveredHere.delete(this.coveredHere.keys().next().value!)
   }
 
   /** The not-yet-final bars from `boundary` to now, reused for tailTtlMs, fetched once however many ask at once. */
   private async tail(ticker: string, base: BaseTimespan, boundary: number, now: number): Promise<Bar[]> {
     const key = `${ticker}|${base}`
     const cached = this.tails.get(key)
-    if (cached && now - cached.at < this.opts.tailTtlMs) return cached.bars
-    const bars = await this.once(`tail|${key}`, () => {
+    if (cached) return cached
+    const bars = await this.once(`tail|${key}`, 'interactive', () => {
       this.counts.upstreamTailFetches++
       return this.upstream.fetchBars(ticker, base, boundary, now + 1)
     })
-    this.tails.set(key, { at: now, bars })
-    if (this.tails.size > 5000) this.tails.delete(this.tails.keys().next().value!)
+    this.tails.set(key, bars, now + this.opts.tailTtlMs - this.clock.now())
     return bars
   }
 
-  /** Single flight: concurrent callers with the same key share one promise. */
-  private once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Single flight: concurrent callers with the same key share one promise. An interactive caller
+   * that joined a background call asks again itself if that call fails (the budget refuses
+   * background calls where interactive ones may still spend its reserve).
+   */
+  private once<T>(key: string, priority: RequestPriority, fn: () => Promise<T>): Promise<T> {
     const existing = this.inflight.get(key)
-    if (existing) return existing as Promise<T>
-    const p = fn().finally(() => this.inflight.delete(key))
-    this.inflight.set(key, p)
-    return p
+    if (existing) {
+      const joined = existing.promise as Promise<T>
+      if (priority !== 'interactive' || existing.priority === 'interactive') return joined
+      return joined.catch(() => this.once(key, priority, fn))
+    }
+    const promise = fn().finally(() => this.inflight.delete(key))
+    this.inflight.set(key, { promise, priority })
+    return promise
   }
 }

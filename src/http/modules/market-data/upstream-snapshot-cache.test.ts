@@ -1,8 +1,8 @@
-/** Stream seeds batched through the snapshot cache: window, per-call limit, failures, calls in flight, and the cache shared with the REST endpoint. */
+/** Stream seeds batched through the snapshot cache: window, per-call limit, failures, calls in flight, the cache shared with the REST endpoint, budget priorities and bounds. */
 import { describe, expect, it } from 'bun:test'
 import { UpstreamUnavailableError } from '../../../errors'
 import { SimulatedClock } from '../../../ports/clock'
-import type { UpstreamRest, UpstreamSnapshot } from '../../../ports/upstream'
+import type { RequestPriority, UpstreamRest, UpstreamSnapshot } from '../../../ports/upstream'
 import type { BarsService } from './bars-service'
 import { SnapshotsService, type SnapshotsOptions } from './snapshots-service'
 import { SEED_BATCH_WINDOW_MS } from './upstream-snapshot-cache'
@@ -19,6 +19,7 @@ const snapshotOf = (ticker: string): UpstreamSnapshot => ({
 /** One fetchSnapshots call as the upstream saw it; the test answers it (or fails it) when it likes. */
 interface RecordedCall {
   tickers: string[]
+  priority: RequestPriority | undefined
   answer(): void
   fail(error: Error): void
 }
@@ -28,11 +29,12 @@ function recordingUpstream() {
   const calls: RecordedCall[] = []
   const upstream: UpstreamRest = {
     name: 'simulated',
-    fetchSnapshots(tickers) {
+    fetchSnapshots(tickers, priority) {
       const { promise, resolve, reject } = Promise.withResolvers<Map<string, UpstreamSnapshot>>()
       const known = tickers.filter((t) => t !== 'ZZZZ')
       calls.push({
         tickers: [...tickers],
+        priority,
         answer: () => resolve(new Map(known.map((t) => [t, snapshotOf(t)]))),
         fail: reject,
       })
@@ -162,5 +164,51 @@ describe('SnapshotsService.seed', () => {
     expect(await seed).toMatchObject({ ticker: 'AAPL' })
     clock.advance(SEED_BATCH_WINDOW_MS)
     expect(calls).toHaveLength(1)
+  })
+})
+
+describe('UpstreamSnapshotCache budget priority and bounds', () => {
+  it('should send seeds alone as background calls, and any call a REST request joins as interactive', async () => {
+    const { clock, calls, service } = setup()
+    const seed = service.seed('AAPL')
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    const joined = [service.seed('MSFT'), service.get(['MSFT'])]
+    expect(calls.map((c) => [c.tickers, c.priority])).toEqual([
+      [['AAPL'], 'background'],
+      [['MSFT'], 'interactive'],
+    ])
+    for (const call of calls) call.answer()
+    await Promise.all([seed, ...joined])
+  })
+
+  it('should ask again as interactive when the seeds-only call a REST request joined is refused', async () => {
+    const { clock, calls, service } = setup()
+    const seed = service.seed('AAPL')
+    clock.advance(SEED_BATCH_WINDOW_MS)
+    const rest = service.get(['AAPL'])
+    calls[0]!.fail(new UpstreamUnavailableError('only the interactive reserve is left'))
+    await settle()
+    expect(calls.map((c) => [c.tickers, c.priority])).toEqual([
+      [['AAPL'], 'background'],
+      [['AAPL'], 'interactive'],
+    ])
+    calls[1]!.answer()
+    expect((await rest).results.map((r) => r.ticker)).toEqual(['AAPL'])
+    expect(await Promise.allSettled([seed])).toMatchObject([{ status: 'rejected' }])
+  })
+
+  it('should keep at most 10,000 tickers cached', async () => {
+    const { calls, service } = setup({ maxTickers: 1000 })
+    for (let i = 0; i < 11; i++) {
+      const tickers = Array.from({ length: 1000 }, (_, j) => `T${i * 1000 + j}`)
+      const answered = service.get(tickers)
+      calls.at(-1)!.answer()
+      await answered
+    }
+    // The first thousand were forgotten: asking for them again calls the upstream; the newest are still cached.
+    const again = service.get(['T0', 'T10999'])
+    expect(calls.at(-1)!.tickers).toEqual(['T0'])
+    calls.at(-1)!.answer()
+    await again
   })
 })

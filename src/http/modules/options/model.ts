@@ -4,6 +4,13 @@ import { t } from 'elysia'
 const num = (description?: string) => t.Union([t.Number(), t.Null()], description ? { description } : {})
 const source = t.Union([t.Literal('simulated'), t.Literal('massive')], { description: 'the upstream that answered' })
 const updatedAt = t.String({ format: 'date-time', description: 'newest data time in the answer (UTC)' })
+/** Present only on an answer served from the last one kept because the upstream is unavailable (rate budget, outage). */
+const stale = t.Optional(
+  t.Literal(true, { description: 'present only when the upstream could not be asked: this is the last answer kept' }),
+)
+const asOf = t.Optional(
+  t.String({ format: 'date-time', description: 'with stale: when the upstream was asked for this answer (UTC)' }),
+)
 
 export namespace OptionsModel {
   export const expirationsQuery = t.Object({
@@ -23,6 +30,8 @@ export namespace OptionsModel {
     ),
     source,
     updated_at: t.String({ format: 'date-time', description: 'when the upstream was asked (UTC)' }),
+    stale,
+    as_of: asOf,
   })
 
   export const chainQuery = t.Object({
@@ -55,6 +64,8 @@ export namespace OptionsModel {
     underlying_price: num('null when the upstream plan does not include it'),
     updated_at: updatedAt,
     source,
+    stale,
+    as_of: asOf,
     strikes: t.Array(
       t.Object({
         strike: t.Number(),
@@ -125,6 +136,8 @@ export namespace OptionsModel {
     }),
     source,
     updated_at: updatedAt,
+    stale,
+    as_of: asOf,
   })
 }
 

@@ -1,4 +1,4 @@
-/** Options: expirations, chains and contracts from the upstream, validated, cached briefly and shaped for the API. */
+/** Options: expirations, chains and contracts from the upstream, validated, cached briefly (bounded), shaped for the API; the last answer served stale while the upstream is unavailable. */
 import {
   matchesFilter,
   parseChainQuery,
@@ -9,11 +9,11 @@ import {
 import { dayOfDate, expirationKind } from '../../../core/options/expirations'
 import { parseOptionTicker } from '../../../core/options/option-ticker'
 import { nyDayIndex } from '../../../core/market-time'
-import { NotFoundError } from '../../../errors'
+import { NotFoundError, UpstreamUnavailableError } from '../../../errors'
 import type { Clock } from '../../../ports/clock'
 import type { OptionSnapshot, UpstreamOptions } from '../../../ports/upstream-options'
 import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from './model'
-import { SharedCalls } from './shared-calls'
+import { SharedCalls, type Shared } from './shared-calls'
 
 const noFilter: ChainFilter = { contractType: null, gte: null, lte: null }
 
@@ -22,12 +22,23 @@ export interface OptionsServiceOptions {
   expirationsTtlMs: number
   /** Chains and single contracts are reused this long. */
   chainTtlMs: number
+  /** How long past its TTL an answer may still be served, marked stale, while the upstream is unavailable (503). @default 10 min */
+  staleForMs?: number
+  /** Chains kept (whole, one per underlying and expiration). @default 200 */
+  maxChains?: number
+  /** Single contracts and underlyings' expiration lists kept, each. @default 2000 */
+  maxContracts?: number
 }
+
+/** `stale` and `as_of` on an answer served from the last one kept because the upstream is unavailable. */
+type Staleness = { stale?: true; as_of?: string }
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
 export class OptionsService {
-  private readonly calls: SharedCalls
+  private readonly listings: SharedCalls
+  private readonly chains: SharedCalls
+  private readonly contracts: SharedCalls
 
   constructor(
     private readonly upstream: UpstreamOptions,
@@ -36,14 +47,18 @@ export class OptionsService {
     private readonly clock: Clock,
     private readonly opts: OptionsServiceOptions,
   ) {
-    this.calls = new SharedCalls(clock)
+    const staleForMs = opts.staleForMs ?? 10 * 60_000
+    this.listings = new SharedCalls(clock, { maxEntries: opts.maxContracts ?? 2_000, staleForMs })
+    this.chains = new SharedCalls(clock, { maxEntries: opts.maxChains ?? 200, staleForMs })
+    this.contracts = new SharedCalls(clock, { maxEntries: opts.maxContracts ?? 2_000, staleForMs })
   }
 
   async expirations(rawUnderlying: unknown): Promise<ExpirationsAnswer> {
     const underlying = parseUnderlying(rawUnderlying)
-    const { dates, at } = await this.listed(underlying)
+    const { dates, at, stale } = await this.listed(underlying)
     const today = nyDayIndex(this.clock.now())
     return {
+      ...staleness(stale, at),
       underlying,
       expirations: dates.map((date) => ({
         date,
@@ -64,7 +79,7 @@ export class OptionsService {
       })
     // One cached chain per listed expiration, filtered here: filters are client input, and a
     // refresh storm over many strike ranges must cost one upstream call, not one per range.
-    const { value: whole, at } = await this.calls.get(`chain|${underlying}|${expiration}`, this.opts.chainTtlMs, () =>
+    const { value: whole, at, stale } = await orLast(this.chains, `${underlying}|${expiration}`, this.opts.chainTtlMs, () =>
       this.upstream.chain(underlying, expiration, noFilter),
     )
     const contracts = whole.filter((c) => matchesFilter(filter, c.contract.type, c.contract.strike))
@@ -75,6 +90,7 @@ export class OptionsService {
       byStrike.set(c.contract.strike, row)
     }
     return {
+      ...staleness(stale, at),
       underlying,
       expiration,
       underlying_price: contracts.find((c) => c.underlying !== null)?.underlying?.price ?? null,
@@ -86,13 +102,14 @@ export class OptionsService {
 
   async contract(rawTicker: unknown): Promise<ContractAnswer> {
     const { ticker } = parseOptionTicker(rawTicker)
-    const { value: snap, at } = await this.calls.get(`contract|${ticker}`, this.opts.chainTtlMs, () =>
+    const { value: snap, at, stale } = await orLast(this.contracts, ticker, this.opts.chainTtlMs, () =>
       this.upstream.contract(ticker),
     )
     if (!snap)
       throw new NotFoundError('UNKNOWN_CONTRACT', `no listed option contract ${ticker}`, { option_ticker: ticker })
     const { contract: c, quote, lastTrade, day, greeks, underlying } = snap
     return {
+      ...staleness(stale, at),
       ticker: c.ticker,
       details: {
         underlying: c.underlying,
@@ -138,8 +155,8 @@ export class OptionsService {
   }
 
   /** Listed expirations from today on (cached); 404 UNKNOWN_UNDERLYING when there are none and the ticker is unknown. */
-  private async listed(underlying: string): Promise<{ dates: string[]; at: number }> {
-    const { value, at } = await this.calls.get(`expirations|${underlying}`, this.opts.expirationsTtlMs, () =>
+  private async listed(underlying: string): Promise<{ dates: string[]; at: number; stale: boolean }> {
+    const { value, at, stale } = await orLast(this.listings, underlying, this.opts.expirationsTtlMs, () =>
       this.upstream.expirations(underlying),
     )
     const today = nyDayIndex(this.clock.now())
@@ -148,8 +165,28 @@ export class OptionsService {
       throw new NotFoundError('UNKNOWN_UNDERLYING', `ticker ${underlying} is not known to the market data provider`, {
         underlying,
       })
-    return { dates, at }
+    return { dates, at, stale }
   }
+}
+
+/** A fresh or shared answer; when the upstream is unavailable (503: budget, outage), the last one kept, flagged stale. */
+async function orLast<T>(
+  calls: SharedCalls,
+  key: string,
+  ttlMs: number,
+  call: () => Promise<T>,
+): Promise<Shared<T> & { stale: boolean }> {
+  try {
+    return { ...(await calls.get(key, ttlMs, call)), stale: false }
+  } catch (error) {
+    const last = error instanceof UpstreamUnavailableError ? calls.last<T>(key) : undefined
+    if (last === undefined) throw error
+    return { ...last, stale: true }
+  }
+}
+
+function staleness(stale: boolean, at: number): Staleness {
+  return stale ? { stale: true, as_of: iso(at) } : {}
 }
 
 function chainSide(s: OptionSnapshot): ChainSide {

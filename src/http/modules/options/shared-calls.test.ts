@@ -1,4 +1,4 @@
-/** SharedCalls: one upstream call per key while in flight or fresh; failures are not remembered. */
+/** SharedCalls: one upstream call per key while in flight or fresh; failures are not remembered; answers bounded in number and age. */
 import { describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../../../ports/clock'
 import { SharedCalls } from './shared-calls'
@@ -36,14 +36,32 @@ describe('SharedCalls', () => {
     for (let i = 0; i < 50; i++) await calls.get(`k${i}`, 100, async () => i)
     clock.advance(100)
     await calls.get('fresh', 100, async () => 'x')
-    expect((calls as unknown as { done: Map<string, unknown> }).done.size).toBe(1)
+    expect(calls.size).toBe(1)
   })
 
-  it('should forget the oldest keys beyond its bound', async () => {
-    const calls = new SharedCalls(new SimulatedClock(0), 2)
+  it('should forget the least recently used keys beyond its bound (200 by default)', async () => {
+    const calls = new SharedCalls(new SimulatedClock(0), { maxEntries: 2 })
     let n = 0
-    for (const key of ['a', 'b', 'c']) await calls.get(key, 1_000, async () => ++n)
-    expect((await calls.get('b', 1_000, async () => ++n)).value).toBe(2)
-    expect((await calls.get('a', 1_000, async () => ++n)).value).toBe(4)
+    for (const key of ['a', 'b']) await calls.get(key, 1_000, async () => ++n)
+    expect((await calls.get('a', 1_000, async () => ++n)).value).toBe(1) // a is now the most recent
+    await calls.get('c', 1_000, async () => ++n)
+    expect((await calls.get('b', 1_000, async () => ++n)).value).toBe(4)
+    expect(calls.size).toBe(2)
+    const byDefault = new SharedCalls(new SimulatedClock(0))
+    for (let i = 0; i < 500; i++) await byDefault.get(`chain|${i}`, 60_000, async () => i)
+    expect(byDefault.size).toBe(200)
+  })
+
+  it('should keep an answer staleForMs past its TTL for last(), then forget it', async () => {
+    const clock = new SimulatedClock(0)
+    const calls = new SharedCalls(clock, { staleForMs: 1_000 })
+    await calls.get('k', 100, async () => 'old')
+    clock.advance(500)
+    const failed = await calls.get('k', 100, () => Promise.reject(new Error('down'))).catch((e: Error) => e.message)
+    expect(failed).toBe('down')
+    expect(calls.last('k')).toEqual({ value: 'old', at: 0 })
+    clock.advance(600)
+    expect(calls.last('k')).toBeUndefined()
+    expect(new SharedCalls(clock).last('never')).toBeUndefined()
   })
 })

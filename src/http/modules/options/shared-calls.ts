@@ -1,4 +1,5 @@
-/** Upstream answers by key, reused for a time to live and shared while in flight: a refresh storm costs one upstream call. */
+/** Upstream answers by key, reused for a time to live and shared while in flight (a refresh storm costs one upstream call); a bounded number kept a while longer to serve stale. */
+import { BoundedCache } from '../../../core/bounded-cache'
 import type { Clock } from '../../../ports/clock'
 
 export interface Shared<T> {
@@ -7,22 +8,36 @@ export interface Shared<T> {
   at: number
 }
 
-/** Keys remembered at most; the oldest are forgotten first. */
-const defaultMaxEntries = 2_000
+export interface SharedCallsOptions {
+  /** Answers kept at most; the least recently used are forgotten first. @default 200 */
+  maxEntries?: number
+  /** How long past its TTL an answer is still kept for last() (stale use when the upstream fails). @default 0 */
+  staleForMs?: number
+}
 
 /**
  * A key is fresh (answered within its TTL), in flight, or neither; only the last calls the upstream.
- * A failed call is remembered by no one: every waiter sees the error and the next request tries again.
+ * A failed call is remembered by no one: every waiter sees the error and the next request tries
+ * again. In-flight calls are bounded by the requests waiting on them; answers by maxEntries and
+ * by TTL + staleForMs.
  */
 export class SharedCalls {
-  /** Answers in insertion order, each with the moment it goes stale: stale ones at the front are dropped on every insert. */
-  private readonly done = new Map<string, Shared<unknown> & { staleAt: number }>()
+  private readonly done: BoundedCache<string, Shared<unknown>>
   private readonly inflight = new Map<string, Promise<Shared<unknown>>>()
+  private readonly staleForMs: number
 
   constructor(
     private readonly clock: Clock,
-    private readonly maxEntries = defaultMaxEntries,
-  ) {}
+    opts: SharedCallsOptions = {},
+  ) {
+    this.staleForMs = opts.staleForMs ?? 0
+    this.done = new BoundedCache({ maxEntries: opts.maxEntries ?? 200, ttlMs: 0, now: () => clock.now() })
+  }
+
+  /** Answers kept (fresh or stale). */
+  get size(): number {
+    return this.done.size
+  }
 
   get<T>(key: string, ttlMs: number, call: () => Promise<T>): Promise<Shared<T>> {
     const hit = this.done.get(key)
@@ -32,9 +47,7 @@ export class SharedCalls {
     const at = this.clock.now()
     const promise = (async () => ({ value: await call(), at }))()
       .then((shared) => {
-        this.done.delete(key)
-        this.done.set(key, { ...shared, staleAt: at + ttlMs })
-        this.dropStale()
+        this.done.set(key, shared, at + ttlMs + this.staleForMs - this.clock.now())
         return shared
       })
       .finally(() => this.inflight.delete(key))
@@ -42,12 +55,8 @@ export class SharedCalls {
     return promise
   }
 
-  /** Forgets stale answers from the oldest on (keys with longer lives may shield a few), and the oldest beyond the bound. */
-  private dropStale(): void {
-    const now = this.clock.now()
-    for (const [key, entry] of this.done) {
-      if (this.done.size <= this.maxEntries && entry.staleAt > now) return
-      this.done.delete(key)
-    }
+  /** The last answer kept for `key`, however old (within its TTL + staleForMs), or undefined. */
+  last<T>(key: string): Shared<T> | undefined {
+    return this.done.get(key) as Shared<T> | undefined
   }
 }
