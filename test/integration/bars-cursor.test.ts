@@ -31,6 +31,8 @@ for (const [engine, databaseUrl] of engines) {
         MASSIVE_REST_URL: massive.url,
         MASSIVE_REQUESTS_PER_MINUTE: '0',
         PREFETCH_INTERVAL_SECONDS: '0',
+        RATE_LIMIT_MARKET_PER_MINUTE: '0', // one user pages and probes ~150 times a minute here
+        RATE_LIMIT_REST_PER_MINUTE: '0',
       })
       http = new Http(app)
       await http.signUp()
