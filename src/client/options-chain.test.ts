@@ -1,7 +1,10 @@
-/** The options panel's pure core: strikes window, in-the-money flags, cell text, labels and error wording. */
+/** The options panel's pure core: strikes window, in-the-money flags, cell text, labels, error wording and poll backoff. */
 import { describe, expect, it } from 'bun:test'
 import {
+  chainMaxWaitMs,
+  chainRefreshMs,
   contractFacts,
+  nextChainPollMs,
   expirationLabel,
   inTheMoney,
   nearestStrike,
@@ -178,7 +181,35 @@ describe('errors', () => {
     expect(worthRetrying(0)).toBe(true)
     expect(worthRetrying(503)).toBe(true)
     expect(worthRetrying(502)).toBe(true)
+    expect(worthRetrying(429)).toBe(true)
     expect(worthRetrying(404)).toBe(false)
     expect(worthRetrying(401)).toBe(false)
+  })
+})
+
+describe('nextChainPollMs', () => {
+  const failed = (status: number, retryAfterMs: number | null = null) =>
+    ({ kind: 'failed', status, retryAfterMs }) as const
+
+  it('should poll every 3 s while answers are fresh', () => {
+    expect(nextChainPollMs({ kind: 'fresh' }, 0, () => 0.99)).toBe(chainRefreshMs)
+    expect(nextChainPollMs({ kind: 'fresh' }, 7, () => 0.99)).toBe(chainRefreshMs)
+  })
+
+  it('should wait what Retry-After asks after a 503 or 429, within one poll and five minutes', () => {
+    expect(nextChainPollMs(failed(503, 42_000), 0, () => 0)).toBe(42_000)
+    expect(nextChainPollMs(failed(429, 1_000), 3, () => 0)).toBe(chainRefreshMs)
+    expect(nextChainPollMs(failed(503, 3_600_000), 0, () => 0)).toBe(chainMaxWaitMs)
+  })
+
+  it('should back off exponentially, with jitter, over consecutive stale answers and outages without Retry-After', () => {
+    const ceilings = [0, 1, 2, 3, 4, 5].map((misses) => nextChainPollMs({ kind: 'stale' }, misses, () => 1))
+    expect(ceilings).toEqual([6_000, 12_000, 24_000, 48_000, 60_000, 60_000])
+    expect(nextChainPollMs(failed(0), 4, () => 0)).toBe(chainRefreshMs)
+    expect(nextChainPollMs(failed(502), 2, () => 0.5)).toBe(chainRefreshMs + (24_000 - chainRefreshMs) / 2)
+    // A hundred panels on a stale chain: never faster than a fresh poll, spread over the window.
+    const delays = Array.from({ length: 100 }, (_, i) => nextChainPollMs({ kind: 'stale' }, 3, () => i / 100))
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(chainRefreshMs)
+    expect(new Set(delays).size).toBe(100)
   })
 })

@@ -1,8 +1,13 @@
-/** Pure core of the options panel: the strikes window around the underlying, in-the-money flags, cell text and error wording. */
+/** Pure core of the options panel: the strikes window around the underlying, in-the-money flags, cell text, error wording and when to poll again. */
+import { backoff, type BackoffPolicy } from '../core/backoff'
 import type { OptionChainRow, OptionChainSide, OptionContract, OptionExpiration } from './wire'
 
-/** How often an open chain is asked again (the server keeps a chain ~3 s). */
+/** How often an open chain is asked again while answers are fresh (the server keeps a chain ~3 s). */
 export const chainRefreshMs = 3000
+/** Backoff of the chain poll while the source is unavailable: from 2 polls' time up to a minute, never under one poll's. */
+export const chainBackoff: BackoffPolicy = { baseMs: 2 * chainRefreshMs, maxMs: 60_000, minMs: chainRefreshMs }
+/** The longest Retry-After the panel honours before asking again. */
+export const chainMaxWaitMs = 5 * 60_000
 /** Strikes shown on each side of the underlying price unless the trader asks for all. */
 export const strikesAround = 10
 
@@ -191,7 +196,29 @@ export function optionsErrorText(e: OptionsFailure, underlying: string, expirati
   }
 }
 
-/** Whether polling should go on after a failure with HTTP `status` (0: network): yes for outages (network, upstream, 5xx); no for answers a retry cannot change. */
+/** Whether polling should go on after a failure with HTTP `status` (0: network): yes for outages (network, upstream, 5xx) and rate limits (429); no for answers a retry cannot change. */
 export function worthRetrying(status: number): boolean {
-  return status === 0 || status >= 500
+  return status === 0 || status === 429 || status >= 500
+}
+
+/** What the panel says over a chain the server answered from its last copy (`stale`) because the source is unavailable. */
+export const staleChainNotice = 'The options source is busy or unavailable; polling less often.'
+
+/** How a chain poll went: a fresh chain, the server's last chain marked stale, or a failure worth retrying. */
+export type ChainPoll =
+  | { kind: 'fresh' }
+  | { kind: 'stale' }
+  | { kind: 'failed'; status: number; retryAfterMs: number | null }
+
+/**
+ * Milliseconds before the next chain poll. Fresh: chainRefreshMs. Otherwise the source is
+ * unavailable (stale answer, 503, 429, network): the server's Retry-After when it sent one
+ * (at least one poll's time, at most chainMaxWaitMs), else exponential backoff with full jitter
+ * over `misses`, the consecutive polls that were not fresh before this one (0 for the first).
+ */
+export function nextChainPollMs(poll: ChainPoll, misses: number, random: () => number): number {
+  if (poll.kind === 'fresh') return chainRefreshMs
+  const retryAfterMs = poll.kind === 'failed' ? poll.retryAfterMs : null
+  if (retryAfterMs !== null && retryAfterMs > 0) return Math.min(chainMaxWaitMs, Math.max(chainRefreshMs, retryAfterMs))
+  return backoff(misses, random, chainBackoff)
 }

@@ -1,17 +1,19 @@
 /** The options panel: expiration picker, the calls | strike | puts table polled while visible, and one contract's details. */
 import {
-  chainRefreshMs,
   contractFacts,
   expirationLabel,
   inTheMoney,
   money,
+  nextChainPollMs,
   optionsErrorText,
   sideCells,
   sideColumnLabels,
   sideColumns,
   strikeText,
+  staleChainNotice,
   strikeWindow,
   worthRetrying,
+  type ChainPoll,
   type OptionType,
 } from '../../client/options-chain'
 import { ApiError, type RestApi } from '../../client/rest-api'
@@ -30,6 +32,10 @@ const columns: { side: OptionType | null; key: string }[] = [
 /** Read each time (not narrowed): the page can be hidden while a request is out. */
 const pageHidden = () => document.visibilityState === 'hidden'
 
+/** A failed poll with its status and the server's Retry-After (status 0 for a network or client error). */
+const failedPoll = (e: unknown): ChainPoll =>
+  e instanceof ApiError ? { kind: 'failed', status: e.status, retryAfterMs: e.retryAfterMs } : { kind: 'failed', status: 0, retryAfterMs: null }
+
 interface RowNodes {
   tr: HTMLTableRowElement
   cells: HTMLTableCellElement[]
@@ -45,6 +51,8 @@ export class OptionsView {
   private timer: ReturnType<typeof setTimeout> | null = null
   /** A chain or expirations call is out. */
   private loading = false
+  /** Consecutive polls that were not fresh (stale, 503, 429, network): the backoff exponent. */
+  private misses = 0
   /** Bumped by every open, close and expiration change: answers of an older one are dropped. */
   private generation = 0
   private rows = new Map<number, RowNodes>()
@@ -111,6 +119,7 @@ export class OptionsView {
   private reset(): void {
     this.generation++
     this.stopTimer()
+    this.misses = 0
     this.underlying = null
     this.expirations = []
     this.expiration = null
@@ -137,7 +146,7 @@ export class OptionsView {
     } catch (e) {
       if (gen !== this.generation) return
       const retry = this.fail(e)
-      if (retry && !pageHidden()) this.timer = setTimeout(() => void this.loadExpirations(gen), chainRefreshMs)
+      if (retry && !pageHidden()) this.timer = setTimeout(() => void this.loadExpirations(gen), this.nextPollMs(failedPoll(e)))
     }
   }
 
@@ -159,6 +168,7 @@ export class OptionsView {
     this.stopTimer()
     if (!this.underlying || !this.expiration || pageHidden()) return
     let again = true
+    let poll: ChainPoll = { kind: 'fresh' }
     try {
       this.loading = true
       const chain = await this.api
@@ -166,15 +176,28 @@ export class OptionsView {
         .finally(() => (this.loading = false))
       if (gen !== this.generation) return
       this.chain = chain
-      this.message(null)
+      if (chain.stale) poll = { kind: 'stale' }
+      this.message(
+        chain.stale ? `${staleChainNotice} Showing the chain of ${clockTime(Date.parse(chain.as_of ?? chain.updated_at))} ET.` : null,
+        'info',
+      )
       this.renderChain()
       if (this.contract) await this.loadContract(this.contract, gen)
     } catch (e) {
       if (gen !== this.generation) return
       again = this.fail(e)
+      poll = failedPoll(e)
     }
+    // Every 3 s while fresh; an unavailable source (stale, 503, 429) is asked less often: Retry-After, else backoff.
     if (gen === this.generation && again && !pageHidden())
-      this.timer = setTimeout(() => void this.refresh(gen), chainRefreshMs)
+      this.timer = setTimeout(() => void this.refresh(gen), this.nextPollMs(poll))
+  }
+
+  /** The delay before the next poll after `poll`, counting consecutive polls that were not fresh. */
+  private nextPollMs(poll: ChainPoll): number {
+    const delay = nextChainPollMs(poll, this.misses, Math.random)
+    this.misses = poll.kind === 'fresh' ? 0 : this.misses + 1
+    return delay
   }
 
   /** Shows why a call failed (the last chain stays on screen); true when polling should go on. */
