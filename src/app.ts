@@ -168,6 +168,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     log,
     verifier,
     watchlist: watchlistRepo,
+    users: guardRepo(createUserRepo(db.db), quick),
     bus,
     registry: symbolRegistry,
     counter: connectionCounter,

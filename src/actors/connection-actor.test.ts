@@ -180,7 +180,11 @@ describe('ConnectionActor', () => {
       isRevoked: async (p) => (asked.push(p.jti), revoked.has(p.jti)),
     })
     const { socket, conn } = await open('racing')
-    expect({ waited, asked, sent: socket.sent.map((m) => m.type) }).toEqual({ waited: [7], asked: [], sent: ['welcome'] })
+    expect({ waited, asked, sent: socket.sent.map((m) => m.type) }).toEqual({
+      waited: [7],
+      asked: [],
+      sent: ['welcome'],
+    })
     // Signed out (and published on the bus, unheard: not yet subscribed) while the SUBSCRIBE is on its way.
     revoked.add('jti-racing')
     const stopping = new Promise<void>((resolve) => conn.onStatusChange((s) => s === 'stopping' && resolve()))

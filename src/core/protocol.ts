@@ -33,7 +33,7 @@ const closeMeaning: Record<CloseName, string> = {
   INTERNAL_ERROR: 'the server failed on this connection',
   RATE_LIMITED: 'the client kept sending too many messages; reconnect after a pause',
   AUTH_REQUIRED: 'no token was sent',
-  TOKEN_INVALID: 'the token is malformed, forged or uses a refused algorithm',
+  TOKEN_INVALID: 'the token is malformed, forged, uses a refused algorithm, or names a user that does not exist',
   TOKEN_EXPIRED: 'the token expired; sign in again',
   ORIGIN_NOT_ALLOWED: 'a cookie-authenticated handshake came from a foreign Origin',
   CONNECTION_LIMIT: 'this user already has the maximum number of stream connections',

@@ -12,6 +12,8 @@ export interface UserRepo {
   create(email: string, passwordHash: string): Promise<UserRecord | null>
   findByEmail(email: string): Promise<UserRecord | null>
   findById(id: number): Promise<UserRecord | null>
+  /** True when a user with this id exists (one primary-key lookup; false for ids no user can have). */
+  exists(id: number): Promise<boolean>
 }
 
 export interface WatchlistEntry {

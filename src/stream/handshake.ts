@@ -1,6 +1,7 @@
-/** Stream handshake: finds the JWT (header, subprotocol, query, cookie), checks Origin for cookies, and names every refusal. */
+/** Stream handshake: finds the JWT (header, subprotocol, query, cookie), checks Origin for cookies and that the token's user exists, and names every refusal. */
 import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
 import { AuthError } from '../errors'
+import type { UserRepo } from '../ports/repos'
 import { sessionCookieName, readCookie } from '../http/auth-plugin'
 import { isOriginAllowed } from '../http/cors'
 import { bearerProtocolPrefix, closeForAuthError, subprotocol, type CloseName } from '../core/protocol'
@@ -86,4 +87,27 @@ export async function authenticate(
     if (e instanceof AuthError) return { ok: false, close: closeForAuthError(e.code), message: e.message, cause: e.code }
     return { ok: false, close: 'TOKEN_INVALID', message: 'token could not be verified', cause: 'TOKEN_INVALID' }
   }
+}
+
+/**
+ * An authenticated handshake stands only if the token's user exists (one primary-key lookup): a
+ * valid token of a deleted user, or from a database reset under the same secret, is refused as
+ * TOKEN_INVALID with cause USER_NOT_FOUND; a database that cannot answer refuses with
+ * INTERNAL_ERROR (reconnect with backoff). Never throws.
+ */
+export async function requireAccount(handshake: Handshake, users: Pick<UserRepo, 'exists'>): Promise<Handshake> {
+  if (!handshake.ok) return handshake
+  let exists: boolean
+  try {
+    exists = await users.exists(handshake.principal.userId)
+  } catch {
+    return {
+      ok: false,
+      close: 'INTERNAL_ERROR',
+      message: 'could not check the account right now; reconnect with backoff',
+      cause: 'DATABASE_UNAVAILABLE',
+    }
+  }
+  if (exists) return handshake
+  return { ok: false, close: 'TOKEN_INVALID', message: 'the account for this token does not exist', cause: 'USER_NOT_FOUND' }
 }

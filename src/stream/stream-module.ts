@@ -13,6 +13,7 @@ import type { SessionEvents } from '../http/modules/auth/sessions'
 import type { WatchlistEvents } from '../http/modules/watchlist/service'
 import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
+import type { UserRepo } from '../ports/repos'
 import type { ConnectionCounter } from '../ports/connection-counter'
 import type { Revocation, RevokedTokens } from '../ports/revoked-tokens'
 import type { SymbolRegistry } from '../ports/symbol-registry'
@@ -20,7 +21,7 @@ import type { UpstreamFeed } from '../ports/upstream'
 import { ConnectionRegistry } from './connections'
 import { StreamCounters } from './stream-counters'
 import { BusBatch, LocalFanout, type LiveSnapshot } from './fanout'
-import { authenticate, readCredentials, type Handshake } from './handshake'
+import { authenticate, readCredentials, requireAccount, type Handshake } from './handshake'
 import { UpstreamHealth } from './upstream-health'
 
 export const streamPath = '/api/v1/market-data/stream'
@@ -61,6 +62,8 @@ export interface StreamModuleDeps {
   log: Logger
   verifier: TokenVerifier
   watchlist: { missing(userId: number, tickers: string[]): Promise<string[]> }
+  /** Whether the token's user exists, asked once per handshake (a primary-key lookup). */
+  users: Pick<UserRepo, 'exists'>
   bus: Bus
   registry: SymbolRegistry
   counter: ConnectionCounter
@@ -239,8 +242,10 @@ export function createStreamModule(deps: StreamModuleDeps) {
       server ??= (ctx as { server?: typeof server }).server ?? null
       const credentials = readCredentials(ctx.request)
       if (credentials.echoProtocol) ctx.set.headers['sec-websocket-protocol'] = subprotocol
-      if (accepting)
-        handshakes.set(ctx.request, await authenticate(ctx.request, credentials, deps.verifier, deps.corsOrigins))
+      if (accepting) {
+        const authenticated = await authenticate(ctx.request, credentials, deps.verifier, deps.corsOrigins)
+        handshakes.set(ctx.request, await requireAccount(authenticated, deps.users))
+      }
     },
     open: (ws) => onOpen(ws.raw as unknown as RawSocket),
     close(ws, code) {

@@ -167,13 +167,15 @@ for (const [engine, databaseUrl] of engines) {
           'TOKEN_ALG_NOT_ALLOWED',
         ],
         [await sign({ email }), 'TOKEN_INVALID'],
+        [await sign({ sub: '1e0', email, iat: now, jti: crypto.randomUUID() }), 'TOKEN_INVALID'],
+        [await sign({ sub: String(userId), email, iat: now + 3600, jti: crypto.randomUUID() }), 'TOKEN_INVALID'],
       ]
       for (const [token, code] of cases) {
         const res = await http.get('/api/v1/auth/me', token === null ? {} : { authorization: `Bearer ${token}` })
         expect({ code: res.json.error.code, status: res.status }).toEqual({ code, status: 401 })
       }
       const good = await http.get('/api/v1/auth/me', {
-        authorization: `Bearer ${await sign({ sub: String(userId), email })}`,
+        authorization: `Bearer ${await sign({ sub: String(userId), email, iat: now, jti: crypto.randomUUID() })}`,
       })
       expect(good.status).toBe(200)
     })

@@ -1,6 +1,8 @@
-/** Stream handshake over real sockets: every auth carrier, the Origin rule for cookies, and each refusal's error + close code. */
+/** Stream handshake over real sockets: every auth carrier, the Origin rule for cookies, tokens of users that do not exist, and each refusal's error + close code. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { SignJWT } from 'jose'
+import { createTokenIssuer } from '../../src/adapters/auth/token-issuer'
+import { createSystemClock } from '../../src/ports/clock'
 import { closedWithin, StreamClient } from '../support/stream-client'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
 import { testJwtSecret } from '../support/harness'
@@ -96,6 +98,19 @@ describe('stream handshake', () => {
     }
     expect(causes[0]).toBe('TOKEN_SIGNATURE_INVALID')
     expect(causes[2]).toBe('TOKEN_INVALID')
+  }, 20_000)
+
+  it('should refuse with 4501 (cause USER_NOT_FOUND) a valid token whose user does not exist, and one that names no user', async () => {
+    const issuer = createTokenIssuer(testJwtSecret, createSystemClock(), 600)
+    const ghost = await issuer.issue({ id: userId + 1_000_000, email: 'ghost@example.com' })
+    const error = await expectRefusal(StreamClient.connect(`${app.wsUrl}?token=${ghost.token}`), 4501, 'TOKEN_INVALID')
+    expect(error.data.details).toEqual({ cause: 'USER_NOT_FOUND' })
+    const beyondColumn = await issuer.issue({ id: 9_007_199_254_740_991, email: 'ghost@example.com' })
+    const beyond = await expectRefusal(StreamClient.connect(`${app.wsUrl}?token=${beyondColumn.token}`), 4501, 'TOKEN_INVALID')
+    expect(beyond.data.details).toEqual({ cause: 'USER_NOT_FOUND' })
+    const hex = await sign({ sub: '0x1', email: 'x@example.com', jti: crypto.randomUUID(), iat: Date.now() / 1000 })
+    const notAnId = await expectRefusal(StreamClient.connect(`${app.wsUrl}?token=${hex}`), 4501, 'TOKEN_INVALID')
+    expect(notAnId.data.message).toContain('sub')
   }, 20_000)
 
   it('should refuse an expired token with 4502 TOKEN_EXPIRED', async () => {
