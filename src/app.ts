@@ -33,6 +33,10 @@ import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
 import { createRedisJobLock } from './adapters/redis/job-lock'
 import { createMemoryJobLock } from './ports/job-lock'
 import { MemoryLoginAttempts, type LoginAttempts } from './ports/login-attempts'
+import { MemoryRateLimiter, type RateLimiter } from './ports/rate-limiter'
+import { RedisRateLimiter } from './adapters/redis/rate-limiter'
+import { BoundedSemaphore } from './core/bounded-semaphore'
+import { restRatePolicies, RestRateLimits } from './http/rate-limit-plugin'
 import { MemoryRevokedTokens, type RevokedTokens } from './ports/revoked-tokens'
 import { RedisRevokedTokens } from './adapters/redis/revoked-tokens'
 import { SessionService } from './http/modules/auth/sessions'
@@ -142,8 +146,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ? new RedisRevokedTokens({ redis, prefix, tokenTtlSec: config.jwtTtlSec, log, clock })
     : new MemoryRevokedTokens({ tokenTtlSec: config.jwtTtlSec, clock })
   const verifier = createTokenVerifier(secret, clock, revokedTokens)
+  // One rate limiter (cluster-wide with Redis) for the per-user REST budgets and the per-address registration limit.
+  const rateLimiter: RateLimiter = redis ? new RedisRateLimiter({ redis, prefix, log, clock }) : new MemoryRateLimiter()
+  const rateLimits = new RestRateLimits(
+    rateLimiter,
+    clock,
+    restRatePolicies({ market: config.rateLimits.marketPerMinute, rest: config.rateLimits.restPerMinute }),
+  )
   const hashing = config.mode === 'test' ? { memoryCost: 4096, timeCost: 1 } : { memoryCost: 19456, timeCost: 2 }
-  const authService = new AuthService(guardRepo(createUserRepo(db.db), quick), loginAttempts, clock, hashing)
+  const hashGate = new BoundedSemaphore(config.auth.passwordHashConcurrency, config.auth.passwordHashQueue)
+  const authService = new AuthService(guardRepo(createUserRepo(db.db), quick), loginAttempts, clock, hashing, {
+    hashGate,
+    limiter: rateLimiter,
+    registerPolicy:
+      config.auth.registerMaxPerAddress > 0
+        ? { name: 'register', limit: config.auth.registerMaxPerAddress, windowMs: config.auth.registerWindowSec * 1000 }
+        : null,
+  })
   const lease = redis
     ? new RedisLease({
         redis,
@@ -216,6 +235,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         bus,
         upstreamRest: upstream,
         bars,
+        rateLimits,
+        hashGate,
       }),
       createAuthRoutes({
         service: authService,
@@ -225,10 +246,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         secret,
         ttlSec: config.jwtTtlSec,
         secureCookie: config.mode === 'production',
-        trustProxy: config.trustProxy,
+        trustProxyHops: config.trustProxyHops,
+        rateLimits,
       }),
-      createWatchlistRoutes(answerWithin(watchlist, ['add'], config.timeouts.requestMs, clock), verifier, config.watchlistMax),
-      createOptionsRoutes(answerWithin(options, ['expirations', 'chain', 'contract'], config.timeouts.requestMs, clock), verifier),
+      createWatchlistRoutes(
+        answerWithin(watchlist, ['add'], config.timeouts.requestMs, clock),
+        verifier,
+        config.watchlistMax,
+        rateLimits,
+      ),
+      createOptionsRoutes(
+        answerWithin(options, ['expirations', 'chain', 'contract'], config.timeouts.requestMs, clock),
+        verifier,
+        rateLimits,
+      ),
       createTerminalRoutes(),
       stream.routes,
       createMarketDataRoutes({
@@ -237,6 +268,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         snapshots: answerWithin(snapshots, ['get'], config.timeouts.requestMs, clock),
         upstream,
         verifier,
+        rateLimits,
         clock,
         components: () => ({
           stream: stream.status(),

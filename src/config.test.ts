@@ -25,7 +25,50 @@ describe('loadConfig', () => {
     expect(c.port).toBe(8080)
     expect(c.corsOrigins).toEqual(['https://a.com', 'https://b.com'])
     expect(c.massive.requestsPerMinute).toBeNull()
-    expect(c.trustProxy).toBe(true)
+    expect(c.trustProxyHops).toBe(1)
+  })
+
+  it('should trust no proxy by default, and exactly the hops configured', () => {
+    expect(loadConfig({}).trustProxyHops).toBe(0)
+    expect(loadConfig({ TRUST_PROXY_HOPS: '2' }).trustProxyHops).toBe(2)
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxyHops).toBe(0)
+    expect(loadConfig({ TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '2' }).trustProxyHops).toBe(2)
+    expect(() => loadConfig({ TRUST_PROXY: 'false', TRUST_PROXY_HOPS: '1' })).toThrow(/TRUST_PROXY: contradicts/)
+    expect(() => loadConfig({ TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '0' })).toThrow(/TRUST_PROXY: contradicts/)
+    expect(() => loadConfig({ TRUST_PROXY_HOPS: '-1' })).toThrow(/TRUST_PROXY_HOPS/)
+  })
+
+  it('should refuse "*" in CORS_ORIGINS: credentials are never shared with any origin', () => {
+    for (const cors of ['*', 'https://a.com,*', 'https://*.example.com']) {
+      try {
+        loadConfig({ CORS_ORIGINS: cors })
+        throw new Error('expected ConfigError')
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError)
+        expect((e as ConfigError).problems).toEqual([
+          { key: 'CORS_ORIGINS', message: expect.stringContaining('credentials must never be shared with any origin') },
+        ])
+        expect((e as ConfigError).message).toContain('list the exact origins')
+      }
+    }
+  })
+
+  it('should refuse CORS_ORIGINS entries that are not origins (a path or trailing slash never matches)', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://a.com/, app.example.com' })).toThrow(
+      /CORS_ORIGINS: .*"https:\/\/a.com\/", "app.example.com"/,
+    )
+    expect(loadConfig({ CORS_ORIGINS: 'http://localhost:5173' }).corsOrigins).toEqual(['http://localhost:5173'])
+  })
+
+  it('should default the abuse limits and let 0 turn the per-user and per-address ones off', () => {
+    const c = loadConfig({})
+    expect(c.auth).toMatchObject({ registerMaxPerAddress: 20, registerWindowSec: 3600, passwordHashQueue: 64 })
+    expect(c.auth.passwordHashConcurrency).toBe(Math.max(1, navigator.hardwareConcurrency))
+    expect(c.rateLimits).toEqual({ restPerMinute: 600, marketPerMinute: 120 })
+    const off = loadConfig({ RATE_LIMIT_REST_PER_MINUTE: '0', RATE_LIMIT_MARKET_PER_MINUTE: '0', REGISTER_MAX_PER_ADDRESS: '0' })
+    expect(off.rateLimits).toEqual({ restPerMinute: 0, marketPerMinute: 0 })
+    expect(off.auth.registerMaxPerAddress).toBe(0)
+    expect(() => loadConfig({ PASSWORD_HASH_CONCURRENCY: '0' })).toThrow(/PASSWORD_HASH_CONCURRENCY/)
   })
 
   it('should list every bad key in one error', () => {

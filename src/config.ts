@@ -23,10 +23,11 @@ export interface Config {
   jwtTtlSec: number
   /** How long after sign-in a session may still be refreshed (POST /auth/refresh); its last token then lives out its TTL. */
   sessionMaxSec: number
+  /** Exact browser origins allowed to call the API with credentials; never "*". */
   corsOrigins: string[]
   logLevel: LogLevel
-  /** Trust X-Forwarded-For for the client address (behind a proxy only). */
-  trustProxy: boolean
+  /** Proxies in front of the service whose X-Forwarded-For entries are trusted; 0 = the socket peer is the client. */
+  trustProxyHops: number
   maxBodyBytes: number
   timeouts: {
     /** Longest wait for one database call before answering 503 DATABASE_UNAVAILABLE. */
@@ -38,7 +39,19 @@ export interface Config {
   }
   /** Bearer token GET /metrics requires; null = open in development/test, no /metrics in production. */
   metricsToken: string | null
-  auth: { loginMaxFailuresPerAccount: number; loginMaxFailuresPerAddress: number; loginWindowSec: number }
+  auth: {
+    loginMaxFailuresPerAccount: number
+    loginMaxFailuresPerAddress: number
+    loginWindowSec: number
+    /** Registrations per client address per window; 0 = no limit. */
+    registerMaxPerAddress: number
+    registerWindowSec: number
+    /** argon2id hashes computed at once (default: the CPUs); more wait in a queue of passwordHashQueue, beyond it 503 SERVER_BUSY. */
+    passwordHashConcurrency: number
+    passwordHashQueue: number
+  }
+  /** Per-user REST requests per minute (0 = no limit): `market` for bars, snapshots and options, `rest` for the other signed-in routes. */
+  rateLimits: { restPerMinute: number; marketPerMinute: number }
   watchlistMax: number
   massive: {
     apiKey: string | null
@@ -137,7 +150,7 @@ export function loadConfig(env: Env): Config {
   else if (jwtSecret === null && mode === 'production')
     r.problems.push({ key: 'JWT_SECRET', message: 'is required in production' })
   const perMinute = r.int('MASSIVE_REQUESTS_PER_MINUTE', 5, 0, 1_000_000)
-  const cors = r.str('CORS_ORIGINS', '')
+  const corsOrigins = readCorsOrigins(r)
   const config: Config = {
     mode,
     host: r.str('HOST', '0.0.0.0'),
@@ -150,15 +163,9 @@ export function loadConfig(env: Env): Config {
     jwtSecret: jwtSecret !== null && jwtSecret.length >= minJwtSecretLength ? jwtSecret : null,
     jwtTtlSec: r.int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     sessionMaxSec: r.int('SESSION_MAX_SECONDS', 30 * 24 * 3600, 60, 366 * 24 * 3600),
-    corsOrigins:
-      cors === ''
-        ? []
-        : cors
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
+    corsOrigins,
     logLevel: r.oneOf<LogLevel>('LOG_LEVEL', mode === 'test' ? 'warn' : 'info', ['debug', 'info', 'warn', 'error']),
-    trustProxy: r.bool('TRUST_PROXY', false),
+    trustProxyHops: readTrustProxyHops(r),
     maxBodyBytes: r.int('MAX_BODY_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
     timeouts: {
       databaseMs: r.int('DB_TIMEOUT_MS', 2000, 100, 60_000),
@@ -170,6 +177,14 @@ export function loadConfig(env: Env): Config {
       loginMaxFailuresPerAccount: r.int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
       loginMaxFailuresPerAddress: r.int('LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100000),
       loginWindowSec: r.int('LOGIN_WINDOW_SECONDS', 15 * 60, 1, 24 * 3600),
+      registerMaxPerAddress: r.int('REGISTER_MAX_PER_ADDRESS', 20, 0, 1_000_000),
+      registerWindowSec: r.int('REGISTER_WINDOW_SECONDS', 3600, 1, 7 * 24 * 3600),
+      passwordHashConcurrency: r.int('PASSWORD_HASH_CONCURRENCY', Math.max(1, navigator.hardwareConcurrency || 1), 1, 1024),
+      passwordHashQueue: r.int('PASSWORD_HASH_QUEUE', 64, 0, 100_000),
+    },
+    rateLimits: {
+      restPerMinute: r.int('RATE_LIMIT_REST_PER_MINUTE', 600, 0, 1_000_000),
+      marketPerMinute: r.int('RATE_LIMIT_MARKET_PER_MINUTE', 120, 0, 1_000_000),
     },
     watchlistMax: r.int('WATCHLIST_MAX', 50, 1, 1000),
     massive: {
@@ -207,4 +222,52 @@ export function loadConfig(env: Env): Config {
     })
   if (r.problems.length > 0) throw new ConfigError(r.problems)
   return config
+}
+
+/** Comma-separated exact origins. "*" is refused: every route allows credentials (the session cookie), which must never go to any origin. */
+function readCorsOrigins(r: EnvReader): string[] {
+  const origins = r
+    .str('CORS_ORIGINS', '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (origins.some((o) => o.includes('*'))) {
+    r.problems.push({
+      key: 'CORS_ORIGINS',
+      message:
+        'cannot contain "*": the API allows credentials (the session cookie), and credentials must never be shared with any origin; list the exact origins, e.g. https://app.example.com,https://admin.example.com',
+    })
+    return []
+  }
+  const bad = origins.filter((o) => !isOrigin(o))
+  if (bad.length > 0)
+    r.problems.push({
+      key: 'CORS_ORIGINS',
+      message: `each entry must be an origin as browsers send it (scheme://host[:port], lower case, no path), got ${bad.map((o) => `"${o}"`).join(', ')}`,
+    })
+  return origins.filter(isOrigin)
+}
+
+function isOrigin(s: string): boolean {
+  try {
+    return new URL(s).origin === s
+  } catch {
+    return false
+  }
+}
+
+/**
+ * TRUST_PROXY_HOPS, or the older TRUST_PROXY (true = 1 hop). Both set and disagreeing is refused:
+ * the client address decides the per-address throttles, so it must not be a guess.
+ */
+function readTrustProxyHops(r: EnvReader): number {
+  const legacy = r.optional('TRUST_PROXY') === null ? null : r.bool('TRUST_PROXY', false)
+  const explicit = r.optional('TRUST_PROXY_HOPS') !== null
+  const hops = r.int('TRUST_PROXY_HOPS', legacy ? 1 : 0, 0, 10)
+  if (legacy !== null && explicit && legacy !== hops > 0)
+    r.problems.push({
+      key: 'TRUST_PROXY',
+      message: `contradicts TRUST_PROXY_HOPS=${hops}; set only TRUST_PROXY_HOPS (TRUST_PROXY=true means 1 hop)`,
+    })
+  return hops
 }

@@ -78,6 +78,14 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** 503 SERVER_BUSY: a bounded resource (password hashing) is saturated and its queue full; retry after retryAfterSec. */
+export class ServerBusyError extends AppError {
+  constructor(message: string, retryAfterSec = 1) {
+    super('SERVER_BUSY', 503, message, { temporary: true, retryAfterSec })
+    this.name = 'ServerBusyError'
+  }
+}
+
 /** 503: the upstream provider cannot be reached (network, timeout, 5xx after retries, budget exhausted). */
 export class UpstreamUnavailableError extends AppError {
   constructor(message: string, opts: AppErrorOptions = {}) {

@@ -24,19 +24,6 @@ export function readCookie(header: string | null, name: string): string | null {
   return null
 }
 
-/** The client address for throttling: the socket peer, or X-Forwarded-For's first hop when trusted. */
-export function clientAddress(
-  request: Request,
-  server: { requestIP(r: Request): { address: string } | null } | null,
-  trustProxy: boolean,
-): string {
-  if (trustProxy) {
-    const fwd = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
-    if (fwd) return fwd
-  }
-  return server?.requestIP(request)?.address ?? 'unknown'
-}
-
 export function createAuthPlugin(verifier: TokenVerifier) {
   return new Elysia({ name: 'auth-plugin' }).macro({
     auth: {

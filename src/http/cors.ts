@@ -1,16 +1,16 @@
-/** CORS from configuration: exact allowed origins (or "*"), credentials allowed, preflight answered. */
+/** CORS from configuration: exact allowed origins only (credentials are allowed, so never a wildcard or a reflected origin), preflight answered. */
 import { Elysia } from 'elysia'
 
 export function createCors(origins: string[]) {
-  const any = origins.includes('*')
-  const allowed = (origin: string | null) => origin !== null && (any || origins.includes(origin))
+  const exact = new Set(origins.filter((o) => !o.includes('*')))
+  const allowed = (origin: string | null) => origin !== null && exact.has(origin)
   return new Elysia({ name: 'cors' }).onRequest(({ request, set }) => {
     const origin = request.headers.get('origin')
     if (!allowed(origin)) return
     set.headers['access-control-allow-origin'] = origin!
     set.headers['access-control-allow-credentials'] = 'true'
     set.headers['vary'] = 'Origin'
-    set.headers['access-control-expose-headers'] = 'X-Request-Id, Retry-After'
+    set.headers['access-control-expose-headers'] = 'X-Request-Id, Retry-After, RateLimit, RateLimit-Policy'
     if (request.method === 'OPTIONS') {
       set.headers['access-control-allow-methods'] = 'GET, POST, DELETE, OPTIONS'
       set.headers['access-control-allow-headers'] = 'Authorization, Content-Type, X-Request-Id'
@@ -23,5 +23,5 @@ export function createCors(origins: string[]) {
 /** True when a browser's Origin may use cookie-authenticated endpoints (the WebSocket handshake). */
 export function isOriginAllowed(origins: string[], origin: string | null, selfOrigin: string): boolean {
   if (origin === null) return false
-  return origin === selfOrigin || origins.includes('*') || origins.includes(origin)
+  return origin === selfOrigin || (!origin.includes('*') && origins.includes(origin))
 }

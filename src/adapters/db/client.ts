@@ -1,5 +1,6 @@
 /** createDb: PGlite in a data folder (embedded default) or PostgreSQL via postgres-js, behind one drizzle type. */
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -34,6 +35,9 @@ export interface DbOptions {
   connectTimeoutSec?: number
 }
 
+/** PostgreSQL settings for the embedded engine (see docs/operations.md, PGlite memory). */
+const pgliteSettings = ['shared_buffers=16MB', 'temp_buffers=2MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'wal_buffers=1MB']
+
 async function openPglite(dataDir: string): Promise<PGlite> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
   const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
@@ -46,6 +50,8 @@ async function openPglite(dataDir: string): Promise<PGlite> {
     pgliteWasmModule,
     initdbWasmModule,
     fsBundle,
+    // An embedded database for one process: PostgreSQL's server-sized defaults (128 MB of shared buffers) made up much of the resident size.
+    startParams: [...PGlite.defaultStartParams, ...pgliteSettings.flatMap((s) => ['-c', s])],
   })
 }
 
@@ -69,6 +75,14 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
       close: () => client.end({ timeout: 5 }),
     }
     return handle
+  }
+  if (!opts.dataDir.startsWith('memory://') && !existsSync(join(opts.dataDir, 'PG_VERSION'))) {
+    // First start: the instance that runs initdb keeps ~450 MB of wasm memory for its life; initialise in a throwaway one.
+    await (await openPglite(opts.dataDir)).close()
+    for (let i = 0; i < 3; i++) {
+      Bun.gc(true)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
   }
   const client = await openPglite(opts.dataDir)
   const db = drizzlePglite(client, { schema: tables }) as unknown as Db

@@ -1,7 +1,9 @@
 /** Auth routes: register, login (JWT in body and HttpOnly cookie), refresh (a new token of the same session), logout (revokes the session), me. */
 import { Elysia } from 'elysia'
-import { clientAddress, createAuthPlugin, readCookie, sessionCookieName, tokenFromRequest } from '../../auth-plugin'
+import { createAuthPlugin, readCookie, sessionCookieName, tokenFromRequest } from '../../auth-plugin'
 import { errors } from '../../model'
+import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
+import { requestAddress } from '../../request-address'
 import { createTokenIssuer } from '../../../adapters/auth/token-issuer'
 import type { Principal, TokenVerifier } from '../../../adapters/auth/token-verifier'
 import { AuthError } from '../../../errors'
@@ -18,7 +20,9 @@ export interface AuthRoutesOptions {
   secret: string
   ttlSec: number
   secureCookie: boolean
-  trustProxy: boolean
+  /** TRUST_PROXY_HOPS: which X-Forwarded-For entry is the client (0 = the socket peer). */
+  trustProxyHops: number
+  rateLimits: RestRateLimits
 }
 
 function sessionCookie(token: string, maxAge: number, secure: boolean): string {
@@ -49,37 +53,39 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
   const issuer = createTokenIssuer(o.secret, o.clock, o.ttlSec)
   return new Elysia({ prefix: '/api/v1/auth', tags: ['auth'] })
     .use(createAuthPlugin(o.verifier))
+    .use(createRateLimitPlugin(o.verifier, o.rateLimits))
     .post(
       '/register',
-      async ({ body, set }) => {
-        const user = await o.service.register(body.email, body.password)
+      async ({ body, request, server, set }) => {
+        const user = await o.service.register(body.email, body.password, requestAddress(request, server, o.trustProxyHops))
         set.status = 201
         return { user: toPublicUser(user) }
       },
       {
         body: AuthModel.credentials,
-        response: { 201: AuthModel.userBody, ...errors(400, 409, 415) },
+        response: { 201: AuthModel.userBody, ...errors(400, 409, 415, 429, 503) },
         detail: {
           summary: 'Create an account',
-          description: 'Errors: INVALID_EMAIL, INVALID_PASSWORD, EMAIL_TAKEN (409).',
+          description:
+            'Errors: INVALID_EMAIL, INVALID_PASSWORD (400); EMAIL_TAKEN (409); REGISTRATION_THROTTLED (429 with Retry-After: more than REGISTER_MAX_PER_ADDRESS registrations from this client address within REGISTER_WINDOW_SECONDS); SERVER_BUSY (503 with Retry-After: 1, password hashing saturated).',
         },
       },
     )
     .post(
       '/login',
       async ({ body, request, server, set }) => {
-        const user = await o.service.login(body.email, body.password, clientAddress(request, server, o.trustProxy))
+        const user = await o.service.login(body.email, body.password, requestAddress(request, server, o.trustProxyHops))
         const { token, exp } = await issuer.issue(user)
         set.headers['set-cookie'] = sessionCookie(token, o.ttlSec, o.secureCookie)
         return sessionBody(token, exp, toPublicUser(user))
       },
       {
         body: AuthModel.credentials,
-        response: { 200: AuthModel.session, ...errors(400, 401, 415, 429) },
+        response: { 200: AuthModel.session, ...errors(400, 401, 415, 429, 503) },
         detail: {
           summary: 'Sign in',
           description:
-            'Returns the JWT and sets it as an HttpOnly SameSite=Lax cookie. Wrong email and wrong password both answer 401 INVALID_CREDENTIALS; repeated failures answer 429 LOGIN_THROTTLED with Retry-After.',
+            'Returns the JWT and sets it as an HttpOnly SameSite=Lax cookie. Wrong email and wrong password both answer 401 INVALID_CREDENTIALS; repeated failures answer 429 LOGIN_THROTTLED with Retry-After; 503 SERVER_BUSY (Retry-After: 1) when password hashing is saturated.',
         },
       },
     )
@@ -128,11 +134,11 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
     )
     .get('/me', async ({ principal }) => ({ user: toPublicUser(await o.service.me(principal.userId)) }), {
       auth: true,
-      response: { 200: AuthModel.userBody, ...errors(401, 404) },
+      rateLimit: 'rest',
+      response: { 200: AuthModel.userBody, ...errors(401, 404, 429) },
       detail: {
         summary: 'The signed-in user',
-        description:
-          'Errors: AUTH_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, TOKEN_SIGNATURE_INVALID, TOKEN_ALG_NOT_ALLOWED.',
+        description: `Errors: AUTH_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, TOKEN_SIGNATURE_INVALID, TOKEN_ALG_NOT_ALLOWED (401); ${rateLimitedDoc}.`,
       },
     })
 }

@@ -1,14 +1,27 @@
-/** Accounts: register and log in with argon2id hashes, throttled failures, and answers that never reveal whether an email exists. */
-import { AuthError, ConflictError, NotFoundError, RateLimitedError } from '../../../errors'
+/** Accounts: register and log in with argon2id hashes (bounded concurrency), throttled failures and registrations, and answers that never reveal whether an email exists. */
+import type { BoundedSemaphore } from '../../../core/bounded-semaphore'
+import { resetSeconds } from '../../../core/rate-window'
+import { AuthError, ConflictError, NotFoundError, RateLimitedError, ServerBusyError } from '../../../errors'
 import { checkPassword, normaliseEmail } from '../../../core/validate'
 import type { Clock } from '../../../ports/clock'
 import type { LoginAttempts } from '../../../ports/login-attempts'
+import type { RateLimiter, RatePolicy } from '../../../ports/rate-limiter'
 import type { UserRecord, UserRepo } from '../../../ports/repos'
 
 export interface PasswordHashing {
   /** argon2id cost parameters (OWASP: 19 MiB, t=2); tests may lower them. */
   memoryCost: number
   timeCost: number
+}
+
+/** What keeps a flood of sign-ups and sign-ins from taking the CPU. */
+export interface AuthGuards {
+  /** Every argon2id hash and verify (the dummy one for unknown emails too) runs through it; a full queue answers 503 SERVER_BUSY. */
+  hashGate: BoundedSemaphore
+  /** Counts registrations per client address (cluster-wide with Redis). */
+  limiter: RateLimiter
+  /** REGISTER_MAX_PER_ADDRESS per REGISTER_WINDOW_SECONDS; null = no limit. */
+  registerPolicy: RatePolicy | null
 }
 
 export interface PublicUser {
@@ -30,11 +43,14 @@ export class AuthService {
     private attempts: LoginAttempts,
     private clock: Clock,
     private hashing: PasswordHashing,
+    private guards: AuthGuards,
   ) {}
 
-  async register(rawEmail: unknown, rawPassword: unknown): Promise<UserRecord> {
+  /** Valid input from an address under its registration limit gets an account (429 REGISTRATION_THROTTLED otherwise). */
+  async register(rawEmail: unknown, rawPassword: unknown, address: string): Promise<UserRecord> {
     const email = normaliseEmail(rawEmail)
     const password = checkPassword(rawPassword)
+    await this.throttleRegistration(address)
     const user = await this.users.create(email, await this.hash(password))
     if (!user) throw new ConflictError('EMAIL_TAKEN', 'an account with this email already exists')
     return user
@@ -54,8 +70,8 @@ export class AuthService {
     const password = typeof rawPassword === 'string' ? rawPassword : ''
     const user = email ? await this.users.findByEmail(email) : null
     const ok = user
-      ? await Bun.password.verify(password, user.passwordHash)
-      : await Bun.password.verify(password, await this.getDummyHash()).then(() => false)
+      ? await this.gated(() => Bun.password.verify(password, user.passwordHash))
+      : await this.getDummyHash().then((hash) => this.gated(() => Bun.password.verify(password, hash))).then(() => false)
     if (!user || !ok) {
       await this.attempts.recordFailure(email, address, now)
       throw new AuthError('INVALID_CREDENTIALS', 'email or password is incorrect')
@@ -70,12 +86,34 @@ export class AuthService {
     return user
   }
 
-  private hash(password: string): Promise<string> {
-    return Bun.password.hash(password, { algorithm: 'argon2id', ...this.hashing })
+  private async throttleRegistration(address: string): Promise<void> {
+    const policy = this.guards.registerPolicy
+    if (policy === null) return
+    const verdict = await this.guards.limiter.take(address, policy, this.clock.now())
+    if (!verdict.allowed)
+      throw new RateLimitedError(
+        'REGISTRATION_THROTTLED',
+        'too many accounts created from this address; try again later',
+        resetSeconds(verdict),
+      )
   }
 
+  private hash(password: string): Promise<string> {
+    return this.gated(() => Bun.password.hash(password, { algorithm: 'argon2id', ...this.hashing }))
+  }
+
+  /** Runs argon2id work through the hash gate: waits in its bounded queue, or 503 SERVER_BUSY when that is full. */
+  private gated<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.guards.hashGate.tryRun(work)
+    return run ?? Promise.reject(new ServerBusyError('the server is busy hashing passwords; retry in a second', 1))
+  }
+
+  /** Computed once; a refused or failed attempt is forgotten, so the next login tries again. */
   private getDummyHash(): Promise<string> {
-    this.dummyHash ??= this.hash('not-a-real-password-' + crypto.randomUUID())
+    this.dummyHash ??= this.hash('not-a-real-password-' + crypto.randomUUID()).catch((error) => {
+      this.dummyHash = null
+      throw error
+    })
     return this.dummyHash
   }
 }

@@ -7,6 +7,7 @@ import type { UpstreamRest } from '../../../ports/upstream'
 import type { TokenVerifier } from '../../../adapters/auth/token-verifier'
 import { createAuthPlugin } from '../../auth-plugin'
 import { errors } from '../../model'
+import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
 import type { BarsService } from './bars-service'
 import { MarketDataModel } from './model'
 import type { SnapshotsService } from './snapshots-service'
@@ -18,6 +19,7 @@ export interface MarketDataRoutesOptions {
   snapshots: SnapshotsService
   upstream: UpstreamRest
   verifier: TokenVerifier
+  rateLimits: RestRateLimits
   clock: Clock
   /** Status of other parts (stream, bus), merged into the status answer. */
   components: () => Record<string, unknown>
@@ -26,6 +28,7 @@ export interface MarketDataRoutesOptions {
 export function createMarketDataRoutes(o: MarketDataRoutesOptions) {
   return new Elysia({ prefix: '/api/v1/market-data', tags: ['market data'] })
     .use(createAuthPlugin(o.verifier))
+    .use(createRateLimitPlugin(o.verifier, o.rateLimits))
     .get(
       '/bars',
       async ({ query }) =>
@@ -34,23 +37,26 @@ export function createMarketDataRoutes(o: MarketDataRoutesOptions) {
         }),
       {
         auth: true,
+        rateLimit: 'market',
         query: MarketDataModel.barsQuery,
-        response: { 200: MarketDataModel.barsPage, ...errors(400, 401, 404, 502, 503) },
+        response: { 200: MarketDataModel.barsPage, ...errors(400, 401, 404, 429, 502, 503) },
         detail: {
           summary: 'OHLCV bars',
           description:
-            'Ascending bars for one ticker. Errors: INVALID_TICKER, INVALID_TIMESPAN, INVALID_MULTIPLIER, INVALID_FROM, INVALID_TO, INVALID_RANGE, RANGE_TOO_LARGE, INVALID_LIMIT, INVALID_CURSOR (400); UNKNOWN_TICKER (404); UPSTREAM_AUTH_FAILED, UPSTREAM_NOT_AUTHORIZED, UPSTREAM_BAD_RESPONSE, UPSTREAM_ERROR (502); UPSTREAM_UNAVAILABLE (503, with Retry-After when known).',
+            'Ascending bars for one ticker. Errors: INVALID_TICKER, INVALID_TIMESPAN, INVALID_MULTIPLIER, INVALID_FROM, INVALID_TO, INVALID_RANGE, RANGE_TOO_LARGE, INVALID_LIMIT, INVALID_CURSOR (400); UNKNOWN_TICKER (404); UPSTREAM_AUTH_FAILED, UPSTREAM_NOT_AUTHORIZED, UPSTREAM_BAD_RESPONSE, UPSTREAM_ERROR (502); UPSTREAM_UNAVAILABLE (503, with Retry-After when known); ' +
+            rateLimitedDoc +
+            '.',
         },
       },
     )
     .get('/snapshots', ({ request }) => o.snapshots.get(new URL(request.url).searchParams.getAll('tickers')), {
       auth: true,
+      rateLimit: 'market',
       query: MarketDataModel.snapshotsQuery,
-      response: { 200: MarketDataModel.snapshots, ...errors(400, 401, 502, 503) },
+      response: { 200: MarketDataModel.snapshots, ...errors(400, 401, 429, 502, 503) },
       detail: {
         summary: 'Snapshots for many tickers',
-        description:
-          'Errors: MISSING_TICKERS, INVALID_TICKER, TOO_MANY_TICKERS (400); per-ticker UNKNOWN_TICKER or SNAPSHOT_UNAVAILABLE in `errors`.',
+        description: `Errors: MISSING_TICKERS, INVALID_TICKER, TOO_MANY_TICKERS (400); ${rateLimitedDoc}; per-ticker UNKNOWN_TICKER or SNAPSHOT_UNAVAILABLE in \`errors\`.`,
       },
     })
     .get(
@@ -74,7 +80,8 @@ export function createMarketDataRoutes(o: MarketDataRoutesOptions) {
       },
       {
         auth: true,
-        response: { 200: MarketDataModel.status, ...errors(401) },
+        rateLimit: 'rest',
+        response: { 200: MarketDataModel.status, ...errors(401, 429) },
         detail: { summary: 'Which upstream is in use, its health and why, and the request budget left' },
       },
     )

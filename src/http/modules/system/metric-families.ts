@@ -1,4 +1,5 @@
-/** The families GET /metrics serves (process, HTTP, auth, stream, upstream, bus), read from their owners at scrape time. */
+/** The families GET /metrics serves (process, HTTP, auth, rate limits, stream, upstream, bus), read from their owners at scrape time. */
+import type { SemaphoreStats } from '../../../core/bounded-semaphore'
 import type { Labels, MetricFamily, Sample } from '../../../core/prometheus'
 import type { Bus } from '../../../ports/bus'
 import type { UpstreamRest, UpstreamStatus } from '../../../ports/upstream'
@@ -8,6 +9,7 @@ import { CloseCode } from '../../../core/protocol'
 import { closeLabels } from '../../../stream/stream-counters'
 import type { StreamModule, StreamStatus } from '../../../stream/stream-module'
 import type { HttpMetrics } from '../../http-metrics'
+import type { RestRateLimits } from '../../rate-limit-plugin'
 import type { BarsService, BarsStats } from '../market-data/bars-service'
 
 export interface MetricSources {
@@ -16,12 +18,16 @@ export interface MetricSources {
   bus: Pick<Bus, 'stats' | 'health'>
   upstreamRest: Pick<UpstreamRest, 'status'>
   bars: Pick<BarsService, 'stats'>
+  rateLimits: Pick<RestRateLimits, 'refusals'>
+  hashGate: { stats(): SemaphoreStats }
 }
 
 type StreamCounts = ReturnType<StreamModule['counters']>
 
 /** The login route as the HTTP metrics record it; its statuses are the login outcomes. */
 const loginRoute = '/api/v1/auth/login'
+/** The registration route: its 429s are REGISTRATION_THROTTLED. */
+const registerRoute = '/api/v1/auth/register'
 const upstreamStates: UpstreamState[] = ['idle', 'connecting', 'connected', 'reconnecting', 'failed']
 const clientViews: UpstreamHealthView['upstream'][] = ['ok', 'degraded', 'reconnecting']
 const restHealths = ['ok', 'degraded', 'down']
@@ -38,6 +44,7 @@ export function collectFamilies(s: MetricSources, openWebSockets: number | null)
     ...processFamilies(openWebSockets),
     ...s.http.families(),
     loginFamily(s.http),
+    ...limitFamilies(s),
     ...streamFamilies(stream, s.stream.counters()),
     ...upstreamFamilies(rest, s.bars.stats()),
     ...busFamilies(s.bus),
@@ -81,6 +88,33 @@ function loginFamily(http: HttpMetrics): MetricFamily {
     'Sign-in attempts by outcome: ok, invalid (wrong email or password), throttled (429), error (anything else).',
     labelled(outcomes, (outcome) => ({ outcome })),
   )
+}
+
+function limitFamilies(s: MetricSources): MetricFamily[] {
+  const refused = s.rateLimits.refusals()
+  let registrations = 0
+  for (const [status, count] of s.http.byStatus('POST', registerRoute)) if (status === 429) registrations += count
+  const hashes = s.hashGate.stats()
+  return [
+    counter(
+      'marketwatch_rate_limited_total',
+      'Requests refused with 429 by a rate limit: market and rest are the per-user REST budgets (RATE_LIMITED), register the per-address registration limit (REGISTRATION_THROTTLED).',
+      [
+        { labels: { limit: 'market' }, value: refused.market },
+        { labels: { limit: 'rest' }, value: refused.rest },
+        { labels: { limit: 'register' }, value: registrations },
+      ],
+    ),
+    gauge('marketwatch_password_hashes', 'argon2id hashes and verifies running, and waiting in the queue.', [
+      { labels: { state: 'running' }, value: hashes.running },
+      { labels: { state: 'queued' }, value: hashes.queued },
+    ]),
+    counter(
+      'marketwatch_password_hashes_refused_total',
+      'Sign-ups and sign-ins refused with 503 SERVER_BUSY because the password-hashing queue was full.',
+      hashes.refused,
+    ),
+  ]
 }
 
 function streamFamilies(status: StreamStatus, { sockets, published }: StreamCounts): MetricFamily[] {

@@ -1,6 +1,7 @@
 /** Watchlist routes: list, add (idempotent), remove; every route is the signed-in user's own list. */
 import { Elysia, t } from 'elysia'
 import { createAuthPlugin } from '../../auth-plugin'
+import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
 import { errors } from '../../model'
 import type { TokenVerifier } from '../../../adapters/auth/token-verifier'
 import type { WatchlistEntry } from '../../../ports/repos'
@@ -9,24 +10,32 @@ import type { WatchlistService } from './service'
 const Item = t.Object({ ticker: t.String(), added_at: t.String({ format: 'date-time' }) })
 const List = t.Object({ items: t.Array(Item), max: t.Number({ description: 'the per-user cap' }) })
 
-export function createWatchlistRoutes(service: WatchlistService, verifier: TokenVerifier, cap: number) {
+export function createWatchlistRoutes(
+  service: WatchlistService,
+  verifier: TokenVerifier,
+  cap: number,
+  rateLimits: RestRateLimits,
+) {
   const view = (items: WatchlistEntry[]) => ({
     items: items.map((i) => ({ ticker: i.ticker, added_at: i.addedAt.toISOString() })),
     max: cap,
   })
   return new Elysia({ prefix: '/api/v1/watchlist', tags: ['watchlist'] })
     .use(createAuthPlugin(verifier))
+    .use(createRateLimitPlugin(verifier, rateLimits))
     .get('', async ({ principal }) => view(await service.list(principal.userId)), {
       auth: true,
-      response: { 200: List, ...errors(401) },
-      detail: { summary: 'Your watchlist, in the order tickers were added' },
+      rateLimit: 'rest',
+      response: { 200: List, ...errors(401, 429) },
+      detail: { summary: 'Your watchlist, in the order tickers were added', description: `Errors: ${rateLimitedDoc}.` },
     })
     .delete('/:ticker', async ({ principal, params }) => view(await service.remove(principal.userId, params.ticker)), {
       auth: true,
-      response: { 200: List, ...errors(400, 401, 404) },
+      rateLimit: 'rest',
+      response: { 200: List, ...errors(400, 401, 404, 429) },
       detail: {
         summary: 'Remove a ticker',
-        description: 'Errors: INVALID_TICKER (400), NOT_IN_WATCHLIST (404). Ends any live subscription to it.',
+        description: `Errors: INVALID_TICKER (400), NOT_IN_WATCHLIST (404), ${rateLimitedDoc}. Ends any live subscription to it.`,
       },
     })
     .post(
@@ -39,11 +48,12 @@ export function createWatchlistRoutes(service: WatchlistService, verifier: Token
       {
         auth: true,
         body: t.Object({ ticker: t.String({ examples: ['AAPL'] }) }),
-        response: { 200: List, 201: List, ...errors(400, 401, 404, 409, 415) },
+        rateLimit: 'rest',
+        response: { 200: List, 201: List, ...errors(400, 401, 404, 409, 415, 429) },
         detail: {
           summary: 'Add a ticker',
           description:
-            '201 when added, 200 when already present. Errors: INVALID_TICKER (400), UNKNOWN_TICKER (404), WATCHLIST_FULL (409).',
+            `201 when added, 200 when already present. Errors: INVALID_TICKER (400), UNKNOWN_TICKER (404), WATCHLIST_FULL (409), ${rateLimitedDoc}.`,
         },
       },
     )

@@ -1,0 +1,33 @@
+/** RateLimiter port: requests counted per key against a fixed-window policy, shared by every replica of a deployment. */
+import { FixedWindowCounter, type RatePolicy, type RateVerdict } from '../core/rate-window'
+
+export type { RatePolicy, RateVerdict }
+
+/**
+ * Contract (the windows of core/rate-window.ts, wherever the counts are kept):
+ * - `take` counts one request of `key` under `policy` at `now` and answers the verdict with it
+ *   included: allowed while the key's count in its current window is at most `policy.limit`.
+ *   Refused requests count too; they never move the window's end.
+ * - `resetMs` is the time until the key's current window (`windowOf`) ends; the next window
+ *   starts from 0.
+ * - Policies with different names never share a count, nor do different keys.
+ * - Concurrent takes on any instance are never lost or doubled; every instance of one
+ *   deployment sees the same counts. Never throws and never hangs on a store outage: an adapter
+ *   then counts in its own process (each replica then allows the whole limit).
+ */
+export interface RateLimiter {
+  take(key: string, policy: RatePolicy, now: number): Promise<RateVerdict>
+}
+
+/** Single process: the counter in this process's memory is the whole truth. */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly counter: FixedWindowCounter
+
+  constructor(maxKeys?: number) {
+    this.counter = new FixedWindowCounter(maxKeys)
+  }
+
+  async take(key: string, policy: RatePolicy, now: number): Promise<RateVerdict> {
+    return this.counter.take(key, policy, now)
+  }
+}
