@@ -71,7 +71,7 @@ describe('RedisLease', () => {
     expect(b.lease.token!).toBeGreaterThan(firstToken)
   })
 
-  it('should make a dead holder give up before the survivor takes over within ttl + renew interval', async () => {
+  it('should make a dead holder give up before the survivor takes over within the ttl', async () => {
     const key = `${uniquePrefix('lease')}:upstream`
     const a = contend(key, 'node-a')
     await waitFor(() => a.lease.holding, 2000, 'a holds')
@@ -80,13 +80,14 @@ describe('RedisLease', () => {
 
     const diedAt = Date.now()
     a.redis.disconnect() // a can no longer renew; its process lives on
-    await waitFor(() => b.lease.holding, ttlMs + renewEveryMs + slackMs, 'b takes over')
+    await waitFor(() => b.lease.holding, ttlMs + slackMs, 'b takes over')
     const acquiredAt = b.events.find((e) => e.type === 'acquired')!.at
     const lostAt = a.events.find((e) => e.type === 'lost')?.at
     expect(lostAt).toBeDefined()
     expect(lostAt!).toBeLessThanOrEqual(acquiredAt)
     expect(lostAt! - diedAt).toBeLessThanOrEqual(ttlMs)
-    expect(acquiredAt - diedAt).toBeLessThanOrEqual(ttlMs + renewEveryMs + slackMs)
+    // b polls as the key expires, not up to a renew interval later.
+    expect(acquiredAt - diedAt).toBeLessThanOrEqual(ttlMs + slackMs)
     expect(a.lease.holding).toBe(false)
     expect(a.lease.token).toBeNull()
     expect(b.lease.token!).toBeGreaterThan(firstToken)

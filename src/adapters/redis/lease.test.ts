@@ -1,4 +1,4 @@
-/** RedisLease timing on a simulated clock: a holder that cannot renew gives up before its key can expire. */
+/** RedisLease timing on a simulated clock: a holder that cannot renew gives up before its key can expire; a contender takes over as the key expires. */
 import { describe, expect, it } from 'bun:test'
 import type Redis from 'ioredis'
 import { SimulatedClock } from '../../ports/clock'
@@ -9,7 +9,7 @@ function fakeRedis(renewReply: () => Promise<unknown>): Redis {
   let fence = 0
   const fake = {
     eval(script: string) {
-      if (script.includes("'NX'")) return Promise.resolve(++fence)
+      if (script.includes("'NX'")) return Promise.resolve([++fence, 0])
       if (script.includes("'DEL'")) return Promise.resolve(1)
       return renewReply()
     },
@@ -69,6 +69,31 @@ describe('RedisLease timing', () => {
     clock.advance(ttlMs / 3)
     await settle()
     expect(lease.holding).toBe(false)
+    await lease.close()
+  })
+
+  it('should come back as the holder\'s key expires, not a renewal interval later, when its holder stopped renewing', async () => {
+    const clock = new SimulatedClock(0)
+    // Another node holds the key: 2,500 ms left at the first poll, 150 ms left at the second, then it is free.
+    const replies = [[0, 2_500], [0, 150], [7, 0]]
+    const polls: number[] = []
+    const redis = {
+      eval(script: string) {
+        if (!script.includes("'NX'")) return Promise.resolve(1)
+        polls.push(clock.now())
+        return Promise.resolve(replies.shift())
+      },
+    } as unknown as Redis
+    const lease = new RedisLease({ redis, key: 'k', nodeId: 'n', ttlMs, clock })
+    lease.start()
+    for (let t = 0; t <= 2 * ttlMs && !lease.holding; t += 1) {
+      clock.advance(1)
+      await settle()
+    }
+    // The first reply is read on the next 1 ms step. ttl/3 = 1,000 ms until the next poll while the
+    // key has longer to live; then at its expiry (150 + 1 ms), not another 1,000 ms later.
+    expect(polls).toEqual([0, 1 + 1_000, 1_001 + 151])
+    expect([lease.holding, lease.token]).toEqual([true, 7])
     await lease.close()
   })
 })

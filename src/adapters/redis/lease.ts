@@ -9,8 +9,9 @@ import { createSystemClock, type Clock, type TimerHandle } from '../../ports/clo
  *   with `onLost`, before the key can expire in Redis and another node can acquire it;
  * - every acquisition gets a fencing token greater than all earlier ones; a holder passes
  *   it along with side effects so stale holders can be rejected downstream;
- * - after a holder dies, another contender acquires within `ttlMs + ttlMs / 3`; after a
- *   graceful `close()` (which releases), within `ttlMs / 3`.
+ * - after a holder dies, another contender acquires within `ttlMs` (plus a Redis round trip):
+ *   a contender that finds the key about to expire comes back when it does, not a renewal
+ *   interval later; after a graceful `close()` (which releases), within `ttlMs / 3`.
  * Listeners run synchronously; a holder must stop acting as soon as `onLost` fires.
  */
 export interface Lease {
@@ -33,19 +34,22 @@ export interface RedisLeaseOptions {
   key: string
   /** Identity stored in the key; must be unique among contenders (use Bus.nodeId). */
   nodeId: string
-  /** How long a holding lasts without renewal. Renewal runs every ttlMs / 3. @default 15000 */
+  /** How long a holding lasts without renewal. Renewal (and a contender's poll) runs every ttlMs / 3. @default 15000 */
   ttlMs?: number
   /** @default createSystemClock() */
   clock?: Clock
 }
 
-/** SET NX PX; the current holder may re-acquire (after a local timeout) without waiting for expiry. */
+/**
+ * SET NX PX; the current holder may re-acquire (after a local timeout) without waiting for expiry.
+ * Replies {fencing token, 0} when acquired, else {0, the key's remaining ms (PTTL)}.
+ */
 const acquireScript = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) or redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return redis.call('INCR', KEYS[2])
+  return {redis.call('INCR', KEYS[2]), 0}
 end
-return 0`
+return {0, redis.call('PTTL', KEYS[1])}`
 
 const renewScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -56,6 +60,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`
 
 type Status = 'idle' | 'contending' | 'holding' | 'closed'
+
+/** [fencing token or 0, the holder's remaining ms or -1] from an acquire reply; a failed call is [0, -1]. */
+function acquireReply(reply: unknown): [token: number, heldForMs: number] {
+  if (!Array.isArray(reply)) return [0, -1]
+  const [token, heldForMs] = reply.map(Number)
+  return [Number.isFinite(token) ? token! : 0, Number.isFinite(heldForMs) ? heldForMs! : -1]
+}
 
 /** A throwing listener must not break the lease's timers. */
 function guard(listener: () => void): void {
@@ -142,7 +153,9 @@ export class RedisLease implements Lease {
   private async tryAcquire(): Promise<void> {
     const sentAt = this.clock.now()
     const generation = this.generation
-    const token = Number(await this.call(acquireScript, [this.nodeId, String(this.ttlMs)]).catch(() => 0))
+    const [token, heldForMs] = acquireReply(
+      await this.call(acquireScript, [this.nodeId, String(this.ttlMs)]).catch(() => null),
+    )
     if (generation !== this.generation || this.status !== 'contending') return
     const validUntil = sentAt + this.ttlMs - this.driftMs
     const now = this.clock.now()
@@ -154,8 +167,13 @@ export class RedisLease implements Lease {
       this.armDeadline(validUntil - now)
       this.schedule(Math.min(this.renewEveryMs, Math.floor((validUntil - now) / 2)))
       for (const listener of this.acquiredListeners) guard(() => listener(token))
+    } else if (token > 0) {
+      this.schedule(0)
     } else {
-      this.schedule(token > 0 ? 0 : this.renewEveryMs)
+      // Held by another: poll every renewal interval, or right after the key expires if that is sooner
+      // (its holder stopped renewing), so a crashed holder is replaced within ttlMs, not ttlMs * 4/3.
+      const expiresIn = heldForMs >= 0 ? heldForMs + 1 : Infinity
+      this.schedule(Math.min(this.renewEveryMs, expiresIn))
     }
   }
 
