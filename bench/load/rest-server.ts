@@ -7,7 +7,16 @@ import { summarize } from '../lib/stats'
 
 const env = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>
 const app = await createApp(
-  loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env }),
+  loadConfig({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    // The bench measures serving bars and snapshots flat out for one user: no per-user budget.
+    RATE_LIMIT_MARKET_PER_MINUTE: '0',
+    RATE_LIMIT_REST_PER_MINUTE: '0',
+    ...env,
+  }),
 )
 const { url } = await app.listen()
 reply({ ready: true, url, database: app.db.kind })

@@ -103,6 +103,10 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
     MASSIVE_REST_URL: `http://127.0.0.1:${o.upstreamPort ?? 9}`,
     MASSIVE_WS_URL: upstreamUrl || 'ws://127.0.0.1:9/stocks',
     MASSIVE_REQUESTS_PER_MINUTE: '0',
+    // Every bench user signs up from 127.0.0.1 at once; the abuse limits are not what is measured.
+    REGISTER_MAX_PER_ADDRESS: '0',
+    PASSWORD_HASH_QUEUE: '100000',
+    RATE_LIMIT_REST_PER_MINUTE: '0',
     PREFETCH_INTERVAL_SECONDS: '0',
     STREAM_FLUSH_MS: String(o.flushMs ?? 100),
     WATCHLIST_MAX: String(universe.length),
