@@ -7,7 +7,7 @@ import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../.
 import { OptionsModel } from './model'
 import type { OptionsService } from './service'
 
-const upstreamCodes = `UPSTREAM_AUTH_FAILED, UPSTREAM_NOT_AUTHORIZED, UPSTREAM_BAD_RESPONSE, UPSTREAM_ERROR (502); UPSTREAM_UNAVAILABLE (503, with Retry-After when known); ${rateLimitedDoc}`
+const upstreamCodes = `UPSTREAM_AUTH_FAILED, UPSTREAM_NOT_AUTHORIZED, UPSTREAM_BAD_RESPONSE, UPSTREAM_ERROR (502); UPSTREAM_UNAVAILABLE (503, with Retry-After when known; when an earlier answer is kept, it is served instead with stale: true and as_of); ${rateLimitedDoc}`
 
 export function createOptionsRoutes(service: OptionsService, verifier: TokenVerifier, rateLimits: RestRateLimits) {
   return new Elysia({ prefix: '/api/v1/options', tags: ['options'] })
