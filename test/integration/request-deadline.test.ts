@@ -5,7 +5,7 @@ import { Http, startApp } from '../support/harness'
 
 describe('request deadline with a silent provider', () => {
   const deadlineMs = 1500
-  let silent: ReturnType<typeof Bun.listen>
+  let silent: Bun.TCPSocketListener<undefined>
   let app: App
   let base: string
   let token: string
