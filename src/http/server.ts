@@ -6,6 +6,8 @@ import { createCors } from './cors'
 import { createErrorPlugin } from './error-plugin'
 import type { AnsweredRequest } from './http-metrics'
 import { ErrorBody } from './model'
+import { openApiDocumentFinisher } from './openapi-document'
+import { sessionCookieName } from './auth-plugin'
 // Swagger UI is served from the process (embedded in the binary): the docs page works with no internet.
 import swaggerJs from '../../node_modules/swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' }
 import swaggerCss from '../../node_modules/swagger-ui-dist/swagger-ui.css' with { type: 'file' }
@@ -28,30 +30,43 @@ export function createServer(o: ServerOptions) {
   let app: Elysia<any, any, any, any, any, any, any>
   const routes = () => app.routes.map((r) => ({ method: r.method, path: r.path }))
   // Bun's own limit is the hard stop for streamed bodies (plain 413); declared lengths get the JSON envelope first.
-  app = new Elysia({ serve: { maxRequestBodySize: o.maxBodyBytes * 2, idleTimeout: o.idleTimeoutSec ?? 30 }, websocket: o.websocket })
+  app = new Elysia({
+    serve: { maxRequestBodySize: o.maxBodyBytes * 2, idleTimeout: o.idleTimeoutSec ?? 30 },
+    websocket: o.websocket,
+  })
     .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes, answered: o.answered }))
     .use(createCors(o.corsOrigins))
-    .model({ Error: ErrorBody })
+    .use(openApiDocumentFinisher('/docs/json'))
     .use(
       openapi({
         path: '/docs',
         provider: 'swagger-ui',
         swagger: { cdn: '/docs/assets/swagger-ui-bundle.js', theme: '/docs/assets/swagger-ui.css', autoDarkMode: true },
-        exclude: { paths: [/^\/docs\/assets/] },
+        // The WebSocket stream is no HTTP operation (a GET without Upgrade answers 404): docs/websocket-protocol.md describes it.
+        exclude: { paths: [/^\/docs\/assets/], methods: ['options', 'ws'] },
         documentation: {
           info: {
             title: 'Market Watch API',
             version: '1',
             description:
-              'Accounts, watchlists, OHLCV bars and snapshots for the /terminal market-watch screen. Every failure answers the error envelope with a stable code. The WebSocket stream is documented in docs/websocket-protocol.md.',
+              'Accounts, watchlists, OHLCV bars and snapshots for the /terminal market-watch screen. Every failure answers the error envelope with a stable code. The WebSocket stream (`/api/v1/market-data/stream`, a GET with `Upgrade: websocket`) is not an HTTP operation and is documented in docs/websocket-protocol.md.',
           },
           components: {
+            // Not through .model(): Elysia gives models an $id with a '#' fragment, which is not a valid schema id.
+            schemas: { Error: ErrorBody as object },
             securitySchemes: {
               bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+              sessionCookie: {
+                type: 'apiKey',
+                in: 'cookie',
+                name: sessionCookieName,
+                description: 'the HttpOnly cookie login sets; used when no Authorization header is sent',
+              },
               metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, not a user JWT' },
             },
           },
-          security: [{ bearer: [] }],
+          // Signed in by either carrier; public routes say `security: []`.
+          security: [{ bearer: [] }, { sessionCookie: [] }],
         },
       }),
     )

@@ -57,15 +57,21 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
     .post(
       '/register',
       async ({ body, request, server, set }) => {
-        const user = await o.service.register(body.email, body.password, requestAddress(request, server, o.trustProxyHops))
+        const user = await o.service.register(
+          body.email,
+          body.password,
+          requestAddress(request, server, o.trustProxyHops),
+        )
         set.status = 201
         return { user: toPublicUser(user) }
       },
       {
         body: AuthModel.credentials,
+        parse: 'json',
         response: { 201: AuthModel.userBody, ...errors(400, 409, 415, 429, 503) },
         detail: {
           summary: 'Create an account',
+          security: [],
           description:
             'Errors: INVALID_EMAIL, INVALID_PASSWORD (400); EMAIL_TAKEN (409); REGISTRATION_THROTTLED (429 with Retry-After: more than REGISTER_MAX_PER_ADDRESS registrations from this client address within REGISTER_WINDOW_SECONDS); SERVER_BUSY (503 with Retry-After: 1, password hashing saturated).',
         },
@@ -81,9 +87,11 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
       },
       {
         body: AuthModel.credentials,
+        parse: 'json',
         response: { 200: AuthModel.session, ...errors(400, 401, 415, 429, 503) },
         detail: {
           summary: 'Sign in',
+          security: [],
           description:
             'Returns the JWT and sets it as an HttpOnly SameSite=Lax cookie. Wrong email and wrong password both answer 401 INVALID_CREDENTIALS; repeated failures answer 429 LOGIN_THROTTLED with Retry-After; 503 SERVER_BUSY (Retry-After: 1) when password hashing is saturated.',
         },
@@ -124,6 +132,8 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
         response: { 204: AuthModel.noContent, ...errors(400) },
         detail: {
           summary: 'Sign out',
+          // Any token or none: the token is optional.
+          security: [{ bearer: [] }, { sessionCookie: [] }, {}],
           description:
             'Revokes the session of the token the request presents (Authorization: Bearer and/or the mw_token cookie): that token and every token refreshed from the same sign-in. Clears the cookie. ' +
             'With `?everywhere=true`, also revokes every other session of the user (sessions signed in before now, on any device, however recently refreshed). ' +

@@ -1,10 +1,15 @@
 /** API shapes of the auth routes. */
 import { t } from 'elysia'
+import { AcceptedInput } from '../../accepted-input'
+import { parsedBy } from '../../model'
 
 export namespace AuthModel {
   export const credentials = t.Object({
-    email: t.String({ description: 'normalised to lower case', examples: ['ada@example.com'] }),
-    password: t.String({ description: '8 to 128 characters' }),
+    email: parsedBy(
+      t.String({ description: 'trimmed and normalised to lower case', examples: ['ada@example.com'] }),
+      AcceptedInput.email,
+    ),
+    password: parsedBy(t.String({ description: '8 to 128 characters' }), AcceptedInput.password),
   })
   export const user = t.Object({ id: t.Number(), email: t.String(), created_at: t.String({ format: 'date-time' }) })
   export const userBody = t.Object({ user })

@@ -1,6 +1,8 @@
 /** API shapes of the market-data routes. */
 import { t } from 'elysia'
 import { barLimits, barRules } from '../../../core/bar-query'
+import { AcceptedInput } from '../../accepted-input'
+import { parsedBy } from '../../model'
 
 const ruleText = Object.entries(barRules)
   .map(([ts, r]) => `${ts}: multiplier 1-${r.maxMultiplier}, span ≤ ${r.maxSpanDays} days`)
@@ -8,19 +10,38 @@ const ruleText = Object.entries(barRules)
 
 export namespace MarketDataModel {
   export const barsQuery = t.Object({
-    ticker: t.Optional(t.String({ description: 'required unless cursor is given', examples: ['AAPL'] })),
+    ticker: t.Optional(
+      parsedBy(t.String({ description: 'required unless cursor is given', examples: ['AAPL'] }), AcceptedInput.ticker),
+    ),
     timespan: t.Optional(
-      t.String({ description: 'minute | hour | day | week | month (required unless cursor is given)' }),
+      parsedBy(
+        t.String({ description: 'minute | hour | day | week | month (required unless cursor is given)' }),
+        AcceptedInput.timespan,
+      ),
     ),
-    multiplier: t.Optional(t.String({ description: `bucket size in timespans, default 1. ${ruleText}` })),
+    multiplier: t.Optional(
+      parsedBy(t.String({ description: `bucket size in timespans, default 1. ${ruleText}` }), AcceptedInput.multiplier),
+    ),
     from: t.Optional(
-      t.String({
-        description: 'YYYY-MM-DD (New York day), ISO-8601 date-time with zone, or Unix ms; snapped to its bucket start',
-      }),
+      parsedBy(
+        t.String({
+          description:
+            'YYYY-MM-DD (New York day), ISO-8601 date-time with zone, or Unix ms; snapped to its bucket start; required unless cursor is given',
+        }),
+        AcceptedInput.instant,
+      ),
     ),
-    to: t.Optional(t.String({ description: 'same forms, inclusive; a date means the end of that day; default now' })),
+    to: t.Optional(
+      parsedBy(
+        t.String({ description: 'same forms, inclusive; a date means the end of that day; default now' }),
+        AcceptedInput.instant,
+      ),
+    ),
     limit: t.Optional(
-      t.String({ description: `bars per page, 1-${barLimits.maxLimit}, default ${barLimits.defaultLimit}` }),
+      parsedBy(
+        t.String({ description: `bars per page, 1-${barLimits.maxLimit}, default ${barLimits.defaultLimit}` }),
+        AcceptedInput.limit,
+      ),
     ),
     cursor: t.Optional(
       t.String({ description: 'next_cursor from the previous page; continues exactly where it stopped' }),
@@ -44,7 +65,16 @@ export namespace MarketDataModel {
     next_cursor: t.Union([t.String(), t.Null()]),
   })
   export const snapshotsQuery = t.Object({
-    tickers: t.Optional(t.Union([t.String(), t.Array(t.String())], { description: 'AAPL,NVDA or repeated tickers=' })),
+    tickers: t.Optional(
+      parsedBy(
+        t.Union([t.String(), t.Array(t.String())], {
+          description: 'AAPL,NVDA or repeated tickers=',
+          examples: [['AAPL,NVDA']],
+        }),
+        AcceptedInput.tickerList,
+        { required: true },
+      ),
+    ),
   })
   export const snapshot = t.Object({
     ticker: t.String(),

@@ -1,5 +1,7 @@
 /** API shapes of the options routes. */
 import { t } from 'elysia'
+import { AcceptedInput } from '../../accepted-input'
+import { parsedBy } from '../../model'
 
 const num = (description?: string) => t.Union([t.Number(), t.Null()], description ? { description } : {})
 const source = t.Union([t.Literal('simulated'), t.Literal('massive')], { description: 'the upstream that answered' })
@@ -14,7 +16,11 @@ const asOf = t.Optional(
 
 export namespace OptionsModel {
   export const expirationsQuery = t.Object({
-    underlying: t.Optional(t.String({ description: 'underlying stock ticker', examples: ['AAPL'] })),
+    underlying: t.Optional(
+      parsedBy(t.String({ description: 'underlying stock ticker', examples: ['AAPL'] }), AcceptedInput.ticker, {
+        required: true,
+      }),
+    ),
   })
   export const expirations = t.Object({
     underlying: t.String(),
@@ -35,11 +41,19 @@ export namespace OptionsModel {
   })
 
   export const chainQuery = t.Object({
-    underlying: t.Optional(t.String({ examples: ['AAPL'] })),
-    expiration: t.Optional(t.String({ description: 'YYYY-MM-DD, one of the listed expirations' })),
-    contract_type: t.Optional(t.String({ description: 'call | put; both when absent' })),
-    strike_gte: t.Optional(t.String({ description: 'lowest strike, inclusive' })),
-    strike_lte: t.Optional(t.String({ description: 'highest strike, inclusive' })),
+    underlying: t.Optional(parsedBy(t.String({ examples: ['AAPL'] }), AcceptedInput.ticker, { required: true })),
+    expiration: t.Optional(
+      parsedBy(t.String({ description: 'YYYY-MM-DD, one of the listed expirations' }), AcceptedInput.expiration, {
+        required: true,
+      }),
+    ),
+    contract_type: t.Optional(
+      parsedBy(t.String({ description: 'call | put (any case); both when absent' }), AcceptedInput.contractType),
+    ),
+    strike_gte: t.Optional(
+      parsedBy(t.String({ description: 'lowest strike, inclusive; at most strike_lte' }), AcceptedInput.strike),
+    ),
+    strike_lte: t.Optional(parsedBy(t.String({ description: 'highest strike, inclusive' }), AcceptedInput.strike)),
   })
   export const chainSide = t.Object({
     ticker: t.String({ examples: ['O:AAPL251219C00150000'] }),
@@ -78,11 +92,14 @@ export namespace OptionsModel {
 
   export const contractParams = t.Object({
     // Null when the path segment is not valid percent-encoding: the service answers INVALID_OPTION_TICKER.
-    option_ticker: t.Nullable(
-      t.String({
-        description: 'O: + root + YYMMDD + C|P + strike × 1000 in 8 digits',
-        examples: ['O:AAPL251219C00150000'],
-      }),
+    option_ticker: parsedBy(
+      t.Nullable(
+        t.String({
+          description: 'O: + root + YYMMDD + C|P + strike × 1000 in 8 digits',
+          examples: ['O:AAPL251219C00150000'],
+        }),
+      ),
+      AcceptedInput.optionTicker,
     ),
   })
   export const contract = t.Object({

@@ -1,14 +1,18 @@
 /** Watchlist routes: list, add (idempotent), remove; every route is the signed-in user's own list. */
 import { Elysia, t } from 'elysia'
 import { createAuthPlugin } from '../../auth-plugin'
+import { AcceptedInput } from '../../accepted-input'
+import { errors, parsedBy } from '../../model'
 import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
-import { errors } from '../../model'
 import type { TokenVerifier } from '../../../adapters/auth/token-verifier'
 import type { WatchlistEntry } from '../../../ports/repos'
 import type { WatchlistService } from './service'
 
 const Item = t.Object({ ticker: t.String(), added_at: t.String({ format: 'date-time' }) })
 const List = t.Object({ items: t.Array(Item), max: t.Number({ description: 'the per-user cap' }) })
+const ticker = () => parsedBy(t.String({ examples: ['AAPL'] }), AcceptedInput.ticker)
+// Null when the path segment is not valid percent-encoding: the service answers INVALID_TICKER.
+const TickerParams = t.Object({ ticker: parsedBy(t.Nullable(t.String({ examples: ['AAPL'] })), AcceptedInput.ticker) })
 
 export function createWatchlistRoutes(
   service: WatchlistService,
@@ -30,6 +34,7 @@ export function createWatchlistRoutes(
       detail: { summary: 'Your watchlist, in the order tickers were added', description: `Errors: ${rateLimitedDoc}.` },
     })
     .delete('/:ticker', async ({ principal, params }) => view(await service.remove(principal.userId, params.ticker)), {
+      params: TickerParams,
       auth: true,
       rateLimit: 'rest',
       response: { 200: List, ...errors(400, 401, 404, 429) },
@@ -47,13 +52,13 @@ export function createWatchlistRoutes(
       },
       {
         auth: true,
-        body: t.Object({ ticker: t.String({ examples: ['AAPL'] }) }),
         rateLimit: 'rest',
+        body: t.Object({ ticker: ticker() }),
+        parse: 'json',
         response: { 200: List, 201: List, ...errors(400, 401, 404, 409, 415, 429) },
         detail: {
           summary: 'Add a ticker',
-          description:
-            `201 when added, 200 when already present. Errors: INVALID_TICKER (400), UNKNOWN_TICKER (404), WATCHLIST_FULL (409), ${rateLimitedDoc}.`,
+          description: `201 when added, 200 when already present. Errors: INVALID_TICKER (400), UNKNOWN_TICKER (404), WATCHLIST_FULL (409), ${rateLimitedDoc}.`,
         },
       },
     )
