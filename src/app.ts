@@ -55,7 +55,7 @@ import { RedisLoginAttempts } from './adapters/redis/login-attempts'
 import { RedisSymbolRegistry } from './adapters/redis/symbol-registry'
 import { SimulatedFeed } from './adapters/simulated/simulated-feed'
 import { createStreamModule, type StreamModule, type StreamTuning } from './stream/stream-module'
-import { streamWebSocketOptions } from './stream/ws-options'
+import { defaultStreamCap, openFilesLimit } from './adapters/host/open-files'
 import Redis from 'ioredis'
 
 /** What tests (and only tests) may substitute; production passes nothing. */
@@ -196,6 +196,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     snapshotSource: (ticker) => snapshots.seed(ticker),
     revocations: revokedTokens,
     tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
+    maxConnections: config.stream.maxConnectionsPerProcess || defaultStreamCap(openFilesLimit()),
   })
   const sessions = new SessionService(revokedTokens, stream.sessionEvents, clock, {
     tokenTtlSec: config.jwtTtlSec,
@@ -222,13 +223,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const httpMetrics = new HttpMetrics()
   const server = createServer({
     log,
-    websocket: streamWebSocketOptions(config.stream) as Record<string, unknown>,
     maxBodyBytes: config.maxBodyBytes,
     idleTimeoutSec: config.timeouts.idleSec,
     corsOrigins: config.corsOrigins,
     answered: (r) => httpMetrics.observe(r),
     modules: [
-      createSystemRoutes([{ name: 'database', check: () => guardCall(db.ping, quick) }]),
+      createSystemRoutes([
+        { name: 'database', check: () => guardCall(db.ping, quick) },
+        // A process holding its cap of streams is not ready: a load balancer sends new upgrades elsewhere.
+        {
+          name: 'stream_capacity',
+          check: async () => {
+            if (stream.full()) throw new Error('the process holds its maximum of streams')
+          },
+        },
+      ]),
       createMetricsRoutes(metricsAccess(config.mode, config.metricsToken), {
         http: httpMetrics,
         stream,
@@ -295,7 +304,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         lease.start()
       }
       prefetch.start()
-      server.listen({ port: config.port, hostname: config.host })
+      server.listen({ port: config.port, hostname: config.host, websocket: stream.websocket })
+      stream.attach(server.server!)
       listening = true
       const port = server.server!.port!
       return { port, url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}` }

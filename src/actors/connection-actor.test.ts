@@ -33,7 +33,7 @@ class FakeSocket implements StreamSocket {
   unsubscribe(t: string) {
     this.topics.delete(t)
   }
-  bufferedAmount() {
+  getBufferedAmount() {
     return this.buffered
   }
   last(type: string) {
@@ -44,6 +44,7 @@ class FakeSocket implements StreamSocket {
 const limits = {
   maxSubscriptions: 5,
   maxConnectionsPerUser: 1,
+  maxConnectionsPerProcess: 100,
   heartbeatMs: 1000,
   maxMessageBytes: 1024,
   messagesPerSecond: 10,

@@ -15,7 +15,7 @@ export interface StreamSocket {
   ping(): void
   subscribe(topic: string): void
   unsubscribe(topic: string): void
-  bufferedAmount(): number
+  getBufferedAmount(): number
 }
 
 import type { StreamLimits } from '../core/protocol'

@@ -4,7 +4,7 @@ import { ConflationBuffer } from '../core/conflation'
 /** The part of a socket delivery needs. */
 export interface DeliverySocket {
   send(text: string): number
-  bufferedAmount(): number
+  getBufferedAmount(): number
 }
 
 export interface DeliveryLimits {
@@ -54,7 +54,7 @@ export class ConnectionDelivery {
 
   /** Judges the send buffer at `now`; a 'conflate' verdict has already switched to conflation. */
   check(now: number): PressureVerdict {
-    const buffered = this.socket.bufferedAmount()
+    const buffered = this.socket.getBufferedAmount()
     if (buffered > this.limits.hardBytes) return 'overflow'
     if (this.conflation === null) {
       if (buffered <= this.limits.softBytes) return 'ok'
@@ -71,9 +71,9 @@ export class ConnectionDelivery {
    */
   flush(): boolean {
     const low = this.limits.softBytes / 2
-    if (this.conflation === null || this.socket.bufferedAmount() > low) return false
+    if (this.conflation === null || this.socket.getBufferedAmount() > low) return false
     for (const payload of this.conflation.take()) this.socket.send(payload)
-    if (this.socket.bufferedAmount() > low) return false
+    if (this.socket.getBufferedAmount() > low) return false
     this.conflation = null
     return true
   }

@@ -17,6 +17,7 @@ export const CloseCode = {
   SLOW_CONSUMER: 4002,
   INTERNAL_ERROR: 4003,
   RATE_LIMITED: 4004,
+  SERVER_FULL: 4005,
   AUTH_REQUIRED: 4500,
   TOKEN_INVALID: 4501,
   TOKEN_EXPIRED: 4502,
@@ -32,6 +33,7 @@ const closeMeaning: Record<CloseName, string> = {
   SLOW_CONSUMER: 'the client read too slowly and stayed behind',
   INTERNAL_ERROR: 'the server failed on this connection',
   RATE_LIMITED: 'the client kept sending too many messages; reconnect after a pause',
+  SERVER_FULL: 'this server process holds its maximum of streams; reconnect with backoff (a load balancer sends you to another replica)',
   AUTH_REQUIRED: 'no token was sent',
   TOKEN_INVALID: 'the token is malformed, forged, uses a refused algorithm, or names a user that does not exist',
   TOKEN_EXPIRED: 'the token expired; sign in again',
@@ -193,6 +195,8 @@ export const tokenExpiringNoticeMs = 60_000
 export interface StreamLimits {
   maxSubscriptions: number
   maxConnectionsPerUser: number
+  /** Streams this process holds at most (0 = from the open-files limit, see adapters/host/open-files.ts). */
+  maxConnectionsPerProcess: number
   heartbeatMs: number
   maxMessageBytes: number
   messagesPerSecond: number

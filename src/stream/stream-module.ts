@@ -1,14 +1,13 @@
 /** createStreamModule: the real-time stream — the WebSocket route, its actors, local fan-out and lifecycle, built from injected ports. */
-import { Elysia } from 'elysia'
-import type { ServerWebSocket } from 'bun'
+import type { Server } from 'bun'
 import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
 import type { Logger } from '../adapters/log/logger'
-import { ConnectionActor, type StreamLimits, type StreamSocket } from '../actors/connection-actor'
+import { ConnectionActor, type StreamLimits } from '../actors/connection-actor'
 import type { SnapshotSource } from '../actors/symbol-actor'
 import { SymbolHub } from '../actors/symbol-hub'
 import { UpstreamActor, type UpstreamReport } from '../actors/upstream-actor'
 import { sweepIntervalMs } from '../core/heartbeat'
-import { CloseCode, controlMessage, subprotocol, symbolTopic } from '../core/protocol'
+import { controlMessage, symbolTopic } from '../core/protocol'
 import type { SessionEvents } from '../http/modules/auth/sessions'
 import type { WatchlistEvents } from '../http/modules/watchlist/service'
 import type { Bus } from '../ports/bus'
@@ -21,10 +20,11 @@ import type { UpstreamFeed } from '../ports/upstream'
 import { ConnectionRegistry } from './connections'
 import { StreamCounters } from './stream-counters'
 import { BusBatch, LocalFanout, type LiveSnapshot } from './fanout'
-import { authenticate, readCredentials, requireAccount, type Handshake } from './handshake'
+import { createStreamRoute, streamPath } from './stream-route'
+import { streamWebSocketOptions } from './ws-options'
 import { UpstreamHealth } from './upstream-health'
 
-export const streamPath = '/api/v1/market-data/stream'
+export { streamPath }
 /** Bun topic of the app-level heartbeat (one serialisation per interval for every socket). */
 const heartbeatTopic = 'ctl:heartbeat'
 /** Bus topic on which a replica asks the holder to re-send a symbol's latest messages. */
@@ -74,6 +74,8 @@ export interface StreamModuleDeps {
   /** Keeps the sign-outs heard from other replicas (the revocation store's local copy, for Redis outages). */
   revocations?: Pick<RevokedTokens, 'learn' | 'isRevoked'>
   tuning?: Partial<StreamTuning>
+  /** This process's cap on open streams (beyond it: 4005 SERVER_FULL, /readyz 503). */
+  maxConnections: number
 }
 
 export interface StreamStatus {
@@ -92,8 +94,6 @@ export interface StreamStatus {
   client: ReturnType<UpstreamHealth['view']>
 }
 
-type RawSocket = ServerWebSocket<{ request: Request; message?: unknown }>
-
 export function createStreamModule(deps: StreamModuleDeps) {
   const { config, clock, log, bus } = deps
   const tuning: StreamTuning = {
@@ -109,12 +109,10 @@ export function createStreamModule(deps: StreamModuleDeps) {
     random: Math.random,
     ...deps.tuning,
   }
-  let server: { publish(topic: string, data: string): number } | null = null
+  let server: Pick<Server<unknown>, 'publish'> | null = null
   let accepting = true
   let holding = false
   let connSeq = 0
-  const handshakes = new WeakMap<Request, Handshake>()
-  const actors = new WeakMap<object, ConnectionActor>()
   const counters = new StreamCounters()
 
   const publishLocal = (topic: string, payload: string) => server?.publish(topic, payload) ?? 0
@@ -216,50 +214,29 @@ export function createStreamModule(deps: StreamModuleDeps) {
     runSweep()
   }
 
-  const refuse = (raw: RawSocket, h: Extract<Handshake, { ok: false }>) => {
-    counters.refused(h.close)
-    const details = h.cause && h.cause !== h.close ? { details: { cause: h.cause } } : {}
-    raw.send(controlMessage('error', { code: h.close, message: h.message, ...details }, clock.now()))
-    raw.close(CloseCode[h.close], h.close)
-  }
-
-  const onOpen = (raw: RawSocket) => {
-    const h = handshakes.get(raw.data.request)
-    if (!accepting) return refuse(raw, { ok: false, close: 'SERVER_RESTART', message: 'the server is shutting down' })
-    if (h === undefined || !h.ok)
-      return refuse(raw, h ?? { ok: false, close: 'INTERNAL_ERROR', message: 'handshake state was lost' })
-    const conn = new ConnectionActor(`${bus.nodeId}-${++connSeq}`, h.principal, socketOf(raw), context)
-    actors.set(raw, conn)
-    connections.add(conn)
-    counters.opened++
-    // Raw frames, not Elysia's JSON-parsed ones: exact sizes, binary detection, no async hop per message.
-    raw.data.message = (_ws: unknown, frame: string | Uint8Array) => conn.frameArrived(frame)
-    conn.send({ type: 'opened' })
-  }
-
-  const routes = new Elysia({ name: 'market-data-stream' }).ws(streamPath, {
-    async upgrade(ctx) {
-      server ??= (ctx as { server?: typeof server }).server ?? null
-      const credentials = readCredentials(ctx.request)
-      if (credentials.echoProtocol) ctx.set.headers['sec-websocket-protocol'] = subprotocol
-      if (accepting) {
-        const authenticated = await authenticate(ctx.request, credentials, deps.verifier, deps.corsOrigins)
-        handshakes.set(ctx.request, await requireAccount(authenticated, deps.users))
-      }
+  const route = createStreamRoute({
+    clock,
+    verifier: deps.verifier,
+    users: deps.users,
+    corsOrigins: deps.corsOrigins,
+    counters,
+    maxConnections: deps.maxConnections,
+    accepting: () => accepting,
+    openSockets: () => connections.size,
+    admit(socket, principal) {
+      const conn = new ConnectionActor(`${bus.nodeId}-${++connSeq}`, principal, socket, context)
+      connections.add(conn)
+      counters.opened++
+      conn.send({ type: 'opened' })
+      return conn
     },
-    open: (ws) => onOpen(ws.raw as unknown as RawSocket),
-    close(ws, code) {
-      const raw = ws.raw as unknown as RawSocket
-      const conn = actors.get(raw)
-      if (conn === undefined) return
+    released(conn, code) {
       counters.closed(code)
-      actors.delete(raw)
       conn.socketClosed()
       connections.remove(conn)
       if (connections.size === 0) allClosed?.()
     },
-    drain: (ws) => actors.get(ws.raw)?.send({ type: 'drained' }),
-    pong: (ws) => actors.get(rawOf(ws))?.heard(),
+    options: streamWebSocketOptions(config),
   })
 
   let allClosed: (() => void) | null = null
@@ -273,7 +250,15 @@ export function createStreamModule(deps: StreamModuleDeps) {
   }
 
   return {
-    routes,
+    routes: route.routes,
+    /** Bun's websocket handlers and options: pass to the server's listen. */
+    websocket: route.websocket,
+    /** Hands the listening server to the stream (local topic publishes). */
+    attach(listening: Pick<Server<unknown>, 'publish'>): void {
+      server = listening
+    },
+    /** True while the process holds its cap of streams (readiness). */
+    full: route.full,
     watchlistEvents: {
       removed: (userId: number, ticker: string) =>
         connections.publishUserEvent(userId, { type: 'watchlist_removed', ticker }),
@@ -349,20 +334,3 @@ export function createStreamModule(deps: StreamModuleDeps) {
 }
 
 export type StreamModule = ReturnType<typeof createStreamModule>
-
-/** Elysia's types promise an ElysiaWS in `pong`; at runtime Bun's socket arrives. Accept both. */
-function rawOf(ws: unknown): object {
-  return (ws as { raw?: object }).raw ?? (ws as object)
-}
-
-function socketOf(raw: RawSocket): StreamSocket {
-  return {
-    send: (text) => raw.send(text),
-    close: (code, reason) => raw.close(code, reason),
-    terminate: () => raw.terminate(),
-    ping: () => raw.ping(),
-    subscribe: (topic) => raw.subscribe(topic),
-    unsubscribe: (topic) => raw.unsubscribe(topic),
-    bufferedAmount: () => raw.getBufferedAmount(),
-  }
-}
