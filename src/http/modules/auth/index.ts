@@ -66,7 +66,7 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
         return { user: toPublicUser(user) }
       },
       {
-        body: AuthModel.credentials,
+        body: AuthModel.registration,
         parse: 'json',
         response: { 201: AuthModel.userBody, ...errors(400, 409, 415, 429, 503) },
         detail: {

@@ -4,12 +4,18 @@ import { AcceptedInput } from '../../accepted-input'
 import { parsedBy } from '../../model'
 
 export namespace AuthModel {
-  export const credentials = t.Object({
+  /** Registration: the address and password are checked (INVALID_EMAIL, INVALID_PASSWORD). */
+  export const registration = t.Object({
     email: parsedBy(
       t.String({ description: 'trimmed and normalised to lower case', examples: ['ada@example.com'] }),
       AcceptedInput.email,
     ),
     password: parsedBy(t.String({ description: '8 to 128 characters' }), AcceptedInput.password),
+  })
+  /** Sign-in takes any strings: a wrong or malformed email or password is 401 INVALID_CREDENTIALS. */
+  export const credentials = t.Object({
+    email: t.String({ description: 'compared trimmed and in lower case', examples: ['ada@example.com'] }),
+    password: t.String(),
   })
   export const user = t.Object({ id: t.Number(), email: t.String(), created_at: t.String({ format: 'date-time' }) })
   export const userBody = t.Object({ user })
