@@ -1,8 +1,9 @@
-/** The HTTP edge for failures: request ids, body limits, JSON 404/405, the one mapping from errors to the error envelope, and each answer's status and time (log, metrics). */
+/** The HTTP edge for failures: request ids, size limits (URL, headers, bodies declared or streamed), JSON 404/405, the one mapping from errors to the error envelope, and each answer's status and time (log, metrics). */
 import { Elysia, StatusMap } from 'elysia'
 import { AppError } from '../errors'
 import type { Logger } from '../adapters/log/logger'
 import type { AnsweredRequest } from './http-metrics'
+import { oversizedHead, payloadTooLarge, readJsonBody } from './request-limits'
 
 export interface ErrorPluginOptions {
   log: Logger
@@ -54,6 +55,8 @@ function translate(
   code: string | number,
   error: unknown,
 ): { status: number; code: string; message: string; details?: Record<string, unknown> } {
+  // The body parser's own refusals (413 while reading, MALFORMED_BODY) reach here wrapped in Elysia's ParseError.
+  if (code === 'PARSE' && (error as Error)?.cause instanceof AppError) error = (error as Error).cause
   if (error instanceof AppError)
     return { status: error.status, code: error.code, message: error.message, details: error.details }
   switch (code) {
@@ -87,12 +90,14 @@ export function createErrorPlugin(opts: ErrorPluginOptions) {
       requestIds.set(request, id)
       startTimes.set(request, performance.now())
       set.headers['x-request-id'] = id
+      const head = oversizedHead(request)
+      if (head) return refuse(request, json(envelope(request, head.code, head.message, head.details), head.status))
       const length = Number(request.headers.get('content-length') ?? 0)
-      if (length > opts.maxBodyBytes)
-        return refuse(
-          request,
-          json(envelope(request, 'PAYLOAD_TOO_LARGE', `request body exceeds ${opts.maxBodyBytes} bytes`), 413),
-        )
+      if (length > opts.maxBodyBytes) {
+        const e = payloadTooLarge(opts.maxBodyBytes)
+        // Closing stops Bun from reading (and discarding) the rest of the declared body.
+        return refuse(request, json(envelope(request, e.code, e.message, e.details), 413, { connection: 'close' }))
+      }
       // Every request body this API takes is JSON; anything else is refused before parsing.
       const hasBody = length > 0 || request.body !== null
       if (hasBody && !/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
@@ -101,6 +106,10 @@ export function createErrorPlugin(opts: ErrorPluginOptions) {
           json(envelope(request, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json'), 415),
         )
     })
+    .onParse({ as: 'global' }, ({ request }) =>
+      // Every body is read here, bounded: a chunked body has no length to check in advance.
+      readJsonBody(request, opts.maxBodyBytes),
+    )
     .onAfterResponse({ as: 'global' }, (ctx) => {
       const { request, set } = ctx
       const seconds = elapsedSec(request)
@@ -145,6 +154,7 @@ export function createErrorPlugin(opts: ErrorPluginOptions) {
       const headers: Record<string, string> = {}
       if (error instanceof AppError && error.retryAfterSec !== undefined)
         headers['retry-after'] = String(error.retryAfterSec)
+      if (t.status === 413) headers.connection = 'close'
       return json(envelope(request, t.code, t.message, t.details), t.status, headers)
     })
 }

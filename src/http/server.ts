@@ -7,6 +7,7 @@ import { createErrorPlugin } from './error-plugin'
 import type { AnsweredRequest } from './http-metrics'
 import { ErrorBody } from './model'
 import { openApiDocumentFinisher } from './openapi-document'
+import { raiseBunHeadLimit, requestLimits } from './request-limits'
 import { sessionCookieName } from './auth-plugin'
 // Swagger UI is served from the process (embedded in the binary): the docs page works with no internet.
 import swaggerJs from '../../node_modules/swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' }
@@ -29,9 +30,10 @@ export interface ServerOptions {
 export function createServer(o: ServerOptions) {
   let app: Elysia<any, any, any, any, any, any, any>
   const routes = () => app.routes.map((r) => ({ method: r.method, path: r.path }))
-  // Bun's own limit is the hard stop for streamed bodies (plain 413); declared lengths get the JSON envelope first.
+  // Bun's own limits answer bare statuses before any JavaScript runs: raised above the edge's, which answer the envelope.
+  raiseBunHeadLimit()
   app = new Elysia({
-    serve: { maxRequestBodySize: o.maxBodyBytes * 2, idleTimeout: o.idleTimeoutSec ?? 30 },
+    serve: { maxRequestBodySize: requestLimits.bunBodyBytes, idleTimeout: o.idleTimeoutSec ?? 30 },
     websocket: o.websocket,
   })
     .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes, answered: o.answered }))
