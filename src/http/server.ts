@@ -44,7 +44,7 @@ export function createServer(o: ServerOptions) {
         path: '/docs',
         provider: 'swagger-ui',
         swagger: { cdn: '/docs/assets/swagger-ui-bundle.js', theme: '/docs/assets/swagger-ui.css', autoDarkMode: true },
-        // The WebSocket stream is no HTTP operation (a GET without Upgrade answers 404): docs/websocket-protocol.md describes it.
+        // 'ws' is no OpenAPI method: WebSocket routes stay out (the stream's is hidden; docs/websocket-protocol.md describes it).
         exclude: { paths: [/^\/docs\/assets/], methods: ['options', 'ws'] },
         documentation: {
           info: {
