@@ -25,15 +25,43 @@ function dstWindowUtc(year: number): [number, number] {
 
 /** 00:00 UTC of the nth Sunday (1-based) of a month (0-based). */
 function nthSundayUtc(year: number, month: number, n: number): number {
-  const first = Date.UTC(year, month, 1)
-  const weekday = new Date(first).getUTCDay()
-  return first + (((7 - weekday) % 7) + 7 * (n - 1)) * DAY_MS
+  return nthWeekdayOfMonth(year, month, 0, n) * DAY_MS
 }
 
 /** 00:00 UTC of the last Sunday of a month (0-based). */
 function lastSundayUtc(year: number, month: number): number {
-  const last = Date.UTC(year, month + 1, 0)
-  return last - new Date(last).getUTCDay() * DAY_MS
+  return lastWeekdayOfMonth(year, month, 0) * DAY_MS
+}
+
+/** Day number (0 = 1970-01-01) of a calendar date; month is 0-based and may overflow into the next years, as in Date.UTC. */
+export function dayIndexOfYmd(year: number, month: number, day: number): number {
+  return Math.round(Date.UTC(year, month, day) / DAY_MS)
+}
+
+/** Day number of the nth (1-based) given weekday (0 = Sunday … 6 = Saturday) of a month (0-based, may overflow). */
+export function nthWeekdayOfMonth(year: number, month: number, weekday: number, n: number): number {
+  const first = dayIndexOfYmd(year, month, 1)
+  return first + ((weekday - weekdayOfDayIndex(first) + 7) % 7) + 7 * (n - 1)
+}
+
+/** Day number of the last given weekday (0 = Sunday … 6 = Saturday) of a month (0-based, may overflow). */
+export function lastWeekdayOfMonth(year: number, month: number, weekday: number): number {
+  const last = dayIndexOfYmd(year, month + 1, 0)
+  return last - ((weekdayOfDayIndex(last) - weekday + 7) % 7)
+}
+
+/** YYYY-MM-DD of a day number (0 = 1970-01-01); the New York date when the number came from nyDayIndex. */
+export function dateOfDayIndex(dayIndex: number): string {
+  return new Date(dayIndex * DAY_MS).toISOString().slice(0, 10)
+}
+
+/** Day number of a YYYY-MM-DD date; RangeError unless it is exactly that form and a real date (2025-02-30 is not). */
+export function dayIndexOfDate(date: string): number {
+  const m = typeof date === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null
+  const dayIndex = m ? dayIndexOfYmd(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN
+  if (!m || dateOfDayIndex(dayIndex) !== date)
+    throw new RangeError(`expected a date as YYYY-MM-DD, got ${String(date)}`)
+  return dayIndex
 }
 
 // One-entry memo of the interval [offsetFrom, offsetUntil) over which the NY offset is constant.
@@ -130,7 +158,8 @@ function firstDayOfMonthIndex(monthIndex: number): number {
 }
 
 function assertMultiplier(multiplier: number): void {
-  if (!Number.isInteger(multiplier) || multiplier < 1) throw new RangeError(`multiplier must be a positive integer, got ${multiplier}`)
+  if (!Number.isInteger(multiplier) || multiplier < 1)
+    throw new RangeError(`multiplier must be a positive integer, got ${multiplier}`)
 }
 
 /**
