@@ -34,8 +34,8 @@ export function upstreamOptionsContract(name: string, now: number, make: () => U
 
     it('should answer one contract as the chain does, and null for an unknown or malformed one', async () => {
       const port = make()
-      const ticker = simulatedChain('BRK.B', '2025-04-18', now, all)[7]!.contract.ticker
-      expect(ticker).toStartWith('O:BRKB250418')
+      const ticker = simulatedChain('BRK.B', '2025-04-17', now, all)[7]!.contract.ticker
+      expect(ticker).toStartWith('O:BRKB250417')
       expect(await port.contract(ticker)).toEqual(simulatedContract(ticker, now))
       expect(await port.contract('O:AAPL250321C00201000')).toBeNull()
       expect(await port.contract('O:AAPL250307C00200000')).toBeNull()

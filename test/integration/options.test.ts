@@ -54,10 +54,10 @@ describe('options on the simulated market', () => {
   })
 
   it('should answer a chain equal to the model, calls and puts side by side', async () => {
-    const res = await http.get('/api/v1/options/chain?underlying=NVDA&expiration=2025-04-18')
+    const res = await http.get('/api/v1/options/chain?underlying=NVDA&expiration=2025-04-17')
     expect(res.status).toBe(200)
     expect(res.json).toEqual(
-      expectedChain('NVDA', '2025-04-18', simulatedChain('NVDA', '2025-04-18', NOW, all), 'simulated'),
+      expectedChain('NVDA', '2025-04-17', simulatedChain('NVDA', '2025-04-17', NOW, all), 'simulated'),
     )
     const strikes = res.json.strikes.map((s: any) => s.strike)
     expect(strikes).toEqual([...strikes].sort((a, b) => a - b))

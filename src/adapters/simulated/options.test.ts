@@ -30,11 +30,11 @@ describe('simulated options', () => {
   })
 
   it('should be a pure function of (underlying, as-of)', () => {
-    const a = simulatedChain('MSFT', '2025-04-18', NOW, all)
+    const a = simulatedChain('MSFT', '2025-04-17', NOW, all)
     clearMarketCaches()
     simulatedChain('MSFT', '2025-03-21', NOW + 3_600_000, all)
-    expect(simulatedChain('MSFT', '2025-04-18', NOW, all)).toEqual(a)
-    expect(a).toEqual(simulatedChain('MSFT', '2025-04-18', NOW, all))
+    expect(simulatedChain('MSFT', '2025-04-17', NOW, all)).toEqual(a)
+    expect(a).toEqual(simulatedChain('MSFT', '2025-04-17', NOW, all))
   })
 
   it('should centre strikes on the price, with calls and puts on each strike, ascending', () => {
@@ -71,7 +71,7 @@ describe('simulated options', () => {
   })
 
   it('should show a put skew: far out-of-the-money puts richer in IV than at the money', () => {
-    const chain = simulatedChain('AAPL', '2025-04-18', NOW, { contractType: 'put', gte: null, lte: null })
+    const chain = simulatedChain('AAPL', '2025-04-17', NOW, { contractType: 'put', gte: null, lte: null })
     const price = snapshotAt('AAPL', NOW).last
     const atm = chain.reduce((a, b) =>
       Math.abs(b.contract.strike - price) < Math.abs(a.contract.strike - price) ? b : a,
