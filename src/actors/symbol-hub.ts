@@ -24,6 +24,8 @@ export interface SymbolHubOptions {
   nodeId: string
   /** How long an actor outlives its last subscriber. @default 15_000 */
   graceMs?: number
+  /** Called once if the hub itself fails (its supervisor replaces it). */
+  onFailure?: (error: unknown) => void
 }
 
 interface Entry {
@@ -50,7 +52,12 @@ export class SymbolHub extends Actor<HubMessage> {
   restarts = 0
 
   constructor(options: SymbolHubOptions) {
-    super({ onFailure: (e) => options.log.error('symbol hub failed', { error: String(e) }) })
+    super({
+      onFailure: (e) => {
+        options.log.error('symbol hub failed', { error: String(e) })
+        options.onFailure?.(e)
+      },
+    })
     this.o = options
   }
 

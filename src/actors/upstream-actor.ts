@@ -45,6 +45,8 @@ export interface UpstreamActorOptions {
   sink: UpstreamSink
   /** The symbols to hold subscribed (re-read after every wantedChanged). */
   wanted: () => string[]
+  /** Called once if the actor fails (its supervisor replaces it). */
+  onFailure?: (error: unknown) => void
   /** @default Math.random */
   random?: () => number
   /** @default { baseMs: 500, maxMs: 30_000, minMs: 100 } */
@@ -72,7 +74,13 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
   private current: UpstreamReport = { state: 'idle', sessions: 0, attempt: 0, subscribed: 0 }
 
   constructor(options: UpstreamActorOptions) {
-    super({ maxQueue: 100_000, onFailure: (e) => options.log.error('upstream actor failed', { error: String(e) }) })
+    super({
+      maxQueue: 100_000,
+      onFailure: (e) => {
+        options.log.error('upstream actor failed', { error: String(e) })
+        options.onFailure?.(e)
+      },
+    })
     this.o = options
     this.setStatus('running')
   }

@@ -4,7 +4,7 @@ import { closeCodeTable, closeForAuthError, CloseCode, messageTypeOf, parseClien
 describe('close codes', () => {
   it('should split reconnect (4000-4499) from terminal (4500-4999) codes', () => {
     for (const row of closeCodeTable()) expect(row.reconnect).toBe(row.code < 4500)
-    expect(closeCodeTable().map((r) => r.code)).toEqual([4000, 4001, 4002, 4003, 4004, 4500, 4501, 4502, 4503, 4504, 4505])
+    expect(closeCodeTable().map((r) => r.code)).toEqual([4000, 4001, 4002, 4003, 4004, 4005, 4500, 4501, 4502, 4503, 4504, 4505])
     expect(shouldReconnect(1006)).toBe(true)
     expect(shouldReconnect(CloseCode.TOKEN_EXPIRED)).toBe(false)
   })

@@ -4,10 +4,9 @@ import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
 import type { Logger } from '../adapters/log/logger'
 import { ConnectionActor, type StreamLimits } from '../actors/connection-actor'
 import type { SnapshotSource } from '../actors/symbol-actor'
-import { SymbolHub } from '../actors/symbol-hub'
-import { UpstreamActor, type UpstreamReport } from '../actors/upstream-actor'
+import type { UpstreamReport } from '../actors/upstream-actor'
 import { sweepIntervalMs } from '../core/heartbeat'
-import { controlMessage, symbolTopic } from '../core/protocol'
+import { controlMessage } from '../core/protocol'
 import type { SessionEvents } from '../http/modules/auth/sessions'
 import type { WatchlistEvents } from '../http/modules/watchlist/service'
 import type { Bus } from '../ports/bus'
@@ -19,7 +18,8 @@ import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { UpstreamFeed } from '../ports/upstream'
 import { ConnectionRegistry } from './connections'
 import { StreamCounters } from './stream-counters'
-import { BusBatch, LocalFanout, type LiveSnapshot } from './fanout'
+import type { LiveSnapshot } from './fanout'
+import { SymbolPipeline, type PipelineRestarts } from './symbol-pipeline'
 import { createStreamRoute, streamPath } from './stream-route'
 import { streamWebSocketOptions } from './ws-options'
 import { UpstreamHealth } from './upstream-health'
@@ -27,8 +27,6 @@ import { UpstreamHealth } from './upstream-health'
 export { streamPath }
 /** Bun topic of the app-level heartbeat (one serialisation per interval for every socket). */
 const heartbeatTopic = 'ctl:heartbeat'
-/** Bus topic on which a replica asks the holder to re-send a symbol's latest messages. */
-const replayTopic = 'ctl:replay'
 
 /** Knobs with production defaults; tests shorten them. */
 export interface StreamTuning {
@@ -91,6 +89,8 @@ export interface StreamStatus {
   /** Symbols with a running SymbolActor (holder only; includes grace). */
   actors: string[]
   upstream: UpstreamReport
+  /** Supervised actors replaced after a failure since start. */
+  restarts: PipelineRestarts
   client: ReturnType<UpstreamHealth['view']>
 }
 
@@ -115,45 +115,21 @@ export function createStreamModule(deps: StreamModuleDeps) {
   let connSeq = 0
   const counters = new StreamCounters()
 
-  const publishLocal = (topic: string, payload: string) => server?.publish(topic, payload) ?? 0
-  const fanout = new LocalFanout(
-    {
-      bus,
-      registry: deps.registry,
-      publish: publishLocal,
-      requestReplay: (symbol) => {
-        hub.replay(symbol)
-        bus.publish(replayTopic, symbol)
-      },
-      pressureCheckBytes: tuning.softBufferBytes / 2,
-    },
-    clock,
-  )
-  // One Redis message per symbol event: the messages one flush emits (trade, bar, snapshot) cross the bus together.
-  const busBatch = new BusBatch((symbol, payloads) => bus.publish(symbolTopic(symbol), payloads.join('\n')))
-  const hub: SymbolHub = new SymbolHub({
+  const pipeline = new SymbolPipeline({
     clock,
     log,
+    bus,
     registry: deps.registry,
+    feed: deps.feed,
+    publishLocal: (topic, payload) => server?.publish(topic, payload) ?? 0,
     flushMs: config.flushMs,
     derivedMs: config.derivedMs,
-    source: deps.feed.name,
-    nodeId: bus.nodeId,
-    seed: deps.snapshotSource,
     graceMs: tuning.symbolGraceMs,
-    publish: (symbol, payload) => {
-      fanout.deliver(symbol, payload)
-      busBatch.add(symbol, payload)
-    },
-  })
-  const upstream = new UpstreamActor({
-    feed: deps.feed,
-    clock,
-    log,
-    sink: hub,
-    wanted: () => hub.wanted(),
+    pressureCheckBytes: tuning.softBufferBytes / 2,
+    seed: deps.snapshotSource,
     random: tuning.random,
   })
+  const fanout = pipeline.fanout
   const connections = new ConnectionRegistry(bus, log, clock, sweepIntervalMs(config.heartbeatMs), (revocation) =>
     deps.revocations?.learn(revocation),
   )
@@ -191,11 +167,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     errorWindowMs: tuning.errorWindowMs,
     errorSent: (code: string) => counters.errorSent(code),
   }
-  const cleanups: (() => void)[] = [
-    hub.onWantedChange(() => upstream.wantedChanged()),
-    upstream.onReport((report) => health.setLocal(report)),
-    bus.subscribe(replayTopic, (symbol) => hub.replay(symbol)),
-  ]
+  const cleanups: (() => void)[] = [pipeline.onReport((report) => health.setLocal(report))]
 
   // One sweep timer: each tick visits only the connections whose deadline (ping, liveness, token expiry, conflation) has come.
   let sweepTimer: ReturnType<Clock['setTimeout']> | null = null
@@ -244,9 +216,8 @@ export function createStreamModule(deps: StreamModuleDeps) {
   const setUpstreamHolding = (hold: boolean) => {
     if (hold === holding) return
     holding = hold
-    hub.setHolding(hold)
-    upstream.hold(hold)
-    health.setHolding(hold, upstream.report())
+    pipeline.setHolding(hold)
+    health.setHolding(hold, pipeline.report())
   }
 
   return {
@@ -270,7 +241,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     } satisfies SessionEvents,
 
     start(): void {
-      hub.start()
+      pipeline.start()
       if (sweepTimer === null) sweepLoop()
       if (tuning.holdUpstreamOnStart) setUpstreamHolding(true)
     },
@@ -285,8 +256,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
       sweepTimer = null
       for (const conn of [...connections.connections()]) conn.closeWith('SERVER_RESTART', reason)
       setUpstreamHolding(false)
-      upstream.stop()
-      hub.stop()
+      pipeline.stop()
       health.close()
       connections.close()
       for (const cleanup of cleanups) cleanup()
@@ -325,8 +295,9 @@ export function createStreamModule(deps: StreamModuleDeps) {
         users: connections.userCount,
         conflating,
         symbols: fanout.symbols(),
-        actors: hub.wanted(),
-        upstream: upstream.report(),
+        actors: pipeline.wanted(),
+        upstream: pipeline.report(),
+        restarts: { ...pipeline.restarts },
         client: health.view(),
       }
     },

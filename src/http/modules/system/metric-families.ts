@@ -180,6 +180,11 @@ function streamFamilies(status: StreamStatus, { sockets, published }: StreamCoun
       'Upstream feed sessions opened after the first one.',
       Math.max(0, status.upstream.sessions - 1),
     ),
+    counter(
+      'marketwatch_stream_actor_restarts_total',
+      'Supervised pipeline actors (symbol hub, upstream feed actor) replaced after a failure.',
+      labelled(Object.entries(status.restarts), (actor) => ({ actor })),
+    ),
     gauge(
       'marketwatch_stream_upstream_view',
       'What stream clients are told about the feed (1 on the current value), from the holder and bus health.',

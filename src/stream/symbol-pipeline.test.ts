@@ -1,0 +1,74 @@
+/** SymbolPipeline supervision: a failed hub or upstream actor is replaced, counted, and the pipeline carries on. */
+import { describe, expect, it } from 'bun:test'
+import { MemoryBus } from '../adapters/bus/memory-bus'
+import { MemorySymbolRegistry } from '../adapters/bus/memory-symbol-registry'
+import { SimulatedFeed } from '../adapters/simulated/simulated-feed'
+import { createSilentLog } from '../../test/support/silent-log'
+import { SimulatedClock } from '../ports/clock'
+import type { UpstreamFeed } from '../ports/upstream'
+import { SymbolPipeline } from './symbol-pipeline'
+
+/** Lets queued mailbox work and microtasks run (the actors here are driven by a simulated clock, not by time). */
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve()
+}
+
+function setup(registry: MemorySymbolRegistry, feed: UpstreamFeed) {
+  const clock = new SimulatedClock(Date.UTC(2026, 10, 18, 15))
+  const pipeline = new SymbolPipeline({
+    clock,
+    log: createSilentLog(),
+    bus: new MemoryBus(),
+    registry,
+    feed,
+    publishLocal: () => 0,
+    flushMs: 0,
+    derivedMs: 0,
+    graceMs: 1000,
+    pressureCheckBytes: 1 << 20,
+    random: () => 0.5,
+  })
+  pipeline.start()
+  return { clock, pipeline }
+}
+
+describe('SymbolPipeline supervision', () => {
+  it('should replace a failed symbol hub, count it, and run the wanted symbols again', async () => {
+    const registry = new MemorySymbolRegistry()
+    const real = registry.wantedUnion.bind(registry)
+    let poisoned = true
+    // One broken answer from the registry makes the hub's handler throw (a defect, not an outage).
+    registry.wantedUnion = async () => (poisoned ? ((poisoned = false), 42 as unknown as string[]) : real())
+    const clock = new SimulatedClock(Date.UTC(2026, 10, 18, 15))
+    const { pipeline } = setup(registry, new SimulatedFeed({ clock }))
+    registry.want('AAPL')
+    pipeline.setHolding(true)
+    await settle()
+    expect(pipeline.restarts).toEqual({ hub: 1, upstream: 0 })
+    registry.want('MSFT')
+    await settle()
+    expect(pipeline.wanted()).toEqual(['AAPL', 'MSFT'])
+    pipeline.stop()
+  })
+
+  it('should replace a failed upstream actor and connect again', async () => {
+    const clock = new SimulatedClock(Date.UTC(2026, 10, 18, 15))
+    const real = new SimulatedFeed({ clock })
+    let opens = 0
+    const feed: UpstreamFeed = {
+      name: 'simulated',
+      open(handlers) {
+        if (++opens === 1) throw new Error('a defect in the feed adapter')
+        return real.open(handlers)
+      },
+    }
+    const registry = new MemorySymbolRegistry()
+    const { pipeline } = setup(registry, feed)
+    pipeline.setHolding(true)
+    await settle()
+    expect(pipeline.restarts).toEqual({ hub: 0, upstream: 1 })
+    expect(opens).toBe(2)
+    expect(pipeline.report().state).not.toBe('failed')
+    pipeline.stop()
+  })
+})

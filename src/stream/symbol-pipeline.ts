@@ -1,0 +1,177 @@
+/** SymbolPipeline: where a market event goes on this replica — feed → UpstreamActor → SymbolHub (one SymbolActor per symbol) → LocalFanout (local topics) and BusBatch (other replicas); both actors supervised. */
+import type { Logger } from '../adapters/log/logger'
+import type { SnapshotSource } from '../actors/symbol-actor'
+import { SymbolHub } from '../actors/symbol-hub'
+import { UpstreamActor, type UpstreamReport, type UpstreamSink } from '../actors/upstream-actor'
+import { symbolTopic } from '../core/protocol'
+import type { Bus } from '../ports/bus'
+import type { Clock } from '../ports/clock'
+import type { SymbolRegistry } from '../ports/symbol-registry'
+import type { UpstreamFeed } from '../ports/upstream'
+import { BusBatch, LocalFanout } from './fanout'
+
+/** Bus topic on which a replica asks the holder to re-send a symbol's latest messages. */
+const replayTopic = 'ctl:replay'
+
+export interface SymbolPipelineDeps {
+  clock: Clock
+  log: Logger
+  bus: Bus
+  registry: SymbolRegistry
+  feed: UpstreamFeed
+  /** Bun's topic publish of the listening server (0 before it listens). */
+  publishLocal(topic: string, payload: string): number
+  flushMs: number
+  derivedMs: number
+  graceMs: number
+  pressureCheckBytes: number
+  seed?: SnapshotSource
+  random: () => number
+}
+
+/** How often each supervised actor was replaced after a failure (metrics, status). */
+export interface PipelineRestarts {
+  hub: number
+  upstream: number
+}
+
+export class SymbolPipeline {
+  readonly fanout: LocalFanout
+  readonly restarts: PipelineRestarts = { hub: 0, upstream: 0 }
+  private hub!: SymbolHub
+  private upstream!: UpstreamActor
+  private holding = false
+  private started = false
+  private stopped = false
+  private readonly busBatch: BusBatch
+  private readonly reportListeners = new Set<(report: UpstreamReport) => void>()
+  private readonly cleanups: (() => void)[] = []
+  private hubCleanup: (() => void) | null = null
+  private upstreamCleanup: (() => void) | null = null
+  /** The upstream actor's sink: always the current hub, across hub restarts. */
+  private readonly sink: UpstreamSink = {
+    trades: (trades) => this.hub.trades(trades),
+    bars: (bars) => this.hub.bars(bars),
+    continuityLost: () => this.hub.continuityLost(),
+  }
+
+  constructor(private readonly deps: SymbolPipelineDeps) {
+    this.fanout = new LocalFanout(
+      {
+        bus: deps.bus,
+        registry: deps.registry,
+        publish: deps.publishLocal,
+        requestReplay: (symbol) => {
+          this.hub.replay(symbol)
+          deps.bus.publish(replayTopic, symbol)
+        },
+        pressureCheckBytes: deps.pressureCheckBytes,
+      },
+      deps.clock,
+    )
+    // One Redis message per symbol event: the messages one flush emits (trade, bar, snapshot) cross the bus together.
+    this.busBatch = new BusBatch((symbol, payloads) => deps.bus.publish(symbolTopic(symbol), payloads.join('\n')))
+    this.hub = this.buildHub()
+    this.upstream = this.buildUpstream()
+  }
+
+  start(): void {
+    if (this.started) return
+    this.started = true
+    this.hub.start()
+    this.cleanups.push(this.deps.bus.subscribe(replayTopic, (symbol) => this.hub.replay(symbol)))
+  }
+
+  /** Start (true) or stop (false) holding the upstream feed and running symbol actors. */
+  setHolding(hold: boolean): void {
+    this.holding = hold
+    this.hub.setHolding(hold)
+    this.upstream.hold(hold)
+  }
+
+  /** Symbols the upstream is subscribed to (running actors, grace included). */
+  wanted(): string[] {
+    return this.hub.wanted()
+  }
+
+  report(): UpstreamReport {
+    return this.upstream.report()
+  }
+
+  onReport(listener: (report: UpstreamReport) => void): () => void {
+    this.reportListeners.add(listener)
+    return () => this.reportListeners.delete(listener)
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.upstream.stop()
+    this.hub.stop()
+    this.hubCleanup?.()
+    this.upstreamCleanup?.()
+    for (const cleanup of this.cleanups) cleanup()
+  }
+
+  private buildHub(): SymbolHub {
+    const d = this.deps
+    const hub = new SymbolHub({
+      clock: d.clock,
+      log: d.log,
+      registry: d.registry,
+      flushMs: d.flushMs,
+      derivedMs: d.derivedMs,
+      source: d.feed.name,
+      nodeId: d.bus.nodeId,
+      seed: d.seed,
+      graceMs: d.graceMs,
+      publish: (symbol, payload) => {
+        this.fanout.deliver(symbol, payload)
+        this.busBatch.add(symbol, payload)
+      },
+      onFailure: () => this.replaceHub(),
+    })
+    this.hubCleanup?.()
+    this.hubCleanup = hub.onWantedChange(() => this.upstream.wantedChanged())
+    return hub
+  }
+
+  private buildUpstream(): UpstreamActor {
+    const d = this.deps
+    const upstream = new UpstreamActor({
+      feed: d.feed,
+      clock: d.clock,
+      log: d.log,
+      sink: this.sink,
+      wanted: () => this.hub.wanted(),
+      random: d.random,
+      onFailure: () => this.replaceUpstream(),
+    })
+    this.upstreamCleanup?.()
+    this.upstreamCleanup = upstream.onReport((report) => {
+      for (const listener of this.reportListeners) listener(report)
+    })
+    return upstream
+  }
+
+  /** A failed hub is stopped (its actors with it) and a new one takes its place; symbols restart in new epochs. */
+  private replaceHub(): void {
+    if (this.stopped) return
+    this.restarts.hub++
+    this.deps.log.warn('symbol hub replaced after a failure', { restarts: this.restarts.hub })
+    this.hub.stop()
+    this.hub = this.buildHub()
+    if (this.started) this.hub.start()
+    if (this.holding) this.hub.setHolding(true)
+    this.upstream.wantedChanged()
+  }
+
+  /** A failed upstream actor releases its session and a new one connects (with its own backoff). */
+  private replaceUpstream(): void {
+    if (this.stopped) return
+    this.restarts.upstream++
+    this.deps.log.warn('upstream actor replaced after a failure', { restarts: this.restarts.upstream })
+    this.upstream.stop()
+    this.upstream = this.buildUpstream()
+    if (this.holding) this.upstream.hold(true)
+  }
+}
