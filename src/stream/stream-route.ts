@@ -3,6 +3,7 @@ import { Elysia } from 'elysia'
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun'
 import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
 import { CloseCode, controlMessage, subprotocol } from '../core/protocol'
+import { AppError } from '../errors'
 import type { Clock } from '../ports/clock'
 import type { UserRepo } from '../ports/repos'
 import type { ConnectionActor } from '../actors/connection-actor'
@@ -76,12 +77,9 @@ export function createStreamRoute(deps: StreamRouteDeps): StreamRoute {
 
   const routes = new Elysia({ name: 'market-data-stream' }).get(
     streamPath,
-    async ({ request, server, set }) => {
-      if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || server === null) {
-        set.status = 426
-        set.headers.upgrade = 'websocket'
-        return { error: { code: 'UPGRADE_REQUIRED', message: 'this path is a WebSocket stream: see docs/websocket-protocol.md' } }
-      }
+    async ({ request, server }) => {
+      if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || server === null)
+        throw new AppError('UPGRADE_REQUIRED', 426, 'this path is a WebSocket stream: see docs/websocket-protocol.md')
       pending++
       let upgraded = false
       try {
@@ -90,8 +88,7 @@ export function createStreamRoute(deps: StreamRouteDeps): StreamRoute {
         // Refusals are upgraded too and closed with their code at once: a browser cannot read an HTTP refusal (it sees 1006).
         upgraded = (server as Server<StreamSocketData>).upgrade(request, { data: { handshake, conn: null }, headers })
         if (upgraded) return
-        set.status = 400
-        return { error: { code: 'UPGRADE_FAILED', message: 'the WebSocket upgrade failed' } }
+        throw new AppError('UPGRADE_FAILED', 400, 'the WebSocket upgrade failed')
       } finally {
         // An upgraded socket stays pending until open() (where it is admitted or refused).
         if (!upgraded) pending--

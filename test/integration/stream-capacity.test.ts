@@ -43,6 +43,8 @@ describe('stream capacity of one process', () => {
   it('should answer a plain GET on the stream path with 426 and the error envelope', async () => {
     const res = await fetch(`${app.url}/api/v1/market-data/stream`)
     expect(res.status).toBe(426)
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UPGRADE_REQUIRED')
+    const body = (await res.json()) as { error: { code: string; request_id: string } }
+    expect(body.error.code).toBe('UPGRADE_REQUIRED')
+    expect(body.error.request_id).toBe(res.headers.get('x-request-id')!)
   })
 })
