@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../ports/clock'
-import type { Trade, UpstreamSnapshot } from '../ports/upstream'
+import type { Trade, UpstreamSnapshot } from '../core/market-types'
 import { SymbolActor, type SymbolActorOptions } from './symbol-actor'
 
 const trade = (t: number, p = 10): Trade => ({ symbol: 'X', p, s: 1, t, q: t })

@@ -15,7 +15,7 @@ import {
 } from '../core/coalesce'
 import { marketMessage, messageTypeOf, type MarketMessageType } from '../core/protocol'
 import type { Clock, TimerHandle } from '../ports/clock'
-import type { LiveBar, Trade, UpstreamSnapshot } from '../ports/upstream'
+import type { LiveBar, Trade, UpstreamSnapshot } from '../core/market-types'
 import { Actor } from './actor'
 
 export type SymbolMessage =

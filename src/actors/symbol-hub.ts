@@ -3,7 +3,7 @@ import type { Logger } from '../adapters/log/logger'
 import type { MarketMessageType } from '../core/protocol'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { SymbolRegistry } from '../ports/symbol-registry'
-import type { LiveBar, Trade } from '../ports/upstream'
+import type { LiveBar, Trade } from '../core/market-types'
 import { Actor } from './actor'
 import { SymbolActor, type SnapshotSource } from './symbol-actor'
 

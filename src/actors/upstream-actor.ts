@@ -2,7 +2,8 @@
 import type { Logger } from '../adapters/log/logger'
 import { backoff, type BackoffPolicy } from '../core/backoff'
 import type { Clock, TimerHandle } from '../ports/clock'
-import type { FeedSession, FeedStatusEvent, LiveBar, Trade, UpstreamFeed } from '../ports/upstream'
+import type { FeedSession, FeedStatusEvent, UpstreamFeed } from '../ports/upstream'
+import type { LiveBar, Trade } from '../core/market-types'
 import { Actor } from './actor'
 
 /** 'idle' = this process does not hold the upstream. */

@@ -1,7 +1,7 @@
 /** Pure chart series math: the timespan choices, what to load for each, and the displayed bars (history + re-aggregated minutes). */
 import { aggregateBars } from '../core/bars.ts'
 import { bucketStart, DAY_MS, HOUR_MS } from '../core/market-time.ts'
-import type { Timespan } from '../ports/upstream.ts'
+import type { Timespan } from '../core/market-types.ts'
 import { dropBefore, minuteMs, toWireBar, type MinuteBar } from './minute-bars'
 import type { WireBar } from './wire'
 

@@ -1,5 +1,5 @@
 /** The market-watch client shell: REST initial load, one stream, backfill before increments, REST polling when degraded, token refresh; all I/O injected. */
-import type { Clock } from '../ports/clock'
+import type { Clock } from '../core/clock'
 import { chartTimespans, type ChartTimespan } from './chart-series'
 import type { ConnectionState, MachineOptions, Reason } from './connection-machine'
 import { MarketModel, type ChartPhase, type MarketModelOptions } from './market-model'

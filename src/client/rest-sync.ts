@@ -1,5 +1,5 @@
 /** REST side of the client: runs the chart's backfills (with retry) and the polling loop of snapshots and bars while the stream cannot serve. */
-import type { Clock, TimerHandle } from '../ports/clock'
+import type { Clock, TimerHandle } from '../core/clock'
 import { isPollingState, type ConnectionState } from './connection-machine'
 import type { MarketModel } from './market-model'
 import type { RestApi } from './rest-api'

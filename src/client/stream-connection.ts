@@ -1,5 +1,5 @@
 /** Thin shell around one stream WebSocket: runs the connection machine's commands (socket, retry/outage/watchdog timers) and reports frames. */
-import type { Clock, TimerHandle } from '../ports/clock'
+import type { Clock, TimerHandle } from '../core/clock'
 import {
   defaultMachineOptions,
   initialMachine,

@@ -1,5 +1,5 @@
 /** Thin shell around the refresh schedule: runs its timer and POST /auth/refresh, hands each new token on, and reports a lost session. */
-import type { Clock, TimerHandle } from '../ports/clock'
+import type { Clock, TimerHandle } from '../core/clock'
 import type { Reason } from './connection-machine'
 import {
   defaultRefreshOptions,

@@ -1,7 +1,7 @@
 /** Wire shapes the client reads and sends: REST bodies, stream envelopes and the close-code ranges, with a tolerant frame parser. */
 
 // The shapes are the server's own (type-only imports: nothing of the server is bundled into the page).
-import type { Bar } from '../ports/upstream'
+import type { Bar } from '../core/market-types'
 import type { Snapshot } from '../http/modules/market-data/snapshots-service'
 import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from '../http/modules/options/model'
 export type { BarData, BarState, SnapshotData, TradeData } from '../core/coalesce'

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
 import { holds, hostileString, outcome } from '../../test/support/properties'
-import type { Timespan } from '../ports/upstream'
+import type { Timespan } from './market-types'
 import { barCursorKey, createBarCursorCodec } from './bar-cursor'
 import { type BarQuery, barLimits, barRules, nextCursor, parseBarQuery, parseInstant, timespans } from './bar-query'
 import { DAY_MS, bucketStart, nextBucketStart } from './market-time'

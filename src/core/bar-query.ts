@@ -1,6 +1,6 @@
 /** Parses and validates GET /market-data/bars parameters into a BarQuery; every rule names its field in the error code. Pure. */
 import { ValidationError } from '../errors'
-import type { Timespan } from '../ports/upstream'
+import type { Timespan } from './market-types'
 import { DAY_MS, bucketStart, nyDayStart, nyNextDayStart } from './market-time'
 import type { BarCursorCodec } from './bar-cursor'
 import { normaliseTicker } from './validate'

@@ -1,7 +1,7 @@
 /** Tests for bar math: aggregation against hand-computed values, accumulators, merge and upsert. */
 
 import { describe, expect, it } from 'bun:test'
-import type { Bar } from '../ports/upstream.ts'
+import type { Bar } from './market-types.ts'
 import {
   accumulateTrade,
   accumulatorToBar,

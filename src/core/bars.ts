@@ -1,6 +1,6 @@
 /** Pure bar math: build bars from trades or smaller bars, aggregate base bars into larger buckets, upsert by time. */
 
-import type { Bar, BaseTimespan, Timespan } from '../ports/upstream.ts'
+import type { Bar, BaseTimespan, Timespan } from './market-types.ts'
 import { bucketStart, nextBucketStart } from './market-time.ts'
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { minuteBars, snapshotAt, tradesBetween } from '../adapters/simulated/market'
-import type { LiveBar, Trade } from '../ports/upstream'
+import type { LiveBar, Trade } from './market-types'
 import { applyMinuteBar, applySeed, applyTrade, createSymbolState, drain } from './coalesce'
 import { nyDayStartOfIndex, nyDayIndex } from './market-time'
 

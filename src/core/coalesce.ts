@@ -1,7 +1,7 @@
 /** Per-symbol coalescing: applies trades and minute bars in order, keeps the last trade, the live minute bar and day stats, and yields at most one message per kind per flush. */
 import { accumulateTrade, accumulatorToBar, openAccumulator, type BarAccumulator } from './bars'
 import { MINUTE_MS, nyDayIndex } from './market-time'
-import type { Bar, LiveBar, Trade, UpstreamSnapshot } from '../ports/upstream'
+import type { Bar, LiveBar, Trade, UpstreamSnapshot } from './market-types'
 
 /** 'live' = built from trades while the minute forms; 'final' = the provider's closed bar; 'correction' = a re-send of a final window. */
 export type BarState = 'live' | 'final' | 'correction'

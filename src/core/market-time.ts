@@ -1,6 +1,6 @@
 /** Pure America/New_York time math: DST-correct day starts and the provider's bucket alignment for every timespan. */
 
-import type { Timespan } from '../ports/upstream.ts'
+import type { Timespan } from './market-types.ts'
 
 export const MINUTE_MS = 60_000
 export const HOUR_MS = 3_600_000

@@ -1,13 +1,7 @@
 /** Clock port: time and timers as a dependency, so actors and rate limits are testable without sleeping. */
+import type { Clock, TimerHandle } from '../core/clock'
 
-export type TimerHandle = { readonly id: number }
-
-export interface Clock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number
-  setTimeout(fn: () => void, ms: number): TimerHandle
-  clearTimeout(handle: TimerHandle): void
-}
+export type { Clock, TimerHandle } from '../core/clock'
 
 let nextId = 1
 

@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import { MassiveFeed, type MassiveFeedOptions } from '../../src/adapters/massive/massive-feed.ts'
 import { minuteBars, simulatedUniverse, tradesBetween } from '../../src/adapters/simulated/market.ts'
 import { createSystemClock } from '../../src/ports/clock.ts'
-import type { FeedSession, FeedStatusEvent, LiveBar, Trade } from '../../src/ports/upstream.ts'
+import type { FeedSession, FeedStatusEvent } from '../../src/ports/upstream.ts'
+import type { LiveBar, Trade } from '../../src/core/market-types.ts'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server.ts'
 
 /** Wednesday 2025-03-12 14:00 New York (EDT): the market is open and busy. */

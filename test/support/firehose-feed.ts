@@ -1,5 +1,6 @@
 /** A test UpstreamFeed that emits as many trades as a test asks for, one frame each, to overwhelm slow consumers. */
-import type { FeedHandlers, FeedSession, Trade, UpstreamFeed } from '../../src/ports/upstream'
+import type { FeedHandlers, FeedSession, UpstreamFeed } from '../../src/ports/upstream'
+import type { Trade } from '../../src/core/market-types'
 
 export class FirehoseFeed implements UpstreamFeed {
   readonly name = 'simulated' as const

@@ -2,7 +2,7 @@
 
 import { aggregateBars, baseTimespanFor } from '../../src/core/bars.ts'
 import { bucketStart, DAY_MS, nextBucketStart, nyDayStartOfIndex } from '../../src/core/market-time.ts'
-import type { Bar, BaseTimespan, Timespan } from '../../src/ports/upstream.ts'
+import type { Bar, BaseTimespan, Timespan } from '../../src/core/market-types.ts'
 
 /** Where the fake's base bars come from (the simulated market, as of the server's now()). */
 export interface BaseBarSource {

@@ -3,7 +3,7 @@
 import type { ServerWebSocket } from 'bun'
 import { dayBars } from '../../src/adapters/simulated/market.ts'
 import { MINUTE_MS, nyDayStart } from '../../src/core/market-time.ts'
-import type { Bar, Trade } from '../../src/ports/upstream.ts'
+import type { Bar, Trade } from '../../src/core/market-types.ts'
 
 const MAX_EVENTS_PER_FRAME = 1_000
 

@@ -4,7 +4,7 @@ import type { Server, ServerWebSocket, WebSocketHandler } from 'bun'
 import { minuteBars, tradesBetween } from '../../src/adapters/simulated/market.ts'
 import { simulatedUniverse } from '../../src/adapters/simulated/universe.ts'
 import { MINUTE_MS } from '../../src/core/market-time.ts'
-import type { Bar } from '../../src/ports/upstream.ts'
+import type { Bar } from '../../src/core/market-types.ts'
 import {
   MAX_CONNECTIONS_MESSAGE,
   minuteEvent,

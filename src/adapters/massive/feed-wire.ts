@@ -1,7 +1,8 @@
 /** Massive stocks WebSocket wire format: client frames (auth, batched subscribe) and server frames parsed into trades, minute bars and status events. */
 
 import { MINUTE_MS } from '../../core/market-time.ts'
-import type { FeedStatusEvent, LiveBar, Trade } from '../../ports/upstream.ts'
+import type { FeedStatusEvent } from '../../ports/upstream.ts'
+import type { LiveBar, Trade } from '../../core/market-types.ts'
 
 /** Channels subscribed per symbol: trades and minute aggregates. */
 export const FEED_CHANNELS = ['T', 'AM'] as const

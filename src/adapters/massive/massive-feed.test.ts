@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../../ports/clock.ts'
-import type { FeedHandlers, FeedStatusEvent, LiveBar, Trade } from '../../ports/upstream.ts'
+import type { FeedHandlers, FeedStatusEvent } from '../../ports/upstream.ts'
+import type { LiveBar, Trade } from '../../core/market-types.ts'
 import { FEED_CLOSE, MassiveFeed, type FeedSocket, type MassiveFeedOptions } from './massive-feed.ts'
 
 /** A socket the test drives: it records what the session sends and lets the test play the server. */

@@ -2,14 +2,8 @@
 
 import { BoundedCache } from '../../core/bounded-cache.ts'
 import { UpstreamError } from '../../errors.ts'
-import type {
-  Bar,
-  BaseTimespan,
-  RequestPriority,
-  UpstreamRest,
-  UpstreamSnapshot,
-  UpstreamStatus,
-} from '../../ports/upstream.ts'
+import type { RequestPriority, UpstreamRest, UpstreamStatus } from '../../ports/upstream.ts'
+import type { Bar, BaseTimespan, UpstreamSnapshot } from '../../core/market-types.ts'
 import { MassiveHttpClient, type MassiveHttpOptions } from './http-client.ts'
 import { parseAggsPage, parseSnapshotList, parseTickerDetails } from './wire.ts'
 

@@ -1,7 +1,7 @@
 /** Massive REST wire format: shape checks and mapping of aggregates and snapshot bodies to our Bar and UpstreamSnapshot. */
 
 import { UpstreamError } from '../../errors.ts'
-import type { Bar, UpstreamSnapshot } from '../../ports/upstream.ts'
+import type { Bar, UpstreamSnapshot } from '../../core/market-types.ts'
 
 export interface AggsPage {
   bars: Bar[]

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'bun:test'
 import { accumulateTrade, accumulatorToBar, aggregateBars, openAccumulator } from '../../core/bars.ts'
 import { DAY_MS, HOUR_MS, MINUTE_MS, nyDayStart, nyNextDayStart } from '../../core/market-time.ts'
 import { NotFoundError } from '../../errors.ts'
-import type { Bar, Trade } from '../../ports/upstream.ts'
+import type { Bar, Trade } from '../../core/market-types.ts'
 import {
   clearMarketCaches,
   dayBars,

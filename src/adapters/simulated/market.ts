@@ -3,7 +3,7 @@
 import { accumulateBar, accumulateTrade, accumulatorToBar, openAccumulator, type BarAccumulator } from '../../core/bars.ts'
 import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from '../../core/market-time.ts'
 import { NotFoundError } from '../../errors.ts'
-import type { Bar, Trade, UpstreamSnapshot } from '../../ports/upstream.ts'
+import type { Bar, Trade, UpstreamSnapshot } from '../../core/market-types.ts'
 import { fillMinuteTrades, MAX_TRADES_PER_MINUTE, tickerModel, type TickerModel } from './trade-model.ts'
 
 export { findSimulatedTicker, isKnownTicker, simulatedUniverse, type SimulatedTicker } from './universe.ts'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../../ports/clock'
-import type { FeedStatusEvent, LiveBar, Trade } from '../../ports/upstream'
+import type { FeedStatusEvent } from '../../ports/upstream'
+import type { LiveBar, Trade } from '../../core/market-types'
 import { minuteBars, tradesBetween } from './market'
 import { SimulatedFeed } from './simulated-feed'
 

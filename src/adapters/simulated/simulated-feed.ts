@@ -1,7 +1,8 @@
 /** UpstreamFeed over the simulated market: emits the market's own trades and closed minute bars as the injected clock passes them. */
 import { MINUTE_MS } from '../../core/market-time'
 import type { Clock, TimerHandle } from '../../ports/clock'
-import type { FeedHandlers, FeedSession, LiveBar, Trade, UpstreamFeed } from '../../ports/upstream'
+import type { FeedHandlers, FeedSession, UpstreamFeed } from '../../ports/upstream'
+import type { LiveBar, Trade } from '../../core/market-types'
 import { isKnownTicker, minuteBars, tradesBetween } from './market'
 
 export interface SimulatedFeedOptions {

@@ -1,7 +1,8 @@
 /** UpstreamRest over the simulated market: bars and snapshots as of the injected clock, never failing, never rate-limited. */
 
 import type { Clock } from '../../ports/clock.ts'
-import type { Bar, BaseTimespan, UpstreamRest, UpstreamSnapshot, UpstreamStatus } from '../../ports/upstream.ts'
+import type { UpstreamRest, UpstreamStatus } from '../../ports/upstream.ts'
+import type { Bar, BaseTimespan, UpstreamSnapshot } from '../../core/market-types.ts'
 import { DAY_MS } from '../../core/market-time.ts'
 import { dayBars, isKnownTicker, minuteBars, snapshotAt } from './market.ts'
 

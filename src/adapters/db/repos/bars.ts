@@ -1,6 +1,6 @@
 /** BarRepo and TickerRepo over drizzle: idempotent bar upserts, coverage ranges merged on write, ticker lookups remembered. */
 import { and, asc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
-import type { Bar } from '../../../ports/upstream'
+import type { Bar } from '../../../core/market-types'
 import type { BarRepo, TickerRepo } from '../../../ports/repos'
 import type { Db } from '../client'
 import { barCoverage, bars, tickers } from '../tables'

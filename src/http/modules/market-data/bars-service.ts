@@ -8,7 +8,8 @@ import { MINUTE_MS, DAY_MS, bucketStart, nextBucketStart, nyDayStart } from '../
 import { NotFoundError } from '../../../errors'
 import type { Clock } from '../../../ports/clock'
 import type { BarRepo, TickerRepo } from '../../../ports/repos'
-import type { Bar, BaseTimespan, RequestPriority, UpstreamRest } from '../../../ports/upstream'
+import type { RequestPriority, UpstreamRest } from '../../../ports/upstream'
+import type { Bar, BaseTimespan } from '../../../core/market-types'
 
 export interface BarsServiceOptions {
   /** Minutes the provider may still correct after they close (Massive re-sends within 15 minutes). */

@@ -2,7 +2,8 @@
 import { AppError, ValidationError } from '../../../errors'
 import { isTickerSyntax } from '../../../core/validate'
 import type { Clock } from '../../../ports/clock'
-import type { UpstreamRest, UpstreamSnapshot } from '../../../ports/upstream'
+import type { UpstreamRest } from '../../../ports/upstream'
+import type { UpstreamSnapshot } from '../../../core/market-types'
 import type { BarsService } from './bars-service'
 import { UpstreamSnapshotCache } from './upstream-snapshot-cache'
 

@@ -1,0 +1,51 @@
+/** Market data as the domain knows it: OHLCV bars, their timespans, trades, live minute bars and provider snapshots. */
+
+/** One OHLCV bar; `t` is the Unix ms start of its window (provider convention). */
+export interface Bar {
+  t: number
+  o: number
+  h: number
+  l: number
+  c: number
+  v: number
+  /** Volume-weighted average price of the window. */
+  vw: number
+  /** Number of trades in the window. */
+  n: number
+}
+
+/** Base bars the provider aggregates from, and the only ones we store. */
+export type BaseTimespan = 'minute' | 'day'
+export type Timespan = 'minute' | 'hour' | 'day' | 'week' | 'month'
+
+export interface Trade {
+  symbol: string
+  /** Price. */
+  p: number
+  /** Size in shares. */
+  s: number
+  /** SIP timestamp, Unix ms. */
+  t: number
+  /** Provider sequence number: increasing per symbol, not contiguous. */
+  q: number
+}
+
+export interface UpstreamSnapshot {
+  ticker: string
+  /** Last trade price. */
+  last: number
+  /** Previous trading day's close; change = last - prevClose. */
+  prevClose: number
+  change: number
+  changePct: number
+  /** Unix ms of the last update (last trade). */
+  updatedAt: number
+  day?: { o: number; h: number; l: number; c: number; v: number }
+}
+
+/** A minute aggregate as the live feed sends it (Massive `AM`): the window [s, e) and its OHLCV. */
+export interface LiveBar extends Bar {
+  symbol: string
+  /** Window end, Unix ms (t + 60_000 for minute bars). */
+  e: number
+}
