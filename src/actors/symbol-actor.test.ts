@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { SimulatedClock } from '../ports/clock'
+import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import type { Trade, UpstreamSnapshot } from '../core/market-types'
 import { SymbolActor, type SymbolActorOptions } from './symbol-actor'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
-import { MemorySymbolRegistry } from '../adapters/bus/memory-symbol-registry'
+import { MemorySymbolRegistry } from '../adapters/memory/memory-symbol-registry'
 import { createSilentLog } from '../../test/support/silent-log'
-import { SimulatedClock } from '../ports/clock'
+import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { SymbolHub } from './symbol-hub'
 
 function setup(publish: (symbol: string, payload: string) => void = () => {}) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { createSilentLog } from '../../test/support/silent-log'
-import { SimulatedClock } from '../ports/clock'
+import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import type { FeedHandlers, FeedSession, UpstreamFeed } from '../ports/upstream'
 import { UpstreamActor, type UpstreamReport } from './upstream-actor'
 

@@ -1,6 +1,6 @@
 /** Tests of the client shell with a simulated clock, a fake WebSocket and a fake REST server: load order, backfill, polling, 45xx, watchdog. */
 import { beforeEach, describe, expect, it } from 'bun:test'
-import { SimulatedClock } from '../ports/clock'
+import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { MarketClient } from './market-client'
 import type { StreamSocket } from './stream-connection'
 import type { WireBar } from './wire'

@@ -1,6 +1,6 @@
 /** Tests of the refresh shell on a simulated clock: it refreshes before expiry, hands on each token, retries failures, signs out on 401, and drops answers after stop. */
 import { beforeEach, describe, expect, it } from 'bun:test'
-import { SimulatedClock } from '../ports/clock'
+import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import type { Reason } from './connection-machine'
 import { ApiError } from './rest-api'
 import { TokenRefresher } from './token-refresher'

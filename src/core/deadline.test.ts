@@ -1,6 +1,6 @@
 /** withDeadline on a simulated clock: settles with the work before the deadline, rejects with the caller's error after it. */
 import { describe, expect, test } from 'bun:test'
-import { SimulatedClock } from '../ports/clock'
+import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { withDeadline } from './deadline'
 
 describe('withDeadline', () => {

@@ -73,11 +73,3 @@ export interface Bus {
 
 /** Called when a handler throws; defaults to console.error. */
 export type BusHandlerErrorListener = (error: unknown, topic: string) => void
-
-/** A short random node id (8 base36 chars, no '|'), different for every process start. */
-export function createNodeId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8))
-  let id = ''
-  for (const b of bytes) id += (b % 36).toString(36)
-  return id
-}

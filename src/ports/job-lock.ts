@@ -4,20 +4,3 @@ export interface JobLock {
   /** Runs fn only if no one (here or on another replica) holds `name`; returns false when skipped. */
   runExclusive(name: string, ttlMs: number, fn: () => Promise<void>): Promise<boolean>
 }
-
-/** Single process: only guards against overlapping runs. */
-export function createMemoryJobLock(): JobLock {
-  const held = new Set<string>()
-  return {
-    async runExclusive(name, _ttlMs, fn) {
-      if (held.has(name)) return false
-      held.add(name)
-      try {
-        await fn()
-      } finally {
-        held.delete(name)
-      }
-      return true
-    },
-  }
-}

@@ -1,7 +1,7 @@
 /** LoginAttempts port: failed-login counts per account and per client address, shared by every replica of a deployment. */
-import { LoginThrottle, type ThrottleLimits, type ThrottleVerdict } from '../core/login-throttle'
+import type { ThrottleVerdict } from '../core/login-throttle'
 
-export type { ThrottleLimits, ThrottleVerdict }
+export type { ThrottleLimits, ThrottleVerdict } from '../core/login-throttle'
 
 /**
  * Contract (the rules of core/login-throttle.ts, wherever the failures are kept):
@@ -16,25 +16,4 @@ export interface LoginAttempts {
   check(account: string, address: string, now: number): Promise<ThrottleVerdict>
   recordFailure(account: string, address: string, now: number): Promise<void>
   recordSuccess(account: string): Promise<void>
-}
-
-/** Single process: the pure throttle in this process's memory is the whole truth. */
-export class MemoryLoginAttempts implements LoginAttempts {
-  private readonly throttle: LoginThrottle
-
-  constructor(limits: ThrottleLimits) {
-    this.throttle = new LoginThrottle(limits)
-  }
-
-  async check(account: string, address: string, now: number): Promise<ThrottleVerdict> {
-    return this.throttle.check(account, address, now)
-  }
-
-  async recordFailure(account: string, address: string, now: number): Promise<void> {
-    this.throttle.recordFailure(account, address, now)
-  }
-
-  async recordSuccess(account: string): Promise<void> {
-    this.throttle.recordSuccess(account)
-  }
 }

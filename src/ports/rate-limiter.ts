@@ -1,5 +1,5 @@
 /** RateLimiter port: requests counted per key against a fixed-window policy, shared by every replica of a deployment. */
-import { FixedWindowCounter, type RatePolicy, type RateVerdict } from '../core/rate-window'
+import type { RatePolicy, RateVerdict } from '../core/rate-window'
 
 export type { RatePolicy, RateVerdict }
 
@@ -17,17 +17,4 @@ export type { RatePolicy, RateVerdict }
  */
 export interface RateLimiter {
   take(key: string, policy: RatePolicy, now: number): Promise<RateVerdict>
-}
-
-/** Single process: the counter in this process's memory is the whole truth. */
-export class MemoryRateLimiter implements RateLimiter {
-  private readonly counter: FixedWindowCounter
-
-  constructor(maxKeys?: number) {
-    this.counter = new FixedWindowCounter(maxKeys)
-  }
-
-  async take(key: string, policy: RatePolicy, now: number): Promise<RateVerdict> {
-    return this.counter.take(key, policy, now)
-  }
 }

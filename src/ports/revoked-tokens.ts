@@ -1,6 +1,5 @@
 /** RevokedTokens port: signed-out session tokens, shared by every replica, so a logged-out JWT is refused before it expires. */
-import { RevocationList, type Revocation, type TokenRef } from '../core/revocation-list'
-import { createSystemClock, type Clock } from './clock'
+import type { Revocation, TokenRef } from '../core/revocation-list'
 
 export type { Revocation, TokenRef }
 
@@ -28,38 +27,4 @@ export interface RevokedTokens {
   revokeAllBefore(userId: number, atSec: number): Promise<void>
   isRevoked(token: TokenRef): Promise<boolean>
   learn(revocation: Revocation): void
-}
-
-export interface MemoryRevokedTokensOptions {
-  /** The longest lifetime of a token (JWT_TTL_SECONDS): how long a sign-out-everywhere is kept. */
-  tokenTtlSec: number
-  /** @default createSystemClock() */
-  clock?: Clock
-}
-
-/** Single process: the revocation list in this process's memory is the whole truth. */
-export class MemoryRevokedTokens implements RevokedTokens {
-  private readonly list: RevocationList
-  private readonly clock: Clock
-
-  constructor(options: MemoryRevokedTokensOptions) {
-    this.list = new RevocationList(options.tokenTtlSec)
-    this.clock = options.clock ?? createSystemClock()
-  }
-
-  async revoke(jti: string, expSec: number): Promise<void> {
-    this.learn({ kind: 'token', jti, expSec })
-  }
-
-  async revokeAllBefore(userId: number, atSec: number): Promise<void> {
-    this.learn({ kind: 'user', userId, beforeSec: atSec })
-  }
-
-  async isRevoked(token: TokenRef): Promise<boolean> {
-    return this.list.isRevoked(token)
-  }
-
-  learn(revocation: Revocation): void {
-    this.list.add(revocation, this.clock.now() / 1000)
-  }
 }

@@ -1,10 +1,10 @@
 /** SymbolPipeline supervision: a failed hub or upstream actor is replaced, counted, and the pipeline carries on. */
 import { describe, expect, it } from 'bun:test'
-import { MemoryBus } from '../adapters/bus/memory-bus'
-import { MemorySymbolRegistry } from '../adapters/bus/memory-symbol-registry'
+import { MemoryBus } from '../adapters/memory/memory-bus'
+import { MemorySymbolRegistry } from '../adapters/memory/memory-symbol-registry'
 import { SimulatedFeed } from '../adapters/simulated/simulated-feed'
 import { createSilentLog } from '../../test/support/silent-log'
-import { SimulatedClock } from '../ports/clock'
+import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import type { UpstreamFeed } from '../ports/upstream'
 import { SymbolPipeline } from './symbol-pipeline'
 

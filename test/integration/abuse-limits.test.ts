@@ -7,9 +7,9 @@ import type { App } from '../../src/app'
 import { BoundedSemaphore } from '../../src/core/bounded-semaphore'
 import { createCors } from '../../src/http/cors'
 import { AuthService } from '../../src/http/modules/auth/service'
-import { createSystemClock } from '../../src/ports/clock'
-import { MemoryLoginAttempts } from '../../src/ports/login-attempts'
-import { MemoryRateLimiter } from '../../src/ports/rate-limiter'
+import { createSystemClock } from '../../src/adapters/clock/system-clock'
+import { MemoryLoginAttempts } from '../../src/adapters/memory/memory-login-attempts'
+import { MemoryRateLimiter } from '../../src/adapters/memory/memory-rate-limiter'
 import { Http, postgresUrl, startApp, uniqueEmail } from '../support/harness'
 
 const baseEnv = { DATABASE_URL: postgresUrl, PREFETCH_INTERVAL_SECONDS: '0' }

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import { MassiveFeed, type MassiveFeedOptions } from '../../src/adapters/massive/massive-feed.ts'
 import { minuteBars, simulatedUniverse, tradesBetween } from '../../src/adapters/simulated/market.ts'
-import { createSystemClock } from '../../src/ports/clock.ts'
+import { createSystemClock } from '../../src/adapters/clock/system-clock.ts'
 import type { FeedSession, FeedStatusEvent } from '../../src/ports/upstream.ts'
 import type { LiveBar, Trade } from '../../src/core/market-types.ts'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server.ts'

@@ -5,7 +5,7 @@ import { MassiveRest, type MassiveRestOptions } from '../../src/adapters/massive
 import { minuteBars } from '../../src/adapters/simulated/market.ts'
 import { nyDayStart } from '../../src/core/market-time.ts'
 import { UpstreamUnavailableError } from '../../src/errors.ts'
-import { SimulatedClock } from '../../src/ports/clock.ts'
+import { SimulatedClock } from '../../src/adapters/memory/simulated-clock.ts'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server.ts'
 
 /** Wednesday 2025-03-12 14:00 New York. */

@@ -5,7 +5,7 @@ import { MassiveRest, type MassiveRestOptions } from '../../src/adapters/massive
 import { dayBars, minuteBars, snapshotAt } from '../../src/adapters/simulated/market.ts'
 import { nyDayStart } from '../../src/core/market-time.ts'
 import { AppError, UpstreamError, UpstreamUnavailableError } from '../../src/errors.ts'
-import { createSystemClock } from '../../src/ports/clock.ts'
+import { createSystemClock } from '../../src/adapters/clock/system-clock.ts'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server.ts'
 
 /** Wednesday 2025-03-12 14:00 New York (EDT): the market is open. */

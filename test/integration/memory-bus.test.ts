@@ -1,6 +1,6 @@
 /** MemoryBus against the Bus contract, plus what is specific to the in-process hub. */
 import { describe, expect, it } from 'bun:test'
-import { MemoryBus, MemoryBusHub } from '../../src/adapters/bus/memory-bus'
+import { MemoryBus, MemoryBusHub } from '../../src/adapters/memory/memory-bus'
 import { busContract } from '../contracts/bus.contract'
 
 busContract('MemoryBus', async () => {

@@ -1,7 +1,7 @@
 /** RedisBus against the Bus contract on a real Redis, plus transport subscriptions and outages on a private redis-server. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import type Redis from 'ioredis'
-import { RedisBus, type RedisBusOptions } from '../../src/adapters/bus/redis-bus'
+import { RedisBus, type RedisBusOptions } from '../../src/adapters/redis/redis-bus'
 import type { BusHealth } from '../../src/ports/bus'
 import { busContract } from '../contracts/bus.contract'
 import { RedisGateProxy } from '../support/redis-gate'

@@ -1,7 +1,7 @@
 /** Connection counters: a per-user cap across replicas on a real Redis, expiry of dead entries, outage fallback; the in-memory one. */
 import { afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import Redis from 'ioredis'
-import { MemoryConnectionCounter } from '../../src/adapters/bus/memory-connection-counter'
+import { MemoryConnectionCounter } from '../../src/adapters/memory/memory-connection-counter'
 import {
   RedisConnectionCounter,
   type RedisConnectionCounterOptions,

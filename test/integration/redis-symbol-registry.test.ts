@@ -1,8 +1,8 @@
 /** Symbol registries: the union across replicas on a real Redis, change notices, expiry of a dead replica; the in-memory one. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import type Redis from 'ioredis'
-import { MemorySymbolRegistry } from '../../src/adapters/bus/memory-symbol-registry'
-import { RedisBus } from '../../src/adapters/bus/redis-bus'
+import { MemorySymbolRegistry } from '../../src/adapters/memory/memory-symbol-registry'
+import { RedisBus } from '../../src/adapters/redis/redis-bus'
 import { RedisSymbolRegistry, type RedisSymbolRegistryOptions } from '../../src/adapters/redis/symbol-registry'
 import { connectRedis, requireSharedRedis, sharedRedisUrl, uniquePrefix, waitFor } from '../support/redis-harness'
 

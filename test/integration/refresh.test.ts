@@ -1,7 +1,7 @@
 /** POST /auth/refresh over HTTP on an injected clock: a new token of the same session, sign-out of any token revoking all of them, each refusal's code, and the absolute session limit. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { App } from '../../src/app'
-import { SimulatedClock } from '../../src/ports/clock'
+import { SimulatedClock } from '../../src/adapters/memory/simulated-clock'
 import { Http, startApp } from '../support/harness'
 
 const ttlSec = 300

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { SignJWT } from 'jose'
 import { createTokenIssuer } from '../../src/adapters/auth/token-issuer'
-import { createSystemClock } from '../../src/ports/clock'
+import { createSystemClock } from '../../src/adapters/clock/system-clock'
 import { closedWithin, StreamClient } from '../support/stream-client'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
 import { testJwtSecret } from '../support/harness'

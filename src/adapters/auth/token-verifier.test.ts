@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { CompactSign, SignJWT } from 'jose'
-import { SimulatedClock } from '../../ports/clock'
+import { SimulatedClock } from '../memory/simulated-clock'
 import { createTokenIssuer } from './token-issuer'
 import { createTokenVerifier, tokenClockSkewSec } from './token-verifier'
 

@@ -1,7 +1,7 @@
 /** MassiveFeed sessions over a scripted socket and a simulated clock: handshake, netted subscriptions, timers, a single `closed`. */
 
 import { describe, expect, it } from 'bun:test'
-import { SimulatedClock } from '../../ports/clock.ts'
+import { SimulatedClock } from '../memory/simulated-clock.ts'
 import type { FeedHandlers, FeedStatusEvent } from '../../ports/upstream.ts'
 import type { LiveBar, Trade } from '../../core/market-types.ts'
 import { FEED_CLOSE, MassiveFeed, type FeedSocket, type MassiveFeedOptions } from './massive-feed.ts'

@@ -1,6 +1,6 @@
 /** RequestBudget priorities on a simulated clock: options and background calls stop short of the interactive reserve; interactive calls may spend it. */
 import { describe, expect, it } from 'bun:test'
-import { SimulatedClock } from '../../ports/clock'
+import { SimulatedClock } from '../memory/simulated-clock'
 import { interactiveReserve, RequestBudget, type BudgetSlot } from './request-budget'
 
 const MINUTE = 60_000

@@ -1,7 +1,8 @@
 /** RedisConnectionCounter: per-user connection cap across replicas, a sorted set of connId → expiry per user. */
 import { withTimeout } from './with-timeout'
 import type Redis from 'ioredis'
-import { createSystemClock, type Clock, type TimerHandle } from '../../ports/clock'
+import { type Clock, type TimerHandle } from '../../ports/clock'
+import { createSystemClock } from '../clock/system-clock'
 import type { ConnectionCounter } from '../../ports/connection-counter'
 
 export interface RedisConnectionCounterOptions {

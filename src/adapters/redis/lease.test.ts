@@ -1,7 +1,7 @@
 /** RedisLease timing on a simulated clock: a holder that cannot renew gives up before its key can expire; a contender takes over as the key expires. */
 import { describe, expect, it } from 'bun:test'
 import type Redis from 'ioredis'
-import { SimulatedClock } from '../../ports/clock'
+import { SimulatedClock } from '../memory/simulated-clock'
 import { RedisLease } from './lease'
 
 /** Stands in for ioredis: acquire and release succeed at once; renewals answer with `renewReply` (or never). */

@@ -1,6 +1,7 @@
 /** RedisLease: elects the one replica that holds the upstream connection (SET NX PX + renewal + fencing token). */
 import type Redis from 'ioredis'
-import { createSystemClock, type Clock, type TimerHandle } from '../../ports/clock'
+import { type Clock, type TimerHandle } from '../../ports/clock'
+import { createSystemClock } from '../clock/system-clock'
 
 /**
  * A lease some replica holds and the others wait for. Contract:

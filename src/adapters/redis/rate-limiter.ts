@@ -1,7 +1,8 @@
 /** RedisRateLimiter: fixed-window request counts shared by every replica, one counter key per key, policy and window. */
 import type Redis from 'ioredis'
 import { FixedWindowCounter, verdictOf, windowOf } from '../../core/rate-window'
-import { createSystemClock, type Clock } from '../../ports/clock'
+import { type Clock } from '../../ports/clock'
+import { createSystemClock } from '../clock/system-clock'
 import type { RateLimiter, RatePolicy, RateVerdict } from '../../ports/rate-limiter'
 import type { Logger } from '../log/logger'
 import { withTimeout } from './with-timeout'

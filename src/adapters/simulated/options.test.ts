@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'bun:test'
 import { yearsToExpiry } from '../../core/options/expirations'
-import { SimulatedClock } from '../../ports/clock'
+import { SimulatedClock } from '../memory/simulated-clock'
 import type { OptionSnapshot } from '../../ports/upstream-options'
 import { clearMarketCaches, snapshotAt } from './market'
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { SimulatedClock } from '../../ports/clock'
+import { SimulatedClock } from '../memory/simulated-clock'
 import type { FeedStatusEvent } from '../../ports/upstream'
 import type { LiveBar, Trade } from '../../core/market-types'
 import { minuteBars, tradesBetween } from './market'

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'bun:test'
 import { MINUTE_MS } from '../../core/market-time.ts'
-import { SimulatedClock } from '../../ports/clock.ts'
+import { SimulatedClock } from '../memory/simulated-clock.ts'
 import { dayBars, minuteBars, snapshotAt } from './market.ts'
 import { SimulatedUpstream } from './simulated-upstream.ts'
 

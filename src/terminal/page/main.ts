@@ -1,9 +1,9 @@
 /** Entry of the /terminal page: sign-in, the watchlist table, the chart, the options panel and the state indicator, wired to the MarketClient. */
 import { isChartTimespan, type ChartTimespan } from '../../client/chart-series'
 import { MarketClient } from '../../client/market-client'
+import { browserClock } from '../../client/browser-clock'
 import { ApiError } from '../../client/rest-api'
 import type { SocketFactory } from '../../client/stream-connection'
-import { createSystemClock } from '../../ports/clock'
 import { AuthView } from './auth-view'
 import { ChartView } from './chart-view'
 import { byId, setText } from './dom'
@@ -16,7 +16,7 @@ const client = new MarketClient({
   baseUrl: location.origin,
   fetch: (url, init) => fetch(url, init),
   WebSocket: WebSocket as unknown as SocketFactory,
-  clock: createSystemClock(),
+  clock: browserClock,
   random: Math.random,
 })
 let timespan: ChartTimespan = '1m'

@@ -1,7 +1,7 @@
 /** Stream seeds batched through the snapshot cache: window, per-call limit, failures, calls in flight, the cache shared with the REST endpoint, budget priorities and bounds. */
 import { describe, expect, it } from 'bun:test'
 import { UpstreamUnavailableError } from '../../../errors'
-import { SimulatedClock } from '../../../ports/clock'
+import { SimulatedClock } from '../../../adapters/memory/simulated-clock'
 import type { RequestPriority, UpstreamRest } from '../../../ports/upstream'
 import type { UpstreamSnapshot } from '../../../core/market-types'
 import type { BarsService } from './bars-service'

@@ -1,6 +1,6 @@
 /** SharedCalls: one upstream call per key while in flight or fresh; failures are not remembered; answers bounded in number and age. */
 import { describe, expect, it } from 'bun:test'
-import { SimulatedClock } from '../../../ports/clock'
+import { SimulatedClock } from '../../../adapters/memory/simulated-clock'
 import { SharedCalls } from './shared-calls'
 
 describe('SharedCalls', () => {

@@ -1,5 +1,6 @@
 /** In-process SymbolRegistry: the single-replica default, where the union is simply this process's set. */
-import { notifyOncePerTick, type SymbolRegistry } from '../../ports/symbol-registry'
+import { type SymbolRegistry } from '../../ports/symbol-registry'
+import { notifyOncePerTick } from '../notify-once-per-tick'
 
 /** Registry of one replica; change listeners run in a microtask after each real change. */
 export class MemorySymbolRegistry implements SymbolRegistry {

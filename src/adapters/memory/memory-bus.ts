@@ -1,11 +1,6 @@
 /** In-process Bus: the single-replica default; several MemoryBus on one MemoryBusHub simulate replicas in tests. */
-import {
-  createNodeId,
-  type Bus,
-  type BusHandlerErrorListener,
-  type BusHealth,
-  type BusStats,
-} from '../../ports/bus'
+import { type Bus, type BusHandlerErrorListener, type BusHealth, type BusStats } from '../../ports/bus'
+import { createNodeId } from '../node-id'
 
 type Envelope = { from: MemoryBus; topic: string; payload: string }
 
