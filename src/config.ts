@@ -1,9 +1,9 @@
 /** The only reader of the environment: typed configuration, validated once; one ConfigError lists every bad key. */
 import type { StreamLimits } from './core/protocol'
 import { ConfigError } from './errors'
+import type { LogLevel } from './ports/logger'
 
 export type Mode = 'development' | 'production' | 'test'
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 export interface Config {
   mode: Mode

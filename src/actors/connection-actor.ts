@@ -1,5 +1,5 @@
 /** ConnectionActor: one WebSocket — its user and token (refreshable in-band), watchlist-scoped subscriptions, inbound limits, heartbeat deadline and bounded send buffer. */
-import type { Principal } from '../adapters/auth/token-verifier'
+import type { Principal } from '../ports/token-verifier'
 import { isSilentTooLong, livenessDeadline } from '../core/heartbeat'
 import { admitFrame, countError, createInboundPolicy, type InboundPolicy } from '../core/inbound-policy'
 import {
@@ -13,7 +13,7 @@ import {
   type RequestId,
 } from '../core/protocol'
 import type { Revocation } from '../core/revocation-list'
-import type { FanoutMember } from '../stream/fanout'
+import type { FanoutMember } from '../ports/fanout'
 import { Actor } from './actor'
 import type { ConnectionContext, StreamSocket } from './connection-context'
 import { ConnectionDelivery } from './connection-delivery'

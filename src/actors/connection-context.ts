@@ -1,9 +1,9 @@
 /** What every ConnectionActor of a replica shares: the socket it drives, the limits, and the replica-wide services. */
-import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
-import type { Logger } from '../adapters/log/logger'
+import type { Principal, TokenVerifier } from '../ports/token-verifier'
+import type { Logger } from '../ports/logger'
 import type { Clock } from '../ports/clock'
 import type { ConnectionCounter } from '../ports/connection-counter'
-import type { LocalFanout } from '../stream/fanout'
+import type { Fanout } from '../ports/fanout'
 import type { ConnectionActor } from './connection-actor'
 
 /** What the actor needs of a Bun ServerWebSocket. */
@@ -36,7 +36,7 @@ export interface ConnectionContext {
   verifier: Pick<TokenVerifier, 'verify'>
   watchlist: { missing(userId: number, tickers: string[]): Promise<string[]> }
   counter: ConnectionCounter
-  fanout: LocalFanout
+  fanout: Fanout
   upstreamHealth(): UpstreamHealthView
   /** This user's connections on this replica (status `connections.used`). */
   userConnections(userId: number): number

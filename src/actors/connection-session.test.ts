@@ -1,7 +1,8 @@
 /** Tests of a connection's token: expiry deadlines and the once-per-token notice, in-band refresh outcomes, and a sign-out racing a refresh. */
 import { describe, expect, it } from 'bun:test'
 import { createTokenIssuer } from '../adapters/auth/token-issuer'
-import { createTokenVerifier, type Principal, type TokenVerifier } from '../adapters/auth/token-verifier'
+import { createTokenVerifier } from '../adapters/auth/token-verifier'
+import type { Principal, TokenVerifier } from '../ports/token-verifier'
 import { tokenExpiringNoticeMs } from '../core/protocol'
 import { MemoryRevokedTokens } from '../adapters/memory/memory-revoked-tokens'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'

@@ -1,5 +1,5 @@
 /** UpstreamActor: supervises live FeedSessions — subscribes the wanted union, batches diffs, reconnects with backoff, reports its state. */
-import type { Logger } from '../adapters/log/logger'
+import type { Logger } from '../ports/logger'
 import { backoff, type BackoffPolicy } from '../core/backoff'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { FeedSession, FeedStatusEvent, UpstreamFeed } from '../ports/upstream'

@@ -1,6 +1,6 @@
 /** Resolves the caller: a Bearer token or the session cookie, verified with named failures; `auth: true` on a route requires it. */
 import { Elysia } from 'elysia'
-import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
+import type { Principal, TokenVerifier } from '../ports/token-verifier'
 
 export const sessionCookieName = 'mw_token'
 

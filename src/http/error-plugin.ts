@@ -1,7 +1,7 @@
 /** The HTTP edge for failures: request ids, size limits (URL, headers, bodies declared or streamed), JSON 404/405, the one mapping from errors to the error envelope, and each answer's status and time (log, metrics). */
 import { Elysia, StatusMap } from 'elysia'
 import { AppError } from '../errors'
-import type { Logger } from '../adapters/log/logger'
+import type { Logger } from '../ports/logger'
 import type { AnsweredRequest } from './http-metrics'
 import { oversizedHead, payloadTooLarge, readJsonBody } from './request-limits'
 

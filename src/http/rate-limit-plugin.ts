@@ -1,6 +1,6 @@
 /** Per-user REST rate limits: the `rateLimit: 'market' | 'rest'` route option counts the signed-in user's request, answers RateLimit / RateLimit-Policy (draft-ietf-httpapi-ratelimit-headers-07) and refuses with 429 RATE_LIMITED over the budget. */
 import { Elysia } from 'elysia'
-import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
+import type { Principal, TokenVerifier } from '../ports/token-verifier'
 import { rateLimitFields, resetSeconds } from '../core/rate-window'
 import { RateLimitedError } from '../errors'
 import type { Clock } from '../ports/clock'

@@ -1,7 +1,7 @@
 /** createServer: the Elysia edge assembled from feature modules, error handling, CORS and the OpenAPI document. */
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
-import type { Logger } from '../adapters/log/logger'
+import type { Logger } from '../ports/logger'
 import { createCors } from './cors'
 import { createErrorPlugin } from './error-plugin'
 import type { AnsweredRequest } from './http-metrics'

@@ -1,5 +1,5 @@
 /** ConnectionRegistry: a replica's live connections, indexed by user, with the per-user bus topic that carries watchlist removals and sign-outs. */
-import type { Logger } from '../adapters/log/logger'
+import type { Logger } from '../ports/logger'
 import type { ConnectionActor, ConnectionMessage } from '../actors/connection-actor'
 import { DeadlineWheel } from '../core/deadline-wheel'
 import { userTopic } from '../core/protocol'

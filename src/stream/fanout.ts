@@ -2,21 +2,9 @@
 import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
 import type { SymbolRegistry } from '../ports/symbol-registry'
+import type { Fanout, FanoutMember } from '../ports/fanout'
 import { messageTypeOf, symbolTopic } from '../core/protocol'
 import type { SnapshotData } from '../core/coalesce'
-
-/** A local connection as the fan-out sees it. */
-export interface FanoutMember {
-  /** Joins/leaves a Bun topic (server.publish reaches it). */
-  subscribeTopic(topic: string): void
-  unsubscribeTopic(topic: string): void
-  /** True while the member reads too slowly and takes latest-value-wins delivery instead of topics. */
-  readonly conflating: boolean
-  /** Delivery while conflating: the member keeps only the latest message per symbol and kind. */
-  offer(symbol: string, payload: string): void
-  /** A publish reached this member's topic under backpressure: check its buffer now, not at the next sweep. */
-  checkPressure(now: number): void
-}
 
 export interface FanoutOptions {
   bus: Bus
@@ -59,7 +47,7 @@ export interface LiveSnapshot extends Omit<SnapshotData, 'updated_at'> {
  * conflating member. The first local member of a symbol subscribes the bus topic and
  * marks the symbol wanted in the registry; the last one to leave undoes both.
  */
-export class LocalFanout {
+export class LocalFanout implements Fanout {
   private readonly entries = new Map<string, SymbolEntry>()
   private readonly snapshots = new Map<string, { payload: string; receivedAt: number }>()
   /** Bytes published to all topics so far: no member's buffer can grow by more than this between two checks. */

@@ -1,5 +1,5 @@
 /** Stream handshake: finds the JWT (header, subprotocol, query, cookie), checks Origin for cookies and that the token's user exists, and names every refusal. */
-import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
+import type { Principal, TokenVerifier } from '../ports/token-verifier'
 import { AuthError } from '../errors'
 import type { UserRepo } from '../ports/repos'
 import { sessionCookieName, readCookie } from '../http/auth-plugin'

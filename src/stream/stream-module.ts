@@ -1,7 +1,7 @@
 /** createStreamModule: the real-time stream — the WebSocket route, its actors, local fan-out and lifecycle, built from injected ports. */
 import type { Server } from 'bun'
-import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
-import type { Logger } from '../adapters/log/logger'
+import type { Principal, TokenVerifier } from '../ports/token-verifier'
+import type { Logger } from '../ports/logger'
 import { ConnectionActor, type StreamLimits } from '../actors/connection-actor'
 import type { SnapshotSource } from '../actors/symbol-actor'
 import type { UpstreamReport } from '../actors/upstream-actor'

@@ -1,7 +1,7 @@
 /** The stream's route: the HTTP upgrade (auth, Origin, account, process cap) through Bun's server.upgrade, and Bun's WebSocket handlers over a small typed ws.data. */
 import { Elysia } from 'elysia'
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun'
-import type { Principal, TokenVerifier } from '../adapters/auth/token-verifier'
+import type { Principal, TokenVerifier } from '../ports/token-verifier'
 import { CloseCode, controlMessage, subprotocol } from '../core/protocol'
 import { AppError } from '../errors'
 import type { Clock } from '../ports/clock'

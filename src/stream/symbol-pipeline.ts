@@ -1,5 +1,5 @@
 /** SymbolPipeline: where a market event goes on this replica — feed → UpstreamActor → SymbolHub (one SymbolActor per symbol) → LocalFanout (local topics) and BusBatch (other replicas); both actors supervised. */
-import type { Logger } from '../adapters/log/logger'
+import type { Logger } from '../ports/logger'
 import type { SnapshotSource } from '../actors/symbol-actor'
 import { SymbolHub } from '../actors/symbol-hub'
 import { UpstreamActor, type UpstreamReport, type UpstreamSink } from '../actors/upstream-actor'

@@ -1,7 +1,7 @@
 /** Options panels against a 5-per-minute Massive budget: viewers share one chain call per TTL, options stop short of the interactive reserve (then answer the last chain, stale), and bars and snapshots of another user still answer. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { App } from '../../src/app'
-import { type Clock } from '../../src/ports/clock'
+import type { Clock } from '../../src/ports/clock'
 import { createSystemClock } from '../../src/adapters/clock/system-clock'
 import { Http, postgresUrl, startApp } from '../support/harness'
 import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test'
 import type { App } from '../../src/app'
 import { simulatedChain, simulatedContract, simulatedExpirations } from '../../src/adapters/simulated/options'
-import { type Clock } from '../../src/ports/clock'
+import type { Clock } from '../../src/ports/clock'
 import { createSystemClock } from '../../src/adapters/clock/system-clock'
 import { Http, postgresUrl, startApp } from '../support/harness'
 import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import Redis, { type RedisOptions } from 'ioredis'
 import { RedisRevokedTokens } from '../../src/adapters/redis/revoked-tokens'
-import { type TokenRef } from '../../src/ports/revoked-tokens'
+import type { TokenRef } from '../../src/ports/revoked-tokens'
 import { MemoryRevokedTokens } from '../../src/adapters/memory/memory-revoked-tokens'
 import { revokedTokensContract } from '../contracts/revoked-tokens.contract'
 import {

@@ -1,5 +1,5 @@
 /** A Logger that records instead of printing, for unit tests that exercise failures. */
-import type { Logger } from '../../src/adapters/log/logger'
+import type { Logger } from '../../src/ports/logger'
 
 export function createSilentLog(): Logger & { lines: { level: string; msg: string }[] } {
   const lines: { level: string; msg: string }[] = []

@@ -1,7 +1,7 @@
 /** Stream test harness: the app exactly as src/app.ts composes it (createApp), with a test clock and feed, listening on port 0. */
 import { SimulatedFeed } from '../../src/adapters/simulated/simulated-feed'
 import { createApp, type App } from '../../src/app'
-import { type Clock } from '../../src/ports/clock'
+import type { Clock } from '../../src/ports/clock'
 import { createSystemClock } from '../../src/adapters/clock/system-clock'
 import type { UpstreamFeed } from '../../src/ports/upstream'
 import { streamPath, type StreamModule, type StreamTuning } from '../../src/stream/stream-module'

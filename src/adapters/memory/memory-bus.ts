@@ -1,5 +1,5 @@
 /** In-process Bus: the single-replica default; several MemoryBus on one MemoryBusHub simulate replicas in tests. */
-import { type Bus, type BusHandlerErrorListener, type BusHealth, type BusStats } from '../../ports/bus'
+import type { Bus, BusHandlerErrorListener, BusHealth, BusStats } from '../../ports/bus'
 import { createNodeId } from '../node-id'
 
 type Envelope = { from: MemoryBus; topic: string; payload: string }

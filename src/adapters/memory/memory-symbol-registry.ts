@@ -1,5 +1,5 @@
 /** In-process SymbolRegistry: the single-replica default, where the union is simply this process's set. */
-import { type SymbolRegistry } from '../../ports/symbol-registry'
+import type { SymbolRegistry } from '../../ports/symbol-registry'
 import { notifyOncePerTick } from '../notify-once-per-tick'
 
 /** Registry of one replica; change listeners run in a microtask after each real change. */

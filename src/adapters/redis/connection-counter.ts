@@ -1,7 +1,7 @@
 /** RedisConnectionCounter: per-user connection cap across replicas, a sorted set of connId → expiry per user. */
 import { withTimeout } from './with-timeout'
 import type Redis from 'ioredis'
-import { type Clock, type TimerHandle } from '../../ports/clock'
+import type { Clock, TimerHandle } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
 import type { ConnectionCounter } from '../../ports/connection-counter'
 

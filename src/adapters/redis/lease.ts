@@ -1,6 +1,6 @@
 /** RedisLease: elects the one replica that holds the upstream connection (SET NX PX + renewal + fencing token). */
 import type Redis from 'ioredis'
-import { type Clock, type TimerHandle } from '../../ports/clock'
+import type { Clock, TimerHandle } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
 
 /**

@@ -2,8 +2,8 @@
 import { withTimeout } from './with-timeout'
 import type Redis from 'ioredis'
 import { LoginThrottle, type ThrottleLimits, type ThrottleVerdict } from '../../core/login-throttle'
-import type { Logger } from '../log/logger'
-import { type Clock } from '../../ports/clock'
+import type { Logger } from '../../ports/logger'
+import type { Clock } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
 import type { LoginAttempts } from '../../ports/login-attempts'
 

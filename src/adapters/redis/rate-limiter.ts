@@ -1,10 +1,10 @@
 /** RedisRateLimiter: fixed-window request counts shared by every replica, one counter key per key, policy and window. */
 import type Redis from 'ioredis'
 import { FixedWindowCounter, verdictOf, windowOf } from '../../core/rate-window'
-import { type Clock } from '../../ports/clock'
+import type { Clock } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
 import type { RateLimiter, RatePolicy, RateVerdict } from '../../ports/rate-limiter'
-import type { Logger } from '../log/logger'
+import type { Logger } from '../../ports/logger'
 import { withTimeout } from './with-timeout'
 
 export interface RedisRateLimiterOptions {

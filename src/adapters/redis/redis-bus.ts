@@ -1,6 +1,6 @@
 /** Redis Pub/Sub Bus: publisher + dedicated subscriber connection, `<prefix>:<topic>` channels, `nodeId|payload` envelopes. */
 import Redis, { type RedisOptions } from 'ioredis'
-import { type Bus, type BusHandlerErrorListener, type BusHealth, type BusStats } from '../../ports/bus'
+import type { Bus, BusHandlerErrorListener, BusHealth, BusStats } from '../../ports/bus'
 import { createNodeId } from '../node-id'
 import { RedisTopicSubscriber } from './redis-subscriber'
 

@@ -2,8 +2,8 @@
 import type Redis from 'ioredis'
 import { withTimeout } from './with-timeout'
 import { RevocationList, type Revocation, type TokenRef } from '../../core/revocation-list'
-import type { Logger } from '../log/logger'
-import { type Clock } from '../../ports/clock'
+import type { Logger } from '../../ports/logger'
+import type { Clock } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
 import type { RevokedTokens } from '../../ports/revoked-tokens'
 

@@ -1,9 +1,9 @@
 /** RedisSymbolRegistry: each replica's wanted symbols in an expiring per-node set; change notices over the Bus. */
 import type Redis from 'ioredis'
 import type { Bus } from '../../ports/bus'
-import { type Clock, type TimerHandle } from '../../ports/clock'
+import type { Clock, TimerHandle } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
-import { type SymbolRegistry } from '../../ports/symbol-registry'
+import type { SymbolRegistry } from '../../ports/symbol-registry'
 import { notifyOncePerTick } from '../notify-once-per-tick'
 
 export interface RedisSymbolRegistryOptions {

@@ -1,6 +1,6 @@
 /** The whole app for client and browser tests: REST, the stream and /terminal on one port, on real time and the simulated market. */
 import { createApp } from '../../../src/app'
-import { type Clock } from '../../../src/ports/clock'
+import type { Clock } from '../../../src/ports/clock'
 import { createSystemClock } from '../../../src/adapters/clock/system-clock'
 import type { StreamModule } from '../../../src/stream/stream-module'
 import { testConfig } from '../../support/harness'

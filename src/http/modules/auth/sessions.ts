@@ -1,5 +1,5 @@
 /** Sign-in sessions: refreshes within the absolute session limit, and sign-out that revokes a session (or all of a user's) and tells its streams on every replica. */
-import type { Principal } from '../../../adapters/auth/token-verifier'
+import type { Principal } from '../../../ports/token-verifier'
 import { AuthError } from '../../../errors'
 import type { Clock } from '../../../ports/clock'
 import type { Revocation, RevokedTokens } from '../../../ports/revoked-tokens'

@@ -1,6 +1,6 @@
 /** Options routes: listed expirations, a chain for one expiration, and one contract's details and snapshot. */
 import { Elysia } from 'elysia'
-import type { TokenVerifier } from '../../../adapters/auth/token-verifier'
+import type { TokenVerifier } from '../../../ports/token-verifier'
 import { createAuthPlugin } from '../../auth-plugin'
 import { errors } from '../../model'
 import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'

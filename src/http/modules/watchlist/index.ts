@@ -4,7 +4,7 @@ import { createAuthPlugin } from '../../auth-plugin'
 import { AcceptedInput } from '../../accepted-input'
 import { errors, parsedBy } from '../../model'
 import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
-import type { TokenVerifier } from '../../../adapters/auth/token-verifier'
+import type { TokenVerifier } from '../../../ports/token-verifier'
 import type { WatchlistEntry } from '../../../ports/repos'
 import type { WatchlistService } from './service'
 
