@@ -1,19 +1,9 @@
 /** Verifies our HS256 JWTs, reads their claims strictly, and names each failure: malformed, alg not allowed, bad signature, expired, revoked (signed out). */
 import { compactVerify, errors } from 'jose'
 import { AuthError } from '../../errors'
-import type { TokenRef } from '../../core/revocation-list'
 import type { Clock } from '../../ports/clock'
 import type { RevokedTokens } from '../../ports/revoked-tokens'
-
-/** The verified caller: its user, the session's id and sign-in time, and the token's issue time and expiry (what a sign-out revokes). */
-export interface Principal extends TokenRef {
-  email: string
-  authTime: number
-}
-
-export interface TokenVerifier {
-  verify(token: string | null | undefined): Promise<Principal>
-}
+import type { Principal, TokenVerifier } from '../../ports/token-verifier'
 
 /** Without `revoked`, no token is ever refused as signed out. */
 export function createTokenVerifier(

@@ -1,13 +1,5 @@
 /** Structured JSON logger: one line per event on stdout/stderr, filtered by level. */
-import type { LogLevel } from '../../config'
-
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void
-  info(msg: string, fields?: Record<string, unknown>): void
-  warn(msg: string, fields?: Record<string, unknown>): void
-  error(msg: string, fields?: Record<string, unknown>): void
-  child(fields: Record<string, unknown>): Logger
-}
+import type { LogLevel, Logger } from '../../ports/logger'
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
