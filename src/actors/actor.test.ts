@@ -31,13 +31,18 @@ describe('Actor', () => {
 
   it('should hold the mailbox while an async handler runs', async () => {
     let release!: () => void
-    const a = new Recorder((m) => (m === 'slow' ? new Promise<void>((r) => (release = r)) : undefined))
+    let handledNext!: () => void
+    const nextHandled = new Promise<void>((resolve) => (handledNext = resolve))
+    const a = new Recorder((m) => {
+      if (m === 'slow') return new Promise<void>((r) => (release = r))
+      if (m === 'next') handledNext()
+    })
     a.send('slow')
     a.send('next')
     expect(a.seen).toEqual(['slow'])
     expect(a.queued).toBe(1)
     release()
-    await Bun.sleep(0)
+    await nextHandled
     expect(a.seen).toEqual(['slow', 'next'])
   })
 
@@ -54,10 +59,14 @@ describe('Actor', () => {
     expect(a.status).toBe('failed')
     expect(a.send('after')).toBe(false)
     expect(failures).toHaveLength(1)
-    const b = new Recorder(async () => Promise.reject(new Error('later')), { onFailure: (e) => failures.push(e) })
+    let reported!: () => void
+    const failureReported = new Promise<void>((resolve) => (reported = resolve))
+    const b = new Recorder(async () => Promise.reject(new Error('later')), {
+      onFailure: (e) => (failures.push(e), reported()),
+    })
     b.send('x')
     b.send('y')
-    await Bun.sleep(0)
+    await failureReported
     expect(b.status).toBe('failed')
     expect(b.seen).toEqual(['x'])
   })

@@ -9,19 +9,30 @@ import { marketMessage, symbolTopic } from '../core/protocol'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { LocalFanout } from '../stream/fanout'
 import { ConnectionActor, type ConnectionContext, type StreamSocket } from './connection-actor'
+import { Changes } from '../../test/support/wait'
+
+/** Id of the pings the tests send as a barrier: their pongs are kept out of `sent`. */
+const barrierId = 'barrier'
 
 class FakeSocket implements StreamSocket {
   sent: any[] = []
   closed: { code: number; reason: string } | null = null
+  /** Barrier pongs received (not in `sent`). */
+  barrierPongs = 0
+  readonly changes = new Changes()
   topics = new Set<string>()
   pings = 0
   buffered = 0
   send(text: string) {
-    this.sent.push(JSON.parse(text))
+    const message = JSON.parse(text)
+    if (message.type === 'pong' && message.data?.id === barrierId) this.barrierPongs++
+    else this.sent.push(message)
+    this.changes.changed()
     return text.length
   }
   close(code: number, reason: string) {
     this.closed = { code, reason }
+    this.changes.changed()
   }
   terminate() {}
   ping() {
@@ -89,7 +100,15 @@ function setup(revokedJtis: ReadonlySet<string> = new Set(), overrides: Partial<
     closeGraceMs: 5000,
     ...overrides,
   }
-  const open = async (id = 'c1', exp = clock.now() / 1000 + 3600) => {
+  /**
+   * Opens a connection and waits until its admission is over: by default until it was told its
+   * status (admitted) or closed (refused); `admitted` may ask for less, e.g. only the welcome.
+   */
+  const open = async (
+    id = 'c1',
+    exp = clock.now() / 1000 + 3600,
+    admitted = (s: FakeSocket) => s.closed !== null || s.last('status') !== undefined,
+  ) => {
     const socket = new FakeSocket()
     const conn = new ConnectionActor(
       id,
@@ -98,23 +117,25 @@ function setup(revokedJtis: ReadonlySet<string> = new Set(), overrides: Partial<
       context,
     )
     conn.send({ type: 'opened' })
-    await Bun.sleep(0)
+    await socket.changes.until(() => admitted(socket), `connection ${id} admitted or refused`)
     return { socket, conn }
   }
-  const frame = async (conn: ConnectionActor, body: object) => {
+  /** Every frame sent before has been handled once the pong of a ping sent after it is out (frames are handled in order). */
+  const barrier = async (socket: FakeSocket, conn: ConnectionActor) => {
+    const pongs = socket.barrierPongs + 1
+    conn.frameArrived(JSON.stringify({ action: 'ping', id: barrierId }))
+    await socket.changes.until(() => socket.barrierPongs >= pongs, 'the barrier pong')
+  }
+  const frame = async (conn: ConnectionActor, body: object, socket: FakeSocket) => {
     conn.frameArrived(JSON.stringify(body))
-    await Bun.sleep(0)
+    await barrier(socket, conn)
   }
   /** The reply to the request with `id`, once the actor has sent it (a refresh verifies its token asynchronously). */
   const replyTo = async (socket: FakeSocket, id: string) => {
-    for (let i = 0; i < 100; i++) {
-      const reply = socket.sent.find((m) => m.data?.id === id)
-      if (reply) return reply
-      await Bun.sleep(1)
-    }
-    throw new Error(`no reply to ${id}`)
+    await socket.changes.until(() => socket.sent.some((m) => m.data?.id === id), `the reply to ${id}`)
+    return socket.sent.find((m) => m.data?.id === id)
   }
-  return { clock, fanout, counter, registry, open, frame, replyTo, issuer, topicPublishes }
+  return { clock, fanout, counter, registry, open, frame, barrier, replyTo, issuer, topicPublishes }
 }
 const trade = (seq: number, p: number) =>
   marketMessage({ type: 'trade', symbol: 'AAPL', seq, epoch: 'e', eventTs: 0, ts: 0, source: 'simulated', data: { p } })
@@ -133,7 +154,7 @@ describe('ConnectionActor', () => {
   it('should ping every heartbeat and close a silent connection with 4001, releasing everything', async () => {
     const { clock, open, frame, fanout, counter, registry } = setup()
     const { socket, conn } = await open()
-    await frame(conn, { action: 'subscribe', symbols: ['AAPL'] })
+    await frame(conn, { action: 'subscribe', symbols: ['AAPL'] }, socket)
     expect(fanout.symbols()).toEqual({ AAPL: 1 })
     for (let i = 0; i < 8; i++) {
       clock.advance(250)
@@ -163,7 +184,6 @@ describe('ConnectionActor', () => {
   it('should close with 4502 at admission when a sign-out covered its token after the handshake checked it', async () => {
     const { open } = setup(new Set(['jti-late']))
     const { socket } = await open('late')
-    await Bun.sleep(1)
     expect(socket.closed?.code).toBe(4502)
     expect(socket.sent.at(-1)?.data).toMatchObject({ code: 'TOKEN_EXPIRED', details: { cause: 'TOKEN_REVOKED' } })
     const { socket: other } = await open('kept')
@@ -180,7 +200,7 @@ describe('ConnectionActor', () => {
       userEventsHeard: (userId) => (waited.push(userId), confirmed),
       isRevoked: async (p) => (asked.push(p.jti), revoked.has(p.jti)),
     })
-    const { socket, conn } = await open('racing')
+    const { socket, conn } = await open('racing', undefined, (s) => s.last('welcome') !== undefined)
     expect({ waited, asked, sent: socket.sent.map((m) => m.type) }).toEqual({
       waited: [7],
       asked: [],
@@ -212,10 +232,10 @@ describe('ConnectionActor', () => {
     const { socket, conn } = await open('r', (clock.now() + 5_000) / 1000)
     expect(socket.last('welcome').data.token_expires_at).toBe(clock.now() + 5_000)
     const other = await issuer.issue({ id: 8, email: 'other@example.com' })
-    await frame(conn, { action: 'refresh', token: other.token, id: 'r1' })
+    await frame(conn, { action: 'refresh', token: other.token, id: 'r1' }, socket)
     expect((await replyTo(socket, 'r1')).data.code).toBe('TOKEN_USER_MISMATCH')
     const mine = await issuer.issue({ id: 7, email: 'u@example.com' })
-    await frame(conn, { action: 'refresh', token: mine.token, id: 'r2' })
+    await frame(conn, { action: 'refresh', token: mine.token, id: 'r2' }, socket)
     expect(await replyTo(socket, 'r2')).toMatchObject({
       type: 'refreshed',
       data: { token_expires_at: mine.exp * 1000 },
@@ -232,7 +252,7 @@ describe('ConnectionActor', () => {
   it('should conflate under backpressure, flush the latest values once drained, and return to the topic', async () => {
     const { clock, open, frame, fanout } = setup()
     const { socket, conn } = await open()
-    await frame(conn, { action: 'subscribe', symbols: ['AAPL'] })
+    await frame(conn, { action: 'subscribe', symbols: ['AAPL'] }, socket)
     expect(socket.topics.has(symbolTopic('AAPL'))).toBe(true)
     socket.buffered = 20_000
     conn.checkPressure()
@@ -267,7 +287,7 @@ describe('ConnectionActor', () => {
   it('should end a subscription removed from the watchlist with a reason', async () => {
     const { open, frame } = setup()
     const { socket, conn } = await open()
-    await frame(conn, { action: 'subscribe', symbols: ['AAPL', 'MSFT'] })
+    await frame(conn, { action: 'subscribe', symbols: ['AAPL', 'MSFT'] }, socket)
     conn.send({ type: 'watchlistRemoved', ticker: 'AAPL' })
     expect(socket.last('subscribed').data).toEqual({
       symbols: ['MSFT'],
@@ -280,13 +300,12 @@ describe('ConnectionActor', () => {
   })
 
   it('should handle requests in arrival order even while a subscribe waits for the watchlist', async () => {
-    const { open } = setup()
+    const { open, barrier } = setup()
     const { socket, conn } = await open()
     conn.frameArrived(JSON.stringify({ action: 'subscribe', symbols: ['AAPL'] }))
     conn.frameArrived(JSON.stringify({ action: 'ping', id: 1 }))
     conn.frameArrived(JSON.stringify({ action: 'unsubscribe', symbols: ['AAPL'] }))
-    await Bun.sleep(0)
-    await Bun.sleep(0)
+    await barrier(socket, conn)
     expect(socket.sent.slice(2).map((m) => m.type)).toEqual(['subscribed', 'status', 'pong', 'subscribed', 'status'])
     expect(socket.last('subscribed').data.symbols).toEqual([])
   })

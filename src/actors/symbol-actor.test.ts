@@ -2,6 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import type { Trade, UpstreamSnapshot } from '../core/market-types'
 import { SymbolActor, type SymbolActorOptions } from './symbol-actor'
+import { Changes, flushPromises } from '../../test/support/wait'
 
 const trade = (t: number, p = 10): Trade => ({ symbol: 'X', p, s: 1, t, q: t })
 const snap: UpstreamSnapshot = { ticker: 'X', last: 9, prevClose: 8, change: 1, changePct: 12.5, updatedAt: 0 }
@@ -10,25 +11,33 @@ function setup(over: Partial<SymbolActorOptions> = {}) {
   const clock = new SimulatedClock(1_000_000)
   const out: any[] = []
   let epochs = 0
+  let published = 0
+  const publishes = new Changes()
+  const publish: SymbolActorOptions['publish'] = over.publish ?? ((_s, payload) => out.push(JSON.parse(payload)))
   const actor = new SymbolActor({
     symbol: 'X',
     clock,
     flushMs: 100,
     source: 'simulated',
-    publish: (_s, payload) => out.push(JSON.parse(payload)),
     newEpoch: () => `e${++epochs}`,
     seed: async () => snap,
     ...over,
+    publish: (...args) => {
+      publish(...args)
+      published++
+      publishes.changed()
+    },
   })
   actor.start()
-  return { clock, out, actor, types: () => out.map((m) => m.type) }
+  /** Resolves once the actor has published its seeded snapshot (its first message). */
+  const seeded = () => publishes.until(() => published > 0, 'the seeded snapshot')
+  return { clock, out, actor, seeded, types: () => out.map((m) => m.type) }
 }
-const settle = () => Bun.sleep(0)
 
 describe('SymbolActor', () => {
   it('should send the seeded snapshot at start', async () => {
-    const { out } = setup()
-    await settle()
+    const { seeded, out } = setup()
+    await seeded()
     expect(out).toHaveLength(1)
     expect(out[0]).toMatchObject({
       type: 'snapshot',
@@ -40,8 +49,8 @@ describe('SymbolActor', () => {
   })
 
   it('should send at most one message per kind per flush window', async () => {
-    const { clock, out, actor, types } = setup({ derivedMs: 0 })
-    await settle()
+    const { seeded, clock, out, actor, types } = setup({ derivedMs: 0 })
+    await seeded()
     clock.advance(200)
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] }) // leading edge: sent at once
     expect(types()).toEqual(['snapshot', 'bar', 'trade', 'snapshot'])
@@ -59,16 +68,16 @@ describe('SymbolActor', () => {
   })
 
   it('should send after every event when flushMs is 0', async () => {
-    const { clock, actor, types } = setup({ flushMs: 0 })
-    await settle()
+    const { seeded, clock, actor, types } = setup({ flushMs: 0 })
+    await seeded()
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] })
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now() + 1)] })
     expect(types().filter((t) => t === 'trade')).toHaveLength(2)
   })
 
   it('should send every trade at flush 0 but the live bar and snapshot at most once per derived window, latest value last', async () => {
-    const { clock, out, actor, types } = setup({ flushMs: 0, derivedMs: 100 })
-    await settle()
+    const { seeded, clock, out, actor, types } = setup({ flushMs: 0, derivedMs: 100 })
+    await seeded()
     clock.advance(1000)
     const start = out.length
     for (let i = 0; i < 10; i++) {
@@ -93,7 +102,7 @@ describe('SymbolActor', () => {
 
   it("should send a busy symbol's derived state in the same flush as a trade at flush 0", async () => {
     const flushes: string[][] = []
-    const { clock, actor } = setup({
+    const { seeded, clock, actor } = setup({
       flushMs: 0,
       derivedMs: 100,
       publish: (_s, payload) => {
@@ -103,7 +112,7 @@ describe('SymbolActor', () => {
         else flushes.push(Object.assign([m.type], { ts: m.ts }))
       },
     })
-    await settle()
+    await seeded()
     clock.advance(1000)
     flushes.length = 0
     for (let i = 0; i < 40; i++) {
@@ -118,8 +127,8 @@ describe('SymbolActor', () => {
   })
 
   it('should send a symbol trading a few times a second about one message per trade by default at flush 0', async () => {
-    const { clock, out, actor, types } = setup({ flushMs: 0 })
-    await settle()
+    const { seeded, clock, out, actor, types } = setup({ flushMs: 0 })
+    await seeded()
     clock.advance(5000)
     const start = out.length
     for (let i = 0; i < 100; i++) {
@@ -140,8 +149,8 @@ describe('SymbolActor', () => {
   })
 
   it('should send a trade by the end of its flush window while derived state waits for its own', async () => {
-    const { clock, out, actor } = setup({ flushMs: 100, derivedMs: 1000 })
-    await settle()
+    const { seeded, clock, out, actor } = setup({ flushMs: 100, derivedMs: 1000 })
+    await seeded()
     clock.advance(5000)
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 11)] }) // opens a window: all sent
     clock.advance(300)
@@ -153,16 +162,16 @@ describe('SymbolActor', () => {
   })
 
   it('should start a new epoch with seq 1 and re-send the snapshot when continuity is lost', async () => {
-    const { actor, out } = setup({ flushMs: 0 })
-    await settle()
+    const { seeded, actor, out } = setup({ flushMs: 0 })
+    await seeded()
     actor.send({ type: 'continuityLost' })
     expect(out.at(-1)).toMatchObject({ type: 'snapshot', epoch: 'e2', seq: 1 })
     expect(actor.epoch).toBe('e2')
   })
 
   it('should stay silent without an audience and catch the audience up when it returns', async () => {
-    const { clock, actor, out, types } = setup({ flushMs: 0 })
-    await settle()
+    const { seeded, clock, actor, out, types } = setup({ flushMs: 0 })
+    await seeded()
     actor.send({ type: 'audienceChanged', active: false })
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now(), 12)] })
     expect(out).toHaveLength(1)
@@ -173,8 +182,8 @@ describe('SymbolActor', () => {
 
   it('should re-publish its latest messages unchanged on replay', async () => {
     const published: string[] = []
-    const { clock, actor } = setup({ flushMs: 0, publish: (_s, p) => published.push(p) })
-    await settle()
+    const { seeded, clock, actor } = setup({ flushMs: 0, publish: (_s, p) => published.push(p) })
+    await seeded()
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] })
     const before = [...published]
     actor.send({ type: 'replayRequested' })
@@ -183,24 +192,24 @@ describe('SymbolActor', () => {
 
   it('should retry a failed seed with backoff', async () => {
     let calls = 0
-    const { clock, out } = setup({
+    const { clock, out, seeded } = setup({
       seed: async () => (++calls === 1 ? Promise.reject(new Error('down')) : snap),
       random: () => 0,
     })
-    await settle()
+    await flushPromises() // the failed seed is handled and its retry scheduled on the simulated clock
     expect(out).toHaveLength(0)
     clock.advance(499)
-    await settle()
+    await flushPromises()
     expect(calls).toBe(1)
     clock.advance(1)
-    await settle()
+    await seeded()
     expect(calls).toBe(2)
     expect(out.map((m) => m.type)).toEqual(['snapshot'])
   })
 
   it('should stop sending and cancel its timers when stopped', async () => {
-    const { clock, actor, out } = setup()
-    await settle()
+    const { seeded, clock, actor, out } = setup()
+    await seeded()
     clock.advance(200)
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now())] })
     actor.send({ type: 'tradesArrived', trades: [trade(clock.now() + 1)] })

@@ -3,6 +3,7 @@ import { MemorySymbolRegistry } from '../adapters/memory/memory-symbol-registry'
 import { createSilentLog } from '../../test/support/silent-log'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { SymbolHub } from './symbol-hub'
+import { Changes, flushPromises } from '../../test/support/wait'
 
 function setup(publish: (symbol: string, payload: string) => void = () => {}) {
   const clock = new SimulatedClock(1_000_000)
@@ -18,44 +19,47 @@ function setup(publish: (symbol: string, payload: string) => void = () => {}) {
     graceMs: 5000,
   })
   let changes = 0
-  hub.onWantedChange(() => changes++)
+  const reported = new Changes()
+  hub.onWantedChange(() => (changes++, reported.changed()))
   hub.start()
-  return { clock, registry, hub, changes: () => changes }
+  /** Resolves once the hub reported a change of its wanted symbols and they are `symbols`. */
+  const wantedBecomes = (symbols: string[]) =>
+    reported.until(() => hub.wanted().join() === symbols.join(), `wanted symbols ${symbols}`)
+  return { clock, registry, hub, changes: () => changes, wantedBecomes }
 }
-const settle = () => Bun.sleep(0)
 
 describe('SymbolHub', () => {
   it('should run one actor per wanted symbol only while holding', async () => {
-    const { registry, hub, changes } = setup()
+    const { registry, hub, changes, wantedBecomes } = setup()
     registry.want('AAPL')
-    await settle()
+    await flushPromises() // the registry's notice and the hub's handling of it, all in memory
     expect(hub.wanted()).toEqual([])
     hub.setHolding(true)
-    await settle()
+    await wantedBecomes(['AAPL'])
     expect(hub.wanted()).toEqual(['AAPL'])
     registry.want('MSFT')
-    await settle()
+    await wantedBecomes(['AAPL', 'MSFT'])
     expect(hub.wanted()).toEqual(['AAPL', 'MSFT'])
     expect(changes()).toBe(2)
     hub.setHolding(false)
-    await settle()
+    await wantedBecomes([])
     expect(hub.wanted()).toEqual([])
   })
 
   it('should keep an unwanted actor for the grace period and keep it when wanted again', async () => {
-    const { clock, registry, hub } = setup()
+    const { clock, registry, hub, wantedBecomes } = setup()
     hub.setHolding(true)
     registry.want('AAPL')
     registry.want('MSFT')
-    await settle()
+    await wantedBecomes(['AAPL', 'MSFT'])
     const aapl = hub.actor('AAPL')!
     registry.unwant('AAPL')
     registry.unwant('MSFT')
-    await settle()
+    await flushPromises() // the hub starts both grace periods on the simulated clock
     clock.advance(4000)
     expect(hub.wanted()).toEqual(['AAPL', 'MSFT'])
     registry.want('AAPL')
-    await settle()
+    await flushPromises() // the hub ends AAPL's grace period
     clock.advance(1000)
     expect(hub.wanted()).toEqual(['AAPL'])
     expect(hub.actor('AAPL')).toBe(aapl)
@@ -64,11 +68,11 @@ describe('SymbolHub', () => {
 
   it('should route trades to their actors, splitting mixed frames', async () => {
     const seen: string[] = []
-    const { registry, hub } = setup((symbol, payload) => seen.push(`${symbol}:${JSON.parse(payload).type}`))
+    const { registry, hub, wantedBecomes } = setup((symbol, payload) => seen.push(`${symbol}:${JSON.parse(payload).type}`))
     hub.setHolding(true)
     registry.want('AAPL')
     registry.want('MSFT')
-    await settle()
+    await wantedBecomes(['AAPL', 'MSFT'])
     hub.trades([
       { symbol: 'AAPL', p: 1, s: 1, t: 1, q: 1 },
       { symbol: 'MSFT', p: 2, s: 1, t: 1, q: 2 },
@@ -79,7 +83,7 @@ describe('SymbolHub', () => {
 
   it('should replace a failed actor with a fresh one in a new epoch', async () => {
     let fail = true
-    const { registry, hub } = setup(() => {
+    const { registry, hub, wantedBecomes } = setup(() => {
       if (fail) {
         fail = false
         throw new Error('publish failed')
@@ -87,7 +91,7 @@ describe('SymbolHub', () => {
     })
     hub.setHolding(true)
     registry.want('AAPL')
-    await settle()
+    await wantedBecomes(['AAPL'])
     const first = hub.actor('AAPL')!
     hub.trades([{ symbol: 'AAPL', p: 1, s: 1, t: 1, q: 1 }])
     expect(first.status).toBe('failed')

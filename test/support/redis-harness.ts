@@ -4,6 +4,9 @@ import Redis from 'ioredis'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitFor } from './wait'
+
+export { waitFor }
 
 /** The Redis every integration test uses (the same as harness.ts): TEST_REDIS_URL, else redis://127.0.0.1:6379. */
 export const sharedRedisUrl = redisUrl
@@ -33,15 +36,6 @@ export async function requireSharedRedis(): Promise<void> {
     )
   } finally {
     probe.disconnect()
-  }
-}
-
-/** Polls `condition` every 10 ms; throws with `label` when it stays false for `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, label: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${label}`)
-    await Bun.sleep(10)
   }
 }
 

@@ -3,6 +3,7 @@ import type { Subprocess } from 'bun'
 import { join } from 'node:path'
 import { streamPath } from '../../src/stream/stream-module'
 import { uniqueEmail } from './harness'
+import { within } from './wait'
 
 const repoRoot = join(import.meta.dir, '..', '..')
 /** Children not yet reaped; killed with SIGKILL if the test process exits first. */
@@ -42,17 +43,21 @@ export class ReplicaProcess {
     void child.exited.then(() => live.delete(child))
     const lines = readLines(child.stdout)
     const seen: string[] = []
-    const deadline = Bun.sleep(timeoutMs).then(() => null)
-    for (;;) {
-      const next = await Promise.race([lines.next(), deadline])
-      if (next === null || next.done) {
-        child.kill('SIGKILL')
-        const stderr = await new Response(child.stderr).text().catch(() => '')
-        throw new Error(`replica ${name} did not print "listening" within ${timeoutMs} ms:\n${[...seen, stderr].join('\n')}`)
+    const listening = (async () => {
+      for (let next = await lines.next(); !next.done; next = await lines.next()) {
+        seen.push(next.value)
+        const url = listeningUrl(next.value)
+        if (url !== null) return url
       }
-      seen.push(next.value)
-      const url = listeningUrl(next.value)
-      if (url !== null) return new ReplicaProcess(name, url, child, lines)
+      throw new Error('exited')
+    })()
+    listening.catch(() => {}) // a timeout below reports it
+    try {
+      return new ReplicaProcess(name, await within(listening, timeoutMs, `replica ${name} listening`), child, lines)
+    } catch {
+      child.kill('SIGKILL')
+      const stderr = await new Response(child.stderr).text().catch(() => '')
+      throw new Error(`replica ${name} did not print "listening" within ${timeoutMs} ms:\n${[...seen, stderr].join('\n')}`)
     }
   }
 
@@ -88,7 +93,10 @@ export class ReplicaProcess {
   async stop(graceMs = 5000): Promise<void> {
     if (!this.alive) return
     this.child.kill('SIGTERM')
-    const exited = await Promise.race([this.child.exited.then(() => true), Bun.sleep(graceMs).then(() => false)])
+    const exited = await within(this.child.exited, graceMs, 'a graceful exit').then(
+      () => true,
+      () => false,
+    )
     if (!exited) await this.kill()
   }
 

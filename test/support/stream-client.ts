@@ -1,4 +1,5 @@
-/** A test WebSocket client for the stream: records every message and the close, and waits for them with timeouts. */
+/** A test WebSocket client for the stream: records every message and the close, and waits for them (on the socket's events) with timeouts. */
+import { Changes, defaultWaitMs, within } from './wait'
 
 export interface StreamMessage {
   type: string
@@ -23,7 +24,8 @@ export class StreamClient {
   readonly closed: Promise<Closed>
   readonly opened: Promise<void>
   private cursor = 0
-  private waiters = new Set<() => void>()
+  /** Re-checks waiting conditions on every message and on the close. */
+  readonly changes = new Changes()
   private readonly startedAt = Date.now()
 
   constructor(
@@ -36,13 +38,13 @@ export class StreamClient {
     this.closed = new Promise((resolve) =>
       ws.addEventListener('close', (e) => {
         resolve({ code: e.code, reason: e.reason, afterMs: Date.now() - this.startedAt })
-        this.wake()
+        this.changes.changed()
       }),
     )
     this.opened.catch(() => {})
     ws.addEventListener('message', (e) => {
       this.messages.push(JSON.parse(String(e.data)))
-      this.wake()
+      this.changes.changed()
     })
   }
 
@@ -56,23 +58,29 @@ export class StreamClient {
   }
 
   /** The next message (after the previous match) satisfying `match`; rejects after timeoutMs. */
-  async next(match: (m: StreamMessage) => boolean = () => true, timeoutMs = 3000): Promise<StreamMessage> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      for (let i = this.cursor; i < this.messages.length; i++) {
-        if (match(this.messages[i])) {
-          this.cursor = i + 1
-          return this.messages[i]
-        }
-      }
-      const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms; got: ${this.summary()}`)
-      await new Promise<void>((resolve) => {
-        const done = () => (clearTimeout(t), this.waiters.delete(done), resolve())
-        const t = setTimeout(done, left)
-        this.waiters.add(done)
-      })
+  async next(match: (m: StreamMessage) => boolean = () => true, timeoutMs = defaultWaitMs): Promise<StreamMessage> {
+    const found = await this.receivedSince(this.cursor, match, timeoutMs)
+    this.cursor = this.messages.indexOf(found, this.cursor) + 1
+    return found
+  }
+
+  /** The first message at index `from` or later satisfying `match`, as soon as it arrives (the cursor of next() stays); rejects after timeoutMs. */
+  async receivedSince(from: number, match: (m: StreamMessage) => boolean, timeoutMs = defaultWaitMs): Promise<StreamMessage> {
+    let found: StreamMessage | undefined
+    let checked = from
+    const seen = () => {
+      for (; checked < this.messages.length; checked++) if (match(this.messages[checked])) return !!(found = this.messages[checked])
+      return false
     }
+    await this.changes.until(seen, `a matching message from #${from}`, timeoutMs).catch((error) => {
+      throw new Error(`no matching message within ${timeoutMs} ms; got: ${this.summary()}`, { cause: error })
+    })
+    return found!
+  }
+
+  /** Resolves once `condition` holds, re-checked on every message and on the close; rejects after timeoutMs. */
+  until(condition: () => boolean, label: string, timeoutMs = defaultWaitMs): Promise<void> {
+    return this.changes.until(condition, `${label}; got: ${this.summary()}`, timeoutMs)
   }
 
   /** Next message of a type. */
@@ -97,16 +105,11 @@ export class StreamClient {
   summary(): string {
     return this.messages.slice(-8).map((m) => `${m.type}${m.data?.code ? `(${m.data.code})` : ''}`).join(', ') || '(none)'
   }
-
-  private wake(): void {
-    for (const w of [...this.waiters]) w()
-  }
 }
 
 /** Resolves with the close, or rejects when it does not come within timeoutMs. */
 export async function closedWithin(client: StreamClient, timeoutMs: number): Promise<Closed> {
-  return Promise.race([
-    client.closed,
-    Bun.sleep(timeoutMs).then(() => Promise.reject(new Error(`not closed within ${timeoutMs} ms; got: ${client.summary()}`))),
-  ])
+  return within(client.closed, timeoutMs, 'the close').catch((error) => {
+    throw new Error(`not closed within ${timeoutMs} ms; got: ${client.summary()}`, { cause: error })
+  })
 }

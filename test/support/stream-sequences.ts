@@ -55,17 +55,12 @@ export function commonWindow(runs: StreamMessage[][]): { lo: number; hi: number;
   return { lo, hi, windows: runs.map((r) => r.filter((m) => m.seq! >= lo && m.seq! <= hi)) }
 }
 
-/** Resolves once `client` has received, at index `from` or later, a message matching `match`; rejects after timeoutMs. */
-export async function receivedSince(
+/** Resolves once `client` has received, at index `from` or later, a message matching `match` (on its message event); rejects after timeoutMs. */
+export function receivedSince(
   client: StreamClient,
   from: number,
   match: (m: StreamMessage) => boolean,
   timeoutMs: number,
 ): Promise<StreamMessage> {
-  const deadline = Date.now() + timeoutMs
-  for (let i = from; ; ) {
-    for (; i < client.messages.length; i++) if (match(client.messages[i])) return client.messages[i]
-    if (Date.now() > deadline) throw new Error(`no matching message within ${timeoutMs} ms; last: ${client.summary()}`)
-    await Bun.sleep(10)
-  }
+  return client.receivedSince(from, match, timeoutMs)
 }
