@@ -3,6 +3,7 @@ import { describe, expect, it } from 'bun:test'
 import type Redis from 'ioredis'
 import { SimulatedClock } from '../memory/simulated-clock'
 import { RedisLease } from './lease'
+import { flushPromises } from '../../../test/support/wait'
 
 /** Stands in for ioredis: acquire and release succeed at once; renewals answer with `renewReply` (or never). */
 function fakeRedis(renewReply: () => Promise<unknown>): Redis {
@@ -17,7 +18,6 @@ function fakeRedis(renewReply: () => Promise<unknown>): Redis {
   return fake as unknown as Redis
 }
 
-const settle = () => Bun.sleep(0)
 
 describe('RedisLease timing', () => {
   const ttlMs = 3000
@@ -31,15 +31,15 @@ describe('RedisLease timing', () => {
     lease.onLost(() => events.push('lost'))
     lease.start()
     clock.advance(0)
-    await settle()
+    await flushPromises()
     expect(events).toEqual(['acquired 1'])
     for (let t = 0; t < ttlMs - driftMs - 1; t += 100) {
       clock.advance(Math.min(100, ttlMs - driftMs - 1 - t))
-      await settle()
+      await flushPromises()
     }
     expect(lease.holding).toBe(true)
     clock.advance(1)
-    await settle()
+    await flushPromises()
     expect(events).toEqual(['acquired 1', 'lost'])
     expect(lease.holding).toBe(false)
     await lease.close()
@@ -51,7 +51,7 @@ describe('RedisLease timing', () => {
     lease.start()
     for (let t = 0; t < 10 * ttlMs; t += 50) {
       clock.advance(50)
-      await settle()
+      await flushPromises()
     }
     expect(lease.holding).toBe(true)
     expect(lease.token).toBe(1)
@@ -64,10 +64,10 @@ describe('RedisLease timing', () => {
     const lease = new RedisLease({ redis: fakeRedis(() => Promise.resolve(0)), key: 'k', nodeId: 'n', ttlMs, clock })
     lease.start()
     clock.advance(0)
-    await settle()
+    await flushPromises()
     expect(lease.holding).toBe(true)
     clock.advance(ttlMs / 3)
-    await settle()
+    await flushPromises()
     expect(lease.holding).toBe(false)
     await lease.close()
   })
@@ -88,7 +88,7 @@ describe('RedisLease timing', () => {
     lease.start()
     for (let t = 0; t <= 2 * ttlMs && !lease.holding; t += 1) {
       clock.advance(1)
-      await settle()
+      await flushPromises()
     }
     // The first reply is read on the next 1 ms step. ttl/3 = 1,000 ms until the next poll while the
     // key has longer to live; then at its expiry (150 + 1 ms), not another 1,000 ms later.

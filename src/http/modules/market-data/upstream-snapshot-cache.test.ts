@@ -7,6 +7,7 @@ import type { UpstreamSnapshot } from '../../../core/market-types'
 import type { BarsService } from './bars-service'
 import { SnapshotsService, type SnapshotsOptions } from './snapshots-service'
 import { SEED_BATCH_WINDOW_MS } from './upstream-snapshot-cache'
+import { Changes, flushPromises } from '../../../../test/support/wait'
 
 const snapshotOf = (ticker: string): UpstreamSnapshot => ({
   ticker,
@@ -28,6 +29,7 @@ interface RecordedCall {
 /** An upstream that records every snapshot call and knows every ticker but ZZZZ. */
 function recordingUpstream() {
   const calls: RecordedCall[] = []
+  const callMade = new Changes()
   const upstream: UpstreamRest = {
     name: 'simulated',
     fetchSnapshots(tickers, priority) {
@@ -39,6 +41,7 @@ function recordingUpstream() {
         answer: () => resolve(new Map(known.map((t) => [t, snapshotOf(t)]))),
         fail: reject,
       })
+      callMade.changed()
       return promise
     },
     fetchBars: () => Promise.reject(new Error('not used')),
@@ -50,12 +53,14 @@ function recordingUpstream() {
       requests: calls.length,
     }),
   }
-  return { upstream, calls }
+  /** Resolves once the upstream has been called `n` times in all. */
+  const calledTimes = (n: number) => callMade.until(() => calls.length >= n, `${n} snapshot calls`)
+  return { upstream, calls, calledTimes }
 }
 
 function setup(opts: Partial<SnapshotsOptions> = {}) {
   const clock = new SimulatedClock(1_000_000)
-  const { upstream, calls } = recordingUpstream()
+  const { upstream, calls, calledTimes } = recordingUpstream()
   // Every ticker these tests ask the REST side for has a snapshot, so the bars service is never consulted.
   const bars = {} as BarsService
   const service = new SnapshotsService(upstream, bars, clock, {
@@ -64,10 +69,9 @@ function setup(opts: Partial<SnapshotsOptions> = {}) {
     liveFreshMs: 10_000,
     ...opts,
   })
-  return { clock, calls, service }
+  return { clock, calls, calledTimes, service }
 }
 
-const settle = () => Bun.sleep(0)
 
 describe('SnapshotsService.seed', () => {
   it('should gather the seeds of one window into one upstream call', async () => {
@@ -113,7 +117,7 @@ describe('SnapshotsService.seed', () => {
     expect(calls.map((c) => c.tickers)).toEqual([['AAPL', 'MSFT'], ['AAPL']])
     calls[1]!.answer()
     expect(await retry).toMatchObject({ ticker: 'AAPL' })
-    await settle() // bun test fails the test on any unhandled rejection
+    await flushPromises() // an unhandled rejection (in memory) would surface now: bun test fails the test on any
   })
 
   it('should join a seed to the call already on its way for the same ticker', async () => {
@@ -183,12 +187,12 @@ describe('UpstreamSnapshotCache budget priority and bounds', () => {
   })
 
   it('should ask again as interactive when the seeds-only call a REST request joined is refused', async () => {
-    const { clock, calls, service } = setup()
+    const { clock, calls, calledTimes, service } = setup()
     const seed = service.seed('AAPL')
     clock.advance(SEED_BATCH_WINDOW_MS)
     const rest = service.get(['AAPL'])
     calls[0]!.fail(new UpstreamUnavailableError('only the interactive reserve is left'))
-    await settle()
+    await calledTimes(2)
     expect(calls.map((c) => [c.tickers, c.priority])).toEqual([
       [['AAPL'], 'background'],
       [['AAPL'], 'interactive'],

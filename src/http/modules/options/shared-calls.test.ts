@@ -2,14 +2,18 @@
 import { describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../../../adapters/memory/simulated-clock'
 import { SharedCalls } from './shared-calls'
+import { deferred } from '../../../../test/support/wait'
 
 describe('SharedCalls', () => {
   it('should share an in-flight call and reuse its answer until the TTL passes', async () => {
     const clock = new SimulatedClock(1_000)
     const calls = new SharedCalls(clock)
     let n = 0
-    const answer = () => Bun.sleep(5).then(() => ++n)
-    const first = await Promise.all([1, 2, 3].map(() => calls.get('k', 100, answer)))
+    const upstream = deferred()
+    const answer = () => upstream.promise.then(() => ++n)
+    const asked = [1, 2, 3].map(() => calls.get('k', 100, answer))
+    upstream.resolve() // the upstream answers once all three wait on the call
+    const first = await Promise.all(asked)
     expect(first).toEqual([1, 1, 1].map((value) => ({ value, at: 1_000 })))
     clock.advance(99)
     expect((await calls.get('k', 100, answer)).value).toBe(1)
@@ -21,8 +25,11 @@ describe('SharedCalls', () => {
   it('should hand a failure to every waiter and try again on the next request', async () => {
     const calls = new SharedCalls(new SimulatedClock(0))
     let n = 0
-    const failing = () => Bun.sleep(1).then(() => Promise.reject(new Error(`down ${++n}`)))
-    const results = await Promise.allSettled([calls.get('k', 1_000, failing), calls.get('k', 1_000, failing)])
+    const upstream = deferred()
+    const failing = () => upstream.promise.then(() => Promise.reject(new Error(`down ${++n}`)))
+    const asked = [calls.get('k', 1_000, failing), calls.get('k', 1_000, failing)]
+    upstream.resolve() // the call fails once both wait on it
+    const results = await Promise.allSettled(asked)
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual([
       'down 1',
       'down 1',
