@@ -2,7 +2,7 @@
 
 // The shapes are the server's own (type-only imports: nothing of the server is bundled into the page).
 import type { Bar } from '../core/market-types'
-import type { Snapshot } from '../http/modules/market-data/snapshots-service'
+import type { Snapshot } from '../services/snapshots-service'
 import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from '../http/modules/options/model'
 export type { BarData, BarState, SnapshotData, TradeData } from '../core/coalesce'
 import type { BarData, SnapshotData, TradeData } from '../core/coalesce'

@@ -7,7 +7,7 @@ import { parseOptionTicker } from '../core/options/option-ticker'
 import { checkPassword, normaliseEmail, normaliseTicker } from '../core/validate'
 import { ValidationError } from '../errors'
 import { AcceptedInput } from './accepted-input'
-import { parseTickerList } from './modules/market-data/snapshots-service'
+import { parseTickerList } from '../services/snapshots-service'
 
 type StringSchema = { pattern?: string; minLength?: number; maxLength?: number }
 

@@ -1,6 +1,6 @@
 /** Background job: keeps recent minute bars of every watched ticker stored and repairs gaps; one replica at a time. */
 import type { Logger } from '../ports/logger'
-import type { BarsService } from '../http/modules/market-data/bars-service'
+import type { BarsService } from '../services/bars-service'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { JobLock } from '../ports/job-lock'
 import type { WatchlistRepo } from '../ports/repos'

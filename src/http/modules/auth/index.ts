@@ -9,8 +9,8 @@ import type { Principal, TokenVerifier } from '../../../ports/token-verifier'
 import { AuthError } from '../../../errors'
 import type { Clock } from '../../../ports/clock'
 import { AuthModel } from './model'
-import { type AuthService, type PublicUser, toPublicUser } from './service'
-import type { SessionService } from './sessions'
+import { type AuthService, type PublicUser, toPublicUser } from '../../../services/auth-service'
+import type { SessionService } from '../../../services/session-service'
 
 export interface AuthRoutesOptions {
   service: AuthService

@@ -8,9 +8,9 @@ import type { TokenVerifier } from '../../../ports/token-verifier'
 import { createAuthPlugin } from '../../auth-plugin'
 import { errors } from '../../model'
 import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
-import type { BarsService } from './bars-service'
+import type { BarsService } from '../../../services/bars-service'
 import { MarketDataModel } from './model'
-import type { SnapshotsService } from './snapshots-service'
+import type { SnapshotsService } from '../../../services/snapshots-service'
 
 export interface MarketDataRoutesOptions {
   bars: BarsService

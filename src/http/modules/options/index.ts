@@ -5,7 +5,7 @@ import { createAuthPlugin } from '../../auth-plugin'
 import { errors } from '../../model'
 import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
 import { OptionsModel } from './model'
-import type { OptionsService } from './service'
+import type { OptionsService } from '../../../services/options-service'
 
 const upstreamCodes = `UPSTREAM_AUTH_FAILED, UPSTREAM_NOT_AUTHORIZED, UPSTREAM_BAD_RESPONSE, UPSTREAM_ERROR (502); UPSTREAM_UNAVAILABLE (503, with Retry-After when known; when an earlier answer is kept, it is served instead with stale: true and as_of); ${rateLimitedDoc}`
 

@@ -10,7 +10,7 @@ import { closeLabels } from '../../../stream/stream-counters'
 import type { StreamModule, StreamStatus } from '../../../stream/stream-module'
 import type { HttpMetrics } from '../../http-metrics'
 import type { RestRateLimits } from '../../rate-limit-plugin'
-import type { BarsService, BarsStats } from '../market-data/bars-service'
+import type { BarsService, BarsStats } from '../../../services/bars-service'
 
 export interface MetricSources {
   http: HttpMetrics

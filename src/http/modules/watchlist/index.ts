@@ -6,7 +6,7 @@ import { errors, parsedBy } from '../../model'
 import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
 import type { TokenVerifier } from '../../../ports/token-verifier'
 import type { WatchlistEntry } from '../../../ports/repos'
-import type { WatchlistService } from './service'
+import type { WatchlistService } from '../../../services/watchlist-service'
 
 const Item = t.Object({ ticker: t.String(), added_at: t.String({ format: 'date-time' }) })
 const List = t.Object({ items: t.Array(Item), max: t.Number({ description: 'the per-user cap' }) })

@@ -5,14 +5,14 @@ import {
   parseUnderlying,
   type ChainFilter,
   type RawChainParams,
-} from '../../../core/options/chain-query'
-import { dayOfDate, expirationKind } from '../../../core/options/expirations'
-import { parseOptionTicker } from '../../../core/options/option-ticker'
-import { nyDayIndex } from '../../../core/market-time'
-import { NotFoundError, UpstreamUnavailableError } from '../../../errors'
-import type { Clock } from '../../../ports/clock'
-import type { OptionSnapshot, UpstreamOptions } from '../../../ports/upstream-options'
-import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from './model'
+} from '../core/options/chain-query'
+import { dayOfDate, expirationKind } from '../core/options/expirations'
+import { parseOptionTicker } from '../core/options/option-ticker'
+import { nyDayIndex } from '../core/market-time'
+import { NotFoundError, UpstreamUnavailableError } from '../errors'
+import type { Clock } from '../ports/clock'
+import type { OptionSnapshot, UpstreamOptions } from '../ports/upstream-options'
+import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from '../http/modules/options/model'
 import { SharedCalls, type Shared } from './shared-calls'
 
 const noFilter: ChainFilter = { contractType: null, gte: null, lte: null }

@@ -1,8 +1,8 @@
 /** Upstream snapshots shared by the REST endpoint and stream seeds: a short-lived bounded cache, calls in flight joined, seeds gathered into one provider call. */
-import { BoundedCache } from '../../../core/bounded-cache'
-import type { Clock, TimerHandle } from '../../../ports/clock'
-import type { UpstreamRest } from '../../../ports/upstream'
-import type { UpstreamSnapshot } from '../../../core/market-types'
+import { BoundedCache } from '../core/bounded-cache'
+import type { Clock, TimerHandle } from '../ports/clock'
+import type { UpstreamRest } from '../ports/upstream'
+import type { UpstreamSnapshot } from '../core/market-types'
 
 /** How long the first seed of a batch waits for others to share its provider call (injected clock). */
 export const SEED_BATCH_WINDOW_MS = 50

@@ -1,6 +1,6 @@
 /** Upstream answers by key, reused for a time to live and shared while in flight (a refresh storm costs one upstream call); a bounded number kept a while longer to serve stale. */
-import { BoundedCache } from '../../../core/bounded-cache'
-import type { Clock } from '../../../ports/clock'
+import { BoundedCache } from '../core/bounded-cache'
+import type { Clock } from '../ports/clock'
 
 export interface Shared<T> {
   value: T

@@ -1,15 +1,15 @@
 /** Bars: stored base bars filled from the upstream on demand (each final range fetched once), larger buckets derived, pages by cursor. */
-import { aggregateBars, baseTimespanFor } from '../../../core/bars'
-import { BoundedCache } from '../../../core/bounded-cache'
-import type { BarCursorCodec } from '../../../core/bar-cursor'
-import { type BarQuery, nextCursor } from '../../../core/bar-query'
-import { type Range, mergeRanges, missingRanges, segments } from '../../../core/coverage'
-import { MINUTE_MS, DAY_MS, bucketStart, nextBucketStart, nyDayStart } from '../../../core/market-time'
-import { NotFoundError } from '../../../errors'
-import type { Clock } from '../../../ports/clock'
-import type { BarRepo, TickerRepo } from '../../../ports/repos'
-import type { RequestPriority, UpstreamRest } from '../../../ports/upstream'
-import type { Bar, BaseTimespan } from '../../../core/market-types'
+import { aggregateBars, baseTimespanFor } from '../core/bars'
+import { BoundedCache } from '../core/bounded-cache'
+import type { BarCursorCodec } from '../core/bar-cursor'
+import { type BarQuery, nextCursor } from '../core/bar-query'
+import { type Range, mergeRanges, missingRanges, segments } from '../core/coverage'
+import { MINUTE_MS, DAY_MS, bucketStart, nextBucketStart, nyDayStart } from '../core/market-time'
+import { NotFoundError } from '../errors'
+import type { Clock } from '../ports/clock'
+import type { BarRepo, TickerRepo } from '../ports/repos'
+import type { RequestPriority, UpstreamRest } from '../ports/upstream'
+import type { Bar, BaseTimespan } from '../core/market-types'
 
 export interface BarsServiceOptions {
   /** Minutes the provider may still correct after they close (Massive re-sends within 15 minutes). */

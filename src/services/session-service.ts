@@ -1,8 +1,8 @@
 /** Sign-in sessions: refreshes within the absolute session limit, and sign-out that revokes a session (or all of a user's) and tells its streams on every replica. */
-import type { Principal } from '../../../ports/token-verifier'
-import { AuthError } from '../../../errors'
-import type { Clock } from '../../../ports/clock'
-import type { Revocation, RevokedTokens } from '../../../ports/revoked-tokens'
+import type { Principal } from '../ports/token-verifier'
+import { AuthError } from '../errors'
+import type { Clock } from '../ports/clock'
+import type { Revocation, RevokedTokens } from '../ports/revoked-tokens'
 
 /** Where sign-outs go besides the store: the stream closes the user's sockets the revocation covers (bus topic `user:<id>`). */
 export interface SessionEvents {

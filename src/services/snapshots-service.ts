@@ -1,9 +1,9 @@
 /** Snapshots for many tickers: live stream state when fresh (source WS), else the upstream (source REST), unknown tickers reported one by one; also seeds the stream. */
-import { AppError, ValidationError } from '../../../errors'
-import { isTickerSyntax } from '../../../core/validate'
-import type { Clock } from '../../../ports/clock'
-import type { UpstreamRest } from '../../../ports/upstream'
-import type { UpstreamSnapshot } from '../../../core/market-types'
+import { AppError, ValidationError } from '../errors'
+import { isTickerSyntax } from '../core/validate'
+import type { Clock } from '../ports/clock'
+import type { UpstreamRest } from '../ports/upstream'
+import type { UpstreamSnapshot } from '../core/market-types'
 import type { BarsService } from './bars-service'
 import { UpstreamSnapshotCache } from './upstream-snapshot-cache'
 

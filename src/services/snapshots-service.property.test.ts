@@ -1,8 +1,8 @@
 /** Properties of the snapshots `tickers` parameters: a capped, de-duplicated list of valid tickers or a documented 400, never another throw. */
 import { describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
-import { holds, hostileString, outcome } from '../../../../test/support/properties'
-import { isTickerSyntax } from '../../../core/validate'
+import { holds, hostileString, outcome } from '../../test/support/properties'
+import { isTickerSyntax } from '../core/validate'
 import { parseTickerList } from './snapshots-service'
 
 const ticker = fc.stringMatching(/^[A-Za-z][A-Za-z0-9.-]{0,9}$/)

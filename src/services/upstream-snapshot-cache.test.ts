@@ -1,13 +1,13 @@
 /** Stream seeds batched through the snapshot cache: window, per-call limit, failures, calls in flight, the cache shared with the REST endpoint, budget priorities and bounds. */
 import { describe, expect, it } from 'bun:test'
-import { UpstreamUnavailableError } from '../../../errors'
-import { SimulatedClock } from '../../../adapters/memory/simulated-clock'
-import type { RequestPriority, UpstreamRest } from '../../../ports/upstream'
-import type { UpstreamSnapshot } from '../../../core/market-types'
+import { UpstreamUnavailableError } from '../errors'
+import { SimulatedClock } from '../adapters/memory/simulated-clock'
+import type { RequestPriority, UpstreamRest } from '../ports/upstream'
+import type { UpstreamSnapshot } from '../core/market-types'
 import type { BarsService } from './bars-service'
 import { SnapshotsService, type SnapshotsOptions } from './snapshots-service'
 import { SEED_BATCH_WINDOW_MS } from './upstream-snapshot-cache'
-import { Changes, flushPromises } from '../../../../test/support/wait'
+import { Changes, flushPromises } from '../../test/support/wait'
 
 const snapshotOf = (ticker: string): UpstreamSnapshot => ({
   ticker,

@@ -1,8 +1,8 @@
 /** SharedCalls: one upstream call per key while in flight or fresh; failures are not remembered; answers bounded in number and age. */
 import { describe, expect, it } from 'bun:test'
-import { SimulatedClock } from '../../../adapters/memory/simulated-clock'
+import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { SharedCalls } from './shared-calls'
-import { deferred } from '../../../../test/support/wait'
+import { deferred } from '../../test/support/wait'
 
 describe('SharedCalls', () => {
   it('should share an in-flight call and reuse its answer until the TTL passes', async () => {

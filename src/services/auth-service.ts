@@ -1,12 +1,12 @@
 /** Accounts: register and log in with argon2id hashes (bounded concurrency), throttled failures and registrations, and answers that never reveal whether an email exists. */
-import type { BoundedSemaphore } from '../../../core/bounded-semaphore'
-import { resetSeconds } from '../../../core/rate-window'
-import { AuthError, ConflictError, NotFoundError, RateLimitedError, ServerBusyError } from '../../../errors'
-import { checkPassword, normaliseEmail } from '../../../core/validate'
-import type { Clock } from '../../../ports/clock'
-import type { LoginAttempts } from '../../../ports/login-attempts'
-import type { RateLimiter, RatePolicy } from '../../../ports/rate-limiter'
-import type { UserRecord, UserRepo } from '../../../ports/repos'
+import type { BoundedSemaphore } from '../core/bounded-semaphore'
+import { resetSeconds } from '../core/rate-window'
+import { AuthError, ConflictError, NotFoundError, RateLimitedError, ServerBusyError } from '../errors'
+import { checkPassword, normaliseEmail } from '../core/validate'
+import type { Clock } from '../ports/clock'
+import type { LoginAttempts } from '../ports/login-attempts'
+import type { RateLimiter, RatePolicy } from '../ports/rate-limiter'
+import type { UserRecord, UserRepo } from '../ports/repos'
 
 export interface PasswordHashing {
   /** argon2id cost parameters (OWASP: 19 MiB, t=2); tests may lower them. */

@@ -1,7 +1,7 @@
 /** Per-user watchlists: normalised tickers, idempotent adds, a size cap, and a hook so the stream hears of removals. */
-import { AuthError, ConflictError, NotFoundError } from '../../../errors'
-import { normaliseTicker } from '../../../core/validate'
-import type { WatchlistEntry, WatchlistRepo } from '../../../ports/repos'
+import { AuthError, ConflictError, NotFoundError } from '../errors'
+import { normaliseTicker } from '../core/validate'
+import type { WatchlistEntry, WatchlistRepo } from '../ports/repos'
 
 export interface WatchlistEvents {
   /** Called after a ticker leaves a user's watchlist (the stream ends that subscription). */
