@@ -1,6 +1,7 @@
 /** The Bus contract: one suite every Bus adapter must pass (two buses standing in for two replicas). */
 import { afterEach, describe, expect, it } from 'bun:test'
 import type { Bus } from '../../src/ports/bus'
+import { waitFor } from '../support/wait'
 
 /** Two buses on one transport (two replicas), plus whatever must be torn down with them. */
 export interface BusPair {
@@ -10,15 +11,25 @@ export interface BusPair {
 }
 
 /** Polls until `condition` holds; fails the test with `label` after `timeoutMs`. */
-async function until(condition: () => boolean, label: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${label}`)
-    await Bun.sleep(2)
-  }
+const until = (condition: () => boolean, label: string, timeoutMs = 10_000) => waitFor(condition, timeoutMs, label)
+
+/**
+ * A positive barrier for checks that something did NOT arrive: `from` publishes a probe on a
+ * fresh topic `to` has confirmed, and once it lands every message `from` published before it has
+ * reached `to`'s handlers. Both adapters deliver one publisher's messages in publish order across
+ * topics (Redis: one connection each way; memory: one queue), which is what this relies on.
+ */
+async function barrier(from: Bus, to: Bus): Promise<void> {
+  const topic = `probe:${crypto.randomUUID()}`
+  let arrived = false
+  const off = to.subscribe(topic, () => (arrived = true))
+  await to.subscribed(topic)
+  from.publish(topic, 'probe')
+  await until(() => arrived, 'the barrier probe')
+  off()
 }
 
-/** Lets in-flight messages land, for checks that something did NOT arrive. */
+/** Lets in-flight messages land where no barrier can be sent (a closed bus). */
 const quietPeriodMs = 100
 
 export function busContract(name: string, makeBusPair: () => Promise<BusPair>): void {
@@ -87,7 +98,7 @@ export function busContract(name: string, makeBusPair: () => Promise<BusPair>): 
       a.publish('sym:NVDA', 'x')
       a.publish('sym:MSFT', 'y')
       await until(() => got.length === 1, 'MSFT delivery')
-      await Bun.sleep(quietPeriodMs)
+      await barrier(a, b)
       expect(got).toEqual(['MSFT y'])
     })
 
@@ -104,7 +115,8 @@ export function busContract(name: string, makeBusPair: () => Promise<BusPair>): 
       await Promise.all([a.settled(), b.settled()])
       a.publish('t', 'own')
       await until(() => gotA.length === 1, 'reply from b')
-      await Bun.sleep(quietPeriodMs)
+      // An echo of 'own' to a would have come before 'reply'; an echo of 'reply' to b comes before a's probe.
+      await barrier(a, b)
       expect(gotA).toEqual(['reply'])
       expect(gotB).toEqual(['own'])
     })
@@ -121,7 +133,7 @@ export function busContract(name: string, makeBusPair: () => Promise<BusPair>): 
       first()
       a.publish('t', 'two')
       await until(() => got.length === 3, 'one delivery')
-      await Bun.sleep(quietPeriodMs)
+      await barrier(a, b)
       expect(got).toEqual(['one', 'one', 'two'])
     })
 
@@ -136,7 +148,7 @@ export function busContract(name: string, makeBusPair: () => Promise<BusPair>): 
       unsubscribe()
       await b.settled()
       a.publish('t', 'after')
-      await Bun.sleep(quietPeriodMs)
+      await barrier(a, b)
       expect(got).toEqual(['before'])
     })
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'bun:test'
 import { MemoryBus, MemoryBusHub } from '../../src/adapters/memory/memory-bus'
 import { busContract } from '../contracts/bus.contract'
+import { flushPromises } from '../support/wait'
 
 busContract('MemoryBus', async () => {
   const hub = new MemoryBusHub()
@@ -16,7 +17,7 @@ describe('MemoryBus', () => {
     const got: string[] = []
     bus.subscribe('t', (payload) => got.push(payload))
     bus.publish('t', 'x')
-    await Bun.sleep(10)
+    await flushPromises() // delivery is a microtask: it would have happened by now
     expect(got).toEqual([])
     expect(bus.stats().published).toBe(1)
   })
@@ -40,7 +41,7 @@ describe('MemoryBus', () => {
     b.subscribe('t', (payload) => got.push(`b:${payload}`))
     c.subscribe('t', (payload) => got.push(`c:${payload}`))
     a.publish('t', 'x')
-    await Bun.sleep(0)
+    await flushPromises()
     expect(got.sort()).toEqual(['b:x', 'c:x'])
   })
 })

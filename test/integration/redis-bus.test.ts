@@ -157,7 +157,7 @@ describe('RedisBus through a Redis outage', () => {
     const got: string[] = []
     expect(() => b.subscribe('t', (payload) => got.push(payload))).not.toThrow()
     expect(() => a.publish('t', 'lost')).not.toThrow()
-    await Bun.sleep(200)
+    await waitFor(() => (a.health().reason ?? '').includes('ECONNREFUSED'), 5000, 'a reports the refused connection')
     expect(a.health().state).toBe('degraded')
     expect(a.health().reason).toContain('ECONNREFUSED')
 
