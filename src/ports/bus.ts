@@ -1,4 +1,5 @@
 /** Bus port: the bridge that carries already-serialised messages on named topics between replicas. */
+import type { CanaryStats } from '../core/delivery-canary'
 
 /** Transport health: 'degraded' means messages to and from other replicas may be lost right now. */
 export interface BusHealth {
@@ -15,6 +16,8 @@ export interface BusStats {
   delivered: number
   /** Messages given up on: published during an outage beyond the bounded queue, or backlogged. */
   dropped: number
+  /** Delivery probes the transport sends to itself (RedisBus): sent, back within the bound, missed; absent where delivery cannot stall silently (MemoryBus). */
+  canary?: CanaryStats
 }
 
 /**

@@ -3,10 +3,16 @@ import Redis, { type RedisOptions } from 'ioredis'
 import type { Bus, BusHandlerErrorListener, BusHealth, BusStats } from '../../ports/bus'
 import { createNodeId } from '../node-id'
 import { RedisTopicSubscriber } from './redis-subscriber'
+import { RedisBusCanary } from './bus-canary'
+
+/** Opens the bus's connection of a role (src/adapters/redis/connect.ts): on one server or behind Sentinel. */
+export type RedisBusConnect = (role: 'bus-publisher' | 'bus-subscriber', options: RedisOptions) => Redis
 
 export interface RedisBusOptions {
-  /** Redis URL, e.g. `redis://127.0.0.1:6379`. Nothing connects until the constructor runs. */
-  url: string
+  /** Redis URL, e.g. `redis://127.0.0.1:6379`, for a single server; or `connect`. Nothing connects until the constructor runs. */
+  url?: string
+  /** Opens the two connections (the application's Redis factory: single or Sentinel); wins over `url`. */
+  connect?: RedisBusConnect
   /** Namespace of every channel: `<prefix>:<topic>`, so deployments sharing a Redis never cross-talk. @default 'mw' */
   prefix?: string
   /** Must not contain '|'. @default a random id (createNodeId) */
@@ -21,6 +27,10 @@ export interface RedisBusOptions {
   pingIntervalMs?: number
   /** A connection that gets no reply for this long is dropped and reconnected. @default 5000 */
   socketTimeoutMs?: number
+  /** How often the bus sends itself a canary (`<prefix>#canary:<nodeId>`) to prove delivery; 0 = never (health then trusts the connections). @default 2000 */
+  canaryIntervalMs?: number
+  /** A canary not back within this long makes health 'degraded' and reconnects both connections. @default 3000 */
+  canaryTimeoutMs?: number
   /** @default console.error */
   onHandlerError?: BusHandlerErrorListener
   /** Extra ioredis options for both connections (retryStrategy, tls, password…). */
@@ -36,8 +46,11 @@ type Role = 'publisher' | 'subscriber'
  *   disconnected, and at most `maxInFlightPublishes` may await acknowledgement, so memory
  *   stays bounded during an outage; everything beyond is counted in `stats().dropped`;
  * - the subscriber re-subscribes all topics with local handlers after every reconnect, in
- *   batched SUBSCRIBE commands; health is 'ok' only when both connections are ready and
- *   that re-subscription has completed.
+ *   batched SUBSCRIBE commands; health is 'ok' only when both connections are ready, that
+ *   re-subscription has completed, and the bus's own canary has come back since the last
+ *   (re)connect (RedisBusCanary): a subscriber that looks connected but no longer receives
+ *   what is published (left on an old primary after a failover) turns health 'degraded'
+ *   within canaryIntervalMs + canaryTimeoutMs, and the bus then reconnects both connections.
  */
 export class RedisBus implements Bus {
   readonly nodeId: string
@@ -46,6 +59,10 @@ export class RedisBus implements Bus {
   private readonly pub: Redis
   private readonly sub: Redis
   private readonly topics: RedisTopicSubscriber
+  private readonly canary: RedisBusCanary | null
+  private lastHeal = 0
+  /** Reconnects forced by a stalled canary (for tests and logs). */
+  healed = 0
   private readonly maxQueued: number
   private readonly maxInFlight: number
   private readonly counters = { published: 0, dropped: 0 }
@@ -75,8 +92,14 @@ export class RedisBus implements Bus {
       socketTimeout: options.socketTimeoutMs ?? 5000,
       ...options.redisOptions,
     }
-    this.pub = new Redis(options.url, { ...common, connectionName: `${prefix}:bus-pub:${this.nodeId}` })
-    this.sub = new Redis(options.url, { ...common, connectionName: `${prefix}:bus-sub:${this.nodeId}` })
+    const connect: RedisBusConnect =
+      options.connect ??
+      ((_role, redisOptions) => {
+        if (options.url === undefined) throw new Error('RedisBus: needs url or connect')
+        return new Redis(options.url, redisOptions)
+      })
+    this.pub = connect('bus-publisher', { ...common, connectionName: `${prefix}:bus-pub:${this.nodeId}` })
+    this.sub = connect('bus-subscriber', { ...common, connectionName: `${prefix}:bus-sub:${this.nodeId}` })
     this.watch(this.pub, 'publisher')
     this.watch(this.sub, 'subscriber')
     this.topics = new RedisTopicSubscriber(this.sub, {
@@ -89,6 +112,17 @@ export class RedisBus implements Bus {
     })
     this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs ?? 2000)
     this.pingTimer.unref?.()
+    const canaryTimeoutMs = options.canaryTimeoutMs ?? 3000
+    this.canary =
+      (options.canaryIntervalMs ?? 2000) > 0
+        ? new RedisBusCanary(this.pub, this.sub, {
+            channel: `${prefix}#canary:${this.nodeId}`,
+            intervalMs: options.canaryIntervalMs ?? 2000,
+            timeoutMs: canaryTimeoutMs,
+            onChange: () => this.updateHealth(),
+            onStall: () => this.reconnect(canaryTimeoutMs),
+          })
+        : null
   }
 
   publish(topic: string, payload: string): void {
@@ -132,6 +166,8 @@ export class RedisBus implements Bus {
     }
     if (this.topics.resubscribing) return { state: 'degraded', reason: 'redis subscriber re-subscribing' }
     if (this.backlogged) return { state: 'degraded', reason: 'redis publisher backlogged (server not answering)' }
+    const undelivered = this.canary?.reason() ?? null
+    if (undelivered !== null) return { state: 'degraded', reason: undelivered }
     return { state: 'ok' }
   }
 
@@ -141,13 +177,16 @@ export class RedisBus implements Bus {
   }
 
   stats(): BusStats {
-    return { ...this.counters, delivered: this.topics.delivered }
+    const stats: BusStats = { ...this.counters, delivered: this.topics.delivered }
+    if (this.canary) stats.canary = this.canary.stats()
+    return stats
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     clearInterval(this.pingTimer)
+    this.canary?.stop()
     this.topics.stop()
     this.healthListeners.clear()
     this.counters.dropped += this.queued.length
@@ -206,6 +245,18 @@ export class RedisBus implements Bus {
       }
       this.updateHealth()
     })
+  }
+
+  /**
+   * Delivery stalled while both connections look up: drop and reopen both, so each asks again
+   * where Redis is (behind Sentinel: the current primary). At most once per canary bound.
+   */
+  private reconnect(spacingMs: number): void {
+    const now = Date.now()
+    if (this.closed || now - this.lastHeal < spacingMs) return
+    this.lastHeal = now
+    this.healed++
+    for (const client of [this.pub, this.sub]) client.disconnect(true)
   }
 
   /** Gives socketTimeoutMs something to time out on when a server stalls without closing. */
