@@ -5,6 +5,7 @@ import type { App } from '../../src/app'
 import { createRedisJobLock } from '../../src/adapters/redis/job-lock'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server'
 import { Http, redisUrl, startApp } from '../support/harness'
+import { deferred } from '../support/wait'
 
 describe('prefetch job', () => {
   let massive: MassiveServer
@@ -52,16 +53,18 @@ describe('prefetch job', () => {
     const lockB = createRedisJobLock(b, prefix)
     let running = 0
     let most = 0
+    const finish = deferred()
     const job = async () => {
       running++
       most = Math.max(most, running)
-      await Bun.sleep(100)
+      await finish.promise
       running--
     }
-    const ran = await Promise.all([
-      lockA.runExclusive('prefetch', 5000, job),
-      lockB.runExclusive('prefetch', 5000, job),
-    ])
+    const racing = [lockA.runExclusive('prefetch', 5000, job), lockB.runExclusive('prefetch', 5000, job)]
+    // The replica that lost answers while the winner's job still runs; then the job ends.
+    expect(await Promise.race(racing)).toBe(false)
+    finish.resolve()
+    const ran = await Promise.all(racing)
     expect(ran.sort()).toEqual([false, true])
     expect(most).toBe(1)
     expect(await lockB.runExclusive('prefetch', 5000, job)).toBe(true)
