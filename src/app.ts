@@ -24,6 +24,7 @@ import { createMarketDataRoutes } from './http/modules/market-data'
 import { BarsService } from './services/bars-service'
 import { barCursorKey, createBarCursorCodec } from './core/bar-cursor'
 import { SnapshotsService } from './services/snapshots-service'
+import { UpstreamSnapshotCache } from './services/upstream-snapshot-cache'
 import { createOptionsRoutes } from './http/modules/options'
 import { OptionsService } from './services/options-service'
 import { SimulatedOptions } from './adapters/simulated/simulated-options'
@@ -178,27 +179,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       })
     : null
 
-  // Stream seeds go through the snapshot service (batched, cached); its live source is late-bound to the stream built next.
-  const snapshots = new SnapshotsService(
-    upstream,
-    bars,
-    clock,
-    { maxTickers: config.market.snapshotMaxTickers, cacheTtlMs: config.market.snapshotCacheMs, liveFreshMs: 10_000 },
-    (ticker) => stream.liveSnapshot(ticker),
-  )
+  // Upstream snapshots serve stream seeds (batched) and REST snapshots alike; built before both, so neither refers to the other.
+  const upstreamSnapshots = new UpstreamSnapshotCache(upstream, clock, { cacheTtlMs: config.market.snapshotCacheMs })
+  const watchlist = new WatchlistService(watchlistRepo, config.watchlistMax, isKnownTicker)
   const stream = createStreamModule({
     config: config.stream,
     clock,
     log,
     verifier,
-    watchlist: watchlistRepo,
+    watchlist,
     users: guardRepo(createUserRepo(db.db), quick),
     bus,
     registry: symbolRegistry,
     counter: connectionCounter,
     feed: overrides.feed ?? createUpstreamFeed(config, clock),
     corsOrigins: config.corsOrigins,
-    snapshotSource: (ticker) => snapshots.seed(ticker),
+    snapshotSource: (ticker) => upstreamSnapshots.seed(ticker),
     revocations: revokedTokens,
     tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
     maxConnections: config.stream.maxConnectionsPerProcess || defaultStreamCap(openFilesLimit()),
@@ -211,7 +207,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     expirationsTtlMs: config.market.optionsExpirationsCacheMs,
     chainTtlMs: config.market.optionsChainCacheMs,
   })
-  const watchlist = new WatchlistService(watchlistRepo, config.watchlistMax, isKnownTicker, stream.watchlistEvents)
+  // The stream is the live snapshot source of REST snapshots, and hears of watchlist removals (it ends those subscriptions).
+  const snapshots = new SnapshotsService(
+    upstreamSnapshots,
+    bars,
+    clock,
+    { maxTickers: config.market.snapshotMaxTickers, liveFreshMs: 10_000 },
+    stream,
+  )
+  watchlist.observe(stream.watchlistEvents)
   const prefetch = new PrefetchJob(
     watchlistRepo,
     bars,

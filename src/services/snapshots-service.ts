@@ -1,11 +1,11 @@
-/** Snapshots for many tickers: live stream state when fresh (source WS), else the upstream (source REST), unknown tickers reported one by one; also seeds the stream. */
+/** Snapshots for many tickers: live stream state when fresh (source WS), else the upstream snapshot cache (source REST), unknown tickers reported one by one. */
 import { AppError, ValidationError } from '../errors'
 import { isTickerSyntax } from '../core/validate'
 import type { Clock } from '../ports/clock'
-import type { UpstreamRest } from '../ports/upstream'
+import type { LiveSnapshotSource } from '../ports/live-snapshots'
 import type { UpstreamSnapshot } from '../core/market-types'
 import type { BarsService } from './bars-service'
-import { UpstreamSnapshotCache } from './upstream-snapshot-cache'
+import type { UpstreamSnapshotCache } from './upstream-snapshot-cache'
 
 export interface Snapshot {
   ticker: string
@@ -23,21 +23,10 @@ export interface SnapshotError {
   message: string
 }
 
-/** What the live stream knows of a ticker on this replica, or null. `receivedAt` is when it last heard. */
-export type LiveSnapshotSource = (
-  ticker: string,
-) => (Omit<Snapshot, 'ticker' | 'source' | 'updated_at'> & { updatedAt: number; receivedAt: number }) | null
-
 export interface SnapshotsOptions {
   maxTickers: number
-  /** Upstream snapshots are reused this long (protects a rate-limited plan from polling clients). */
-  cacheTtlMs: number
   /** Live state older than this is not "fresh" and the upstream is asked instead. */
   liveFreshMs: number
-  /** How long a stream seed waits for others to share its upstream call. @default SEED_BATCH_WINDOW_MS */
-  seedWindowMs?: number
-  /** Most tickers one seed batch gathers. @default SEED_BATCH_MAX_TICKERS */
-  seedBatchMax?: number
 }
 
 /** Tickers from `tickers=A,B` and/or repeated `tickers=`: normalised, de-duplicated in order, capped. */
@@ -63,33 +52,22 @@ export function parseTickerList(values: string[], max: number): string[] {
 }
 
 export class SnapshotsService {
-  private readonly upstreamSnapshots: UpstreamSnapshotCache
-
   constructor(
-    upstream: UpstreamRest,
-    private bars: BarsService,
-    private clock: Clock,
-    private opts: SnapshotsOptions,
-    private live: LiveSnapshotSource = () => null,
-  ) {
-    this.upstreamSnapshots = new UpstreamSnapshotCache(upstream, clock, opts)
-  }
-
-  /**
-   * The provider snapshot a stream symbol starts from (the stream's SnapshotSource): from the cache
-   * the REST endpoint uses when fresh, else batched with the other seeds of a short window into one
-   * upstream call. Null when the provider has no snapshot; rejects when the upstream call fails.
-   */
-  seed(ticker: string): Promise<UpstreamSnapshot | null> {
-    return this.upstreamSnapshots.seed(ticker)
-  }
+    /** Upstream snapshots, shared with the stream's seeds (built before either). */
+    private readonly upstreamSnapshots: UpstreamSnapshotCache,
+    private readonly bars: Pick<BarsService, 'assertKnown'>,
+    private readonly clock: Clock,
+    private readonly opts: SnapshotsOptions,
+    /** What the stream of this replica knows now. */
+    private readonly live: LiveSnapshotSource,
+  ) {}
 
   async get(rawValues: string[]): Promise<{ results: Snapshot[]; errors: SnapshotError[] }> {
     const tickers = parseTickerList(rawValues, this.opts.maxTickers)
     const now = this.clock.now()
     const fromLive = new Map<string, Snapshot>()
     for (const t of tickers) {
-      const l = this.live(t)
+      const l = this.live.liveSnapshot(t)
       if (l && now - l.receivedAt <= this.opts.liveFreshMs)
         fromLive.set(t, {
           ticker: t,

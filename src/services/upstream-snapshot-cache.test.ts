@@ -6,7 +6,7 @@ import type { RequestPriority, UpstreamRest } from '../ports/upstream'
 import type { UpstreamSnapshot } from '../core/market-types'
 import type { BarsService } from './bars-service'
 import { SnapshotsService, type SnapshotsOptions } from './snapshots-service'
-import { SEED_BATCH_WINDOW_MS } from './upstream-snapshot-cache'
+import { SEED_BATCH_WINDOW_MS, UpstreamSnapshotCache, type UpstreamSnapshotCacheOptions } from './upstream-snapshot-cache'
 import { Changes, flushPromises } from '../../test/support/wait'
 
 const snapshotOf = (ticker: string): UpstreamSnapshot => ({
@@ -58,22 +58,21 @@ function recordingUpstream() {
   return { upstream, calls, calledTimes }
 }
 
-function setup(opts: Partial<SnapshotsOptions> = {}) {
+function setup(opts: Partial<SnapshotsOptions & UpstreamSnapshotCacheOptions> = {}) {
   const clock = new SimulatedClock(1_000_000)
   const { upstream, calls, calledTimes } = recordingUpstream()
   // Every ticker these tests ask the REST side for has a snapshot, so the bars service is never consulted.
   const bars = {} as BarsService
-  const service = new SnapshotsService(upstream, bars, clock, {
-    maxTickers: 100,
-    cacheTtlMs: 2000,
-    liveFreshMs: 10_000,
-    ...opts,
-  })
+  const { maxTickers = 100, liveFreshMs = 10_000, ...cacheOpts } = opts
+  const cache = new UpstreamSnapshotCache(upstream, clock, { cacheTtlMs: 2000, ...cacheOpts })
+  const snapshots = new SnapshotsService(cache, bars, clock, { maxTickers, liveFreshMs }, { liveSnapshot: () => null })
+  // Stream seeds ask the cache; REST requests ask the snapshots service in front of the same cache.
+  const service = { seed: (t: string) => cache.seed(t), get: (values: string[]) => snapshots.get(values) }
   return { clock, calls, calledTimes, service }
 }
 
 
-describe('SnapshotsService.seed', () => {
+describe('UpstreamSnapshotCache.seed', () => {
   it('should gather the seeds of one window into one upstream call', async () => {
     const { clock, calls, service } = setup()
     const seeds = ['AAPL', 'MSFT', 'ZZZZ', 'AAPL'].map((t) => service.seed(t))

@@ -1,4 +1,4 @@
-/** Per-user watchlists: normalised tickers, idempotent adds, a size cap, and a hook so the stream hears of removals. */
+/** Per-user watchlists: normalised tickers, idempotent adds, a size cap, and observers (the stream) told of removals. */
 import { AuthError, ConflictError, NotFoundError } from '../errors'
 import { normaliseTicker } from '../core/validate'
 import type { WatchlistEntry, WatchlistRepo } from '../ports/repos'
@@ -9,13 +9,20 @@ export interface WatchlistEvents {
 }
 
 export class WatchlistService {
+  private readonly observers = new Set<WatchlistEvents>()
+
   constructor(
     private repo: WatchlistRepo,
     private cap: number,
     /** Resolves false for tickers the market does not know. */
     private isKnownTicker: (ticker: string) => Promise<boolean>,
-    private events: WatchlistEvents = { removed() {} },
   ) {}
+
+  /** Tells `events` of every later removal (the stream ends that subscription); returns a function that stops it. */
+  observe(events: WatchlistEvents): () => void {
+    this.observers.add(events)
+    return () => this.observers.delete(events)
+  }
 
   list(userId: number): Promise<WatchlistEntry[]> {
     return this.repo.list(userId)
@@ -42,7 +49,7 @@ export class WatchlistService {
     const ticker = normaliseTicker(raw)
     if (!(await this.repo.remove(userId, ticker)))
       throw new NotFoundError('NOT_IN_WATCHLIST', `${ticker} is not on your watchlist`, { ticker })
-    this.events.removed(userId, ticker)
+    for (const events of this.observers) events.removed(userId, ticker)
     return this.repo.list(userId)
   }
 }

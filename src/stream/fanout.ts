@@ -3,6 +3,7 @@ import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { Fanout, FanoutMember } from '../ports/fanout'
+import type { LiveSnapshot } from '../ports/live-snapshots'
 import { messageTypeOf, symbolTopic } from '../core/protocol'
 import type { SnapshotData } from '../core/coalesce'
 
@@ -30,14 +31,6 @@ interface SymbolEntry {
   latest: Map<string, string>
   /** `publishedBytes` when the members' buffers were last checked. */
   checkedAt: number
-}
-
-/** The shape the REST snapshots service reads (LiveSnapshotSource). */
-export interface LiveSnapshot extends Omit<SnapshotData, 'updated_at'> {
-  /** The last trade's time, Unix ms. */
-  updatedAt: number
-  /** When this replica last received it, Unix ms. */
-  receivedAt: number
 }
 
 /**
