@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config'
+import { createTokenIssuer } from './adapters/auth/token-issuer'
 import { createTokenVerifier } from './adapters/auth/token-verifier'
 import { createDb, type DbHandle } from './adapters/db/client'
 import { guardCall, guardRepo } from './adapters/db/guard'
@@ -152,6 +153,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ? new RedisRevokedTokens({ redis, prefix, tokenTtlSec: config.jwtTtlSec, log, clock })
     : new MemoryRevokedTokens({ tokenTtlSec: config.jwtTtlSec, clock })
   const verifier = createTokenVerifier(secret, clock, revokedTokens)
+  const issuer = createTokenIssuer(secret, clock, config.jwtTtlSec)
   // One rate limiter (cluster-wide with Redis) for the per-user REST budgets and the per-address registration limit.
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter({ redis, prefix, log, clock }) : new MemoryRateLimiter()
   const rateLimits = new RestRateLimits(
@@ -260,8 +262,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         service: authService,
         sessions,
         verifier,
-        clock,
-        secret,
+        issuer,
         ttlSec: config.jwtTtlSec,
         secureCookie: config.mode === 'production',
         trustProxyHops: config.trustProxyHops,

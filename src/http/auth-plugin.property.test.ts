@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
 import { holds, hostileString } from '../../test/support/properties'
-import { readCookie, sessionCookieName, tokenFromRequest } from './auth-plugin'
+import { tokenFromRequest } from './auth-plugin'
+import { readCookie, sessionCookieName } from '../core/credentials'
 
 /** Cookie pairs other than ours: names of cookie-name characters, values without `;`. */
 const otherCookie = fc

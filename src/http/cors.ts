@@ -19,9 +19,3 @@ export function createCors(origins: string[]) {
     }
   })
 }
-
-/** True when a browser's Origin may use cookie-authenticated endpoints (the WebSocket handshake). */
-export function isOriginAllowed(origins: string[], origin: string | null, selfOrigin: string): boolean {
-  if (origin === null) return false
-  return origin === selfOrigin || (!origin.includes('*') && origins.includes(origin))
-}

@@ -8,7 +8,7 @@ import type { AnsweredRequest } from './http-metrics'
 import { ErrorBody } from './model'
 import { openApiDocumentFinisher } from './openapi-document'
 import { raiseBunHeadLimit, requestLimits } from './request-limits'
-import { sessionCookieName } from './auth-plugin'
+import { sessionCookieName } from '../core/credentials'
 // Swagger UI is served from the process (embedded in the binary): the docs page works with no internet.
 import swaggerJs from '../../node_modules/swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' }
 import swaggerCss from '../../node_modules/swagger-ui-dist/swagger-ui.css' with { type: 'file' }

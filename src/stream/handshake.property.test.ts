@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { CompactSign } from 'jose'
 import { holds, hostileString, propertyRuns } from '../../test/support/properties'
 import { createTokenVerifier } from '../adapters/auth/token-verifier'
-import { sessionCookieName } from '../http/auth-plugin'
+import { sessionCookieName } from '../core/credentials'
 import { authenticate, readCredentials } from './handshake'
 
 const secret = 'handshake-property-secret-0123456789'

@@ -2,8 +2,7 @@
 import type { Principal, TokenVerifier } from '../ports/token-verifier'
 import { AuthError } from '../errors'
 import type { UserRepo } from '../ports/repos'
-import { sessionCookieName, readCookie } from '../http/auth-plugin'
-import { isOriginAllowed } from '../http/cors'
+import { isOriginAllowed, readCookie, sessionCookieName } from '../core/credentials'
 import { bearerProtocolPrefix, closeForAuthError, subprotocol, type CloseName } from '../core/protocol'
 
 export type Carrier = 'header' | 'subprotocol' | 'query' | 'cookie'

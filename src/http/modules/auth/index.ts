@@ -1,13 +1,13 @@
 /** Auth routes: register, login (JWT in body and HttpOnly cookie), refresh (a new token of the same session), logout (revokes the session), me. */
 import { Elysia } from 'elysia'
-import { createAuthPlugin, readCookie, sessionCookieName, tokenFromRequest } from '../../auth-plugin'
+import { createAuthPlugin, tokenFromRequest } from '../../auth-plugin'
+import { readCookie, sessionCookieName } from '../../../core/credentials'
 import { errors } from '../../model'
 import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
 import { requestAddress } from '../../request-address'
-import { createTokenIssuer } from '../../../adapters/auth/token-issuer'
+import type { TokenIssuer } from '../../../ports/token-issuer'
 import type { Principal, TokenVerifier } from '../../../ports/token-verifier'
 import { AuthError } from '../../../errors'
-import type { Clock } from '../../../ports/clock'
 import { AuthModel } from './model'
 import { type AuthService, type PublicUser, toPublicUser } from '../../../services/auth-service'
 import type { SessionService } from '../../../services/session-service'
@@ -16,8 +16,8 @@ export interface AuthRoutesOptions {
   service: AuthService
   sessions: SessionService
   verifier: TokenVerifier
-  clock: Clock
-  secret: string
+  /** Signs session tokens (the JWT adapter, built by the composition root). */
+  issuer: TokenIssuer
   ttlSec: number
   secureCookie: boolean
   /** TRUST_PROXY_HOPS: which X-Forwarded-For entry is the client (0 = the socket peer). */
@@ -50,7 +50,6 @@ async function presentedSessions(headers: Headers, verifier: TokenVerifier): Pro
 }
 
 export function createAuthRoutes(o: AuthRoutesOptions) {
-  const issuer = createTokenIssuer(o.secret, o.clock, o.ttlSec)
   return new Elysia({ prefix: '/api/v1/auth', tags: ['auth'] })
     .use(createAuthPlugin(o.verifier))
     .use(createRateLimitPlugin(o.verifier, o.rateLimits))
@@ -81,7 +80,7 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
       '/login',
       async ({ body, request, server, set }) => {
         const user = await o.service.login(body.email, body.password, requestAddress(request, server, o.trustProxyHops))
-        const { token, exp } = await issuer.issue(user)
+        const { token, exp } = await o.issuer.issue(user)
         set.headers['set-cookie'] = sessionCookie(token, o.ttlSec, o.secureCookie)
         return sessionBody(token, exp, toPublicUser(user))
       },
@@ -103,7 +102,7 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
         const principal = await o.verifier.verify(tokenFromRequest(request.headers).token)
         o.sessions.assertRefreshable(principal)
         const user = await o.service.me(principal.userId)
-        const { token, exp } = await issuer.issue(user, principal)
+        const { token, exp } = await o.issuer.issue(user, principal)
         set.headers['set-cookie'] = sessionCookie(token, o.ttlSec, o.secureCookie)
         return sessionBody(token, exp, toPublicUser(user))
       },

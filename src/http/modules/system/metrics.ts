@@ -1,7 +1,6 @@
 /** GET /metrics: this replica's Prometheus exposition; behind METRICS_TOKEN when set, open in development and test, absent in production without a token. */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { Elysia, t } from 'elysia'
-import type { Mode } from '../../../config'
 import { prometheusContentType, renderExposition } from '../../../core/prometheus'
 import { AuthError } from '../../../errors'
 import { errors } from '../../model'
@@ -10,7 +9,7 @@ import { collectFamilies, type MetricSources } from './metric-families'
 export type MetricsAccess = { kind: 'open' } | { kind: 'token'; token: string } | { kind: 'off' }
 
 /** METRICS_TOKEN set: a bearer token is required. Unset: open in development and test; no route in production. */
-export function metricsAccess(mode: Mode, token: string | null): MetricsAccess {
+export function metricsAccess(mode: 'development' | 'test' | 'production', token: string | null): MetricsAccess {
   if (token !== null) return { kind: 'token', token }
   return mode === 'production' ? { kind: 'off' } : { kind: 'open' }
 }
