@@ -80,8 +80,19 @@ export interface FeedHandlers {
 
 /**
  * One live connection to the provider (not reconnecting: the UpstreamActor supervises sessions).
- * Contract: after `status({kind:'authenticated'})` the session accepts subscribe/unsubscribe of
- * symbols (trades and minute bars for each); events arrive in provider order; `closed` fires once.
+ * Contract (test/contracts/upstream-feed.contract.ts runs it against every adapter):
+ * - status `connected`, then `authenticated`, each once, before any data;
+ * - subscribe/unsubscribe may be called at any time: calls made before authentication are kept,
+ *   netted per symbol (the last call wins), and take effect once authenticated; calls after
+ *   `closed` are ignored; a symbol subscribed twice is sent once;
+ * - each subscribe that takes effect is acknowledged by a `subscribed` status naming the trade
+ *   and minute channels of its symbols (`T.<symbol>`, `AM.<symbol>`); the provider handles calls
+ *   in order, so an acknowledgement means every earlier call has taken effect;
+ * - from its subscribe on, a symbol's trades arrive in provider order, each once, and after each
+ *   minute closes its bar (`n` may be 0 when the provider does not count trades); nothing for a
+ *   symbol after its unsubscribe took effect; a well-formed unknown symbol is accepted and silent;
+ * - `closed` fires exactly once (1000 after close(), 1006 when the connection failed), and
+ *   nothing is delivered after it.
  */
 export interface FeedSession {
   subscribe(symbols: string[]): void

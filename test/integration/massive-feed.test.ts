@@ -1,4 +1,4 @@
-/** MassiveFeed over real WebSockets against the local Massive server: handshake, trades and minute bars equal to the simulated market, failures. */
+/** MassiveFeed over real WebSockets against the local Massive server: the UpstreamFeed contract, handshake, trades and minute bars equal to the simulated market, failures. */
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import { MassiveFeed, type MassiveFeedOptions } from '../../src/adapters/massive/massive-feed.ts'
@@ -6,7 +6,9 @@ import { minuteBars, simulatedUniverse, tradesBetween } from '../../src/adapters
 import { createSystemClock } from '../../src/adapters/clock/system-clock.ts'
 import type { FeedSession, FeedStatusEvent } from '../../src/ports/upstream.ts'
 import type { LiveBar, Trade } from '../../src/core/market-types.ts'
+import { upstreamFeedContract } from '../contracts/upstream-feed.contract.ts'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server.ts'
+import { waitFor as poll } from '../support/wait.ts'
 
 /** Wednesday 2025-03-12 14:00 New York (EDT): the market is open and busy. */
 const NOW = Date.UTC(2025, 2, 12, 18, 0)
@@ -43,13 +45,8 @@ function openSession(overrides: Partial<MassiveFeedOptions> = {}): { session: Fe
   return { session, seen }
 }
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(5)
-  }
-}
+/** Polls a condition on the session's records or the server's (the server reports no events). */
+const waitFor = (what: string, condition: () => boolean, timeoutMs = 10_000) => poll(condition, timeoutMs, what)
 
 const channels = (seen: Seen) => seen.statuses.flatMap((s) => (s.kind === 'subscribed' ? s.channels : []))
 const kinds = (seen: Seen) => seen.statuses.map((s) => s.kind)
@@ -78,6 +75,18 @@ afterEach(async () => {
   market = NOW
 })
 afterAll(() => server.stop())
+
+upstreamFeedContract('MassiveFeed', NOW, async () => {
+  const feed = new MassiveFeed({ apiKey: server.apiKey, url: server.wsUrl, clock: createSystemClock(), authTimeoutMs: 5_000 })
+  return {
+    // Sessions the contract opens are closed by the afterEach above, like this file's own.
+    feed: { name: feed.name, open: (handlers) => (sessions.push(feed.open(handlers)), sessions.at(-1)!) },
+    now: () => market,
+    moveTo: (t) => void (market = t),
+    drop: () => void server.wsDrop(),
+    close: async () => {},
+  }
+})
 
 describe('MassiveFeed handshake and data', () => {
   it('authenticates, sends one subscribe frame for both channels, and streams exactly the simulated trades', async () => {
@@ -108,7 +117,10 @@ describe('MassiveFeed handshake and data', () => {
     await waitFor('minute bars', () => seen.bars.length === expected.length)
     expect(seen.bars).toEqual(expected)
     expect(expected).toHaveLength(6)
-    await Bun.sleep(30)
+    // Barrier: a later tick (its trades, in the same minute) has come; no other bar came with or before it.
+    market += 1_000
+    const trades = ['AAPL', 'MSFT'].reduce((n, symbol) => n + tradesBetween(symbol, NOW + 10_000, market).length, 0)
+    await waitFor('a later tick', () => seen.trades.length === trades)
     expect(seen.bars).toHaveLength(6)
   })
 
@@ -155,7 +167,10 @@ describe('MassiveFeed handshake and data', () => {
       'AAPL trades and bar',
       () => seen.trades.filter((t) => t.symbol === 'AAPL').length === aapl.length && seen.bars.length === 1,
     )
-    await Bun.sleep(30)
+    // Barrier: a later tick's AAPL trades have come; MSFT events would have come with these or before.
+    market += 1_000
+    const later = tradesBetween('AAPL', NOW, market)
+    await waitFor('a later tick', () => seen.trades.filter((t) => t.symbol === 'AAPL').length === later.length)
 
     expect(server.wsLog.find((f) => f.kind === 'unsubscribe')!.params).toBe('T.MSFT,AM.MSFT')
     expect(seen.trades.filter((t) => t.symbol === 'MSFT')).toEqual(tradesBetween('MSFT', NOW, NOW + 10_000))
@@ -248,11 +263,10 @@ describe('MassiveFeed failures', () => {
     expect(server.wsDrop()).toBe(1)
     await waitFor('closed', () => seen.closed.length === 1)
     session.close()
-    await Bun.sleep(30)
-    expect(seen.closed).toEqual([[1006, 'connection lost']])
 
-    // What the UpstreamActor does next: open a new session and subscribe again.
+    // What the UpstreamActor does next: open a new session and subscribe again (and a barrier: the old one had time to misbehave).
     const again = await subscribed(['AAPL', 'MSFT'])
+    expect(seen.closed).toEqual([[1006, 'connection lost']])
     expect(server.counts).toMatchObject({ wsConnections: 2, wsAuth: 2, wsSubscribe: 2 })
     const [before, after] = subscribeFrames()
     expect([before!.params, after!.params]).toEqual(['T.AAPL,AM.AAPL,T.MSFT,AM.MSFT', 'T.AAPL,AM.AAPL,T.MSFT,AM.MSFT'])
@@ -261,10 +275,20 @@ describe('MassiveFeed failures', () => {
   })
 
   it('stays open and silent while the feed stalls (pings still answered), then resumes after a gap', async () => {
-    const { seen } = await subscribed(['AAPL'], { pingIntervalMs: 40 })
+    let pongs = 0
+    /** The feed's WebSocket, counting the pongs that answer its pings. */
+    class CountingWebSocket extends WebSocket {
+      constructor(url: string) {
+        super(url)
+        this.addEventListener('pong' as 'open', () => void pongs++)
+      }
+    }
+    const { seen } = await subscribed(['AAPL'], { pingIntervalMs: 40, WebSocketImpl: CountingWebSocket as never })
     server.switches.wsStall = true
     market = NOW + 30_000
-    await Bun.sleep(200)
+    // Five ping intervals answered while stalled; two silent ones would have closed it (4001).
+    const stalledAt = pongs
+    await waitFor('five pings answered while stalled', () => pongs >= stalledAt + 5)
 
     expect(seen.trades).toEqual([])
     expect(seen.closed).toEqual([])

@@ -23,13 +23,16 @@ function setup() {
 }
 
 describe('SimulatedFeed', () => {
-  it('should authenticate asynchronously and ignore subscriptions before that', () => {
+  it('should authenticate asynchronously and subscribe what was asked before that once authenticated (as MassiveFeed does)', () => {
     const { clock, session, statuses, feed } = setup()
-    session.subscribe(['AAPL'])
+    session.subscribe(['AAPL', 'MSFT'])
+    session.unsubscribe(['MSFT'])
     expect(statuses).toEqual([])
-    clock.advance(0)
-    expect(statuses.map((s) => s.kind)).toEqual(['connected', 'authenticated'])
     expect(feed.subscribedSymbols()).toEqual([])
+    clock.advance(0)
+    expect(statuses.map((s) => s.kind)).toEqual(['connected', 'authenticated', 'subscribed'])
+    expect(statuses[2]).toEqual({ kind: 'subscribed', channels: ['T.AAPL', 'AM.AAPL'] })
+    expect(feed.subscribedSymbols()).toEqual(['AAPL'])
   })
 
   it("should emit exactly the market's trades since subscribing, each minute's bar right after its last trade", () => {

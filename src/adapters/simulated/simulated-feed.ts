@@ -18,7 +18,9 @@ export interface SimulatedFeedOptions {
  * stream and REST agree exactly: every trade with t in [subscribe time, now) is emitted once, in
  * order, and after each minute boundary the closed minute's bar (minuteBars as of the boundary)
  * follows that minute's last trade. Unknown tickers are accepted and stay silent, like the
- * provider. Tests may call `disconnect()` to drop every open session.
+ * provider. Calls made before the session authenticates are kept (the last one per symbol wins)
+ * and take effect once it does, as with MassiveFeed. Tests may call `disconnect()` to drop every
+ * open session.
  */
 export class SimulatedFeed implements UpstreamFeed {
   readonly name = 'simulated' as const
@@ -54,6 +56,8 @@ class SimulatedSession implements FeedSession {
   private timer: TimerHandle | null = null
   private authenticated = false
   private ended = false
+  /** Calls made before authentication, netted per symbol (the last call wins); applied once authenticated. */
+  private readonly early = new Map<string, boolean>()
 
   constructor(
     private readonly o: SimulatedFeedOptions,
@@ -67,7 +71,10 @@ class SimulatedSession implements FeedSession {
       handlers.status({ kind: 'connected' })
       this.authenticated = true
       handlers.status({ kind: 'authenticated' })
-      this.schedule()
+      const early = [...this.early].filter(([, subscribe]) => subscribe).map(([symbol]) => symbol)
+      this.early.clear()
+      if (early.length > 0) this.subscribe(early)
+      if (!this.ended) this.schedule()
     }, 0)
   }
 
@@ -76,14 +83,23 @@ class SimulatedSession implements FeedSession {
   }
 
   subscribe(symbols: string[]): void {
-    if (this.ended || !this.authenticated) return
+    if (this.ended) return
+    if (!this.authenticated) return this.keepUntilAuthenticated(symbols, true)
     const now = this.o.clock.now()
     for (const s of symbols) if (!this.cursors.has(s) && isKnownTicker(s)) this.cursors.set(s, now)
     this.handlers.status({ kind: 'subscribed', channels: symbols.flatMap((s) => [`T.${s}`, `AM.${s}`]) })
   }
 
   unsubscribe(symbols: string[]): void {
+    if (!this.authenticated) return this.keepUntilAuthenticated(symbols, false)
     for (const s of symbols) this.cursors.delete(s)
+  }
+
+  private keepUntilAuthenticated(symbols: string[], subscribe: boolean): void {
+    for (const s of symbols) {
+      this.early.delete(s)
+      this.early.set(s, subscribe)
+    }
   }
 
   close(): void {
