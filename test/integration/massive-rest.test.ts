@@ -1,4 +1,4 @@
-/** MassiveRest over real HTTP against the local Massive server: paging, mapping, errors, retries, timeouts, key handling. */
+/** MassiveRest over real HTTP against the local Massive server: the UpstreamRest contract, paging, mapping, errors, retries, timeouts, key handling. */
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import { MassiveRest, type MassiveRestOptions } from '../../src/adapters/massive/massive-rest.ts'
@@ -6,6 +6,7 @@ import { dayBars, minuteBars, snapshotAt } from '../../src/adapters/simulated/ma
 import { nyDayStart } from '../../src/core/market-time.ts'
 import { AppError, UpstreamError, UpstreamUnavailableError } from '../../src/errors.ts'
 import { createSystemClock } from '../../src/adapters/clock/system-clock.ts'
+import { upstreamRestContract } from '../contracts/upstream-rest.contract.ts'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server.ts'
 
 /** Wednesday 2025-03-12 14:00 New York (EDT): the market is open. */
@@ -45,6 +46,8 @@ beforeAll(() => {
 })
 afterEach(() => server.reset())
 afterAll(() => server.stop())
+
+upstreamRestContract('MassiveRest', NOW, () => restClient())
 
 describe('MassiveRest bars', () => {
   it('returns the same minute bars from many 200-bar pages as from one big page, matching the simulated market', async () => {
