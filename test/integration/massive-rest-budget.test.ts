@@ -5,8 +5,8 @@ import { MassiveRest, type MassiveRestOptions } from '../../src/adapters/massive
 import { minuteBars } from '../../src/adapters/simulated/market.ts'
 import { nyDayStart } from '../../src/core/market-time.ts'
 import { UpstreamUnavailableError } from '../../src/errors.ts'
-import { SimulatedClock } from '../../src/adapters/memory/simulated-clock.ts'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server.ts'
+import { ObservedClock } from '../support/observed-clock.ts'
 
 /** Wednesday 2025-03-12 14:00 New York. */
 const START = Date.UTC(2025, 2, 12, 18, 0)
@@ -14,8 +14,10 @@ const TODAY = nyDayStart(START)
 const FROM = nyDayStart(TODAY - 2 * 86_400_000 - 1)
 const MINUTE = 60_000
 
-let clock: SimulatedClock
+let clock: ObservedClock
 let server: MassiveServer
+/** The request timeout of the stalling test: every request in flight holds a timer of this length. */
+const requestTimeoutMs = 2 * MINUTE
 
 function freePlanClient(overrides: Partial<MassiveRestOptions> = {}): MassiveRest {
   return new MassiveRest({
@@ -31,14 +33,15 @@ function freePlanClient(overrides: Partial<MassiveRestOptions> = {}): MassiveRes
   })
 }
 
-/** Lets real HTTP round trips finish until the server count stops changing, then returns it. */
-async function settledCount(): Promise<number> {
-  let last = -1
-  while (server.counts.total !== last) {
-    last = server.counts.total
-    await Bun.sleep(40)
-  }
-  return last
+/**
+ * Resolves once the client waits on the clock for a budget slot (a pending wait shorter than the
+ * request timeout, and no request in flight: each holds a timeout timer of 2 minutes), or `done()`.
+ */
+function stalledOnBudget(done: () => boolean): Promise<void> {
+  return clock.until(() => {
+    const pending = clock.pending()
+    return done() || (pending.length > 0 && pending.every((ms) => ms < requestTimeoutMs))
+  }, 'the client waiting for a budget slot')
 }
 
 /** The largest number of requests the server saw inside any window of `windowMs`. */
@@ -50,7 +53,7 @@ function busiestWindow(windowMs: number): number {
 }
 
 beforeAll(() => {
-  clock = new SimulatedClock(START)
+  clock = new ObservedClock(START)
   // The server stamps each request with the simulated time, so windows are checked where calls land.
   server = createMassiveServer({ now: () => clock.now() })
 })
@@ -87,13 +90,16 @@ describe('MassiveRest request budget (5 per minute)', () => {
   })
 
   it('waits for a slot when the wait is short, then continues paging until done', async () => {
-    const rest = freePlanClient({ timeoutMs: 2 * MINUTE })
+    const rest = freePlanClient({ timeoutMs: requestTimeoutMs })
     let result: unknown
     const pending = rest.fetchBars('AAPL', 'minute', FROM, TODAY).then((bars) => (result = bars))
+    // The answer's arrival is no clock event: report it, so a wait that outlasts the last page ends.
+    void pending.then(() => clock.changes.changed())
 
     let windows = 0
     while (result === undefined && windows < 20) {
-      const count = await settledCount()
+      await stalledOnBudget(() => result !== undefined)
+      const count = server.counts.total
       if (result === undefined) {
         // Stalled on the budget: exactly 5 more calls in each window, then nothing until time moves.
         expect(count).toBe(5 * (windows + 1))

@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import { minuteBars, tradesBetween } from '../../src/adapters/simulated/market.ts'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server.ts'
+import { waitFor } from '../support/wait.ts'
 
 /** Wednesday 2025-03-12 14:00 New York (EDT). */
 const NOW = Date.UTC(2025, 2, 12, 18, 0)
@@ -43,7 +44,7 @@ beforeAll(() => {
 })
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.close()
-  while (server.wsOpenConnections > 0) await Bun.sleep(5)
+  await waitFor(() => server.wsOpenConnections === 0, 10_000, 'the server to see every feed connection closed')
   server.reset()
   market = NOW
 })
