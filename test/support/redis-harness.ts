@@ -53,13 +53,18 @@ export class PrivateRedisServer {
   private process: ReturnType<typeof Bun.spawn> | null = null
   private readonly dir = mkdtempSync(join(tmpdir(), 'mw-redis-'))
 
-  constructor(readonly port = freePort()) {
+  /** `extraArgs` go after the defaults, e.g. `['--replicaof', '127.0.0.1', '6390']` for a replica. */
+  constructor(
+    readonly port = freePort(),
+    private readonly extraArgs: string[] = [],
+  ) {
     this.url = `redis://127.0.0.1:${port}`
   }
 
   /** Starts the server and waits until it answers PING. */
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir]
+    args.push(...this.extraArgs)
     this.process = Bun.spawn(['redis-server', ...args], { stdout: 'ignore', stderr: 'pipe' })
     await waitFor(() => this.ping(), 5000, `redis-server on port ${this.port} to answer`)
   }

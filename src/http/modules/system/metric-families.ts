@@ -1,7 +1,7 @@
 /** The families GET /metrics serves (process, HTTP, auth, rate limits, stream, upstream, bus), read from their owners at scrape time. */
 import type { SemaphoreStats } from '../../../core/bounded-semaphore'
 import type { Labels, MetricFamily, Sample } from '../../../core/prometheus'
-import type { Bus } from '../../../ports/bus'
+import type { Bus, BusStats } from '../../../ports/bus'
 import type { UpstreamRest, UpstreamStatus } from '../../../ports/upstream'
 import type { UpstreamState } from '../../../actors/upstream-actor'
 import type { UpstreamHealthView } from '../../../actors/connection-context'
@@ -249,7 +249,31 @@ function busFamilies(bus: MetricSources['bus']): MetricFamily[] {
       stats.dropped,
     ),
     gauge('marketwatch_bus_healthy', '1 while the bus is ok, 0 while degraded.', bus.health().state === 'ok' ? 1 : 0),
+    ...canaryFamilies(stats.canary),
   ]
+}
+
+/** The canary a Redis bus sends itself to prove delivery (none on the in-memory bus). */
+function canaryFamilies(canary: BusStats['canary']): MetricFamily[] {
+  if (canary === undefined) return []
+  const families = [
+    counter('marketwatch_bus_canary_sent_total', 'Delivery canaries this replica published to itself on the bus.', canary.sent),
+    counter('marketwatch_bus_canary_returned_total', 'Delivery canaries that came back within the bound.', canary.returned),
+    counter(
+      'marketwatch_bus_canary_missed_total',
+      'Delivery canaries not back within the bound (delivery stalled though the connections looked up).',
+      canary.missed,
+    ),
+  ]
+  if (canary.lastRoundTripMs !== null)
+    families.push(
+      gauge(
+        'marketwatch_bus_canary_round_trip_seconds',
+        'Round trip of the last delivery canary that came back (publish to delivery on this replica).',
+        canary.lastRoundTripMs / 1000,
+      ),
+    )
+  return families
 }
 
 const simple =
