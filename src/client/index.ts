@@ -44,7 +44,6 @@ export {
   type FetchLike,
   type OptionChainQuery,
   type RestApi,
-  type Watchlist,
 } from './rest-api'
 export { ServerClock, defaultServerClockOptions, type ServerClockOptions } from './server-clock'
 export { StreamConnection, type SocketFactory, type StreamSocket } from './stream-connection'

@@ -1,5 +1,16 @@
 /** Thin REST shell over an injected fetch: auth (with refresh), watchlist, bars (following next_cursor), snapshots and options; failures throw ApiError. */
-import type { OptionChain, OptionContract, OptionExpirations, RestError, RestSnapshot, WireBar } from './wire'
+import type {
+  BarsPage,
+  OptionChain,
+  OptionContract,
+  OptionExpirations,
+  RestError,
+  Session,
+  SnapshotsAnswer,
+  User,
+  Watchlist,
+  WireBar,
+} from './wire'
 
 /** A failed call: the server's error code (or NETWORK_ERROR / BAD_RESPONSE), HTTP status (0 for network) and Retry-After. */
 export class ApiError extends Error {
@@ -34,23 +45,6 @@ export interface RestApiOptions {
   serverDate?: (date: string, sentAt: number, receivedAt: number) => void
 }
 
-export interface User {
-  id: number
-  email: string
-}
-export interface LoginResult {
-  token: string
-  expires_at: string
-  user: User
-}
-export interface WatchlistItem {
-  ticker: string
-  added_at: string
-}
-export interface Watchlist {
-  items: WatchlistItem[]
-  max: number
-}
 export interface BarsQuery {
   ticker: string
   timespan: string
@@ -119,9 +113,9 @@ export function createRestApi(o: RestApiOptions) {
   return {
     register: (email: string, password: string) =>
       call<{ user: User }>('POST', '/api/v1/auth/register', { email, password }),
-    login: (email: string, password: string) => call<LoginResult>('POST', '/api/v1/auth/login', { email, password }),
+    login: (email: string, password: string) => call<Session>('POST', '/api/v1/auth/login', { email, password }),
     /** A new token of the current session (bearer when one is held, else the cookie, which the answer also renews). */
-    refresh: () => call<LoginResult>('POST', '/api/v1/auth/refresh'),
+    refresh: () => call<Session>('POST', '/api/v1/auth/refresh'),
     logout: () => call<unknown>('POST', '/api/v1/auth/logout'),
     me: () => call<{ user: User }>('GET', '/api/v1/auth/me'),
     watchlist: () => call<Watchlist>('GET', '/api/v1/watchlist'),
@@ -129,7 +123,7 @@ export function createRestApi(o: RestApiOptions) {
     removeFromWatchlist: (ticker: string) =>
       call<Watchlist>('DELETE', `/api/v1/watchlist/${encodeURIComponent(ticker)}`),
     snapshots: (tickers: readonly string[]) =>
-      call<{ results: RestSnapshot[]; errors: { ticker: string; code: string; message: string }[] }>(
+      call<SnapshotsAnswer>(
         'GET',
         `/api/v1/market-data/snapshots?tickers=${tickers.map(encodeURIComponent).join(',')}`,
       ),
@@ -158,7 +152,7 @@ export function createRestApi(o: RestApiOptions) {
       const out: WireBar[] = []
       let path = `/api/v1/market-data/bars?${params}`
       for (let page = 0; page < 1000; page++) {
-        const body = await call<{ results: WireBar[]; next_cursor: string | null }>('GET', path)
+        const body = await call<BarsPage>('GET', path)
         out.push(...body.results)
         if (!body.next_cursor) return out
         path = `/api/v1/market-data/bars?cursor=${encodeURIComponent(body.next_cursor)}&limit=${pageLimit}`

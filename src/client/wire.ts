@@ -1,9 +1,9 @@
 /** Wire shapes the client reads and sends: REST bodies, stream envelopes and the close-code ranges, with a tolerant frame parser. */
 
-// The shapes are the server's own (type-only imports: nothing of the server is bundled into the page).
+// The REST shapes are the contract's (src/contract/rest.ts, shared with the server; type-only: nothing of it is bundled).
 import type { Bar } from '../core/market-types'
-import type { Snapshot } from '../services/snapshots-service'
-import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from '../http/modules/options/model'
+import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer, RestError, Snapshot } from '../contract/rest'
+export type { BarsPage, RestError, Session, SnapshotsAnswer, User, Watchlist, WatchlistItem } from '../contract/rest'
 export type { BarData, BarState, SnapshotData, TradeData } from '../core/coalesce'
 import type { BarData, SnapshotData, TradeData } from '../core/coalesce'
 
@@ -20,12 +20,6 @@ export type OptionChain = ChainAnswer
 export type OptionChainRow = ChainAnswer['strikes'][number]
 export type OptionChainSide = ChainSide
 export type OptionContract = ContractAnswer
-
-export interface RestError {
-  code: string
-  message: string
-  details?: Record<string, unknown>
-}
 
 interface MarketBase {
   symbol: string

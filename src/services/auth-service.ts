@@ -3,6 +3,7 @@ import type { BoundedSemaphore } from '../core/bounded-semaphore'
 import { resetSeconds } from '../core/rate-window'
 import { AuthError, ConflictError, NotFoundError, RateLimitedError, ServerBusyError } from '../errors'
 import { checkPassword, normaliseEmail } from '../core/validate'
+import type { User } from '../contract/rest'
 import type { Clock } from '../ports/clock'
 import type { LoginAttempts } from '../ports/login-attempts'
 import type { RateLimiter, RatePolicy } from '../ports/rate-limiter'
@@ -24,13 +25,8 @@ export interface AuthGuards {
   registerPolicy: RatePolicy | null
 }
 
-export interface PublicUser {
-  id: number
-  email: string
-  created_at: string
-}
-
-export const toPublicUser = (u: UserRecord): PublicUser => ({
+/** A user as the API shows it. */
+export const toPublicUser = (u: UserRecord): User => ({
   id: u.id,
   email: u.email,
   created_at: u.createdAt.toISOString(),

@@ -12,7 +12,7 @@ import { nyDayIndex } from '../core/market-time'
 import { NotFoundError, UpstreamUnavailableError } from '../errors'
 import type { Clock } from '../ports/clock'
 import type { OptionSnapshot, UpstreamOptions } from '../ports/upstream-options'
-import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from '../http/modules/options/model'
+import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer } from '../contract/rest'
 import { SharedCalls, type Shared } from './shared-calls'
 
 const noFilter: ChainFilter = { contractType: null, gte: null, lte: null }

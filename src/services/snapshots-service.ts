@@ -1,27 +1,12 @@
 /** Snapshots for many tickers: live stream state when fresh (source WS), else the upstream snapshot cache (source REST), unknown tickers reported one by one. */
 import { AppError, ValidationError } from '../errors'
 import { isTickerSyntax } from '../core/validate'
+import type { Snapshot, SnapshotError, SnapshotsAnswer } from '../contract/rest'
 import type { Clock } from '../ports/clock'
 import type { LiveSnapshotSource } from '../ports/live-snapshots'
 import type { UpstreamSnapshot } from '../core/market-types'
 import type { BarsService } from './bars-service'
 import type { UpstreamSnapshotCache } from './upstream-snapshot-cache'
-
-export interface Snapshot {
-  ticker: string
-  last: number
-  change: number
-  change_pct: number
-  prev_close: number
-  updated_at: string
-  source: 'WS' | 'REST'
-}
-
-export interface SnapshotError {
-  ticker: string
-  code: 'UNKNOWN_TICKER' | 'SNAPSHOT_UNAVAILABLE'
-  message: string
-}
 
 export interface SnapshotsOptions {
   maxTickers: number
@@ -62,7 +47,7 @@ export class SnapshotsService {
     private readonly live: LiveSnapshotSource,
   ) {}
 
-  async get(rawValues: string[]): Promise<{ results: Snapshot[]; errors: SnapshotError[] }> {
+  async get(rawValues: string[]): Promise<SnapshotsAnswer> {
     const tickers = parseTickerList(rawValues, this.opts.maxTickers)
     const now = this.clock.now()
     const fromLive = new Map<string, Snapshot>()

@@ -9,7 +9,8 @@ import type { TokenIssuer } from '../../../ports/token-issuer'
 import type { Principal, TokenVerifier } from '../../../ports/token-verifier'
 import { AuthError } from '../../../errors'
 import { AuthModel } from './model'
-import { type AuthService, type PublicUser, toPublicUser } from '../../../services/auth-service'
+import type { Session, User } from '../../../contract/rest'
+import { type AuthService, toPublicUser } from '../../../services/auth-service'
 import type { SessionService } from '../../../services/session-service'
 
 export interface AuthRoutesOptions {
@@ -30,7 +31,7 @@ function sessionCookie(token: string, maxAge: number, secure: boolean): string {
 }
 
 /** The body login and refresh answer with. */
-function sessionBody(token: string, exp: number, user: PublicUser) {
+function sessionBody(token: string, exp: number, user: User): Session {
   return { token, token_type: 'Bearer' as const, expires_at: new Date(exp * 1000).toISOString(), user }
 }
 

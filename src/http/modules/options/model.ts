@@ -157,8 +157,3 @@ export namespace OptionsModel {
     as_of: asOf,
   })
 }
-
-export type ChainSide = typeof OptionsModel.chainSide.static
-export type ChainAnswer = typeof OptionsModel.chain.static
-export type ContractAnswer = typeof OptionsModel.contract.static
-export type ExpirationsAnswer = typeof OptionsModel.expirations.static

@@ -1,18 +1,13 @@
 /** Watchlist routes: list, add (idempotent), remove; every route is the signed-in user's own list. */
-import { Elysia, t } from 'elysia'
+import { Elysia } from 'elysia'
 import { createAuthPlugin } from '../../auth-plugin'
-import { AcceptedInput } from '../../accepted-input'
-import { errors, parsedBy } from '../../model'
+import type { Watchlist } from '../../../contract/rest'
+import { errors } from '../../model'
 import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../../rate-limit-plugin'
 import type { TokenVerifier } from '../../../ports/token-verifier'
 import type { WatchlistEntry } from '../../../ports/repos'
 import type { WatchlistService } from '../../../services/watchlist-service'
-
-const Item = t.Object({ ticker: t.String(), added_at: t.String({ format: 'date-time' }) })
-const List = t.Object({ items: t.Array(Item), max: t.Number({ description: 'the per-user cap' }) })
-const ticker = () => parsedBy(t.String({ examples: ['AAPL'] }), AcceptedInput.ticker)
-// Null when the path segment is not valid percent-encoding: the service answers INVALID_TICKER.
-const TickerParams = t.Object({ ticker: parsedBy(t.Nullable(t.String({ examples: ['AAPL'] })), AcceptedInput.ticker) })
+import { WatchlistModel } from './model'
 
 export function createWatchlistRoutes(
   service: WatchlistService,
@@ -20,7 +15,7 @@ export function createWatchlistRoutes(
   cap: number,
   rateLimits: RestRateLimits,
 ) {
-  const view = (items: WatchlistEntry[]) => ({
+  const view = (items: WatchlistEntry[]): Watchlist => ({
     items: items.map((i) => ({ ticker: i.ticker, added_at: i.addedAt.toISOString() })),
     max: cap,
   })
@@ -30,14 +25,14 @@ export function createWatchlistRoutes(
     .get('', async ({ principal }) => view(await service.list(principal.userId)), {
       auth: true,
       rateLimit: 'rest',
-      response: { 200: List, ...errors(401, 429) },
+      response: { 200: WatchlistModel.list, ...errors(401, 429) },
       detail: { summary: 'Your watchlist, in the order tickers were added', description: `Errors: ${rateLimitedDoc}.` },
     })
     .delete('/:ticker', async ({ principal, params }) => view(await service.remove(principal.userId, params.ticker)), {
-      params: TickerParams,
+      params: WatchlistModel.tickerParams,
       auth: true,
       rateLimit: 'rest',
-      response: { 200: List, ...errors(400, 401, 404, 429) },
+      response: { 200: WatchlistModel.list, ...errors(400, 401, 404, 429) },
       detail: {
         summary: 'Remove a ticker',
         description: `Errors: INVALID_TICKER (400), NOT_IN_WATCHLIST (404), ${rateLimitedDoc}. Ends any live subscription to it.`,
@@ -53,9 +48,9 @@ export function createWatchlistRoutes(
       {
         auth: true,
         rateLimit: 'rest',
-        body: t.Object({ ticker: ticker() }),
+        body: WatchlistModel.addBody,
         parse: 'json',
-        response: { 200: List, 201: List, ...errors(400, 401, 404, 409, 415, 429) },
+        response: { 200: WatchlistModel.list, 201: WatchlistModel.list, ...errors(400, 401, 404, 409, 415, 429) },
         detail: {
           summary: 'Add a ticker',
           description: `201 when added, 200 when already present. Errors: INVALID_TICKER (400), UNKNOWN_TICKER (404), WATCHLIST_FULL (409), ${rateLimitedDoc}.`,
