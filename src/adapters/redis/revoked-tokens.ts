@@ -18,6 +18,14 @@ export interface RedisRevokedTokensOptions {
   commandTimeoutMs?: number
   /** During an outage, checks answer locally at once and Redis is asked again at most this often. @default 1000 */
   retryIntervalMs?: number
+  /**
+   * Replicas that must have a sign-out (WAIT) before Redis counts as keeping it; behind Sentinel 1,
+   * so a failover cannot lose a sign-out the old primary acknowledged but had not replicated. One
+   * not confirmed within confirmTimeoutMs is written again after the next reconnect. @default 0
+   */
+  replicasToConfirm?: number
+  /** Longest WAIT for those replicas. @default 100 */
+  confirmTimeoutMs?: number
   /** Told once when an outage starts and once when it ends. */
   log?: Logger
   /** @default createSystemClock() */
@@ -40,7 +48,8 @@ return 1`
  * accepted, and one warning is logged per outage (an outage must not sign everyone out, and the
  * tokens still expire on their own). While degraded, Redis is probed at most once per
  * retryIntervalMs, so requests do not each wait out the timeout. Revocations made during an
- * outage are written to Redis once it answers again.
+ * outage are written to Redis once it answers again; with `replicasToConfirm`, so are those no
+ * replica confirmed, after every reconnect (the primary may have changed and lost them).
  */
 export class RedisRevokedTokens implements RevokedTokens {
   private readonly redis: Redis
@@ -53,6 +62,10 @@ export class RedisRevokedTokens implements RevokedTokens {
   private readonly local: RevocationList
   /** Revocations Redis has not stored yet (made during an outage), by key. */
   private readonly unsynced = new Map<string, Revocation>()
+  /** Revocations the primary stored but no replica confirmed in time, by key: written again after a reconnect. */
+  private readonly unconfirmed = new Map<string, Revocation>()
+  private readonly replicasToConfirm: number
+  private readonly confirmTimeoutMs: number
   private syncing = false
   private retryAt = 0
   /** True after the last Redis call failed or timed out: checks answer from this process only. */
@@ -67,6 +80,15 @@ export class RedisRevokedTokens implements RevokedTokens {
     this.log = options.log ?? null
     this.clock = options.clock ?? createSystemClock()
     this.local = new RevocationList(options.tokenTtlSec)
+    this.replicasToConfirm = options.replicasToConfirm ?? 0
+    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 100
+    if (this.replicasToConfirm > 0)
+      this.redis.on('ready', () => {
+        // A new connection may be to a new primary: what no replica had confirmed is written again.
+        for (const [key, revocation] of this.unconfirmed) this.unsynced.set(key, revocation)
+        this.unconfirmed.clear()
+        if (this.unsynced.size > 0) void this.syncUnsynced()
+      })
   }
 
   async revoke(jti: string, expSec: number): Promise<void> {
@@ -99,7 +121,7 @@ export class RedisRevokedTokens implements RevokedTokens {
 
   private async store(revocation: Revocation): Promise<void> {
     this.learn(revocation)
-    if ((await this.attempt(() => this.write(revocation))) !== null) return
+    if ((await this.attempt(() => this.write(revocation))) !== null) return this.confirm(revocation)
     const key = this.keyOf(revocation)
     const waiting = this.unsynced.get(key)
     if (waiting?.kind === 'user' && revocation.kind === 'user' && waiting.beforeSec > revocation.beforeSec) return
@@ -122,10 +144,25 @@ export class RedisRevokedTokens implements RevokedTokens {
         const untilSec = revocation.kind === 'token' ? revocation.expSec : revocation.beforeSec + this.tokenTtlSec
         if (untilSec > this.nowSec() && (await this.attempt(() => this.write(revocation))) === null) return
         if (this.unsynced.get(key) === revocation) this.unsynced.delete(key)
+        await this.confirm(revocation)
       }
     } finally {
       this.syncing = false
     }
+  }
+
+  /** With replicasToConfirm: waits (WAIT) for replicas to have what was just written; unconfirmed, it is kept for the next reconnect. */
+  private async confirm(revocation: Revocation): Promise<void> {
+    if (this.replicasToConfirm === 0) return
+    const key = this.keyOf(revocation)
+    const replicas = await this.attempt(() => this.redis.wait(this.replicasToConfirm, this.confirmTimeoutMs))
+    if (replicas !== null && replicas >= this.replicasToConfirm) this.unconfirmed.delete(key)
+    else this.unconfirmed.set(key, revocation)
+  }
+
+  /** Revocations stored but not confirmed by a replica (waiting for a reconnect), for tests. */
+  get unconfirmedCount(): number {
+    return this.unconfirmed.size
   }
 
   /** False while degraded, except once per retryIntervalMs (that check probes Redis). */
