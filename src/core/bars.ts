@@ -52,6 +52,39 @@ export function accumulateTrade(acc: BarAccumulator, price: number, size: number
   acc.pv += price * size
 }
 
+/**
+ * Add one trade under its update rules (core/trade-conditions.ts): prices only where the rules
+ * allow (high/low, open/close), volume where it counts. A bar whose trades set no price has
+ * volume but no OHLC (`o` stays 0): accumulatorToBar gives no bar for it, as the provider does.
+ */
+export function accumulateRuledTrade(
+  acc: BarAccumulator,
+  price: number,
+  size: number,
+  rules: { highLow: boolean; openClose: boolean; volume: boolean },
+): void {
+  if (rules.highLow || rules.openClose) {
+    const first = acc.o === 0 && acc.h === 0
+    if (first) {
+      // The first price of the window opens it only when the print may set the open.
+      acc.o = rules.openClose ? price : 0
+      acc.h = acc.l = price
+    } else {
+      if (acc.o === 0 && rules.openClose) acc.o = price
+      if (rules.highLow) {
+        if (price > acc.h) acc.h = price
+        if (price < acc.l) acc.l = price
+      }
+    }
+    if (rules.openClose) acc.c = price
+  }
+  if (rules.volume) {
+    acc.v += size
+    acc.n += 1
+    acc.pv += price * size
+  }
+}
+
 /** Add one smaller bar to the accumulator; bars must arrive in time order. */
 export function accumulateBar(acc: BarAccumulator, bar: Bar): void {
   if (acc.n === 0) {
@@ -70,7 +103,8 @@ export function accumulateBar(acc: BarAccumulator, bar: Bar): void {
 
 /** The bar an accumulator describes, or null when nothing was added (no bar for an empty window). */
 export function accumulatorToBar(acc: BarAccumulator): Bar | null {
-  if (acc.n === 0 && acc.v === 0) return null
+  // No price set (nothing added, or only prints that may not set prices): no bar for the window.
+  if (acc.c === 0) return null
   const vw = acc.v > 0 ? roundTo4(acc.pv / acc.v) : acc.c
   return { t: acc.t, o: acc.o, h: acc.h, l: acc.l, c: acc.c, v: acc.v, vw, n: acc.n }
 }
