@@ -67,7 +67,7 @@ describe('transition', () => {
     expect(m.state).toBe('reconnecting')
     expect(m.attempt).toBe(2)
     const retries = commands.filter((c) => c.type === 'set_timer' && c.timer === 'retry') as { ms: number }[]
-    expect(retries.map((r) => r.ms)).toEqual([499, 999])
+    expect(retries.map((r) => r.ms)).toEqual([500, 999])
     expect(opens(commands)).toBe(2)
   })
 

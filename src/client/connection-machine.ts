@@ -1,4 +1,5 @@
 /** Pure connection state machine of the stream client: states, transitions, reconnect backoff and the silence watchdog. */
+import { backoff } from '../core/backoff'
 import { closeCodeNames, closeDisposition } from './wire'
 
 /**
@@ -83,10 +84,9 @@ export const initialMachine: Machine = {
   reason: null,
 }
 
-/** Full-jitter capped exponential backoff: uniform in [0, min(maxMs, baseMs × 2^attempt)]. `random` returns [0, 1). */
+/** The client's reconnect and refresh retries: core backoff with full jitter from 0, uniform in [0, min(maxMs, baseMs × 2^attempt)]. */
 export function reconnectDelay(attempt: number, random: () => number, baseMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(0, attempt), 30))
-  return Math.floor(Math.min(Math.max(random(), 0), 1) * ceiling)
+  return backoff(attempt, random, { baseMs, maxMs, minMs: 0 })
 }
 
 /** How long silence may last: before `welcome` the connect timeout, after it factor × heartbeat. */

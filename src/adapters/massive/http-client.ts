@@ -1,5 +1,6 @@
 /** HTTP transport to Massive REST: Bearer auth, timeouts, retries with backoff, the request budget, error mapping and health. */
 
+import { backoff } from '../../core/backoff.ts'
 import { UpstreamError, UpstreamUnavailableError, type UpstreamErrorCode } from '../../errors.ts'
 import type { Clock } from '../../ports/clock.ts'
 import type { RequestPriority, UpstreamHealth, UpstreamStatus } from '../../ports/upstream.ts'
@@ -255,8 +256,8 @@ export class MassiveHttpClient {
   }
 
   private backoffMs(attempt: number): number {
-    const ceiling = Math.min(this.retryMaxMs(), (this.opts.retryBaseMs ?? 250) * 2 ** attempt)
-    return ceiling / 2 + (this.opts.random ?? Math.random)() * (ceiling / 2)
+    const policy = { baseMs: this.opts.retryBaseMs ?? 250, maxMs: this.retryMaxMs(), minMs: 0 }
+    return backoff(attempt, this.opts.random ?? Math.random, { ...policy, jitter: 'equal' })
   }
 
   private retryMaxMs(): number {
