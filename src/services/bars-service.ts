@@ -1,6 +1,8 @@
 /** Bars: stored base bars filled from the upstream on demand (each final range fetched once), larger buckets derived, pages by cursor. */
 import { aggregateBars, baseTimespanFor } from '../core/bars'
+import type { BarsPage } from '../contract/rest'
 import { BoundedCache } from '../core/bounded-cache'
+import { SingleFlight } from '../core/single-flight'
 import type { BarCursorCodec } from '../core/bar-cursor'
 import { type BarQuery, nextCursor } from '../core/bar-query'
 import { type Range, mergeRanges, missingRanges, segments } from '../core/coverage'
@@ -26,14 +28,6 @@ export interface BarsServiceOptions {
   cursors: BarCursorCodec
 }
 
-export interface BarsPage {
-  ticker: string
-  timespan: string
-  multiplier: number
-  results: Bar[]
-  next_cursor: string | null
-}
-
 /** Since start: pages answered from the all-final page cache or by a query; upstream fetches of stored gaps and of the forming tail. */
 export interface BarsStats {
   pagesFromCache: number
@@ -55,8 +49,8 @@ const cacheBounds = {
 }
 
 export class BarsService {
-  /** Calls in flight only (each removed when it settles), with the priority they spend the upstream budget as. */
-  private inflight = new Map<string, { promise: Promise<unknown>; priority: RequestPriority }>()
+  /** Upstream calls in flight (lookups, gap fills, tails), shared by concurrent callers of one key. */
+  private readonly inflight = new SingleFlight()
   private readonly tails: BoundedCache<string, Bar[]>
   /** Tickers the upstream confirmed: known stays known, so the database is not asked again. */
   private readonly knownTickers: BoundedCache<string, true>
@@ -234,14 +228,6 @@ export class BarsService {
    * background calls where interactive ones may still spend its reserve).
    */
   private once<T>(key: string, priority: RequestPriority, fn: () => Promise<T>): Promise<T> {
-    const existing = this.inflight.get(key)
-    if (existing) {
-      const joined = existing.promise as Promise<T>
-      if (priority !== 'interactive' || existing.priority === 'interactive') return joined
-      return joined.catch(() => this.once(key, priority, fn))
-    }
-    const promise = fn().finally(() => this.inflight.delete(key))
-    this.inflight.set(key, { promise, priority })
-    return promise
+    return this.inflight.run(key, fn, priority === 'interactive')
   }
 }

@@ -1,5 +1,6 @@
 /** Upstream answers by key, reused for a time to live and shared while in flight (a refresh storm costs one upstream call); a bounded number kept a while longer to serve stale. */
 import { BoundedCache } from '../core/bounded-cache'
+import { SingleFlight } from '../core/single-flight'
 import type { Clock } from '../ports/clock'
 
 export interface Shared<T> {
@@ -23,7 +24,7 @@ export interface SharedCallsOptions {
  */
 export class SharedCalls {
   private readonly done: BoundedCache<string, Shared<unknown>>
-  private readonly inflight = new Map<string, Promise<Shared<unknown>>>()
+  private readonly inflight = new SingleFlight()
   private readonly staleForMs: number
 
   constructor(
@@ -42,17 +43,12 @@ export class SharedCalls {
   get<T>(key: string, ttlMs: number, call: () => Promise<T>): Promise<Shared<T>> {
     const hit = this.done.get(key)
     if (hit && this.clock.now() - hit.at < ttlMs) return Promise.resolve({ value: hit.value as T, at: hit.at })
-    const pending = this.inflight.get(key)
-    if (pending) return pending as Promise<Shared<T>>
-    const at = this.clock.now()
-    const promise = (async () => ({ value: await call(), at }))()
-      .then((shared) => {
-        this.done.set(key, shared, at + ttlMs + this.staleForMs - this.clock.now())
-        return shared
-      })
-      .finally(() => this.inflight.delete(key))
-    this.inflight.set(key, promise)
-    return promise
+    return this.inflight.run(key, async () => {
+      const at = this.clock.now()
+      const shared = { value: await call(), at }
+      this.done.set(key, shared, at + ttlMs + this.staleForMs - this.clock.now())
+      return shared
+    })
   }
 
   /** The last answer kept for `key`, however old (within its TTL + staleForMs), or undefined. */
