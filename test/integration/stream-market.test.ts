@@ -5,6 +5,7 @@ import type { SimulatedFeed } from '../../src/adapters/simulated/simulated-feed'
 import { createScaledClock } from '../support/scaled-clock'
 import { StreamClient, type StreamMessage } from '../support/stream-client'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
+import { waitFor } from '../support/wait'
 
 const MINUTE = 60_000
 /** A Wednesday, 10:59:58 in New York: the market is open and a minute closes 2 s (0.1 s real) after start. */
@@ -31,7 +32,7 @@ describe('stream market data', () => {
 
   it('should stream trades with contiguous seq in one epoch, each the last real trade of its window', async () => {
     const client = await subscribed(['AAPL'])
-    await Bun.sleep(1500)
+    await client.until(() => of(client, 'AAPL', 'trade').length > 10, 'more than ten AAPL trades', 15_000)
     client.close()
     const all = of(client, 'AAPL')
     const trades = of(client, 'AAPL', 'trade')
@@ -54,6 +55,7 @@ describe('stream market data', () => {
   }, 20_000)
 
   it('should send snapshots agreeing with the market and keep the latest for the REST endpoint', async () => {
+    const subscribedAt = app.clock.now()
     const client = await subscribed(['MSFT'])
     const snap = await client.next((m) => m.type === 'snapshot' && m.symbol === 'MSFT')
     const market = snapshotAt('MSFT', snap.data.updated_at)
@@ -61,23 +63,24 @@ describe('stream market data', () => {
     expect(snap.data.last).toBe(market.last)
     expect(snap.data.change).toBe(market.change)
     expect(snap.data.change_pct).toBe(market.changePct)
-    await Bun.sleep(300)
-    // The replica's live state is what its clients last received (compare once no message is in flight).
-    let latest = of(client, 'MSFT', 'snapshot').at(-1)!
-    let live = app.stream.liveSnapshot('MSFT')!
-    for (let i = 0; i < 100 && live.updatedAt !== latest.data.updated_at; i++) {
-      await Bun.sleep(10)
-      latest = of(client, 'MSFT', 'snapshot').at(-1)!
-      live = app.stream.liveSnapshot('MSFT')!
-    }
-    expect(live.last).toBe(latest.data.last)
-    expect(live.updatedAt).toBe(latest.data.updated_at)
-    expect(Math.abs(live.receivedAt - app.clock.now())).toBeLessThan(500)
+    // The replica's live state is what its clients last received (compared when the client holds the latest:
+    // re-checked on every message, as the replica's state only moves ahead of what it has sent).
+    const latest = () => of(client, 'MSFT', 'snapshot').at(-1)!
+    await client.until(
+      () => app.stream.liveSnapshot('MSFT')!.updatedAt === latest().data.updated_at,
+      'the latest snapshot received',
+    )
+    const live = app.stream.liveSnapshot('MSFT')!
+    expect(live.last).toBe(latest().data.last)
+    expect(live.updatedAt).toBe(latest().data.updated_at)
+    // Received on this replica's clock (app time), since the subscribe.
+    expect(live.receivedAt).toBeGreaterThanOrEqual(subscribedAt)
+    expect(live.receivedAt).toBeLessThanOrEqual(app.clock.now())
     expect(app.stream.liveSnapshot('TSLA')).toBeNull()
     client.close()
     await client.closed
-    // Nobody streams MSFT here any more: the replica no longer claims to know it.
-    await Bun.sleep(50)
+    // Nobody streams MSFT here any more: the replica no longer claims to know it (once it has seen the close).
+    await waitFor(() => app.stream.liveSnapshot('MSFT') === null, 10_000, 'the replica to forget MSFT')
     expect(app.stream.liveSnapshot('MSFT')).toBeNull()
   }, 20_000)
 
@@ -85,7 +88,7 @@ describe('stream market data', () => {
     const client = await subscribed(['JPM'])
     const subscribedAt = app.clock.now()
     const fullMinute = Math.ceil(subscribedAt / MINUTE) * MINUTE
-    const final = await client.next((m) => m.type === 'bar' && m.data.state === 'final' && m.data.t === fullMinute, 6000)
+    const final = await client.next((m) => m.type === 'bar' && m.data.state === 'final' && m.data.t === fullMinute, 15_000)
     const [expected] = minuteBars('JPM', fullMinute, fullMinute + MINUTE, fullMinute + MINUTE)
     const { state, ...bar } = final.data
     expect(bar).toEqual(expected)
@@ -107,7 +110,8 @@ describe('stream market data', () => {
     expect(ended.data).toEqual({ symbols: ['JPM'], added: [], removed: ['AAPL'], reason: 'NOT_IN_WATCHLIST' })
     expect((await client.nextOf('status')).data.subscriptions.used).toBe(1)
     const at = client.messages.indexOf(ended)
-    await Bun.sleep(400)
+    // 8 s of market time (0.4 s real) of JPM after the end: AAPL, busier, would have come along.
+    await client.receivedSince(at + 1, (m) => m.symbol === 'JPM' && m.ts >= ended.ts + 8_000, 15_000)
     expect(client.messages.slice(at + 1).filter((m) => m.symbol === 'AAPL')).toHaveLength(0)
     expect(client.messages.slice(at + 1).filter((m) => m.symbol === 'JPM').length).toBeGreaterThan(0)
     const again = await client.request({ action: 'subscribe', symbols: ['AAPL'] })
@@ -123,7 +127,7 @@ describe('stream market data', () => {
     expect(down.data.upstream).toBe('reconnecting')
     expect(down.data.reason.code).toBe('UPSTREAM_CLOSED')
     expect((await client.next((m) => m.type === 'status')).data.upstream).toBe('ok')
-    const after = await client.next((m) => m.symbol === 'JPM' && m.epoch !== before.epoch, 3000)
+    const after = await client.next((m) => m.symbol === 'JPM' && m.epoch !== before.epoch)
     expect(after.seq).toBe(1)
     client.close()
   }, 20_000)

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { closedWithin, StreamClient } from '../support/stream-client'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
+import { waitFor } from '../support/wait'
 
 describe('stream requests', () => {
   let app: StreamApp
@@ -30,8 +31,17 @@ describe('stream requests', () => {
     expect(refused.data.details.symbols).toEqual(['TSLA', 'META'])
     expect(refused.data.id).toBe('r1')
     // AAPL was on the list but the request was refused as a whole: no data for it arrives.
-    await Bun.sleep(400)
+    expect(app.stream.status().symbols).toEqual({})
+    // Barrier: another connection's MSFT trades flow (the feed ticked twice since the refusal), then
+    // a ping: AAPL data, had the refusal subscribed it, would have reached this client before the pong.
+    const observer = await connect()
+    expect((await observer.request({ action: 'subscribe', symbols: ['MSFT'] })).type).toBe('subscribed')
+    await observer.next((m) => m.type === 'trade' && m.symbol === 'MSFT')
+    await observer.next((m) => m.type === 'trade' && m.symbol === 'MSFT')
+    expect((await client.request({ action: 'ping', id: 'barrier' })).type).toBe('pong')
     expect(client.messages.filter((m) => m.symbol === 'AAPL')).toHaveLength(0)
+    observer.close()
+    await waitFor(() => Object.keys(app.stream.status().symbols).length === 0, 10_000, 'the observer released MSFT')
     expect(app.stream.status().symbols).toEqual({})
     const ok = await client.request({ action: 'subscribe', symbols: ['aapl'] })
     expect(ok.type).toBe('subscribed')
@@ -98,6 +108,6 @@ describe('stream requests', () => {
   it('should close a frame beyond the hard cap with 1009', async () => {
     const client = await connect()
     client.send(`{"action":"ping","x":"${'y'.repeat(70 * 1024)}"}`)
-    expect((await closedWithin(client, 2000)).code).toBe(1009)
+    expect((await closedWithin(client, 10_000)).code).toBe(1009)
   }, 20_000)
 })

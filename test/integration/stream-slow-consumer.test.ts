@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { FirehoseFeed } from '../support/firehose-feed'
 import { RawWebSocket } from '../support/raw-ws'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
+import { waitFor, within } from '../support/wait'
 
 describe('stream slow consumer', () => {
   const feed = new FirehoseFeed()
@@ -21,26 +22,32 @@ describe('stream slow consumer', () => {
   async function reader() {
     const ws = await RawWebSocket.connect(Number(new URL(app.url).port), `/api/v1/market-data/stream?token=${token}`)
     ws.send(JSON.stringify({ action: 'subscribe', symbols: ['AAPL'] }))
-    await waitFor(() => ws.messages.some((m) => m.type === 'subscribed'))
+    await waitFor(() => ws.messages.some((m) => m.type === 'subscribed'), 10_000, 'the subscribe answered')
     return ws
   }
-  /** Emits trades in chunks across event-loop turns for `ms`, like a busy feed. */
-  async function pump(ms: number) {
-    const until = Date.now() + ms
-    while (Date.now() < until) {
+  /** Emits trades in chunks of 300 every 2 ms (the firehose's pace: timers and sockets run between), like a busy feed, until `done()`. */
+  async function pumpUntil(done: () => boolean, label: string, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms pumping until: ${label}`)
       feed.emit('AAPL', 300)
       await Bun.sleep(2)
     }
+  }
+  /** Every message the server sent before has arrived once the pong of a ping sent now arrives. */
+  async function barrier(ws: RawWebSocket, id: string) {
+    ws.send(JSON.stringify({ action: 'ping', id }))
+    await waitFor(() => ws.messages.some((m) => m.type === 'pong' && m.data?.id === id), 10_000, 'the barrier pong')
   }
   const statuses = (ws: RawWebSocket) => ws.messages.filter((m) => m.type === 'status').map((m) => m.data.delivery)
 
   it('should conflate a client that stops reading and deliver the latest values when it reads again', async () => {
     const ws = await reader()
     ws.pause()
-    await pump(700)
+    await pumpUntil(() => app.stream.status().conflating === 1, 'the reader conflated')
     expect(app.stream.status().conflating).toBe(1)
     ws.resume()
-    await waitFor(() => statuses(ws).at(-1) === 'realtime' && statuses(ws).includes('conflated'), 5000)
+    await waitFor(() => statuses(ws).at(-1) === 'realtime' && statuses(ws).includes('conflated'), 10_000, 'realtime again')
     expect(app.stream.status().conflating).toBe(0)
     const trades = ws.messages.filter((m) => m.type === 'trade')
     const seqs = ws.messages.filter((m) => m.symbol === 'AAPL').map((m) => m.seq)
@@ -50,10 +57,17 @@ describe('stream slow consumer', () => {
     const last = feed.last.get('AAPL')!
     expect(trades.at(-1)!.data).toMatchObject({ p: last.p, s: last.s, t: last.t })
     // Back on the topic: a new trade arrives as it happens, right after the previous seq.
-    const seqBefore = seqs.at(-1)!
-    await Bun.sleep(5)
+    await barrier(ws, 'caught-up')
+    const seqBefore = ws.messages.filter((m) => m.symbol === 'AAPL').at(-1)!.seq
     feed.emit('AAPL', 1)
-    await waitFor(() => ws.messages.filter((m) => m.type === 'trade').at(-1)!.data.t === feed.last.get('AAPL')!.t)
+    await waitFor(
+      () => {
+        const [got, sent] = [ws.messages.filter((m) => m.type === 'trade').at(-1)!.data, feed.last.get('AAPL')!]
+        return got.t === sent.t && got.p === sent.p && got.s === sent.s
+      },
+      10_000,
+      'the new trade',
+    )
     expect(ws.messages.find((m) => m.symbol === 'AAPL' && m.seq > seqBefore).seq).toBe(seqBefore + 1)
     ws.destroy()
   }, 20_000)
@@ -61,21 +75,14 @@ describe('stream slow consumer', () => {
   it('should close a client that stays behind with 4002 and release it', async () => {
     const ws = await reader()
     ws.pause()
-    await pump(3000)
+    // Behind for longer than maxBehindMs (2 s of the app's clock): the server gives up on it.
+    await pumpUntil(() => app.stream.status().connections === 0, 'the server to close the reader')
     expect(app.stream.status().connections).toBe(0)
     expect(app.stream.status().symbols).toEqual({})
     ws.resume()
-    const closed = await Promise.race([ws.ended, Bun.sleep(5000).then(() => null)])
+    const closed = await within(ws.ended, 10_000, 'the close to reach the reader')
     expect(closed?.code).toBe(4002)
     expect(ws.messages.at(-1).data.code).toBe('SLOW_CONSUMER')
     expect(ws.messages.filter((m) => m.type === 'status').map((m) => m.data.delivery)).toContain('conflated')
   }, 20_000)
 })
-
-async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await Bun.sleep(10)
-  }
-}
