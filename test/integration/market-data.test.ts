@@ -5,6 +5,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, nyDayStart, nyWeekday } from '../../src/cor
 import { minuteBars } from '../../src/adapters/simulated/market'
 import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'
 import { createScaledClock } from '../support/scaled-clock'
+import { clockReaches } from '../support/wait'
 import { engines, Http, startApp } from '../support/harness'
 
 /** A random past New York day, so reruns against one PostgreSQL never find it already stored. */
@@ -253,7 +254,7 @@ for (const [engine, databaseUrl] of engines) {
         return last
       }
       const first = await lastBar()
-      await Bun.sleep(300) // 6 market seconds: about nine AAPL trades in regular hours
+      await clockReaches(clock, clock.now() + 6_000) // 6 market seconds: about nine AAPL trades in regular hours
       const second = await lastBar()
       if (second.t === first.t) expect(second.n).toBeGreaterThan(first.n)
       else expect(second.t).toBeGreaterThan(first.t)

@@ -8,6 +8,7 @@ import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../suppo
 import { createScaledClock } from '../support/scaled-clock'
 import { StreamClient, closedWithin } from '../support/stream-client'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
+import { waitForValue } from '../support/wait'
 
 const metricsToken = 'metrics-token-0123456789abcdef'
 
@@ -19,13 +20,8 @@ async function scrape(app: App, headers: Record<string, string> = {}): Promise<E
 }
 
 /** Scrapes until `check` holds (HTTP requests are counted just after their response goes out); returns that scrape. */
-async function scrapeUntil(app: App, check: (m: Exposition) => boolean, timeoutMs = 3000): Promise<Exposition> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const m = await scrape(app)
-    if (check(m) || Date.now() > deadline) return m
-    await Bun.sleep(20)
-  }
+function scrapeUntil(app: App, check: (m: Exposition) => boolean, timeoutMs = 10_000): Promise<Exposition> {
+  return waitForValue(() => scrape(app), check, timeoutMs, 'a scrape passing the check')
 }
 
 describe('metrics access', () => {
@@ -217,20 +213,27 @@ describe('metrics of the stream', () => {
     expect(first.value('marketwatch_upstream_state', { state: 'connected' })).toBe(1)
 
     await client.next((m) => m.type === 'trade' && m.symbol === 'AAPL')
-    await Bun.sleep(300)
-    const streaming = await scrape(app.app)
+    // Scraped once trades were published since the first scrape; each scrape follows a count of what the client held.
+    const types = ['trade', 'bar', 'snapshot']
+    let received: number[] = []
+    const streaming = await waitForValue(
+      () => {
+        received = types.map((type) => client.messages.filter((m) => m.type === type && m.symbol === 'AAPL').length)
+        return scrape(app.app)
+      },
+      (m) => published(m, 'trade') > published(first, 'trade'),
+      10_000,
+      'trades published while it streams',
+    )
     expect(published(streaming, 'trade')).toBeGreaterThan(published(first, 'trade'))
     // Every market message this only client received was published once to its topic.
-    for (const type of ['trade', 'bar', 'snapshot'])
-      expect(published(streaming, type)).toBeGreaterThanOrEqual(
-        client.messages.filter((m) => m.type === type && m.symbol === 'AAPL').length,
-      )
+    for (const [i, type] of types.entries()) expect(published(streaming, type)).toBeGreaterThanOrEqual(received[i]!)
     expect(streaming.value('marketwatch_stream_published_bytes_total')).toBeGreaterThan(0)
     const busPublished = 'marketwatch_bus_messages_published_total'
     expect(streaming.value(busPublished)).toBeGreaterThan(first.value(busPublished))
 
     client.ws.close(1000, 'done')
-    expect((await closedWithin(client, 3000)).code).toBe(1000)
+    expect((await closedWithin(client, 10_000)).code).toBe(1000)
     const after = await scrapeUntil(app.app, (m) => m.value('marketwatch_stream_connections') === 0)
     expect(after.value('marketwatch_stream_connections')).toBe(0)
     expect(after.value('marketwatch_stream_subscriptions')).toBe(0)
@@ -241,14 +244,14 @@ describe('metrics of the stream', () => {
   it('should count refused handshakes, errors sent and a server-initiated close by code', async () => {
     const before = await scrape(app.app)
     const refused = StreamClient.connect(app.wsUrl)
-    expect((await closedWithin(refused, 3000)).code).toBe(4500)
+    expect((await closedWithin(refused, 10_000)).code).toBe(4500)
 
     const client = StreamClient.connect(`${app.wsUrl}?token=${token}`)
     await client.nextOf('welcome')
     expect((await client.request({ action: 'subscribe', symbols: ['MSFT'] })).data.code).toBe('NOT_IN_WATCHLIST')
     client.send('not json')
     client.send('not json')
-    expect((await closedWithin(client, 3000)).code).toBe(4505)
+    expect((await closedWithin(client, 10_000)).code).toBe(4505)
 
     const m = await scrapeUntil(app.app, (m) => m.value('marketwatch_stream_connections') === 0)
     const moved = (name: string, labels: Record<string, string>) => m.value(name, labels) - before.value(name, labels)
