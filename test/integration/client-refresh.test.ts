@@ -4,19 +4,13 @@ import { MarketClient } from '../../src/client'
 import { createScaledClock } from '../support/scaled-clock'
 import { startFaultProxy, type FaultProxy } from '../e2e/support/fault-proxy'
 import { startTerminalApp, type TerminalApp } from '../e2e/support/terminal-app'
+import { Changes, clockReaches } from '../support/wait'
 
 /** A Wednesday 10:40 in New York (a busy market); a 60 s token lives 3 s of test time. */
 const scale = 20
 const S = 1000
 const password = 'correct horse battery'
 
-async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now()
-  while (!ok()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(25)
-  }
-}
 
 /**
  * An app with `env` behind a proxy that stamps HTTP `Date` from the app's clock (as a real server's
@@ -45,11 +39,15 @@ async function setup(env: Record<string, string>) {
   })
   client.setToken(login.token)
   const states: string[] = []
+  const changes = new Changes()
   client.onChange(() => {
     const s = client.status().state
     if (states.at(-1) !== s) states.push(s)
+    changes.changed()
   })
-  return { app, proxy, clock, client, states, token: login.token as string, expiresAt: Date.parse(login.expires_at) }
+  /** Resolves once `ok()` holds, re-checked whenever the client reports a change. */
+  const until = (what: string, ok: () => boolean, timeoutMs = 20_000) => changes.until(ok, what, timeoutMs)
+  return { app, proxy, clock, client, states, until, token: login.token as string, expiresAt: Date.parse(login.expires_at) }
 }
 
 describe('client token refresh', () => {
@@ -66,10 +64,10 @@ describe('client token refresh', () => {
     const t = await setup({})
     ;({ app, proxy, client } = t)
     await t.client.start({ symbol: 'AAPL', timespan: '1m' })
-    await until('live and synced', () => t.client.status().synced)
+    await t.until('live and synced', () => t.client.status().synced)
     expect(t.client.status().tokenExpiresAt).toBe(t.expiresAt)
-    // Three and a half lifetimes of the first token.
-    await Bun.sleep((t.expiresAt + 150 * S - t.clock.now()) / scale)
+    // Three and a half lifetimes of the first token (on the clock app and client share).
+    await clockReaches(t.clock, t.expiresAt + 150 * S)
     const status = t.client.status()
     expect(status.state).toBe('live')
     expect(t.states).toEqual(['idle', 'connecting', 'live'])
@@ -79,7 +77,7 @@ describe('client token refresh', () => {
     expect(status.tokenExpiresAt!).toBeGreaterThan(t.clock.now())
     // The stream still delivers, and REST answers with the client's current token, not the first (long expired) one.
     const trades = t.client.model.counters.applied
-    await until('more market messages', () => t.client!.model.counters.applied > trades, 5_000)
+    await t.until('more market messages', () => t.client!.model.counters.applied > trades, 10_000)
     expect((await t.client.api.watchlist()).items.map((i) => i.ticker)).toEqual(['AAPL', 'MSFT'])
     const stale = await fetch(`${t.app.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${t.token}` } })
     expect(stale.status).toBe(401)
@@ -89,10 +87,10 @@ describe('client token refresh', () => {
     const t = await setup({ SESSION_MAX_SECONDS: '90' })
     ;({ app, proxy, client } = t)
     await t.client.start({ symbol: 'AAPL', timespan: '1m' })
-    await until('signed out', () => t.client.status().state === 'signed_out', 15_000)
+    await t.until('signed out', () => t.client.status().state === 'signed_out', 15_000)
     expect(t.client.status().reason?.code).toBe('SESSION_TOO_OLD')
     expect(t.client.refresher.refreshes).toBeGreaterThanOrEqual(2)
-    await Bun.sleep((60 * S) / scale)
+    await clockReaches(t.clock, t.clock.now() + 60 * S) // a minute of app time: no reconnect
     expect(t.client.stream.opened).toBe(1)
     expect(t.states.at(-1)).toBe('signed_out')
   }, 30_000)
