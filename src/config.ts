@@ -1,5 +1,5 @@
 /** The only reader of the environment: typed configuration, validated once; one ConfigError lists every bad key. */
-import type { StreamLimits } from './core/protocol'
+import type { StreamLimits } from './contract/protocol'
 import { ConfigError } from './errors'
 import type { LogLevel } from './ports/logger'
 

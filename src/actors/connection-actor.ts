@@ -10,8 +10,8 @@ import {
   type CloseName,
   type ControlMessageType,
   type ProtocolError,
-  type RequestId,
-} from '../core/protocol'
+} from '../contract/protocol'
+import type { RequestId } from '../contract/messages'
 import type { Revocation } from '../core/revocation-list'
 import type { FanoutMember } from '../ports/fanout'
 import { Actor } from './actor'

@@ -18,7 +18,7 @@ export interface StreamSocket {
   getBufferedAmount(): number
 }
 
-import type { StreamLimits } from '../core/protocol'
+import type { StreamLimits } from '../contract/protocol'
 export type { StreamLimits }
 
 /** What clients are told about the feed. */

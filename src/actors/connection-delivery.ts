@@ -1,5 +1,5 @@
 /** A connection's outbound path: Bun topics while the client keeps up, latest-value conflation while it falls behind, and when to give up. */
-import { ConflationBuffer } from '../core/conflation'
+import { ConflationBuffer } from './conflation'
 
 /** The part of a socket delivery needs. */
 export interface DeliverySocket {

@@ -1,6 +1,6 @@
 /** ConnectionSession: the token a stream connection runs on — its expiry and expiry notice, in-band refresh, and which sign-outs cover it. */
 import type { Principal, TokenVerifier } from '../ports/token-verifier'
-import { tokenExpiringNoticeMs, type ProtocolError, type RefreshErrorCode } from '../core/protocol'
+import { tokenExpiringNoticeMs, type ProtocolError, type RefreshErrorCode } from '../contract/protocol'
 import { revokes, type Revocation } from '../core/revocation-list'
 import { AuthError } from '../errors'
 

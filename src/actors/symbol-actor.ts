@@ -13,7 +13,7 @@ import {
   type Outgoing,
   type SymbolState,
 } from '../core/coalesce'
-import { marketMessage, messageTypeOf, type MarketMessageType } from '../core/protocol'
+import { marketMessage, messageTypeOf, type MarketMessageType } from '../contract/protocol'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { LiveBar, Trade, UpstreamSnapshot } from '../core/market-types'
 import { Actor } from './actor'

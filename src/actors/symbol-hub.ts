@@ -1,6 +1,6 @@
 /** SymbolHub: on the upstream holder, one SymbolActor per symbol some replica wants; grace period, restart on failure, event routing. */
 import type { Logger } from '../ports/logger'
-import type { MarketMessageType } from '../core/protocol'
+import type { MarketMessageType } from '../contract/protocol'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { LiveBar, Trade } from '../core/market-types'

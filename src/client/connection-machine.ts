@@ -1,6 +1,7 @@
 /** Pure connection state machine of the stream client: states, transitions, reconnect backoff and the silence watchdog. */
 import { backoff } from '../core/backoff'
-import { closeCodeNames, closeDisposition } from './wire'
+import { closeName } from '../contract/protocol'
+import { closeDisposition } from './wire'
 
 /**
  * - 'connecting': first connection attempt; 'live': welcomed and streaming;
@@ -121,7 +122,7 @@ const clearAll: MachineCommand[] = [
 
 function describeClose(code: number, error?: Reason): Reason {
   if (error) return error
-  const name = closeCodeNames[code] ?? `CLOSE_${code}`
+  const name = closeName(code)
   return { code: name, message: code === 1006 ? 'the connection dropped' : `the stream closed (${code})` }
 }
 

@@ -13,6 +13,7 @@ import {
   type Reason,
   type TimerName,
 } from './connection-machine'
+import { bearerProtocolPrefix } from '../contract/protocol'
 import { parseServerFrame, streamSubprotocol, type ClientRequest, type ServerMessage } from './wire'
 
 /** The part of a WebSocket the client uses (the browser's and Bun's both fit). */
@@ -142,7 +143,7 @@ export class StreamConnection {
   private open(): void {
     this.drop('replaced')
     const token = this.deps.token()
-    const protocols = token ? [streamSubprotocol, `bearer.${token}`] : [streamSubprotocol]
+    const protocols = token ? [streamSubprotocol, bearerProtocolPrefix + token] : [streamSubprotocol]
     this.lastHeardAt = this.deps.clock.now()
     this.closeError = undefined
     this.opened++

@@ -2,7 +2,7 @@
 import type { Logger } from '../ports/logger'
 import type { ConnectionActor, ConnectionMessage } from '../actors/connection-actor'
 import { DeadlineWheel } from '../core/deadline-wheel'
-import { userTopic } from '../core/protocol'
+import { userTopic } from '../contract/protocol'
 import type { Revocation } from '../core/revocation-list'
 import type { Bus } from '../ports/bus'
 import type { Clock, TimerHandle } from '../ports/clock'

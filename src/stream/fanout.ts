@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { Fanout, FanoutMember } from '../ports/fanout'
 import type { LiveSnapshot } from '../ports/live-snapshots'
-import { messageTypeOf, symbolTopic } from '../core/protocol'
+import { messageTypeOf, symbolTopic } from '../contract/protocol'
 import type { SnapshotData } from '../core/coalesce'
 
 export interface FanoutOptions {

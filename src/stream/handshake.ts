@@ -3,7 +3,7 @@ import type { Principal, TokenVerifier } from '../ports/token-verifier'
 import { AuthError } from '../errors'
 import type { UserRepo } from '../ports/repos'
 import { isOriginAllowed, readCookie, sessionCookieName } from '../core/credentials'
-import { bearerProtocolPrefix, closeForAuthError, subprotocol, type CloseName } from '../core/protocol'
+import { bearerProtocolPrefix, closeForAuthError, subprotocol, type CloseName } from '../contract/protocol'
 
 export type Carrier = 'header' | 'subprotocol' | 'query' | 'cookie'
 

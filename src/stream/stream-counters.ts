@@ -1,5 +1,5 @@
 /** StreamCounters: what happened to a replica's stream sockets since start (admissions, closes and refusals by close code, errors sent), for /metrics. */
-import { CloseCode, type CloseName } from '../core/protocol'
+import { CloseCode, type CloseName } from '../contract/protocol'
 
 /** Close codes with a name: ours (core/protocol) and the RFC 6455 ones a client or Bun may report. */
 const closeNames = new Map<number, string>([

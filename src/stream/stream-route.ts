@@ -2,7 +2,7 @@
 import { Elysia } from 'elysia'
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun'
 import type { Principal, TokenVerifier } from '../ports/token-verifier'
-import { CloseCode, controlMessage, subprotocol } from '../core/protocol'
+import { CloseCode, controlMessage, streamPath, subprotocol } from '../contract/protocol'
 import { AppError } from '../errors'
 import type { Clock } from '../ports/clock'
 import type { UserRepo } from '../ports/repos'
@@ -10,7 +10,7 @@ import type { ConnectionActor } from '../actors/connection-actor'
 import { authenticate, readCredentials, requireAccount, type Handshake } from './handshake'
 import type { StreamCounters } from './stream-counters'
 
-export const streamPath = '/api/v1/market-data/stream'
+export { streamPath }
 
 /** Everything a socket carries for its life: the handshake's verdict, then its actor. Nothing of the upgrade request is kept. */
 export interface StreamSocketData {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
 import { holds, hostileString } from '../../test/support/properties'
 import { parseClientFrame } from './protocol'
-import { isTickerSyntax } from './validate'
+import { isTickerSyntax } from '../core/validate'
 
 const frameErrors = ['MESSAGE_TOO_BIG', 'MALFORMED_MESSAGE', 'UNKNOWN_ACTION', 'INVALID_SYMBOLS']
 const ticker = fc.stringMatching(/^[A-Za-z][A-Za-z0-9.-]{0,9}$/)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { ConflationBuffer, conflationKey } from './conflation'
-import { marketMessage } from './protocol'
+import { marketMessage } from '../contract/protocol'
 
 const msg = (type: 'trade' | 'bar' | 'snapshot', symbol: string, seq: number, data: object) =>
   marketMessage({ type, symbol, seq, epoch: 'e', eventTs: 0, ts: 0, source: 'simulated', data })

@@ -1,5 +1,5 @@
 /** Conflation buffer of a slow consumer: the latest message per symbol and kind (per minute for bars), oldest first. */
-import { messageTypeOf } from './protocol'
+import { messageTypeOf } from '../contract/protocol'
 
 /**
  * Key under which a newer message replaces an older one: trades and snapshots per symbol;

@@ -1,11 +1,14 @@
-/** WebSocket stream protocol v1: close codes (the single source), error codes, client requests and server envelopes. */
+/** WebSocket stream protocol v1, shared by server and browser client: close codes and their reconnect rule (the single source), error codes, the parser of client requests and the serialisers of server envelopes. */
 import type { AuthErrorCode } from '../errors'
-import { isTickerSyntax } from './validate'
+import { isTickerSyntax } from '../core/validate'
+import type { ClientRequest, RequestId, WelcomeData } from './messages'
 
 export const protocolVersion = 1
 /** The subprotocol a browser offers (with `bearer.<jwt>`) and the server echoes. */
 export const subprotocol = 'market-watch.v1'
 export const bearerProtocolPrefix = 'bearer.'
+/** Where the stream is served (a GET with Upgrade: websocket). */
+export const streamPath = '/api/v1/market-data/stream'
 
 /**
  * Close codes. 4000–4499: the client SHOULD reconnect with backoff. 4500–4999: the client must
@@ -45,6 +48,15 @@ const closeMeaning: Record<CloseName, string> = {
 /** True when a client should reconnect (with backoff) after this close code. */
 export function shouldReconnect(code: number): boolean {
   return code < 4500 || code > 4999
+}
+
+/** Names of the standard WebSocket codes a client sees besides ours. */
+const standardCloseNames: Record<number, string> = { 1000: 'NORMAL', 1001: 'GOING_AWAY', 1006: 'NETWORK' }
+const closeNameByCode = new Map<number, string>(Object.entries(CloseCode).map(([name, code]) => [code, name]))
+
+/** The name of a close code for messages: ours (CloseCode), a standard one, else CLOSE_<code>. */
+export function closeName(code: number): string {
+  return closeNameByCode.get(code) ?? standardCloseNames[code] ?? `CLOSE_${code}`
 }
 
 /** The close-code table as sent in `welcome` and documented in docs/websocket-protocol.md. */
@@ -93,14 +105,6 @@ export interface ProtocolError {
   message: string
   details?: Record<string, unknown>
 }
-
-/** A request id the client may attach; echoed back in replies. */
-export type RequestId = string | number
-export type ClientRequest =
-  | { action: 'subscribe' | 'unsubscribe'; symbols: string[]; id?: RequestId }
-  | { action: 'ping'; id?: RequestId }
-  /** Moves the connection onto a newer token of the same user (its expiry and its session for sign-outs). */
-  | { action: 'refresh'; token: string; id?: RequestId }
 
 const maxIdLength = 64
 
@@ -210,7 +214,7 @@ export interface StreamLimits {
 export type AnnouncedLimits = Omit<StreamLimits, 'sendBufferBytes'>
 
 /** `welcome` data: who the connection is, when its token expires (Unix ms), protocol version, timings, limits and the close-code table. */
-export function welcomeData(userId: number, tokenExpiresAt: number, limits: AnnouncedLimits): object {
+export function welcomeData(userId: number, tokenExpiresAt: number, limits: AnnouncedLimits): WelcomeData {
   return {
     user_id: userId,
     token_expires_at: tokenExpiresAt,

@@ -1,0 +1,74 @@
+/** Stream messages as both sides read them: the server's market and control envelopes, and the client's requests (docs/websocket-protocol.md). */
+import type { BarData, SnapshotData, TradeData } from '../core/coalesce'
+import type { RestError } from './rest'
+
+export type { BarData, BarState, SnapshotData, TradeData } from '../core/coalesce'
+
+interface MarketBase {
+  symbol: string
+  /** Per symbol, monotonic within `epoch`; a gap means messages were lost (backfill from REST). */
+  seq: number
+  epoch: string
+  /** Provider event time, Unix ms. */
+  event_ts: number
+  /** Server send time, Unix ms. */
+  ts: number
+  source: string
+}
+export type MarketMessage =
+  | (MarketBase & { type: 'trade'; data: TradeData })
+  | (MarketBase & { type: 'bar'; data: BarData })
+  | (MarketBase & { type: 'snapshot'; data: SnapshotData })
+
+export interface WelcomeData {
+  user_id: number | string
+  /** When the connection's token expires, Unix ms (refresh before it: POST /auth/refresh, then a `refresh` request). */
+  token_expires_at?: number
+  /** Protocol version (1). */
+  protocol: number
+  heartbeat_ms: number
+  flush_ms: number
+  derived_ms: number
+  limits: Record<string, unknown>
+  /** The close-code table: which codes ask the client to reconnect. */
+  close_codes?: { code: number; name: string; reconnect: boolean }[]
+}
+export interface SubscribedData {
+  symbols: string[]
+  added: string[]
+  removed: string[]
+  reason?: string
+}
+export interface StatusData {
+  upstream: 'ok' | 'degraded' | 'reconnecting'
+  reason?: string | { code: string; message: string }
+  subscriptions?: { used: number; max: number }
+  connections?: { used: number; max: number }
+}
+
+interface ControlBase {
+  ts: number
+  source: string
+  id?: RequestId
+}
+export type ControlMessage =
+  | (ControlBase & { type: 'welcome'; data: WelcomeData })
+  | (ControlBase & { type: 'subscribed'; data: SubscribedData })
+  | (ControlBase & { type: 'status'; data: StatusData })
+  | (ControlBase & { type: 'error'; data: RestError })
+  | (ControlBase & { type: 'pong'; data: unknown })
+  | (ControlBase & { type: 'heartbeat'; data: unknown })
+  /** The connection took the token of a `refresh` request; `token_expires_at` in Unix ms. */
+  | (ControlBase & { type: 'refreshed'; data: { token_expires_at: number; id?: RequestId } })
+  /** The connection's token expires soon and it has not been refreshed. */
+  | (ControlBase & { type: 'token_expiring'; data: { token_expires_at: number } })
+
+export type ServerMessage = MarketMessage | ControlMessage
+
+/** A request id the client may attach; echoed back in replies. */
+export type RequestId = string | number
+export type ClientRequest =
+  | { action: 'subscribe' | 'unsubscribe'; symbols: string[]; id?: RequestId }
+  | { action: 'ping'; id?: RequestId }
+  /** Moves the connection onto a newer token of the same user (its expiry and its session for sign-outs). */
+  | { action: 'refresh'; token: string; id?: RequestId }
