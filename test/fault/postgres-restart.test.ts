@@ -7,6 +7,7 @@ import { simulatedUniverse } from '../../src/adapters/simulated/universe'
 import { testJwtSecret } from '../support/harness'
 import { PrivatePostgres } from '../support/private-postgres'
 import { ReplicaProcess, signUpWith } from '../support/replica-processes'
+import { Changes } from '../support/wait'
 
 const users = 30
 const tickersPerUser = 12
@@ -65,6 +66,7 @@ describe('PostgreSQL restarts under write load (two replica processes, a private
     const tickers = simulatedUniverse.slice(0, tickersPerUser).map((t) => t.ticker)
     const acknowledged = tokens.map(() => new Set<string>())
     const outcomes: Outcome[] = []
+    const answered = new Changes()
     let restarting = true
 
     // Each user adds its tickers one by one, retrying a refused add (adds are idempotent) until acknowledged.
@@ -73,12 +75,13 @@ describe('PostgreSQL restarts under write load (two replica processes, a private
         for (;;) {
           const o = await add(replicas[(u + outcomes.length) % 2]!.url, tokens[u]!, ticker)
           outcomes.push(o)
+          answered.changed()
           if (o.status === 200 || o.status === 201) {
             acknowledged[u]!.add(ticker)
             break
           }
           if (!restarting && o.status !== 503) break
-          // Back off as Retry-After says (bounded, so the test stays short).
+          // The client backs off as Retry-After says (scaled down, so the test stays short): its pacing, not a wait for the test.
           await Bun.sleep(Math.min(Number(o.retryAfter ?? 1), 1) * 100)
         }
       }
@@ -87,7 +90,7 @@ describe('PostgreSQL restarts under write load (two replica processes, a private
     // Restart while writes are in flight: twice fast (an operator's restart), once immediate (a crash).
     for (const mode of ['fast', 'immediate', 'fast'] as const) {
       const before = outcomes.length
-      while (outcomes.length < before + 20) await Bun.sleep(5)
+      await answered.until(() => outcomes.length >= before + 20, '20 more answers before the next restart', 60_000)
       await pg.restart(mode)
     }
     restarting = false
