@@ -46,7 +46,7 @@ export function planChart(spec: TimespanSpec, now: number, windowMs: number): Ch
 }
 
 export const floorMinute = (t: number) => Math.floor(t / minuteMs) * minuteMs
-export const bucketOf = (spec: TimespanSpec, t: number) => bucketStart(spec.timespan, spec.multiplier, t)
+const bucketOf = (spec: TimespanSpec, t: number) => bucketStart(spec.timespan, spec.multiplier, t)
 
 /** The bars the chart shows: history before coverageFrom, then the minute store aggregated into spec buckets. */
 export function displayBars(

@@ -109,7 +109,7 @@ export function watchdogVerdict(
 export const isPollingState = (s: ConnectionState) => s === 'polling' || s === 'over_quota' || s === 'degraded'
 
 /** True while the machine wants a socket (open or being retried). */
-export const wantsStream = (s: ConnectionState) =>
+const wantsStream = (s: ConnectionState) =>
   s === 'connecting' || s === 'live' || s === 'reconnecting' || s === 'polling' || s === 'degraded'
 
 type Result = { machine: Machine; commands: MachineCommand[] }

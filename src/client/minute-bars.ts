@@ -19,7 +19,7 @@ export interface MinuteBar extends WireBar {
 const isClosed = (b: MinuteBar) => b.origin === 'final' || b.origin === 'correction'
 
 /** Index of the bar with time t, or the insertion point as ~index when absent. */
-export function findBar(bars: readonly MinuteBar[], t: number): number {
+function findBar(bars: readonly MinuteBar[], t: number): number {
   let lo = 0
   let hi = bars.length
   while (lo < hi) {

@@ -5,11 +5,11 @@ import type { OptionChainRow, OptionChainSide, OptionContract, OptionExpiration 
 /** How often an open chain is asked again while answers are fresh (the server keeps a chain ~3 s). */
 export const chainRefreshMs = 3000
 /** Backoff of the chain poll while the source is unavailable: from 2 polls' time up to a minute, never under one poll's. */
-export const chainBackoff: BackoffPolicy = { baseMs: 2 * chainRefreshMs, maxMs: 60_000, minMs: chainRefreshMs }
+const chainBackoff: BackoffPolicy = { baseMs: 2 * chainRefreshMs, maxMs: 60_000, minMs: chainRefreshMs }
 /** The longest Retry-After the panel honours before asking again. */
 export const chainMaxWaitMs = 5 * 60_000
 /** Strikes shown on each side of the underlying price unless the trader asks for all. */
-export const strikesAround = 10
+const strikesAround = 10
 
 export type OptionType = 'call' | 'put'
 
@@ -81,9 +81,9 @@ export const count = (v: number | null) => (v === null || !Number.isFinite(v) ? 
 /** Implied volatility 0.2012 → 20.1%. */
 export const volatility = (v: number | null) => (v === null || !Number.isFinite(v) ? dash : `${fixed(v * 100, 1)}%`)
 /** A greek, 3 decimals with a real minus sign. */
-export const greek = (v: number | null, digits = 3) => signedText(v, digits, '', false)
+const greek = (v: number | null, digits = 3) => signedText(v, digits, '', false)
 /** A signed change: +1.20 / −0.35 (no plus with `plus` false). */
-export function signedText(v: number | null, digits = 2, suffix = '', plus = true): string {
+function signedText(v: number | null, digits = 2, suffix = '', plus = true): string {
   if (v === null || !Number.isFinite(v)) return dash
   const text = fixed(Math.abs(v), digits)
   // A value that rounds to zero carries no sign (no −0.000).
@@ -114,7 +114,7 @@ const dateOnly = new Intl.DateTimeFormat('en-US', {
   day: 'numeric',
 })
 /** 2025-03-21 → Fri, Mar 21, 2025. */
-export function dateText(date: string): string {
+function dateText(date: string): string {
   const [y, m, d] = date.split('-').map(Number)
   if (!y || !m || !d) return date
   return dateOnly.format(Date.UTC(y, m - 1, d))

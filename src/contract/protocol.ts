@@ -98,7 +98,6 @@ export type RequestErrorCode =
   | 'SUBSCRIPTION_LIMIT'
   | 'RATE_LIMITED'
   | RefreshErrorCode
-export type ErrorCode = RequestErrorCode | CloseName
 
 export interface ProtocolError {
   code: RequestErrorCode

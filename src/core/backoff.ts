@@ -14,7 +14,7 @@ export interface BackoffPolicy {
   jitter?: 'full' | 'equal'
 }
 
-export const defaultBackoff: BackoffPolicy = { baseMs: 500, maxMs: 30_000, minMs: 100 }
+const defaultBackoff: BackoffPolicy = { baseMs: 500, maxMs: 30_000, minMs: 100 }
 
 /**
  * Delay before retry number `attempt` (0 = first retry), rounded to the millisecond: a uniform draw

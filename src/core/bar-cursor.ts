@@ -21,7 +21,7 @@ export interface BarCursorCodec {
 }
 
 /** Longest cursor read (a real one is about 150 characters); longer input is refused before any work. */
-export const maxCursorLength = 512
+const maxCursorLength = 512
 
 const base64url = /^[A-Za-z0-9_-]+$/
 

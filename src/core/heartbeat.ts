@@ -1,7 +1,7 @@
 /** Heartbeat deadlines: when a connection is due a ping, and when silence means it is gone. */
 
 /** A connection silent (no pong, no message) for this many heartbeat intervals is closed. */
-export const missedHeartbeatsAllowed = 2
+const missedHeartbeatsAllowed = 2
 
 /** The moment after which a connection last heard from at `lastSeenAt` counts as dead. */
 export function livenessDeadline(lastSeenAt: number, heartbeatMs: number): number {

@@ -19,7 +19,7 @@ export interface InboundPolicy {
   readonly lastNoticeAt: number
 }
 
-export const rateNoticeIntervalMs = 1000
+const rateNoticeIntervalMs = 1000
 
 export function createInboundPolicy(limits: InboundLimits, now: number): InboundPolicy {
   const rate = limits.messagesPerSecond

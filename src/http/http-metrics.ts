@@ -2,10 +2,10 @@
 import { Histogram, type MetricFamily } from '../core/prometheus'
 
 /** Latency buckets in seconds, 1 ms to 5 s. */
-export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
 /** The route label of requests that matched no route (404, 405, and bodies refused before routing). */
-export const unmatchedRoute = 'unmatched'
+const unmatchedRoute = 'unmatched'
 
 const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 

@@ -7,7 +7,7 @@ import type { UpstreamSnapshot } from '../core/market-types'
 /** How long the first seed of a batch waits for others to share its provider call (injected clock). */
 export const SEED_BATCH_WINDOW_MS = 50
 /** Most tickers a seed batch gathers before it goes at once: MassiveRest's default snapshotBatchSize, so one batch is one request. */
-export const SEED_BATCH_MAX_TICKERS = 250
+const SEED_BATCH_MAX_TICKERS = 250
 /** Cached tickers kept; the least recently used are forgotten first. */
 const MAX_CACHED_TICKERS = 10_000
 

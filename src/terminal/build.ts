@@ -10,7 +10,7 @@ export interface TerminalBundle {
   cssPath: string
 }
 
-export const terminalAssetsPath = '/terminal/assets'
+const terminalAssetsPath = '/terminal/assets'
 const pageDir = join(import.meta.dir, 'page')
 
 /** Bundles the page from source. Needs the sources on disk: a compiled binary uses the embedded bundle instead. */

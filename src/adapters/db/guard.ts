@@ -28,7 +28,7 @@ function isUnavailableSqlState(code: string): boolean {
 }
 
 /** True when `error` (or any error in its `cause` chain, as drizzle wraps driver errors) says the database is unreachable. */
-export function isDatabaseUnavailable(error: unknown): boolean {
+function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof DatabaseUnavailableError) return true
     const code = (e as { code?: unknown }).code

@@ -5,7 +5,7 @@ import m0000 from '../../../drizzle/0000_init.sql' with { type: 'text' }
 import type { Db } from './client'
 
 /** One entry per drizzle/*.sql file, in journal order (a test checks the two agree). */
-export const embeddedMigrations: Record<string, string> = {
+const embeddedMigrations: Record<string, string> = {
   '0000_init': m0000,
 }
 

@@ -91,7 +91,7 @@ export function parseFeedFrame(text: string): FeedItem[] {
 }
 
 /** T → Trade; a string names what is wrong. `q` is required: it orders and de-duplicates trades. */
-export function parseTrade(e: Json): Trade | string {
+function parseTrade(e: Json): Trade | string {
   if (typeof e.sym !== 'string' || e.sym.length === 0) return '`sym` is not a ticker'
   const p = finite(e.p)
   const s = finite(e.s)
@@ -109,7 +109,7 @@ export function parseTrade(e: Json): Trade | string {
  * n = 0: AM carries no trade count (its `z` is the average trade size, not a count), so 0 means
  * "unknown" here, as in the REST mapping. Day fields (av, op, a) are not part of a bar.
  */
-export function parseMinuteBar(e: Json): LiveBar | string {
+function parseMinuteBar(e: Json): LiveBar | string {
   if (typeof e.sym !== 'string' || e.sym.length === 0) return '`sym` is not a ticker'
   const values = { s: finite(e.s), o: finite(e.o), h: finite(e.h), l: finite(e.l), c: finite(e.c), v: finite(e.v) }
   for (const [name, value] of Object.entries(values)) if (value === undefined) return `\`${name}\` is not a number`
@@ -123,7 +123,7 @@ export function parseMinuteBar(e: Json): LiveBar | string {
  * `success` + "Connected Successfully" in the spec: both mean connected. `auth_timeout`,
  * `auth_required` and unknown statuses become `error` with the status in the text.
  */
-export function parseStatus(e: Json): FeedStatusEvent | null {
+function parseStatus(e: Json): FeedStatusEvent | null {
   const status = typeof e.status === 'string' ? e.status : ''
   const message = typeof e.message === 'string' ? e.message : ''
   switch (status) {

@@ -24,7 +24,7 @@ export interface RedisSymbolRegistryOptions {
 }
 
 /** The Bus topic of change notices. */
-export const registryChangeTopic = 'registry:wanted'
+const registryChangeTopic = 'registry:wanted'
 
 /**
  * SymbolRegistry over Redis. Every write replaces this replica's whole set atomically

@@ -17,12 +17,12 @@ const SHARES_PER_CONTRACT = 100
 const underlyingByRoot = new Map(simulatedUniverse.map((s) => [occRoot(s.ticker), s.ticker]))
 
 /** Strike increment by price level. */
-export function strikeStep(price: number): number {
+function strikeStep(price: number): number {
   return price < 25 ? 0.5 : price < 50 ? 1 : price < 200 ? 2.5 : price < 1000 ? 5 : 10
 }
 
 /** The strike grid of an expiration: multiples of strikeStep(center) within ±30 % (weeklies) to ±50 % (two years) of center. */
-export function listedStrikes(center: number, years: number): number[] {
+function listedStrikes(center: number, years: number): number[] {
   const step = strikeStep(center)
   const width = 0.3 + 0.2 * Math.min(1, Math.max(0, years) / 2)
   const out: number[] = []
@@ -148,7 +148,7 @@ function baseVol(model: TickerModel, day: number): number {
 }
 
 /** Implied vol with a term structure (short dates richer), a put skew and a smile, in standardised log-moneyness. */
-export function impliedVol(base: number, spot: number, strike: number, years: number): number {
+function impliedVol(base: number, spot: number, strike: number, years: number): number {
   const t = Math.max(years, 1 / 365)
   const sigma = base * (1 + 0.25 * Math.exp(-t * 12))
   const z = Math.max(

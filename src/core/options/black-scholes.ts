@@ -33,7 +33,7 @@ const daysPerYear = 365
 const invSqrt2Pi = 1 / Math.sqrt(2 * Math.PI)
 
 /** Standard normal density. */
-export function normPdf(x: number): number {
+function normPdf(x: number): number {
   return invSqrt2Pi * Math.exp(-0.5 * x * x)
 }
 
