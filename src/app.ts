@@ -34,6 +34,10 @@ import { MassiveHttpClient } from './adapters/massive/http-client'
 import { MassiveOptions } from './adapters/massive/massive-options'
 import { MassiveRest } from './adapters/massive/massive-rest'
 import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
+import { simulatedMarket } from './adapters/simulated/market'
+import { MassiveMarketStatus } from './adapters/massive/massive-market-status'
+import { MarketStatusService } from './services/market-status'
+import type { UpstreamMarketStatus } from './ports/upstream-market-status'
 import { createRedisJobLock } from './adapters/redis/job-lock'
 import { createMemoryJobLock } from './adapters/memory/memory-job-lock'
 import type { LoginAttempts } from './ports/login-attempts'
@@ -117,7 +121,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const quick = { deadlineMs: config.timeouts.databaseMs, clock }
   const bulk = { deadlineMs: config.timeouts.requestMs, clock }
 
-  const { upstream, upstreamOptions } = createUpstreams(config, clock)
+  const { upstream, upstreamOptions, upstreamMarketStatus } = createUpstreams(config, clock)
+  const marketStatus = new MarketStatusService({
+    clock,
+    log,
+    provider: upstreamMarketStatus,
+    simulatedAlwaysOpen: upstreamMarketStatus === null && config.market.simulatedHours === 'always',
+  })
   const watchlistRepo = guardRepo(createWatchlistRepo(db.db), quick)
   // Bars cursors are signed with a key derived from the server secret: a client cannot forge one.
   const barCursors = createBarCursorCodec(barCursorKey(secret))
@@ -200,6 +210,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     revocations: revokedTokens,
     tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
     maxConnections: config.stream.maxConnectionsPerProcess || defaultStreamCap(openFilesLimit()),
+    marketStatus,
   })
   const sessions = new SessionService(revokedTokens, stream.sessionEvents, clock, {
     tokenTtlSec: config.jwtTtlSec,
@@ -285,6 +296,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         bars: answerWithin(bars, ['pageJson'], config.timeouts.requestMs, clock),
         cursors: barCursors,
         snapshots: answerWithin(snapshots, ['get'], config.timeouts.requestMs, clock),
+        marketStatus,
         upstream,
         verifier,
         rateLimits,
@@ -334,10 +346,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
 }
 
-/** Massive when a key is configured (stocks and options over one transport and request budget), else the deterministic simulated market. */
-function createUpstreams(config: Config, clock: Clock): { upstream: UpstreamRest; upstreamOptions: UpstreamOptions } {
+/** Massive when a key is configured (stocks, options and market status over one transport and request budget), else the deterministic simulated market. */
+function createUpstreams(
+  config: Config,
+  clock: Clock,
+): { upstream: UpstreamRest; upstreamOptions: UpstreamOptions; upstreamMarketStatus: UpstreamMarketStatus | null } {
   const apiKey = config.massive.apiKey
-  if (!apiKey) return { upstream: new SimulatedUpstream({ clock }), upstreamOptions: new SimulatedOptions(clock) }
+  if (!apiKey)
+    return {
+      upstream: new SimulatedUpstream({ clock, market: simulatedMarket(config.market.simulatedHours) }),
+      upstreamOptions: new SimulatedOptions(clock),
+      upstreamMarketStatus: null,
+    }
   const http = new MassiveHttpClient({
     apiKey,
     baseUrl: config.massive.restUrl,
@@ -347,12 +367,16 @@ function createUpstreams(config: Config, clock: Clock): { upstream: UpstreamRest
     maxRetries: 3,
     clock,
   })
-  return { upstream: new MassiveRest({ http }), upstreamOptions: new MassiveOptions({ http, clock }) }
+  return {
+    upstream: new MassiveRest({ http }),
+    upstreamOptions: new MassiveOptions({ http, clock }),
+    upstreamMarketStatus: new MassiveMarketStatus(http),
+  }
 }
 
 /** The live feed: Massive's WebSocket when a key is configured, else the simulated market's. */
 function createUpstreamFeed(config: Config, clock: Clock): UpstreamFeed {
-  if (!config.massive.apiKey) return new SimulatedFeed({ clock })
+  if (!config.massive.apiKey) return new SimulatedFeed({ clock, market: simulatedMarket(config.market.simulatedHours) })
   return new MassiveFeed({
     apiKey: config.massive.apiKey,
     url: config.massive.wsUrl,

@@ -77,6 +77,8 @@ export interface Config {
     optionsExpirationsCacheMs: number
     /** Option chains and contract snapshots are reused this long. */
     optionsChainCacheMs: number
+    /** Without a Massive key: the simulated market trades by the exchange calendar, or around the clock every day (demos). */
+    simulatedHours: 'calendar' | 'always'
   }
   stream: StreamLimits
 }
@@ -203,6 +205,7 @@ export function loadConfig(env: Env): Config {
       prefetchMinutes: r.int('PREFETCH_MINUTES', 24 * 60, 1, 7 * 24 * 60),
       optionsExpirationsCacheMs: r.int('OPTIONS_EXPIRATIONS_CACHE_MS', 5 * 60_000, 0, 24 * 3_600_000),
       optionsChainCacheMs: r.int('OPTIONS_CHAIN_CACHE_MS', 3000, 0, 3_600_000),
+      simulatedHours: r.oneOf<'calendar' | 'always'>('SIMULATED_MARKET_HOURS', 'calendar', ['calendar', 'always']),
     },
     stream: {
       maxSubscriptions: r.int('WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),

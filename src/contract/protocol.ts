@@ -189,7 +189,15 @@ function readSymbols(raw: unknown): { ok: true; symbols: string[] } | { ok: fals
 export type MessageSource = 'simulated' | 'massive' | 'server'
 export type MarketMessageType = 'trade' | 'bar' | 'snapshot'
 export type ControlMessageType =
-  'welcome' | 'subscribed' | 'status' | 'error' | 'pong' | 'heartbeat' | 'refreshed' | 'token_expiring'
+  | 'welcome'
+  | 'subscribed'
+  | 'status'
+  | 'error'
+  | 'pong'
+  | 'heartbeat'
+  | 'refreshed'
+  | 'token_expiring'
+  | 'market_status'
 
 /** How long before its token expires a connection that has not refreshed is sent `token_expiring`. */
 export const tokenExpiringNoticeMs = 60_000

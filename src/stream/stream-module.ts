@@ -23,6 +23,7 @@ import { SymbolPipeline, type PipelineRestarts } from './symbol-pipeline'
 import { createStreamRoute, streamPath } from './stream-route'
 import { streamWebSocketOptions } from './ws-options'
 import { UpstreamHealth } from './upstream-health'
+import { MarketStatusBroadcast, type MarketStatusSource } from './market-status-broadcast'
 
 export { streamPath }
 /** Bun topic of the app-level heartbeat (one serialisation per interval for every socket). */
@@ -74,6 +75,8 @@ export interface StreamModuleDeps {
   tuning?: Partial<StreamTuning>
   /** This process's cap on open streams (beyond it: 4005 SERVER_FULL, /readyz 503). */
   maxConnections: number
+  /** `market_status` after `welcome` and at each session change (the market-status service). */
+  marketStatus?: MarketStatusSource
 }
 
 export interface StreamStatus {
@@ -130,6 +133,9 @@ export function createStreamModule(deps: StreamModuleDeps) {
     random: tuning.random,
   })
   const fanout = pipeline.fanout
+  const marketStatus = deps.marketStatus
+    ? new MarketStatusBroadcast(deps.marketStatus, clock, (topic, payload) => server?.publish(topic, payload))
+    : null
   const connections = new ConnectionRegistry(bus, log, clock, sweepIntervalMs(config.heartbeatMs), (revocation) =>
     deps.revocations?.learn(revocation),
   )
@@ -148,7 +154,10 @@ export function createStreamModule(deps: StreamModuleDeps) {
     userConnections: (userId: number) => connections.userConnections(userId),
     scheduleSweep: (conn: ConnectionActor, at: number) => connections.scheduleSweep(conn, at),
     membershipChanged: (conn: ConnectionActor, live: boolean) => {
-      if (live) conn.subscribeTopic(heartbeatTopic)
+      if (live) {
+        marketStatus?.welcome(conn)
+        conn.subscribeTopic(heartbeatTopic)
+      }
       connections.membershipChanged(conn, live)
     },
     userEventsHeard: (userId: number) =>
@@ -242,6 +251,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
 
     start(): void {
       pipeline.start()
+      marketStatus?.start()
       if (sweepTimer === null) sweepLoop()
       if (tuning.holdUpstreamOnStart) setUpstreamHolding(true)
     },
@@ -257,6 +267,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
       for (const conn of [...connections.connections()]) conn.closeWith('SERVER_RESTART', reason)
       setUpstreamHolding(false)
       pipeline.stop()
+      marketStatus?.stop()
       health.close()
       connections.close()
       for (const cleanup of cleanups) cleanup()

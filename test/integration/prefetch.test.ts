@@ -6,19 +6,28 @@ import { createRedisJobLock } from '../../src/adapters/redis/job-lock'
 import { createMassiveServer, type MassiveServer } from '../support/massive-server'
 import { Http, redisUrl, startApp } from '../support/harness'
 import { deferred } from '../support/wait'
+import { createSystemClock } from '../../src/adapters/clock/system-clock'
+import type { Clock } from '../../src/ports/clock'
+
+/** Wednesday 2025-03-12 11:30 New York: the job's 10-hour window covers pre-market and the morning session. */
+const NOW = Date.parse('2025-03-12T11:30:00-04:00')
 
 describe('prefetch job', () => {
   let massive: MassiveServer
   let app: App
   beforeAll(async () => {
-    massive = createMassiveServer()
-    app = await startApp({
-      MASSIVE_API_KEY: massive.apiKey,
-      MASSIVE_REST_URL: massive.url,
-      MASSIVE_REQUESTS_PER_MINUTE: '0',
-      PREFETCH_INTERVAL_SECONDS: '0',
-      PREFETCH_MINUTES: '600',
-    })
+    const clock: Clock = { ...createSystemClock(), now: () => NOW }
+    massive = createMassiveServer({ now: () => NOW })
+    app = await startApp(
+      {
+        MASSIVE_API_KEY: massive.apiKey,
+        MASSIVE_REST_URL: massive.url,
+        MASSIVE_REQUESTS_PER_MINUTE: '0',
+        PREFETCH_INTERVAL_SECONDS: '0',
+        PREFETCH_MINUTES: '600',
+      },
+      { clock },
+    )
   })
   afterAll(async () => {
     await app.stop()
@@ -36,9 +45,9 @@ describe('prefetch job', () => {
     expect(app.prefetch.status().lastGapsFilled).toBe(2)
     await app.prefetch.runOnce()
     expect(massive.counts.aggs).toBe(2)
-    const from = Date.now() - 500 * 60_000
+    const from = NOW - 500 * 60_000
     const res = await http.get(
-      `/api/v1/market-data/bars?ticker=AAPL&timespan=minute&from=${from}&to=${Date.now() - 20 * 60_000}`,
+      `/api/v1/market-data/bars?ticker=AAPL&timespan=minute&from=${from}&to=${NOW - 20 * 60_000}`,
     )
     expect(res.status).toBe(200)
     expect(res.json.results.length).toBeGreaterThan(0)

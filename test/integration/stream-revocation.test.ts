@@ -173,6 +173,6 @@ describe('stream admission racing a logout on another replica', () => {
     admin.disconnect()
     gate.release()
     await expectSignedOut(client, since)
-    expect(client.messages.map((m) => m.type)).toEqual(['welcome', 'error'])
+    expect(client.messages.map((m) => m.type)).toEqual(['welcome', 'market_status', 'error'])
   }, 20_000)
 })

@@ -14,6 +14,8 @@ export interface BaseBarSource {
 export interface FakeReply {
   status: number
   body: Record<string, unknown>
+  /** Sent as is instead of body plus request_id (endpoints that answer a bare array or object). */
+  bare?: unknown
 }
 
 export const AGGS_PATH = /^\/v2\/aggs\/ticker\/([^/]+)\/range\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/

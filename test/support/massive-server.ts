@@ -1,4 +1,4 @@
-/** A local Massive-compatible server for tests (Bun.serve, port 0): REST (stocks and options) and the stocks WebSocket feed, driven by the simulated market, with failure switches. */
+/** A local Massive-compatible server for tests (Bun.serve, port 0): REST (stocks, options, market status) and the stocks WebSocket feed, driven by the simulated market, with failure switches. */
 
 import { handleAggs, AGGS_PATH, type BaseBarSource, type FakeReply } from './massive-aggs.ts'
 import {
@@ -19,6 +19,8 @@ import {
   type RecordedFeedFrame,
 } from './massive-ws.ts'
 import { handleOptions, isOptionsPath } from './massive-options.ts'
+import { handleMarketStatus, isMarketStatusPath } from './massive-market-status.ts'
+import type { CalendarOverride } from '../../src/core/calendar.ts'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
 import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
 
@@ -52,6 +54,8 @@ export interface MassiveSwitches extends FeedSwitches {
   malformed: boolean | 'shape'
   /** Unit of snapshot `updated` / `lastTrade.t` (the provider sends ns). */
   snapshotTimeUnit: 'ns' | 'ms'
+  /** Days the provider's market status knows beyond the computed calendar (e.g. an unscheduled closure); trades are not affected. */
+  marketOverrides: CalendarOverride[]
 }
 
 /** REST requests (`total` counts HTTP requests only) and feed frames (ws*). */
@@ -62,10 +66,12 @@ export interface MassiveCounts extends FeedCounts {
   tickers: number
   /** Options reference contracts and option snapshots (massive-options.ts). */
   options: number
+  /** /v1/marketstatus/now and /upcoming (massive-market-status.ts). */
+  marketStatus: number
   other: number
 }
 
-export type MassiveEndpoint = 'aggs' | 'snapshots' | 'tickers' | 'options' | 'other'
+export type MassiveEndpoint = 'aggs' | 'snapshots' | 'tickers' | 'options' | 'marketStatus' | 'other'
 
 /** One request as the server saw it, for tests that check what went over the wire. */
 export interface RecordedRequest {
@@ -123,12 +129,13 @@ export function defaultSwitches(): MassiveSwitches {
     slowMs: 0,
     malformed: false,
     snapshotTimeUnit: 'ns',
+    marketOverrides: [],
     ...defaultFeedSwitches(),
   }
 }
 
 function zeroCounts(): MassiveCounts {
-  return { total: 0, aggs: 0, snapshots: 0, tickers: 0, options: 0, other: 0, ...zeroFeedCounts() }
+  return { total: 0, aggs: 0, snapshots: 0, tickers: 0, options: 0, marketStatus: 0, other: 0, ...zeroFeedCounts() }
 }
 
 export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveServer {
@@ -242,6 +249,7 @@ function route(
 ): FakeReply {
   if (endpoint === 'aggs') return handleAggs(url, bars)
   if (endpoint === 'options') return handleOptions(url, nowMs)!
+  if (endpoint === 'marketStatus') return handleMarketStatus(url.pathname, nowMs, sw.marketOverrides)
   if (SNAPSHOTS_PATH === url.pathname) return handleSnapshotList(url, nowMs, sw.snapshotTimeUnit)
   const one = url.pathname.match(SNAPSHOT_ONE_PATH)
   if (one) return handleSnapshotOne(decodeURIComponent(one[1]!), nowMs, sw.snapshotTimeUnit)
@@ -255,6 +263,7 @@ function endpointOf(pathname: string): MassiveEndpoint {
   if (pathname === SNAPSHOTS_PATH || SNAPSHOT_ONE_PATH.test(pathname)) return 'snapshots'
   if (TICKER_DETAILS_PATH.test(pathname)) return 'tickers'
   if (isOptionsPath(pathname)) return 'options'
+  if (isMarketStatusPath(pathname)) return 'marketStatus'
   return 'other'
 }
 
@@ -282,7 +291,8 @@ function respond(req: Request, reply: FakeReply, sw: MassiveSwitches): Response 
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Request-Id': requestId }
   if (reply.status === 429 && sw.rateLimitRetryAfterSec !== null)
     headers['Retry-After'] = String(sw.rateLimitRetryAfterSec)
-  let text = JSON.stringify({ ...reply.body, request_id: requestId })
+  let text =
+    reply.bare !== undefined ? JSON.stringify(reply.bare) : JSON.stringify({ ...reply.body, request_id: requestId })
   if (reply.status === 200 && sw.malformed === true) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)))
   if (reply.status === 200 && sw.malformed === 'shape')
     text = JSON.stringify({ status: 'OK', request_id: requestId, results: 'oops', tickers: 7 })

@@ -1,5 +1,6 @@
 /** Stream test harness: the app exactly as src/app.ts composes it (createApp), with a test clock and feed, listening on port 0. */
 import { SimulatedFeed } from '../../src/adapters/simulated/simulated-feed'
+import { simulatedMarket } from '../../src/adapters/simulated/market'
 import { createApp, type App } from '../../src/app'
 import type { Clock } from '../../src/ports/clock'
 import { createSystemClock } from '../../src/adapters/clock/system-clock'
@@ -32,8 +33,9 @@ export async function startStreamApp(
   opts: { feed?: UpstreamFeed; tuning?: Partial<StreamTuning>; clock?: Clock } = {},
 ): Promise<StreamApp> {
   const clock = opts.clock ?? createSystemClock()
-  const feed = opts.feed ?? new SimulatedFeed({ clock })
-  const app = await createApp(testConfig({ PREFETCH_INTERVAL_SECONDS: '0', ...env }), {
+  const config = testConfig({ PREFETCH_INTERVAL_SECONDS: '0', ...env })
+  const feed = opts.feed ?? new SimulatedFeed({ clock, market: simulatedMarket(config.market.simulatedHours) })
+  const app = await createApp(config, {
     clock,
     feed,
     streamTuning: opts.tuning,

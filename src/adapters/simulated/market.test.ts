@@ -11,10 +11,15 @@ import {
   findSimulatedTicker,
   isKnownTicker,
   minuteBars,
+  simulatedMarket,
   simulatedUniverse,
   snapshotAt,
   tradesBetween,
 } from './market.ts'
+import { tradingDaysBetween } from '../../core/calendar.ts'
+import { dayIndexOfDate, nyDayStartOfIndex } from '../../core/market-time.ts'
+
+const always = simulatedMarket('always')
 
 const WEDNESDAY = Date.UTC(2025, 2, 12, 4) // 2025-03-12 00:00 EDT
 const SATURDAY = Date.UTC(2025, 2, 15, 4) // 2025-03-15 00:00 EDT
@@ -86,13 +91,18 @@ describe('tradesBetween', () => {
     expect(roundLots / trades.length).toBeGreaterThan(0.5)
   })
 
-  it('trades at most about 2 per second in regular hours, far fewer at night and on weekends', () => {
+  it('trades at most about 2 per second in regular hours, none at night and on weekends (by the calendar)', () => {
     const regular = tradesBetween('AAPL', OPEN, CLOSE).length / ((CLOSE - OPEN) / 1000)
     expect(regular).toBeGreaterThan(0.8)
     expect(regular).toBeLessThanOrEqual(2.2)
-    expect(tradesBetween('AAPL', WEDNESDAY, WEDNESDAY + 4 * HOUR_MS).length).toBeLessThan(4 * 60)
-    expect(tradesBetween('AAPL', SATURDAY, SATURDAY + DAY_MS).length).toBeLessThan(1440 / 2)
-    expect(tradesBetween('AAPL', SATURDAY, SATURDAY + DAY_MS).length).toBeGreaterThan(10)
+    expect(tradesBetween('AAPL', WEDNESDAY, WEDNESDAY + 4 * HOUR_MS)).toEqual([])
+    expect(tradesBetween('AAPL', SATURDAY, SATURDAY + DAY_MS)).toEqual([])
+  })
+
+  it('trades around the clock with SIMULATED_MARKET_HOURS=always: the same regular session, busy nights and weekends', () => {
+    expect(always.tradesBetween('AAPL', OPEN, CLOSE)).toEqual(tradesBetween('AAPL', OPEN, CLOSE))
+    expect(always.tradesBetween('AAPL', WEDNESDAY, WEDNESDAY + 4 * HOUR_MS).length).toBeGreaterThan(4 * 60 * 30)
+    expect(always.tradesBetween('AAPL', SATURDAY, SATURDAY + DAY_MS).length).toBeGreaterThan(1440 * 30)
   })
 
   it('is empty for an unknown ticker or an empty window', () => {
@@ -102,13 +112,17 @@ describe('tradesBetween', () => {
 })
 
 describe('minuteBars', () => {
-  it('equals the aggregate of tradesBetween over a whole day, with empty night minutes', () => {
+  it('equals the aggregate of tradesBetween over a whole day, with no night minutes and sparse extended hours', () => {
     const bars = minuteBars('AAPL', WEDNESDAY, WEDNESDAY + DAY_MS, Infinity)
     expect(bars).toEqual(barsFromTrades(tradesBetween('AAPL', WEDNESDAY, WEDNESDAY + DAY_MS)))
-    const night = bars.filter((b) => b.t < WEDNESDAY + 4 * HOUR_MS)
-    expect(night.length).toBeGreaterThan(0)
-    expect(night.length).toBeLessThan(4 * 60 * 0.8)
+    expect(bars.filter((b) => b.t < WEDNESDAY + 4 * HOUR_MS || b.t >= WEDNESDAY + 20 * HOUR_MS)).toEqual([])
+    const pre = bars.filter((b) => b.t >= WEDNESDAY + 4 * HOUR_MS && b.t < OPEN)
+    expect(pre.length).toBeGreaterThan(0)
+    expect(pre.length).toBeLessThan(330 * 0.99)
     expect(bars.filter((b) => b.t >= OPEN && b.t < CLOSE)).toHaveLength(390)
+    const allDay = always.minuteBars('AAPL', WEDNESDAY, WEDNESDAY + DAY_MS, Infinity)
+    expect(allDay).toEqual(barsFromTrades(always.tradesBetween('AAPL', WEDNESDAY, WEDNESDAY + DAY_MS)))
+    expect(allDay).toHaveLength(1440)
   })
 
   it('only includes windows starting in [from, to), and is deterministic', () => {
@@ -136,27 +150,37 @@ describe('minuteBars', () => {
 })
 
 describe('dayBars', () => {
-  it('equals the aggregate of the day’s minute bars, on normal and DST days', () => {
-    for (const dayStart of [WEDNESDAY, nyDayStart(Date.UTC(2025, 2, 9, 12)), nyDayStart(Date.UTC(2025, 10, 2, 12))]) {
+  it('equals the aggregate of the day’s minute bars, on normal days and around DST changes', () => {
+    const mondaysAfterDst = [nyDayStart(Date.UTC(2025, 2, 10, 12)), nyDayStart(Date.UTC(2025, 10, 3, 12))]
+    for (const dayStart of [WEDNESDAY, ...mondaysAfterDst]) {
       const dayEnd = nyNextDayStart(dayStart)
       const [day] = dayBars('MSFT', dayStart, dayStart + 1, Infinity)
       expect(day.t).toBe(dayStart)
       expect([day]).toEqual(aggregateBars(minuteBars('MSFT', dayStart, dayEnd, Infinity), 'day', 1))
     }
+    // The DST Sundays themselves (23 and 25 hours) trade only around the clock.
+    for (const dayStart of [nyDayStart(Date.UTC(2025, 2, 9, 12)), nyDayStart(Date.UTC(2025, 10, 2, 12))]) {
+      const dayEnd = nyNextDayStart(dayStart)
+      expect(dayBars('MSFT', dayStart, dayEnd, Infinity)).toEqual([])
+      const [day] = always.dayBars('MSFT', dayStart, dayStart + 1, Infinity)
+      expect(day.t).toBe(dayStart)
+      expect([day]).toEqual(aggregateBars(always.minuteBars('MSFT', dayStart, dayEnd, Infinity), 'day', 1))
+    }
   })
 
-  it('returns one bar per NY day starting in [from, to), stable across calls and cache state', () => {
+  it('returns one bar per trading day starting in [from, to) (one per NY day around the clock), stable across calls and cache state', () => {
     const from = Date.UTC(2025, 0, 1)
     const to = Date.UTC(2025, 1, 1)
     const bars = dayBars('TSLA', from, to, Infinity)
-    expect(bars).toHaveLength(31)
-    expect(bars[0].t).toBe(Date.UTC(2025, 0, 1, 5))
+    const tradingDays = tradingDaysBetween('2025-01-01', '2025-01-31')
+    expect(tradingDays).toHaveLength(20) // 31 days - 8 weekend days - New Year's Day, the Carter closure, MLK Day
+    expect(bars.map((b) => b.t)).toEqual(tradingDays.map((d) => nyDayStartOfIndex(dayIndexOfDate(d))))
     clearMarketCaches()
     expect(dayBars('TSLA', from, to, Infinity)).toEqual(bars)
     expect(dayBars('TSLA', from, to, Infinity)).toEqual(bars)
-    const weekend = bars.find((b) => b.t === Date.UTC(2025, 0, 4, 5))!
-    const weekday = bars.find((b) => b.t === Date.UTC(2025, 0, 6, 5))!
-    expect(weekend.n * 20).toBeLessThan(weekday.n)
+    const allDays = always.dayBars('TSLA', from, to, Infinity)
+    expect(allDays).toHaveLength(31)
+    expect(allDays[0].t).toBe(Date.UTC(2025, 0, 1, 5))
   })
 
   it('makes today partial at asOf (matching its minute bars) and omits later days', () => {
@@ -198,7 +222,8 @@ describe('snapshotAt', () => {
     const [trade] = tradesBetween('AAPL', OPEN, OPEN + MINUTE_MS)
     expect(snapshotAt('AAPL', trade.t).updatedAt).toBe(trade.t)
     const night = WEDNESDAY + 2 * HOUR_MS + 30 * MINUTE_MS
-    const last = tradesBetween('AAPL', night - 6 * HOUR_MS, night + 1).at(-1)!
+    const last = tradesBetween('AAPL', night - 8 * HOUR_MS, night + 1).at(-1)!
+    expect(last.t).toBeLessThan(WEDNESDAY - 4 * HOUR_MS) // Tuesday's post-market, before 20:00
     expect(snapshotAt('AAPL', night).last).toBe(last.p)
     expect(snapshotAt('AAPL', night).updatedAt).toBe(last.t)
   })

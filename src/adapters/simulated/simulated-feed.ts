@@ -3,7 +3,7 @@ import { MINUTE_MS } from '../../core/market-time'
 import type { Clock, TimerHandle } from '../../ports/clock'
 import type { FeedHandlers, FeedSession, UpstreamFeed } from '../../ports/upstream'
 import type { LiveBar, Trade } from '../../core/market-types'
-import { isKnownTicker, minuteBars, tradesBetween } from './market'
+import { isKnownTicker, simulatedMarket, type SimulatedMarket } from './market'
 
 export interface SimulatedFeedOptions {
   clock: Clock
@@ -11,6 +11,8 @@ export interface SimulatedFeedOptions {
   tickMs?: [number, number]
   /** @default Math.random */
   random?: () => number
+  /** Which simulated market it streams (by the exchange calendar, or around the clock). @default the calendar's */
+  market?: SimulatedMarket
 }
 
 /**
@@ -136,6 +138,7 @@ class SimulatedSession implements FeedSession {
 
   /** Trades in [from, to), with each minute's closed bar right after that minute's trades. */
   private emitRange(symbol: string, from: number, to: number): void {
+    const { tradesBetween, minuteBars } = this.o.market ?? simulatedMarket('calendar')
     let start = from
     for (let boundary = (Math.floor(from / MINUTE_MS) + 1) * MINUTE_MS; boundary <= to; boundary += MINUTE_MS) {
       this.emitTrades(tradesBetween(symbol, start, boundary))

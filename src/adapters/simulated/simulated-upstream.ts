@@ -4,11 +4,13 @@ import type { Clock } from '../../ports/clock.ts'
 import type { UpstreamRest, UpstreamStatus } from '../../ports/upstream.ts'
 import type { Bar, BaseTimespan, UpstreamSnapshot } from '../../core/market-types.ts'
 import { DAY_MS } from '../../core/market-time.ts'
-import { dayBars, isKnownTicker, minuteBars, snapshotAt } from './market.ts'
+import { isKnownTicker, simulatedMarket, type SimulatedMarket } from './market.ts'
 
 export interface SimulatedUpstreamOptions {
   /** Decides what "now" is: bars and snapshots only include trades before clock.now(). */
   clock: Clock
+  /** Which simulated market answers (by the exchange calendar, or around the clock). @default the calendar's */
+  market?: SimulatedMarket
 }
 
 /**
@@ -19,10 +21,12 @@ export interface SimulatedUpstreamOptions {
 export class SimulatedUpstream implements UpstreamRest {
   readonly name = 'simulated' as const
   private readonly clock: Clock
+  private readonly market: SimulatedMarket
   private requests = 0
 
   constructor(options: SimulatedUpstreamOptions) {
     this.clock = options.clock
+    this.market = options.market ?? simulatedMarket('calendar')
   }
 
   /** Base bars with fromMs <= t < toMs, ascending, counting trades with t < clock.now(). */
@@ -35,7 +39,7 @@ export class SimulatedUpstream implements UpstreamRest {
     const out: Bar[] = []
     for (let a = fromMs; a < toMs; a += slice) {
       const b = Math.min(a + slice, toMs)
-      out.push(...(timespan === 'minute' ? minuteBars(ticker, a, b, asOfMs) : dayBars(ticker, a, b, asOfMs)))
+      out.push(...(timespan === 'minute' ? this.market.minuteBars(ticker, a, b, asOfMs) : this.market.dayBars(ticker, a, b, asOfMs)))
       if (b < toMs) await Bun.sleep(0)
     }
     return out
@@ -46,7 +50,7 @@ export class SimulatedUpstream implements UpstreamRest {
     const nowMs = this.clock.now()
     const out = new Map<string, UpstreamSnapshot>()
     for (const ticker of tickers) {
-      if (!out.has(ticker) && isKnownTicker(ticker)) out.set(ticker, snapshotAt(ticker, nowMs))
+      if (!out.has(ticker) && isKnownTicker(ticker)) out.set(ticker, this.market.snapshotAt(ticker, nowMs))
     }
     return out
   }

@@ -1,6 +1,8 @@
 /** The simulated market's trade model: every trade of a ticker in a given minute, as a pure function of (ticker, minute). */
 
-import { DAY_MS, MINUTE_MS, nyWallMs, weekdayOfDayIndex } from '../../core/market-time.ts'
+import { scheduleOfIndex, type DaySchedule } from '../../core/calendar.ts'
+import { DAY_MS, MINUTE_MS, nyDayIndex, nyWallMs } from '../../core/market-time.ts'
+import { REGULAR_CLOSE_MINUTE, REGULAR_OPEN_MINUTE } from '../../core/sessions.ts'
 import { simulatedUniverse } from './universe.ts'
 
 /** Per-ticker constants derived once from the universe (a constant table). */
@@ -72,25 +74,60 @@ function lerpNoise(salt: number, cell: number, frac: number): number {
   return (a + (b - a) * s) * 2 - 1
 }
 
+/** When the simulated market trades: by the exchange calendar, or around the clock every day (demos at night and on weekends). */
+export type MarketHours = 'calendar' | 'always'
+
+/** Expected trades per minute (before a ticker's activity) of the minute starting at minuteStartMs. */
+export type TradeRate = (minuteStartMs: number) => number
+
+const PRE_MARKET_RATE = 4
+const POST_MARKET_RATE = 5
+/** The regular session's rate at its middle; it rises to 1.8 × this at the open and at the close. */
+const REGULAR_MIDDAY_RATE = 90
+
+/** The regular session's U shape over [open, close): busiest at the open and the close. */
+function regularRate(minuteStartMs: number, open: number, close: number): number {
+  const fromMid = (2 * (minuteStartMs - open)) / (close - open) - 1 // -1 at the open, +1 at the close
+  return REGULAR_MIDDAY_RATE * (1 + 0.8 * fromMid * fromMid)
+}
+
+// One-entry memo of the last New York day's schedule: consecutive minutes nearly always share a day.
+let memoDay = Number.NaN
+let memoSchedule: DaySchedule | null = null
+
 /**
- * Expected trades per minute (before activity) at the NY wall clock of minuteStartMs: 24/7 so a
- * demo always moves, dense in regular hours (09:30–16:00, more at open and close), light in
- * pre-market (04:00) and after-hours (to 20:00), sparse at night and on weekends so that many
- * minutes have no trades. Exchange holidays are not modelled.
+ * The rate by the US-equities calendar (market-rules.md §2.1): nothing on weekends, holidays and
+ * overnight (20:00–04:00 New York), thin pre-market (04:00–09:30) and post-market (to 20:00, or
+ * 17:00 after an early close), busy regular session (09:30–16:00, or 13:00 on early-close days).
  */
-export function tradeRatePerMinute(minuteStartMs: number): number {
-  const wall = nyWallMs(minuteStartMs)
-  const dayIndex = Math.floor(wall / DAY_MS)
-  const weekday = weekdayOfDayIndex(dayIndex)
-  if (weekday === 0 || weekday === 6) return 0.12
-  const minuteOfDay = (wall - dayIndex * DAY_MS) / MINUTE_MS
-  if (minuteOfDay >= 570 && minuteOfDay < 960) {
-    const fromMid = (minuteOfDay - 765) / 195 // -1 at the open, +1 at the close
-    return 90 * (1 + 0.8 * fromMid * fromMid)
+export function calendarTradeRate(minuteStartMs: number): number {
+  const dayIndex = nyDayIndex(minuteStartMs)
+  if (dayIndex !== memoDay) {
+    memoSchedule = scheduleOfIndex(dayIndex)
+    memoDay = dayIndex
   }
-  if (minuteOfDay >= 240 && minuteOfDay < 570) return 4
-  if (minuteOfDay >= 960 && minuteOfDay < 1200) return 5
-  return 0.3
+  const s = memoSchedule
+  if (s === null || minuteStartMs < s.preOpen || minuteStartMs >= s.postClose) return 0
+  if (minuteStartMs < s.open) return PRE_MARKET_RATE
+  if (minuteStartMs < s.close) return regularRate(minuteStartMs, s.open, s.close)
+  return POST_MARKET_RATE
+}
+
+/**
+ * The rate around the clock, every day of the year: 09:30–16:00 New York has the regular
+ * session's shape (the same trades as a trading day's session by the calendar), every other
+ * minute the regular session's midday rate.
+ */
+export function alwaysOpenTradeRate(minuteStartMs: number): number {
+  const wall = nyWallMs(minuteStartMs)
+  const minuteOfDay = (wall - Math.floor(wall / DAY_MS) * DAY_MS) / MINUTE_MS
+  if (minuteOfDay < REGULAR_OPEN_MINUTE || minuteOfDay >= REGULAR_CLOSE_MINUTE) return REGULAR_MIDDAY_RATE
+  return regularRate(minuteOfDay, REGULAR_OPEN_MINUTE, REGULAR_CLOSE_MINUTE)
+}
+
+/** The rate function of a MarketHours setting. */
+export function tradeRateOf(hours: MarketHours): TradeRate {
+  return hours === 'always' ? alwaysOpenTradeRate : calendarTradeRate
 }
 
 /** A trade count with mean `mean`: Poisson for small means (so empty minutes happen), ±40 % uniform above. */
@@ -108,20 +145,23 @@ function drawCount(mean: number, u: number): number {
 }
 
 /**
- * The trades of one minute, written into caller-owned buffers (length ≥ MAX_TRADES_PER_MINUTE):
+ * The trades of one minute at the given rate (a minute at rate 0 has none), written into caller-owned buffers (length ≥ MAX_TRADES_PER_MINUTE):
  * ascending times (ms), prices rounded to cents, sizes in shares (mostly round lots of 100–500,
  * else 1–99). Returns the count. Trade j has q = minuteIndex × MAX_TRADES_PER_MINUTE + j.
  */
 export function fillMinuteTrades(
   model: TickerModel,
+  rate: TradeRate,
   minuteIndex: number,
   times: Float64Array,
   prices: Float64Array,
   sizes: Int32Array,
 ): number {
   const start = minuteIndex * MINUTE_MS
+  const mean = rate(start)
+  if (mean === 0) return 0
   const minuteSeed = hash2(model.seed, minuteIndex)
-  const count = drawCount(tradeRatePerMinute(start) * model.activity, hash2(minuteSeed, 0x51ed27) * UNIT)
+  const count = drawCount(mean * model.activity, hash2(minuteSeed, 0x51ed27) * UNIT)
   if (count === 0) return 0
 
   const vol = model.volatility

@@ -1,4 +1,4 @@
-/** Market-data routes: bars, snapshots and the data-path status. */
+/** Market-data routes: bars, snapshots, market status and the data-path status. */
 import { Elysia } from 'elysia'
 import type { BarCursorCodec } from '../../../core/bar-cursor'
 import { parseBarQuery } from '../../../core/bar-query'
@@ -11,12 +11,14 @@ import { createRateLimitPlugin, rateLimitedDoc, type RestRateLimits } from '../.
 import type { BarsService } from '../../../services/bars-service'
 import { MarketDataModel } from './model'
 import type { SnapshotsService } from '../../../services/snapshots-service'
+import type { MarketStatusService } from '../../../services/market-status'
 
 export interface MarketDataRoutesOptions {
   bars: BarsService
   /** Reads back the cursors BarsService signs. */
   cursors: BarCursorCodec
   snapshots: SnapshotsService
+  marketStatus: Pick<MarketStatusService, 'current'>
   upstream: UpstreamRest
   verifier: TokenVerifier
   rateLimits: RestRateLimits
@@ -57,6 +59,16 @@ export function createMarketDataRoutes(o: MarketDataRoutesOptions) {
       detail: {
         summary: 'Snapshots for many tickers',
         description: `Errors: MISSING_TICKERS, INVALID_TICKER, TOO_MANY_TICKERS (400); ${rateLimitedDoc}; per-ticker UNKNOWN_TICKER or SNAPSHOT_UNAVAILABLE in \`errors\`.`,
+      },
+    })
+    .get('/market-status', () => o.marketStatus.current(), {
+      auth: true,
+      rateLimit: 'rest',
+      response: { 200: MarketDataModel.marketStatus, ...errors(401, 429) },
+      detail: {
+        summary: 'Market session now (pre / open / post / closed), the next open and close, and the closed days ahead',
+        description:
+          "US equities by the exchange calendar (New York time; holidays, 13:00 early closes), with the provider's market status merged in when Massive is configured (an unscheduled closure). Times are UTC ISO-8601. The stream sends the same data as `market_status`.",
       },
     })
     .get(

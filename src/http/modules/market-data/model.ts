@@ -105,4 +105,40 @@ export namespace MarketDataModel {
     }),
     components: t.Record(t.String(), t.Unknown(), { description: 'stream, bus and other parts, when running' }),
   })
+  const instant = (description: string) => t.String({ format: 'date-time', description })
+  export const marketStatus = t.Object({
+    market: t.Union([t.Literal('pre'), t.Literal('open'), t.Literal('post'), t.Literal('closed')], {
+      description:
+        'pre-market 04:00-09:30, open 09:30-16:00 (13:00 on early-close days), post-market until 20:00 (17:00), else closed (New York)',
+    }),
+    server_time: instant('the instant this answer describes (UTC)'),
+    session_opens_at: t.Union([instant("today's regular open (New York day)"), t.Null()], {
+      description: "today's regular open; null when today is not a trading day",
+    }),
+    session_closes_at: t.Union([instant("today's regular close"), t.Null()], {
+      description: "today's regular close (13:00 New York on early-close days); null when today is not a trading day",
+    }),
+    next_open: instant('the first regular open after server_time'),
+    next_close: instant('the first regular close after server_time'),
+    early_close: t.Boolean({ description: "today's regular session ends early (13:00 New York)" }),
+    holiday: t.Union([t.String(), t.Null()], {
+      description: "today's holiday, or the holiday today's early close belongs to; null otherwise",
+    }),
+    upcoming: t.Array(
+      t.Object({
+        date: t.String({ format: 'date', description: 'YYYY-MM-DD (New York)' }),
+        name: t.String(),
+        status: t.Union([t.Literal('closed'), t.Literal('early_close')]),
+        open: t.Union([instant('regular open of an early-close day'), t.Null()]),
+        close: t.Union([instant('regular close of an early-close day'), t.Null()]),
+      }),
+      { description: 'the next closed and early-close days, from today on' },
+    ),
+    simulated_always_open: t.Optional(
+      t.Literal(true, {
+        description:
+          'present when the simulated market trades around the clock (SIMULATED_MARKET_HOURS=always): market is then always open and the other fields are the exchange calendar',
+      }),
+    ),
+  })
 }

@@ -1,0 +1,91 @@
+/** The simulated market by the exchange calendar (no trades on holidays, weekends and overnight; thin extended hours; 13:00 early closes) and around the clock. */
+
+import { describe, expect, it } from 'bun:test'
+import { aggregateBars } from '../../core/bars.ts'
+import { scheduleOf, tradingDaysBetween } from '../../core/calendar.ts'
+import { HOUR_MS, MINUTE_MS, dayIndexOfDate, nyDayStartOfIndex } from '../../core/market-time.ts'
+import { dayBars, minuteBars, simulatedMarket, snapshotAt, tradesBetween } from './market.ts'
+import { alwaysOpenTradeRate, calendarTradeRate } from './trade-model.ts'
+
+/** 00:00 New York of a date, plus `hours` (DST-correct for the whole hours used here: no change happens on these days). */
+const ny = (date: string, hours = 0) => nyDayStartOfIndex(dayIndexOfDate(date)) + hours * HOUR_MS
+const perMinute = (ticker: string, from: number, to: number) =>
+  tradesBetween(ticker, from, to).length / ((to - from) / MINUTE_MS)
+
+describe('simulated market by the calendar', () => {
+  it('has no trades on Christmas 2026 (a Friday) nor on the weekend after it, and no day bars for them', () => {
+    expect(tradesBetween('AAPL', ny('2026-12-25'), ny('2026-12-28'))).toEqual([])
+    expect(minuteBars('NVDA', ny('2026-12-25'), ny('2026-12-28'), Infinity)).toEqual([])
+    const days = dayBars('AAPL', ny('2026-12-21'), ny('2027-01-06'), Infinity)
+    const expected = tradingDaysBetween('2026-12-21', '2027-01-05')
+    expect(expected).not.toContain('2026-12-25')
+    expect(expected).not.toContain('2027-01-01')
+    expect(days.map((b) => b.t)).toEqual(expected.map((d) => ny(d)))
+  })
+
+  it('has no trades overnight: none at 03:00 New York, none from 20:00 to 04:00', () => {
+    expect(tradesBetween('AAPL', ny('2026-12-08', 3), ny('2026-12-08', 4))).toEqual([])
+    expect(tradesBetween('AAPL', ny('2026-12-08', 20), ny('2026-12-09', 4))).toEqual([])
+    expect(tradesBetween('AAPL', ny('2026-12-08', 4), ny('2026-12-08', 5)).length).toBeGreaterThan(0)
+    expect(calendarTradeRate(ny('2026-12-08', 3))).toBe(0)
+  })
+
+  it('trades few in pre-market and after-hours, busily in the regular session', () => {
+    const pre = perMinute('AAPL', ny('2026-12-08', 4), ny('2026-12-08', 9.5))
+    const regular = perMinute('AAPL', ny('2026-12-08', 9.5), ny('2026-12-08', 16))
+    const post = perMinute('AAPL', ny('2026-12-08', 16), ny('2026-12-08', 20))
+    expect(pre).toBeGreaterThan(1)
+    expect(pre).toBeLessThan(10)
+    expect(post).toBeGreaterThan(1)
+    expect(post).toBeLessThan(10)
+    expect(regular).toBeGreaterThan(60)
+    expect(regular).toBeGreaterThan(10 * pre)
+  })
+
+  it('ends the regular session at 13:00 on the early close of 2026-11-27, with post-market until 17:00', () => {
+    const day = '2026-11-27'
+    expect(scheduleOf(day)!.earlyClose).toBe(true)
+    const lastRegular = perMinute('AAPL', ny(day, 12.5), ny(day, 13))
+    const firstPost = perMinute('AAPL', ny(day, 13), ny(day, 13.5))
+    expect(lastRegular).toBeGreaterThan(100) // the close's rush comes at 13:00
+    expect(firstPost).toBeLessThan(10)
+    expect(tradesBetween('AAPL', ny(day, 16.5), ny(day, 17)).length).toBeGreaterThan(0)
+    expect(tradesBetween('AAPL', ny(day, 17), ny(day, 24))).toEqual([])
+    // An ordinary day is still busy at 15:00.
+    expect(perMinute('AAPL', ny('2026-11-25', 15), ny('2026-11-25', 15.5))).toBeGreaterThan(60)
+    const [bar] = dayBars('AAPL', ny(day), ny(day) + 1, Infinity)
+    expect([bar]).toEqual(aggregateBars(minuteBars('AAPL', ny(day), ny(day, 24), Infinity), 'day', 1))
+  })
+
+  it('snapshots on a holiday carry the last trade of the trading day before', () => {
+    const snap = snapshotAt('AAPL', ny('2026-12-25', 12))
+    const last = tradesBetween('AAPL', ny('2026-12-24', 4), ny('2026-12-24', 17)).at(-1)!
+    expect(snap.updatedAt).toBe(last.t)
+    expect(snap.last).toBe(last.p)
+    expect(snap.day).toBeUndefined()
+  })
+})
+
+describe('simulated market around the clock (SIMULATED_MARKET_HOURS=always)', () => {
+  const always = simulatedMarket('always')
+
+  it('trades on holidays, weekends and at night, every day of the year with a bar', () => {
+    expect(always.tradesBetween('AAPL', ny('2026-12-25', 3), ny('2026-12-25', 4)).length).toBeGreaterThan(60 * 30)
+    expect(always.dayBars('AAPL', ny('2026-12-21'), ny('2027-01-06'), Infinity)).toHaveLength(16)
+    expect(alwaysOpenTradeRate(ny('2026-12-26', 3))).toBeGreaterThan(60)
+  })
+
+  it('keeps the regular session of an ordinary trading day exactly as the calendar market has it', () => {
+    expect(always.minuteBars('MSFT', ny('2026-12-08', 9.5), ny('2026-12-08', 16), Infinity)).toEqual(
+      minuteBars('MSFT', ny('2026-12-08', 9.5), ny('2026-12-08', 16), Infinity),
+    )
+  })
+})
+
+describe('speed of quiet periods', () => {
+  it('finds the last trade across a long holiday weekend quickly', () => {
+    const start = performance.now()
+    for (const ticker of ['KO', 'PEP', 'XOM', 'CVX', 'WMT']) snapshotAt(ticker, ny('2026-12-28', 3.5))
+    expect(performance.now() - start).toBeLessThan(200)
+  })
+})
