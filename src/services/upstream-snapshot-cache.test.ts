@@ -6,7 +6,11 @@ import type { RequestPriority, UpstreamRest } from '../ports/upstream'
 import type { UpstreamSnapshot } from '../core/market-types'
 import type { BarsService } from './bars-service'
 import { SnapshotsService, type SnapshotsOptions } from './snapshots-service'
-import { SEED_BATCH_WINDOW_MS, UpstreamSnapshotCache, type UpstreamSnapshotCacheOptions } from './upstream-snapshot-cache'
+import {
+  SEED_BATCH_WINDOW_MS,
+  UpstreamSnapshotCache,
+  type UpstreamSnapshotCacheOptions,
+} from './upstream-snapshot-cache'
 import { Changes, flushPromises } from '../../test/support/wait'
 
 const snapshotOf = (ticker: string): UpstreamSnapshot => ({
