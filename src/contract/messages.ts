@@ -1,6 +1,6 @@
 /** Stream messages as both sides read them: the server's market and control envelopes, and the client's requests (docs/websocket-protocol.md). */
 import type { BarData, SnapshotData, TradeData } from '../core/coalesce'
-import type { RestError } from './rest'
+import type { MarketStatus, RestError } from './rest'
 
 export type { BarData, BarState, SnapshotData, TradeData } from '../core/coalesce'
 
@@ -62,6 +62,8 @@ export type ControlMessage =
   | (ControlBase & { type: 'refreshed'; data: { token_expires_at: number; id?: RequestId } })
   /** The connection's token expires soon and it has not been refreshed. */
   | (ControlBase & { type: 'token_expiring'; data: { token_expires_at: number } })
+  /** After `welcome`, and at every session change: the same object as GET /market-data/market-status. */
+  | (ControlBase & { type: 'market_status'; data: MarketStatus })
 
 export type ServerMessage = MarketMessage | ControlMessage
 

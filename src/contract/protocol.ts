@@ -1,7 +1,7 @@
 /** WebSocket stream protocol v1, shared by server and browser client: close codes and their reconnect rule (the single source), error codes, the parser of client requests and the serialisers of server envelopes. */
 import type { AuthErrorCode } from '../errors'
 import { isTickerSyntax } from '../core/validate'
-import type { ClientRequest, RequestId, WelcomeData } from './messages'
+import type { ClientRequest, ControlMessage, MarketMessage, RequestId, WelcomeData } from './messages'
 
 export const protocolVersion = 1
 /** The subprotocol a browser offers (with `bearer.<jwt>`) and the server echoes. */
@@ -186,18 +186,8 @@ function readSymbols(raw: unknown): { ok: true; symbols: string[] } | { ok: fals
 }
 
 /** Where a message comes from: the market data provider, or the server itself (control). */
-export type MessageSource = 'simulated' | 'massive' | 'server'
-export type MarketMessageType = 'trade' | 'bar' | 'snapshot'
-export type ControlMessageType =
-  | 'welcome'
-  | 'subscribed'
-  | 'status'
-  | 'error'
-  | 'pong'
-  | 'heartbeat'
-  | 'refreshed'
-  | 'token_expiring'
-  | 'market_status'
+export type MarketMessageType = MarketMessage['type']
+export type ControlMessageType = ControlMessage['type']
 
 /** How long before its token expires a connection that has not refreshed is sent `token_expiring`. */
 export const tokenExpiringNoticeMs = 60_000

@@ -80,6 +80,9 @@ export interface SnapshotsAnswer {
   errors: SnapshotError[]
 }
 
+/** GET /market-data/market-status (and the stream's `market_status`): built by core/market-status.ts. */
+export type { MarketStatus, UpcomingDay } from '../core/market-status'
+
 // ── options ─────────────────────────────────────────────────────────────────────────────────────
 
 /** Present only on an answer served from the last one kept because the upstream is unavailable. */

@@ -16,6 +16,7 @@ const schemasMatchTheContract: {
   watchlist: Same<typeof WatchlistModel.list.static, Rest.Watchlist>
   snapshot: Same<typeof MarketDataModel.snapshot.static, Rest.Snapshot>
   barsPage: Same<typeof MarketDataModel.barsPage.static, Rest.BarsPage>
+  marketStatus: Same<typeof MarketDataModel.marketStatus.static, Rest.MarketStatus>
   expirations: Same<typeof OptionsModel.expirations.static, Rest.ExpirationsAnswer>
   chainSide: Same<typeof OptionsModel.chainSide.static, Rest.ChainSide>
   chain: Same<typeof OptionsModel.chain.static, Rest.ChainAnswer>
@@ -26,6 +27,7 @@ const schemasMatchTheContract: {
   watchlist: true,
   snapshot: true,
   barsPage: true,
+  marketStatus: true,
   expirations: true,
   chainSide: true,
   chain: true,
