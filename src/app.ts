@@ -67,7 +67,7 @@ import { RedisSymbolRegistry } from './adapters/redis/symbol-registry'
 import { SimulatedFeed } from './adapters/simulated/simulated-feed'
 import { createStreamModule, type StreamModule, type StreamTuning } from './stream/stream-module'
 import { defaultStreamCap, openFilesLimit } from './adapters/host/open-files'
-import Redis from 'ioredis'
+import { createRedisConnector, redisTopology } from './adapters/redis/connect'
 
 /** What tests (and only tests) may substitute; production passes nothing. */
 export interface AppOverrides {
@@ -146,9 +146,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     )
 
   // Transports: in memory for one process; Redis for many replicas (fan-out, wanted symbols, connection caps, lease, login throttle, sign-outs).
-  const redis = config.redisUrl ? createRedisClient(config.redisUrl, log) : null
+  // Every Redis connection comes from one factory: one server (REDIS_URL) or the primary Sentinels name (REDIS_SENTINELS).
   const prefix = config.redisPrefix
-  const bus = config.redisUrl ? new RedisBus({ url: config.redisUrl, prefix }) : new MemoryBus()
+  const topology = redisTopology(config)
+  const connectRedis = topology ? createRedisConnector(topology, { prefix, log }) : null
+  const redis = connectRedis?.('commands') ?? null
+  const bus = connectRedis ? new RedisBus({ connect: connectRedis, prefix }) : new MemoryBus()
   const symbolRegistry = redis ? new RedisSymbolRegistry({ redis, bus, prefix }) : new MemorySymbolRegistry()
   const connectionCounter = redis ? new RedisConnectionCounter({ redis, prefix }) : new MemoryConnectionCounter()
   const limits = {
@@ -160,7 +163,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ? new RedisLoginAttempts({ redis, prefix, limits, log })
     : new MemoryLoginAttempts(limits)
   const revokedTokens: RevokedTokens = redis
-    ? new RedisRevokedTokens({ redis, prefix, tokenTtlSec: config.jwtTtlSec, log, clock })
+    ? new RedisRevokedTokens({
+        redis,
+        prefix,
+        tokenTtlSec: config.jwtTtlSec,
+        log,
+        clock,
+        // Behind Sentinel a failover must not lose a sign-out: one replica confirms it, or it is written again.
+        replicasToConfirm: topology?.kind === 'sentinel' ? 1 : 0,
+      })
     : new MemoryRevokedTokens({ tokenTtlSec: config.jwtTtlSec, clock })
   const verifier = createTokenVerifier(secret, clock, revokedTokens)
   const issuer = createTokenIssuer(secret, clock, config.jwtTtlSec)
@@ -257,6 +268,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           name: 'stream_capacity',
           check: async () => {
             if (stream.full()) throw new Error('the process holds its maximum of streams')
+          },
+        },
+        // Messages to and from other replicas may be lost: Redis away, re-subscribing, or the bus's canary not back (delivery stalled).
+        {
+          name: 'bus',
+          check: async () => {
+            const health = bus.health()
+            if (health.state !== 'ok') throw new Error(health.reason ?? 'bus degraded')
           },
         },
       ]),
@@ -384,11 +403,4 @@ function createUpstreamFeed(config: Config, clock: Clock): UpstreamFeed {
     authTimeoutMs: 10_000,
     pingIntervalMs: 30_000,
   })
-}
-
-/** A Redis client that never throws into callers while Redis is away (commands fail fast instead of queueing). */
-function createRedisClient(url: string, log: Logger): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
-  redis.on('error', (e) => log.debug('redis error', { error: String(e) }))
-  return redis
 }

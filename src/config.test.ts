@@ -94,4 +94,48 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/)
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtSecret).toBe('x'.repeat(32))
   })
+
+  it('should read a Sentinel-managed Redis: the Sentinels (IPv6 too), the name and the passwords', () => {
+    const c = loadConfig({
+      REDIS_SENTINELS: 'sentinel-1:26379, 10.0.0.2:26380,[::1]:26381',
+      REDIS_SENTINEL_NAME: 'market-watch',
+      REDIS_PASSWORD: 'data-secret',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+    })
+    expect(c.redisUrl).toBeNull()
+    expect(c.redisSentinel).toEqual({
+      sentinels: [
+        { host: 'sentinel-1', port: 26379 },
+        { host: '10.0.0.2', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      name: 'market-watch',
+      password: 'data-secret',
+      sentinelPassword: 'sentinel-secret',
+    })
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisSentinel).toBeNull()
+  })
+
+  it('should refuse REDIS_URL and REDIS_SENTINELS at once, and an incomplete or malformed Sentinel setting', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env)
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError)
+        return (e as ConfigError).problems.map((p) => `${p.key}: ${p.message}`)
+      }
+      throw new Error('expected ConfigError')
+    }
+    const both = problems({ REDIS_URL: 'redis://r:6379', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'mw' })
+    expect(both).toEqual([expect.stringMatching(/^REDIS_SENTINELS: cannot be combined with REDIS_URL/)])
+    expect(problems({ REDIS_SENTINELS: 's:26379' })).toEqual([expect.stringMatching(/^REDIS_SENTINEL_NAME: is required/)])
+    expect(problems({ REDIS_SENTINEL_NAME: 'mw' })).toEqual([expect.stringMatching(/^REDIS_SENTINEL_NAME: needs REDIS_SENTINELS/)])
+    for (const list of ['s', 's:0', 's:65536', 's:26379,,:1', 'a:b:c', ' , '])
+      expect(problems({ REDIS_SENTINELS: list, REDIS_SENTINEL_NAME: 'mw' })).toEqual([
+        expect.stringMatching(/^REDIS_SENTINELS: must be host:port entries/),
+      ])
+    expect(problems({ REDIS_URL: 'redis://:pw@r:6379', REDIS_PASSWORD: 'pw' })).toEqual([
+      expect.stringMatching(/^REDIS_PASSWORD: applies behind Sentinel only/),
+    ])
+  })
 })

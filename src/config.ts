@@ -13,8 +13,10 @@ export interface Config {
   dataDir: string
   /** PostgreSQL URL; null = embedded PGlite in dataDir. */
   databaseUrl: string | null
-  /** Redis URL; null = single process with an in-memory bus. */
+  /** Redis URL of one server; null = Sentinel (below) or a single process with an in-memory bus. */
   redisUrl: string | null
+  /** The primary that Redis Sentinels name (REDIS_SENTINELS, REDIS_SENTINEL_NAME); null = REDIS_URL or no Redis. Never both. */
+  redisSentinel: RedisSentinelConfig | null
   redisPrefix: string
   /** With Redis: how long the upstream-holder lease lasts without renewal (renewed every third; a survivor takes over within it after a crash). */
   upstreamLeaseMs: number
@@ -81,6 +83,16 @@ export interface Config {
     simulatedHours: 'calendar' | 'always'
   }
   stream: StreamLimits
+}
+
+/** Redis behind Sentinel: where the Sentinels are, the monitored primary's name, and the passwords if any. */
+export interface RedisSentinelConfig {
+  sentinels: { host: string; port: number }[]
+  name: string
+  /** AUTH of the primary and replicas (REDIS_PASSWORD). */
+  password: string | null
+  /** AUTH of the Sentinels (REDIS_SENTINEL_PASSWORD). */
+  sentinelPassword: string | null
 }
 
 type Env = Record<string, string | undefined>
@@ -160,6 +172,7 @@ export function loadConfig(env: Env): Config {
     dataDir: r.str('DATA_DIR', './data'),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisSentinel: readRedisSentinel(r),
     redisPrefix: r.str('REDIS_PREFIX', 'mw'),
     upstreamLeaseMs: r.int('UPSTREAM_LEASE_MS', 2000, 1000, 120_000),
     jwtSecret: jwtSecret !== null && jwtSecret.length >= minJwtSecretLength ? jwtSecret : null,
@@ -226,6 +239,52 @@ export function loadConfig(env: Env): Config {
     })
   if (r.problems.length > 0) throw new ConfigError(r.problems)
   return config
+}
+
+/**
+ * REDIS_SENTINELS (`host:port,…`) with REDIS_SENTINEL_NAME, and optionally REDIS_PASSWORD and
+ * REDIS_SENTINEL_PASSWORD. Refused together with REDIS_URL: which Redis holds the deployment's
+ * state must not be a guess.
+ */
+function readRedisSentinel(r: EnvReader): RedisSentinelConfig | null {
+  const list = r.optional('REDIS_SENTINELS')
+  const name = r.optional('REDIS_SENTINEL_NAME')
+  const password = r.optional('REDIS_PASSWORD')
+  const sentinelPassword = r.optional('REDIS_SENTINEL_PASSWORD')
+  if (list === null) {
+    if (name !== null) r.problems.push({ key: 'REDIS_SENTINEL_NAME', message: 'needs REDIS_SENTINELS (host:port,…)' })
+    for (const [key, value] of [['REDIS_PASSWORD', password], ['REDIS_SENTINEL_PASSWORD', sentinelPassword]] as const)
+      if (value !== null)
+        r.problems.push({ key, message: 'applies behind Sentinel only (REDIS_SENTINELS); with REDIS_URL put the password in the URL' })
+    return null
+  }
+  if (r.optional('REDIS_URL') !== null) {
+    r.problems.push({
+      key: 'REDIS_SENTINELS',
+      message:
+        'cannot be combined with REDIS_URL: set REDIS_URL for one Redis server, or REDIS_SENTINELS and REDIS_SENTINEL_NAME for a primary that Sentinels manage',
+    })
+    return null
+  }
+  const entries = list.split(',').map((s) => s.trim()).filter(Boolean)
+  const sentinels = entries.map(parseHostPort)
+  const bad = entries.filter((_, i) => sentinels[i] === null)
+  if (entries.length === 0 || bad.length > 0)
+    r.problems.push({
+      key: 'REDIS_SENTINELS',
+      message: `must be host:port entries separated by commas (e.g. sentinel-1:26379,sentinel-2:26379,sentinel-3:26379)${bad.length > 0 ? `, got ${bad.map((b) => `"${b}"`).join(', ')}` : ''}`,
+    })
+  if (name === null) r.problems.push({ key: 'REDIS_SENTINEL_NAME', message: 'is required with REDIS_SENTINELS (the name in `sentinel monitor <name> …`)' })
+  if (entries.length === 0 || bad.length > 0 || name === null) return null
+  return { sentinels: sentinels as { host: string; port: number }[], name, password, sentinelPassword }
+}
+
+/** `host:port` or `[v6]:port`, with a port from 1 to 65535; null otherwise. */
+function parseHostPort(entry: string): { host: string; port: number } | null {
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(entry)
+  if (match === null) return null
+  const port = Number(match[3])
+  return port >= 1 && port <= 65535 ? { host: match[1] ?? match[2]!, port } : null
 }
 
 /** Comma-separated exact origins. "*" is refused: every route allows credentials (the session cookie), which must never go to any origin. */
