@@ -42,7 +42,12 @@ export function createSystemRoutes(checks: ReadinessCheck[]) {
           }),
           ...errors(500),
         },
-        detail: { summary: 'Ready: the database answers', security: [] },
+        detail: {
+          summary: 'Ready: the database answers, the bus delivers, and the process is below its stream cap',
+          description:
+            'One entry per check (database, stream_capacity, bus): "ok" or "failing"; any failing one answers 503 not_ready. The bus check fails while messages between replicas may be lost: Redis away, re-subscribing, or the bus canary not back within its bound.',
+          security: [],
+        },
       },
     )
 }
