@@ -37,12 +37,23 @@ function withoutIdLabels(node: unknown): unknown {
 
 /** `${VAR:?…}` and `${VAR:-default}` as Compose interpolates them, for a file's environment values. */
 function interpolate(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\{(\w+)(?::[?-]([^}]*))?\}/g, (_, name: string, fallback?: string) => env[name] ?? (fallback?.startsWith('set ') ? '' : (fallback ?? '')))
+  return value.replace(
+    /\$\{(\w+)(?::[?-]([^}]*))?\}/g,
+    (_, name: string, fallback?: string) => env[name] ?? (fallback?.startsWith('set ') ? '' : (fallback ?? '')),
+  )
 }
 
 /** Compose's merge of an override file: mappings merged key by key, everything else replaced. */
 function merge(base: any, over: any): any {
-  if (typeof base !== 'object' || typeof over !== 'object' || Array.isArray(base) || Array.isArray(over) || !base || !over) return over
+  if (
+    typeof base !== 'object' ||
+    typeof over !== 'object' ||
+    Array.isArray(base) ||
+    Array.isArray(over) ||
+    !base ||
+    !over
+  )
+    return over
   const out: any = { ...base }
   for (const [key, value] of Object.entries(over)) out[key] = key in base ? merge(base[key], value) : value
   return out
@@ -71,14 +82,17 @@ describe('deploy/compose.yaml and deploy/compose.sentinel.yaml', () => {
     }
     for (const name of replicas) {
       const replica = services[name]
-      expect(replica.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } })
+      expect(replica.depends_on).toEqual({
+        postgres: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      })
       expect(replica.healthcheck.test.join(' ')).toContain('GET /readyz')
       expect(services.nginx.depends_on[name]).toEqual({ condition: 'service_healthy' })
     }
     expect(services.nginx.volumes).toContain('./nginx/market-watch.conf:/etc/nginx/conf.d/default.conf:ro')
   })
 
-  it("should give the replicas a configuration the service accepts: one Redis, or Sentinel through the override", async () => {
+  it('should give the replicas a configuration the service accepts: one Redis, or Sentinel through the override', async () => {
     const env = { JWT_SECRET: 'x'.repeat(48) }
     const single = await yaml('compose.yaml')
     const sentinel = merge(single, await yaml('compose.sentinel.yaml'))
@@ -88,7 +102,10 @@ describe('deploy/compose.yaml and deploy/compose.sentinel.yaml', () => {
       [sentinel, { redisUrl: null, redisSentinel: expect.objectContaining({ name: 'market-watch' }) }],
     ] as const) {
       const environment = Object.fromEntries(
-        Object.entries(compose.services['market-watch-1'].environment as Record<string, string>).map(([k, v]) => [k, interpolate(String(v), env)]),
+        Object.entries(compose.services['market-watch-1'].environment as Record<string, string>).map(([k, v]) => [
+          k,
+          interpolate(String(v), env),
+        ]),
       )
       const config = loadConfig(environment)
       expect({ redisUrl: config.redisUrl, redisSentinel: config.redisSentinel }).toEqual(redis as any)
@@ -101,7 +118,8 @@ describe('deploy/compose.yaml and deploy/compose.sentinel.yaml', () => {
     expect(sentinelCommand).toContain("'sentinel down-after-milliseconds market-watch 5000'")
     expect(sentinel.services['redis-replica'].command).toContain('--replicaof')
     for (const name of replicas)
-      for (const s of ['sentinel-1', 'sentinel-2', 'sentinel-3']) expect(sentinel.services[name].depends_on[s]).toEqual({ condition: 'service_healthy' })
+      for (const s of ['sentinel-1', 'sentinel-2', 'sentinel-3'])
+        expect(sentinel.services[name].depends_on[s]).toEqual({ condition: 'service_healthy' })
   })
 })
 
@@ -127,10 +145,16 @@ describe('deploy/k8s/market-watch.yaml', () => {
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStopSec + 10 + 5)
     expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0)
     // The ConfigMap is a configuration the service accepts (with the Secret's keys).
-    const config = loadConfig({ ...kind('ConfigMap').data, JWT_SECRET: 'x'.repeat(48), DATABASE_URL: 'postgres://m@db:5432/m' })
+    const config = loadConfig({
+      ...kind('ConfigMap').data,
+      JWT_SECRET: 'x'.repeat(48),
+      DATABASE_URL: 'postgres://m@db:5432/m',
+    })
     expect(config.redisSentinel?.sentinels).toHaveLength(3)
     const ingress = kind('Ingress').metadata.annotations
-    expect(Number(ingress['nginx.ingress.kubernetes.io/proxy-read-timeout']) * 1000).toBeGreaterThan(config.stream.heartbeatMs)
+    expect(Number(ingress['nginx.ingress.kubernetes.io/proxy-read-timeout']) * 1000).toBeGreaterThan(
+      config.stream.heartbeatMs,
+    )
   })
 })
 
@@ -141,7 +165,10 @@ describe('deploy/nginx/market-watch.conf', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mw-nginx-t-'))
     try {
       const conf = join(dir, 'nginx.conf')
-      writeFileSync(conf, `pid ${join(dir, 'pid')};\nerror_log ${join(dir, 'error.log')};\nevents {}\nhttp {\n${site}\n}\n`)
+      writeFileSync(
+        conf,
+        `pid ${join(dir, 'pid')};\nerror_log ${join(dir, 'error.log')};\nevents {}\nhttp {\n${site}\n}\n`,
+      )
       const check = Bun.spawnSync(['nginx', '-t', '-p', dir, '-c', conf])
       expect({ exit: check.exitCode, out: check.stderr.toString() }).toMatchObject({ exit: 0 })
     } finally {

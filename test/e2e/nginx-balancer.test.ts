@@ -29,7 +29,8 @@ describe('three replicas behind the shipped nginx configuration', () => {
   }, 30_000)
 
   const streams = (replica: ReplicaProcess) => metricOf(replica, 'marketwatch_stream_connections')
-  const statuses = (entry: ClusterClient) => entry.client.messages.filter((m) => m.type === 'status').map((m) => m.data.upstream as string)
+  const statuses = (entry: ClusterClient) =>
+    entry.client.messages.filter((m) => m.type === 'status').map((m) => m.data.upstream as string)
 
   /** Opens a stream through nginx, retrying (as the browser client does) while it lands on a replica that is stopping (4000 SERVER_RESTART). */
   async function connectThrough(token: string): Promise<ClusterClient> {
@@ -49,10 +50,14 @@ describe('three replicas behind the shipped nginx configuration', () => {
     expect(login.status).toBe(200)
     const list: ClusterClient[] = []
     for (let i = 0; i < 9; i++) list.push(await connectThrough(cluster.tokens[i]!))
-    await cluster.allReceiving(list, list.map(() => 0))
+    await cluster.allReceiving(
+      list,
+      list.map(() => 0),
+    )
     // least_conn: three streams on each replica (no stickiness needed: any replica serves any client).
     expect(await Promise.all(cluster.replicas.map(streams))).toEqual([3, 3, 3])
-    for (const { client } of list) expect(client.messages.findLast((m) => m.type === 'status')?.data.upstream).toBe('ok')
+    for (const { client } of list)
+      expect(client.messages.findLast((m) => m.type === 'status')?.data.upstream).toBe('ok')
   }, 60_000)
 
   it("should move a stopping replica's clients to the others through nginx, no client ever told the feed is degraded", async () => {
@@ -76,7 +81,10 @@ describe('three replicas behind the shipped nginx configuration', () => {
       const token = new URL(client.ws.url).searchParams.get('token')!
       reconnected.push(await connectThrough(token))
     }
-    await cluster.allReceiving(reconnected, reconnected.map(() => 0))
+    await cluster.allReceiving(
+      reconnected,
+      reconnected.map(() => 0),
+    )
     timings.movedMs = Date.now() - stoppedAt
     const survivors = cluster.replicas.filter((r) => r !== stopping)
     expect((await Promise.all(survivors.map(streams))).reduce((a, b) => a + b, 0)).toBe(9)

@@ -40,7 +40,10 @@ describe('three replica processes behind Redis Sentinel, the primary killed', ()
       const replica = cluster.replicas[i % 3]!
       list.push(await cluster.connect(replica.wsUrl, cluster.tokens[i]!, replica))
     }
-    await cluster.allReceiving(list, list.map(() => 0))
+    await cluster.allReceiving(
+      list,
+      list.map(() => 0),
+    )
     const spare = cluster.tokens.slice(6)
     // Sign-outs replicated before the failover, then ones the primary acknowledges while its replica lags.
     for (const [i, token] of spare.slice(0, 3).entries()) await signOut(token, cluster.replicas[i]!)
@@ -71,16 +74,28 @@ describe('three replica processes behind Redis Sentinel, the primary killed', ()
     expect(cluster.mostFeedConnections()).toBe(1) // one upstream holder at a time, all along
     // Every client is told the feed is ok again; every replica is ready again, its bus proven by its canary.
     await Promise.all(
-      list.map(({ client }) => client.until(() => client.messages.findLast((m) => m.type === 'status')?.data.upstream === 'ok', 'status ok', 10_000)),
+      list.map(({ client }) =>
+        client.until(
+          () => client.messages.findLast((m) => m.type === 'status')?.data.upstream === 'ok',
+          'status ok',
+          10_000,
+        ),
+      ),
     )
     const seen = await readiness.stop()
     expect(seen.busFailing).toBeGreaterThan(0) // /readyz said so while messages between replicas could be lost
     for (const replica of [r1, r2, r3]) {
       const ready = await api(replica.url, 'GET', '/readyz')
-      expect({ name: replica.name, status: ready.status, bus: ready.json.checks.bus }).toEqual({ name: replica.name, status: 200, bus: 'ok' })
+      expect({ name: replica.name, status: ready.status, bus: ready.json.checks.bus }).toEqual({
+        name: replica.name,
+        status: 200,
+        bus: 'ok',
+      })
       expect(await metricOf(replica, 'marketwatch_bus_canary_returned_total')).toBeGreaterThan(0)
     }
-    timings.canaryMissed = (await Promise.all([r1, r2, r3].map((r) => metricOf(r, 'marketwatch_bus_canary_missed_total')))).reduce((a, b) => a + b, 0)
+    timings.canaryMissed = (
+      await Promise.all([r1, r2, r3].map((r) => metricOf(r, 'marketwatch_bus_canary_missed_total')))
+    ).reduce((a, b) => a + b, 0)
 
     // No acknowledged sign-out lost: refused by every replica, and by one started now that knows only Redis.
     const newcomer = await ReplicaProcess.start('r4', cluster.env)

@@ -51,7 +51,11 @@ describe('RedisBus canary', () => {
     proxy.retarget(current.port)
     await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes')
     const names = async () => (await admin.call('CLIENT', 'LIST')) as string
-    await waitFor(async () => !(await names()).includes(`bus-pub:${under.nodeId}`), 5000, 'publisher gone from the old server')
+    await waitFor(
+      async () => !(await names()).includes(`bus-pub:${under.nodeId}`),
+      5000,
+      'publisher gone from the old server',
+    )
     expect(await names()).toContain(`bus-sub:${under.nodeId}`)
   }
 
@@ -66,7 +70,9 @@ describe('RedisBus canary', () => {
     const probe = connectRedis(current.url)
     admins.push(probe)
     expect((await probe.call('PUBSUB', 'CHANNELS', `${prefix}:*`)) as string[]).toEqual([])
-    expect((await probe.call('PUBSUB', 'CHANNELS', `${prefix}#canary:*`)) as string[]).toEqual([`${prefix}#canary:${a.nodeId}`])
+    expect((await probe.call('PUBSUB', 'CHANNELS', `${prefix}#canary:*`)) as string[]).toEqual([
+      `${prefix}#canary:${a.nodeId}`,
+    ])
   })
 
   it('should turn degraded when its subscriber is left on an old server, reconnect it, and deliver again', async () => {

@@ -70,13 +70,17 @@ busContract('RedisBus behind Sentinel', async () => {
 
 revokedTokensContract('RedisRevokedTokens behind Sentinel', async (tokenTtlSec) => {
   const prefix = uniquePrefix('sentinel-revoked')
-  const [a, b] = (await commands()).map((redis) => new RedisRevokedTokens({ redis, prefix, tokenTtlSec, commandTimeoutMs: 2000 }))
+  const [a, b] = (await commands()).map(
+    (redis) => new RedisRevokedTokens({ redis, prefix, tokenTtlSec, commandTimeoutMs: 2000 }),
+  )
   return { a, b, close: async () => expect([a.degraded, b.degraded]).toEqual([false, false]) }
 })
 
 loginAttemptsContract('RedisLoginAttempts behind Sentinel', async (limits) => {
   const prefix = uniquePrefix('sentinel-login')
-  const [a, b] = (await commands()).map((redis) => new RedisLoginAttempts({ redis, prefix, limits, commandTimeoutMs: 2000 }))
+  const [a, b] = (await commands()).map(
+    (redis) => new RedisLoginAttempts({ redis, prefix, limits, commandTimeoutMs: 2000 }),
+  )
   return { a, b, close: async () => expect([a.degraded, b.degraded]).toEqual([false, false]) }
 })
 
@@ -104,7 +108,10 @@ symbolRegistryContract('RedisSymbolRegistry behind Sentinel', async () => {
   const buses = [bus(prefix), bus(prefix)]
   await ready(...buses)
   const [one, two] = await commands()
-  const [a, b] = [new RedisSymbolRegistry({ redis: one!, bus: buses[0]!, prefix }), new RedisSymbolRegistry({ redis: two!, bus: buses[1]!, prefix })]
+  const [a, b] = [
+    new RedisSymbolRegistry({ redis: one!, bus: buses[0]!, prefix }),
+    new RedisSymbolRegistry({ redis: two!, bus: buses[1]!, prefix }),
+  ]
   return {
     a: a!,
     b: b!,
@@ -129,7 +136,12 @@ describe('the primary killed behind Sentinel', () => {
     const tokenTtlSec = 3600
     const confirming = new RedisRevokedTokens({ redis: await command(), prefix, tokenTtlSec, replicasToConfirm: 1 })
     const trusting = new RedisRevokedTokens({ redis: await command(), prefix, tokenTtlSec })
-    const token = () => ({ jti: crypto.randomUUID(), userId: 7, iat: Date.now() / 1000 - 60, exp: Math.floor(Date.now() / 1000) + 600 })
+    const token = () => ({
+      jti: crypto.randomUUID(),
+      userId: 7,
+      iat: Date.now() / 1000 - 60,
+      exp: Math.floor(Date.now() / 1000) + 600,
+    })
     const [kept, lost] = [token(), token()]
     deployment.link.hold()
     await confirming.revoke(kept.jti, kept.exp)
@@ -148,13 +160,19 @@ describe('the primary killed behind Sentinel', () => {
     await b.settled()
     a.publish('sym:AAPL', 'after')
     await waitFor(() => got.includes('after'), 5000, 'delivery through the new primary')
-    await waitFor(async () => (await redis.set(`${prefix}:after`, '1').catch(() => null)) === 'OK', 5000, 'writes accepted')
+    await waitFor(
+      async () => (await redis.set(`${prefix}:after`, '1').catch(() => null)) === 'OK',
+      5000,
+      'writes accepted',
+    )
     expect(await redis.get(`${prefix}:before`)).toBe('1') // replicated before the kill
     // A replica that starts now knows only Redis: the confirmed sign-out is there again, the other one is gone.
     const newcomer = new RedisRevokedTokens({ redis: await command(), prefix, tokenTtlSec })
     await waitFor(() => newcomer.isRevoked(kept), 5000, 'the unconfirmed sign-out written again to the new primary')
     expect(await newcomer.isRevoked(lost)).toBe(false) // what an unconfirmed write risks on a failover
-    console.log(`sentinel failover: promoted ${promoted.at - killedAt} ms after the kill; bus ok ${busBackMs} ms after the promotion`)
+    console.log(
+      `sentinel failover: promoted ${promoted.at - killedAt} ms after the kill; bus ok ${busBackMs} ms after the promotion`,
+    )
     expect(busBackMs).toBeLessThan(5000)
   }, 60_000)
 })

@@ -27,12 +27,16 @@ export class PrivateNginx {
   /** The shipped file with this test's addresses. */
   siteConf(): string {
     const shipped = readFileSync(shippedConf, 'utf8')
-    const servers = this.replicaUrls.map((url) => `    server ${new URL(url).host} max_fails=1 fail_timeout=5s;`).join('\n')
+    const servers = this.replicaUrls
+      .map((url) => `    server ${new URL(url).host} max_fails=1 fail_timeout=5s;`)
+      .join('\n')
     const site = shipped
       .replace(/(    server market-watch-\d:3000[^\n]*\n)+/, `${servers}\n`)
       .replace('listen 80;', `listen 127.0.0.1:${this.port};`)
     if (site.includes('market-watch-1') || !site.includes(`listen 127.0.0.1:${this.port};`))
-      throw new Error('deploy/nginx/market-watch.conf no longer has the upstream servers or the listen line this test rewrites')
+      throw new Error(
+        'deploy/nginx/market-watch.conf no longer has the upstream servers or the listen line this test rewrites',
+      )
     return site
   }
 
@@ -55,7 +59,10 @@ export class PrivateNginx {
       ].join('\n'),
     )
     try {
-      this.process = Bun.spawn(['nginx', '-p', this.dir, '-c', conf, '-g', 'daemon off;'], { stdout: 'ignore', stderr: 'pipe' })
+      this.process = Bun.spawn(['nginx', '-p', this.dir, '-c', conf, '-g', 'daemon off;'], {
+        stdout: 'ignore',
+        stderr: 'pipe',
+      })
     } catch (error) {
       throw new Error(`nginx is not installed (${(error as Error).message}): apt-get install -y nginx`)
     }

@@ -60,7 +60,8 @@ export class ReplicaCluster {
       ...extraEnv,
     }
     this.replicas.push(...(await Promise.all(names.map((name) => ReplicaProcess.start(name, this.env)))))
-    for (let i = 0; i < users; i++) this.tokens.push(await signUpWith(this.replicas[i % this.replicas.length]!.url, clusterSymbols))
+    for (let i = 0; i < users; i++)
+      this.tokens.push(await signUpWith(this.replicas[i % this.replicas.length]!.url, clusterSymbols))
   }
 
   async stop(): Promise<void> {
@@ -83,8 +84,12 @@ export class ReplicaCluster {
     let found: { replica: ReplicaProcess; nodeId: string }[] = []
     await waitFor(
       async () => {
-        const all = await Promise.all(this.alive().map(async (replica) => ({ replica, c: await this.components(replica) })))
-        found = all.filter(({ c }) => c.upstream_lease.holding).map(({ replica, c }) => ({ replica, nodeId: c.stream.nodeId }))
+        const all = await Promise.all(
+          this.alive().map(async (replica) => ({ replica, c: await this.components(replica) })),
+        )
+        found = all
+          .filter(({ c }) => c.upstream_lease.holding)
+          .map(({ replica, c }) => ({ replica, nodeId: c.stream.nodeId }))
         return found.length === 1 && all.every(({ c }) => c.bus.state === 'ok')
       },
       timeoutMs,
@@ -103,7 +108,12 @@ export class ReplicaCluster {
   }
 
   /** Opens a stream at `wsUrl` (a replica's, or a balancer's) with `token`, waits for the welcome and subscribes. */
-  async connect(wsUrl: string, token: string, replica: ReplicaProcess | null, wanted = clusterSymbols): Promise<ClusterClient> {
+  async connect(
+    wsUrl: string,
+    token: string,
+    replica: ReplicaProcess | null,
+    wanted = clusterSymbols,
+  ): Promise<ClusterClient> {
     const entry = { client: StreamClient.connect(`${wsUrl}?token=${token}`), replica }
     this.clients.push(entry)
     await entry.client.nextOf('welcome', 5000)
@@ -119,7 +129,12 @@ export class ReplicaCluster {
   }
 
   /** Waits until every client has market messages of every symbol after index `marks[i]`. */
-  async allReceiving(list: ClusterClient[], marks: number[], wanted = clusterSymbols, timeoutMs = 10_000): Promise<void> {
+  async allReceiving(
+    list: ClusterClient[],
+    marks: number[],
+    wanted = clusterSymbols,
+    timeoutMs = 10_000,
+  ): Promise<void> {
     await Promise.all(
       list.flatMap(({ client }, i) =>
         wanted.map((symbol) => receivedSince(client, marks[i]!, (m) => isMarket(m) && m.symbol === symbol, timeoutMs)),
@@ -132,6 +147,7 @@ export class ReplicaCluster {
 export async function metricOf(replica: ReplicaProcess, name: string): Promise<number> {
   const text = await (await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text()
   let sum = 0
-  for (const line of text.split('\n')) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(' ').at(-1))
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(' ').at(-1))
   return sum
 }

@@ -47,7 +47,9 @@ export class PrivateSentinel {
     try {
       this.process = Bun.spawn(['redis-sentinel', conf], { stdout: 'ignore', stderr: 'ignore' })
     } catch (error) {
-      throw new Error(`redis-sentinel is not installed (${(error as Error).message}): apt-get install -y redis-sentinel`)
+      throw new Error(
+        `redis-sentinel is not installed (${(error as Error).message}): apt-get install -y redis-sentinel`,
+      )
     }
     await waitFor(() => this.ping(), 5000, `redis-sentinel on port ${this.port} to answer`)
   }

@@ -18,7 +18,10 @@ const sentinel = {
 describe('redisTopology', () => {
   it('should name no Redis, one server, or Sentinel', () => {
     expect(redisTopology({ redisUrl: null, redisSentinel: null })).toBeNull()
-    expect(redisTopology({ redisUrl: 'redis://r:6379', redisSentinel: null })).toEqual({ kind: 'single', url: 'redis://r:6379' })
+    expect(redisTopology({ redisUrl: 'redis://r:6379', redisSentinel: null })).toEqual({
+      kind: 'single',
+      url: 'redis://r:6379',
+    })
     expect(redisTopology({ redisUrl: null, redisSentinel: sentinel })).toEqual({ kind: 'sentinel', ...sentinel })
   })
 })
@@ -29,7 +32,12 @@ describe('createRedisConnector', () => {
     const command = connect('commands', { lazyConnect: true })
     const publisher = connect('bus-publisher', { lazyConnect: true, connectionName: 'mw:bus-pub:n1' })
     opened.push(command, publisher)
-    expect(command.options).toMatchObject({ port: 6399, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'mw:commands' })
+    expect(command.options).toMatchObject({
+      port: 6399,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: 'mw:commands',
+    })
     expect(publisher.options.connectionName).toBe('mw:bus-pub:n1')
     expect(command.options.retryStrategy!(1)).toBe(50)
     expect(command.options.retryStrategy!(100)).toBe(1000) // never gives up, at most 1 s apart

@@ -31,7 +31,12 @@ export type RedisConnect = (role: RedisRole, options?: RedisOptions) => Redis
 /** The Redis settings of the configuration (src/config.ts). */
 export interface RedisSettings {
   redisUrl: string | null
-  redisSentinel: { sentinels: RedisAddress[]; name: string; password: string | null; sentinelPassword: string | null } | null
+  redisSentinel: {
+    sentinels: RedisAddress[]
+    name: string
+    password: string | null
+    sentinelPassword: string | null
+  } | null
 }
 
 /** The topology the configuration names, or null for a single process without Redis (config.ts refuses both at once). */
@@ -63,7 +68,10 @@ const roleDefaults: Record<RedisRole, RedisOptions> = {
  * (a demoted primary that kept the connection). A subscriber left on a server that no longer
  * receives the publishes is what the bus's canary catches (RedisBus).
  */
-export function createRedisConnector(topology: RedisTopology, { prefix, log }: { prefix: string; log?: Logger }): RedisConnect {
+export function createRedisConnector(
+  topology: RedisTopology,
+  { prefix, log }: { prefix: string; log?: Logger },
+): RedisConnect {
   const base: RedisOptions =
     topology.kind === 'single'
       ? { retryStrategy: reconnectDelayMs }

@@ -257,8 +257,16 @@ function busFamilies(bus: MetricSources['bus']): MetricFamily[] {
 function canaryFamilies(canary: BusStats['canary']): MetricFamily[] {
   if (canary === undefined) return []
   const families = [
-    counter('marketwatch_bus_canary_sent_total', 'Delivery canaries this replica published to itself on the bus.', canary.sent),
-    counter('marketwatch_bus_canary_returned_total', 'Delivery canaries that came back within the bound.', canary.returned),
+    counter(
+      'marketwatch_bus_canary_sent_total',
+      'Delivery canaries this replica published to itself on the bus.',
+      canary.sent,
+    ),
+    counter(
+      'marketwatch_bus_canary_returned_total',
+      'Delivery canaries that came back within the bound.',
+      canary.returned,
+    ),
     counter(
       'marketwatch_bus_canary_missed_total',
       'Delivery canaries not back within the bound (delivery stalled though the connections looked up).',
