@@ -3,12 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { closedWithin, StreamClient } from '../support/stream-client'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
 import { waitFor } from '../support/wait'
+import { createScaledClock } from '../support/scaled-clock'
 
 describe('stream requests', () => {
   let app: StreamApp
   let token: string
   beforeAll(async () => {
-    app = await startStreamApp({ WS_MAX_SUBSCRIPTIONS: '3', WS_MESSAGES_PER_SECOND: '200', WS_MAX_MESSAGE_BYTES: '512' })
+    // A busy session (Wednesday 2025-03-12, 11:00 New York) at real speed: the barriers below wait for live trades.
+    const clock = createScaledClock(1, Date.UTC(2025, 2, 12, 15, 0))
+    app = await startStreamApp(
+      { WS_MAX_SUBSCRIPTIONS: '3', WS_MESSAGES_PER_SECOND: '200', WS_MAX_MESSAGE_BYTES: '512' },
+      { clock },
+    )
     ;({ token } = await app.http.signUp())
     for (const ticker of ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOGL']) {
       expect((await app.http.post('/api/v1/watchlist', { ticker })).status).toBe(201)
