@@ -15,7 +15,7 @@ import {
   continuityProblems,
   isMarket,
   latestEpoch,
-  marketRun,
+  newRun,
   receivedSince,
 } from '../support/stream-sequences'
 
@@ -136,18 +136,38 @@ describe('three replica processes on one Redis and one PostgreSQL', () => {
     )
   }
 
-  /** After `ms` more of streaming: every client's messages from `marks` on are gap-free and, over their common seqs, identical. */
+  /** The newest server time (`ts`) of a message the first client of `list` has. */
+  const serverNow = (list: Client[]) => list[0].client.messages.at(-1)?.ts ?? 0
+
+  /**
+   * After `ms` more of streaming (server time, as the messages carry it) and at least `minPerSymbol`
+   * common seqs of every symbol: every client's new messages from `marks` on are gap-free and,
+   * over their common seqs, identical.
+   */
   async function expectIdenticalStreams(
     list: Client[],
     marks: number[],
     ms: number,
     minPerSymbol: number,
   ): Promise<number> {
-    await Bun.sleep(ms)
+    const runsOf = (symbol: string) => {
+      const epoch = latestEpoch(list[0].client, symbol)!
+      return list.map(({ client }, i) => newRun(client, symbol, epoch, marks[i]))
+    }
+    const from = serverNow(list)
+    await waitFor(
+      () =>
+        serverNow(list) >= from + ms &&
+        symbols.every((symbol) => {
+          const { lo, hi } = commonWindow(runsOf(symbol))
+          return hi - lo + 1 >= minPerSymbol
+        }),
+      ms + 20_000,
+      `${ms} ms more of streaming and ${minPerSymbol} common seqs of every symbol`,
+    )
     let compared = 0
     for (const symbol of symbols) {
-      const epoch = latestEpoch(list[0].client, symbol)!
-      const runs = list.map(({ client }, i) => marketRun(client, symbol, epoch, marks[i]))
+      const runs = runsOf(symbol)
       for (const run of runs) expect(continuityProblems(run)).toEqual([])
       const { lo, hi, windows } = commonWindow(runs)
       expect(hi - lo + 1).toBeGreaterThanOrEqual(minPerSymbol)
@@ -165,7 +185,7 @@ describe('three replica processes on one Redis and one PostgreSQL', () => {
       list,
       list.map(() => 0),
     )
-    await Bun.sleep(500) // re-sent latest values for late joiners are behind us
+    // Re-sent latest values for late joiners may still come: newRun leaves them out, whenever they arrive.
     const marks = list.map(({ client }) => client.messages.length)
     timings.messagesCompared = await expectIdenticalStreams(list, marks, 4000, 5)
     for (const { client } of list) expect(latestEpoch(client, 'AAPL')!.startsWith(`${nodeId}.`)).toBe(true)
@@ -180,19 +200,28 @@ describe('three replica processes on one Redis and one PostgreSQL', () => {
       list.map(() => 0),
       ['AAPL'],
     )
-    await Bun.sleep(1000)
     const probe = connectRedis(redis.url)
     // Each replica's delivery canary is a PUBLISH too (every 2 s): counted apart, from its /metrics.
     const canaries = async () =>
-      (await Promise.all(alive().map((r) => metricOf(r, 'marketwatch_bus_canary_sent_total')))).reduce((a, b) => a + b, 0)
+      (await Promise.all(alive().map((r) => metricOf(r, 'marketwatch_bus_canary_sent_total')))).reduce(
+        (a, b) => a + b,
+        0,
+      )
     const publishes = async () =>
       Number((await probe.info('commandstats')).match(/cmdstat_publish:calls=(\d+)/)?.[1] ?? 0) - (await canaries())
     const before = await publishes()
     const marks = list.map(({ client }) => client.messages.length)
-    await Bun.sleep(4000)
+    // 4 s of streaming, in server time as the messages carry it, and ten new AAPL messages on every client.
+    const runsNow = () => list.map(({ client }, i) => newRun(client, 'AAPL', latestEpoch(client, 'AAPL')!, marks[i]))
+    const from = serverNow(list)
+    await waitFor(
+      () => serverNow(list) >= from + 4000 && runsNow().every((run) => run.length >= 10),
+      30_000,
+      '4 s of streaming and ten new messages on every client',
+    )
     const published = (await publishes()) - before
     probe.disconnect()
-    const runs = list.map(({ client }, i) => marketRun(client, 'AAPL', latestEpoch(client, 'AAPL')!, marks[i]))
+    const runs = runsNow()
     const received = runs.map((r) => r.length)
     const messages = Math.max(...received)
     expect(messages).toBeGreaterThanOrEqual(10)
@@ -284,7 +313,15 @@ describe('three replica processes on one Redis and one PostgreSQL', () => {
       if (replica !== held) continue
       await receivedSince(client, client.messages.indexOf(notices[i]) + 1, isMarket, leaseMs)
     }
-    await Bun.sleep(2 * leaseMs) // an outage longer than the lease: nobody can hold the feed
+    // The scenario is an outage of two leases (its length is what is tested), by the end of which
+    // the holder has given up and nobody can hold the feed.
+    await waitFor(
+      async () =>
+        Date.now() >= killedAt + 2 * leaseMs &&
+        (await Promise.all(alive().map(components))).every((c) => !c.upstream_lease.holding),
+      3 * leaseMs + 10_000,
+      'an outage of two leases, with nobody holding the upstream lease',
+    )
     for (const r of alive()) {
       expect(r.alive).toBe(true)
       expect((await api(r.url, 'GET', '/healthz')).status).toBe(200)

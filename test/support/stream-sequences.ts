@@ -26,6 +26,18 @@ export function marketRun(client: StreamClient, symbol: string, epoch: string, f
   return run
 }
 
+/**
+ * The market messages of `symbol` in `epoch` that are new to `client` from index `from` on: its
+ * marketRun without the re-sent latest values (a replica asks for them again when it gains its
+ * first subscriber), which carry seqs the client already had before `from`, however late they come.
+ */
+export function newRun(client: StreamClient, symbol: string, epoch: string, from: number): StreamMessage[] {
+  let seen = -Infinity
+  for (const m of client.messages.slice(0, from))
+    if (isMarket(m) && m.symbol === symbol && m.epoch === epoch) seen = Math.max(seen, m.seq!)
+  return marketRun(client, symbol, epoch, from).filter((m) => m.seq! > seen)
+}
+
 /** Seqs missing between the first and last message of a run, and seqs that went backwards. */
 export function continuityProblems(run: StreamMessage[]): string[] {
   const problems: string[] = []
