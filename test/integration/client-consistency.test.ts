@@ -6,6 +6,7 @@ import { createScaledClock } from '../support/scaled-clock'
 import { divergences } from '../e2e/support/compare-bars'
 import { startFaultProxy, type FaultProxy } from '../e2e/support/fault-proxy'
 import { startTerminalApp, type TerminalApp } from '../e2e/support/terminal-app'
+import { Changes, clockReaches } from '../support/wait'
 
 const M = 60_000
 const H = 60 * M
@@ -25,14 +26,30 @@ function prng(s: number): () => number {
   }
 }
 
-async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<number> {
-  const t0 = Date.now()
-  while (!ok()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(25)
+/** A wait on `client`: resolves once `ok()` holds, re-checked whenever the client reports a change; answers the real ms it took. */
+function waiterOn(client: MarketClient) {
+  const changes = new Changes()
+  client.onChange(() => changes.changed())
+  return async (what: string, ok: () => boolean, timeoutMs = 20_000): Promise<number> => {
+    const t0 = Date.now()
+    await changes.until(ok, what, timeoutMs)
+    return Date.now() - t0
   }
-  return Date.now() - t0
 }
+
+/** `ms` of app time on the clock app and client share: the scenario's own pacing (faults at random moments, an outage's length). */
+const appTime = (ms: number) => clockReaches(clock, clock.now() + ms)
+
+/** Resolves once the minute before `boundary` is closed in the client's chart (its final bar or a correction came) and the client is synced. */
+const closedMinute = (until: ReturnType<typeof waiterOn>, client: MarketClient, boundary: number) =>
+  until(
+    `the final bar of the minute before ${new Date(boundary).toISOString()}`,
+    () => {
+      const bar = client.model.chartMinutes().find((b) => b.t === boundary - M)
+      return (bar?.origin === 'final' || bar?.origin === 'correction') && client.status().synced
+    },
+    30_000,
+  )
 
 describe('client consistency under faults', () => {
   let app: TerminalApp
@@ -74,6 +91,7 @@ describe('client consistency under faults', () => {
       random,
     })
     client.setToken(token)
+    const until = waiterOn(client)
     const status = (): ClientStatus => client.status()
     const states: string[] = []
     client.onChange(() => {
@@ -88,10 +106,10 @@ describe('client consistency under faults', () => {
     let faults = 0
     const codes = [4000, 4003, 1011, 4001]
     for (let i = 0; i < 10; i++) {
-      await Bun.sleep(300 + Math.floor(random() * 2000))
+      await appTime((300 + Math.floor(random() * 2000)) * scale)
       if (i === 2 && app.stream) {
         app.stream.setUpstreamHolding(false)
-        await Bun.sleep(100 + Math.floor(random() * 400))
+        await appTime((100 + Math.floor(random() * 400)) * scale)
         app.stream.setUpstreamHolding(true)
         faults++
       } else {
@@ -104,16 +122,16 @@ describe('client consistency under faults', () => {
     proxy.blockStreams()
     faults += proxy.dropStreams(4000) > 0 ? 1 : 0
     await until('polling', () => status().state === 'polling', 10_000)
-    await Bun.sleep(3_000)
+    await appTime(30_000) // the outage lasts 30 s of app time, polled all along
     expect(status().polled).toEqual(['AAPL', 'MSFT', 'NVDA'])
     proxy.unblockStreams()
     const restoreRealMs = await until('live again after the outage', () => status().synced, 20_000)
 
-    // Let the current minute close and its final bar arrive, then compare every closed minute.
+    // Let the current minute close and its final bar arrive, then compare every minute closed by then.
     const boundary = Math.ceil(clock.now() / M) * M
-    await Bun.sleep(Math.max(0, boundary - clock.now()) / scale + 600)
-    await until('synced at the comparison', () => status().synced)
-    const closedBefore = Math.floor(clock.now() / M) * M
+    await clockReaches(clock, boundary)
+    await closedMinute(until, client, boundary)
+    const closedBefore = boundary
     const mine = client.model.chartView()!.bars.filter((b) => b.t < closedBefore)
     const rest = (
       await client.api.bars({ ticker: 'AAPL', timespan: 'minute', from: mine[0].t, to: closedBefore - 1 })
@@ -171,6 +189,7 @@ describe('client consistency under faults', () => {
       random,
     })
     skewedClient.setToken(token)
+    const until = waiterOn(skewedClient)
     const synced = () => skewedClient.status().synced
 
     // The first load happens before the stream: only REST's Date tells the server's time.
@@ -183,7 +202,8 @@ describe('client consistency under faults', () => {
     const beforeDrop = asked.length
     expect(proxy.dropStreams(4000)).toBeGreaterThan(0)
     const recovered = () => skewedClient.outages.length === 1 && skewedClient.outages[0].recoveredAt !== null
-    await until('reconnected and synced after the drop', () => recovered() && synced(), 15_000)
+    // Re-checked on each change of the client: also until the backfill it asks for on reconnecting has gone out.
+    await until('reconnected, backfilled and synced after the drop', () => recovered() && asked.length > beforeDrop && synced(), 15_000)
     const backfills = asked.slice(beforeDrop)
     expect(backfills.length).toBeGreaterThan(0)
     for (const b of backfills) {
@@ -195,9 +215,9 @@ describe('client consistency under faults', () => {
 
     // After the next minute closes, the chart holds exactly REST's bars, up to the newest closed minute.
     const boundary = Math.ceil(clock.now() / M) * M
-    await Bun.sleep(Math.max(0, boundary - clock.now()) / scale + 600)
-    await until('synced at the comparison', synced)
-    const closedBefore = floorMinute(clock.now())
+    await clockReaches(clock, boundary)
+    await closedMinute(until, skewedClient, boundary)
+    const closedBefore = boundary
     const mine = skewedClient.model.chartView()!.bars.filter((b) => b.t < closedBefore)
     const rest = await skewedClient.api.bars({
       ticker: 'AAPL',
