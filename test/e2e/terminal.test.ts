@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import type { WireBar } from '../../src/client/wire'
 import { createScaledClock } from '../support/scaled-clock'
+import { clockReaches } from '../support/wait'
 import { divergences } from './support/compare-bars'
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy'
 import { artifacts, launchBrowser, waitFor as waitForPage, type TestBrowser } from './support/browser'
@@ -115,11 +116,17 @@ describe('terminal page in Chromium', () => {
     expect(await state(page)).toBe('live')
     await shot(page, 'restored')
 
-    // After the next minute closes, the chart's bars equal REST for the same window.
+    // After the next minute closes, the chart's bars equal REST for the same window. The next minute's
+    // bar on the chart means the closed one's final bar came first (a symbol's messages keep their order).
     const boundary = Math.ceil(clock.now() / M) * M
-    await Bun.sleep(boundary - clock.now() + 2_500)
-    await waitFor(page, 'synced at the comparison', () => (window as any).__terminal.status().synced, null)
-    const closedBefore = Math.floor(clock.now() / M) * M
+    await clockReaches(clock, boundary)
+    await waitFor(
+      page,
+      'the next minute under way, synced',
+      (next) => (window as any).__terminal.status().synced && (window as any).__terminal.bars().some((b: WireBar) => b.t >= next),
+      boundary,
+    )
+    const closedBefore = boundary
     const bars = (await page.evaluate(() => (window as any).__terminal.bars() as WireBar[])).filter(
       (b) => b.t < closedBefore,
     )
