@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { nearestStrike, sideCells, sideColumns, strikeText } from '../../src/client/options-chain'
+import { chainRefreshMs, nearestStrike, sideCells, sideColumns, strikeText } from '../../src/client/options-chain'
 import type { OptionChain, OptionContract, OptionExpirations } from '../../src/client/wire'
 import { createScaledClock } from '../support/scaled-clock'
 import { artifacts, launchBrowser, waitFor as waitForPage, type TestBrowser } from './support/browser'
@@ -12,6 +12,25 @@ import { startTerminalApp, type TerminalApp } from './support/terminal-app'
 const clock = createScaledClock(1, Date.UTC(2025, 2, 12, 14, 40, 45))
 const waitFor = <A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 20_000) =>
   waitForPage(page, what, fn, arg, { timeoutMs, shotName: 'options-timeout' })
+
+const isChainRequest = (r: { url(): string }) => r.url().includes('/api/v1/options/chain')
+
+/** Moves the page's clock one poll interval and resolves with the chain that poll answered. */
+async function pollNow(page: Page): Promise<OptionChain> {
+  const answered = page.waitForResponse(isChainRequest, { timeout: 10_000 })
+  await page.clock.runFor(chainRefreshMs)
+  return (await (await answered).json()) as OptionChain
+}
+
+/**
+ * Once the page's request for a probe is seen, every request the page made before it has been seen
+ * too (one renderer, one network stack, events in order): a positive barrier for "no chain request".
+ */
+async function requestBarrier(page: Page): Promise<void> {
+  const probe = page.waitForRequest((r) => r.url().endsWith('/healthz'), { timeout: 10_000 })
+  await page.evaluate(() => void fetch('/healthz'))
+  await probe
+}
 
 /** What the table shows: its chain's time and price, and each row's cells by side. */
 interface Shown {
@@ -62,7 +81,7 @@ describe('options panel in Chromium', () => {
     page.on('pageerror', (e) => errors.push(String(e)))
     const chainRequests: string[] = []
     page.on('request', (r) => {
-      if (r.url().includes('/api/v1/options/chain')) chainRequests.push(r.url())
+      if (isChainRequest(r)) chainRequests.push(r.url())
     })
     await page.goto(`${app.url}/terminal`)
     await page.fill('#auth-email', email)
@@ -109,7 +128,9 @@ describe('options panel in Chromium', () => {
     let view: Shown = await shown(page)
     let rest: OptionChain = await get<OptionChain>(path)
     for (let i = 0; i < 20 && rest.updated_at !== view.updatedAt; i++) {
-      await Bun.sleep(400)
+      // The chain moved on between the two reads: have the panel poll now (its clock) and compare again once it drew the answer.
+      const polled = await pollNow(page)
+      await waitFor(page, 'the polled chain drawn', (u) => document.getElementById('options-table')!.dataset.updatedAt === u, polled.updated_at)
       view = await shown(page)
       rest = await get<OptionChain>(path)
     }
@@ -163,14 +184,16 @@ describe('options panel in Chromium', () => {
 
     await page.screenshot({ path: join(artifacts, 'options-chain.png') })
 
-    // Polling while open, nothing once closed.
+    // Polling while open, nothing once closed: the panel's clock moved, two polls' worth.
     const before = chainRequests.length
-    await Bun.sleep(7_000)
+    for (let i = 0; i < 2; i++) await pollNow(page)
     expect(chainRequests.length - before).toBeGreaterThanOrEqual(2)
     await page.click('#options-close')
     expect(await page.isHidden('#options')).toBe(true)
+    await requestBarrier(page)
     const atClose = chainRequests.length
-    await Bun.sleep(7_000)
+    await page.clock.runFor(7_000)
+    await requestBarrier(page)
     expect(chainRequests.length).toBe(atClose)
 
     // Hidden page: reopen, hide, and no request until visible again.
@@ -180,16 +203,17 @@ describe('options panel in Chromium', () => {
       Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
       document.dispatchEvent(new Event('visibilitychange'))
     })
-    await Bun.sleep(500)
+    await requestBarrier(page)
     const atHide = chainRequests.length
-    await Bun.sleep(7_000)
+    await page.clock.runFor(7_000)
+    await requestBarrier(page)
     expect(chainRequests.length).toBe(atHide)
+    const pollAgain = page.waitForRequest(isChainRequest, { timeout: 10_000 })
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true })
       document.dispatchEvent(new Event('visibilitychange'))
     })
-    await waitFor(page, 'polling again', (n) => 0 < n, atHide) // evaluated in the page: just a tick
-    await Bun.sleep(1_000)
+    await pollAgain
     expect(chainRequests.length).toBeGreaterThan(atHide)
 
     // Errors are told, not a blank panel: an unknown expiration.
