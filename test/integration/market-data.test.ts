@@ -1,7 +1,16 @@
 /** Market data over HTTP through the real Massive adapter and a local Massive-compatible server, on PGlite and PostgreSQL. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test'
 import type { App } from '../../src/app'
-import { DAY_MS, HOUR_MS, MINUTE_MS, nyDayStart, nyWeekday } from '../../src/core/market-time'
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  dateOfDayIndex,
+  dayIndexOfDate,
+  nyDayIndex,
+  nyDayStartOfIndex,
+} from '../../src/core/market-time'
+import { isTradingDay, previousTradingDay } from '../../src/core/calendar'
 import { minuteBars } from '../../src/adapters/simulated/market'
 import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'
 import { createScaledClock } from '../support/scaled-clock'
@@ -9,7 +18,11 @@ import { clockReaches } from '../support/wait'
 import { engines, Http, startApp } from '../support/harness'
 
 /** A random past New York day, so reruns against one PostgreSQL never find it already stored. */
-const pastDay = (minDaysAgo = 20) => nyDayStart(Date.now() - (minDaysAgo + Math.floor(Math.random() * 300)) * DAY_MS)
+const pastDay = (minDaysAgo = 20) => {
+  // A trading day: the simulated market has no trades on weekends and holidays.
+  const day = dateOfDayIndex(nyDayIndex(Date.now() - (minDaysAgo + Math.floor(Math.random() * 300)) * DAY_MS))
+  return nyDayStartOfIndex(dayIndexOfDate(isTradingDay(day) ? day : previousTradingDay(day)))
+}
 const iso = (t: number) => new Date(t).toISOString()
 
 for (const [engine, databaseUrl] of engines) {
@@ -221,10 +234,9 @@ for (const [engine, databaseUrl] of engines) {
   })
 
   describe(`the forming minute on ${engine}`, () => {
-    // Regular hours on a random past weekday, 20x real time: the simulated market trades densely
-    // there whatever the wall clock says (at night and on weekends many minutes have no trades).
-    let day = pastDay(2)
-    while (nyWeekday(day) === 0 || nyWeekday(day) === 6) day -= DAY_MS
+    // Regular hours on a random past trading day, 20x real time: the simulated market trades densely
+    // there whatever the wall clock says (nothing trades at night, on weekends and holidays).
+    const day = pastDay(2)
     const clock = createScaledClock(20, day + 10 * HOUR_MS + Math.floor(Math.random() * 300) * MINUTE_MS)
     let massive: MassiveServer
     let app: App
