@@ -50,7 +50,7 @@ describe('deadline wheel', () => {
     w.schedule('later', 10 * 86_400_000)
     const t0 = performance.now()
     expect(w.takeDue(2 * 86_400_000)).toEqual(['hour', 'day'])
-    expect(performance.now() - t0).toBeLessThan(50)
+    expect(performance.now() - t0).toBeLessThan(1000) // walking 172.8 million 1 ms ticks would take many seconds
     expect(w.size).toBe(1)
   })
 })

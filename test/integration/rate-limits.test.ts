@@ -100,7 +100,7 @@ describe('RedisRateLimiter', () => {
       const verdicts = []
       for (let i = 0; i < 4; i++) verdicts.push(await limiter.take('7', policy, t0))
       expect(verdicts.map((v) => v.allowed)).toEqual([true, true, true, false])
-      expect(Date.now() - started).toBeLessThan(4 * 200 + 500)
+      expect(Date.now() - started).toBeLessThan(3 * 4 * 200 + 1000) // four calls cut at 200 ms each, with a margin; the client alone would wait forever
       expect(limiter.degraded).toBe(true)
       expect(log.lines.filter((l) => l.level === 'warn').length).toBe(1) // once per outage, not once per call
     })
