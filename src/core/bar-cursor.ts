@@ -8,6 +8,8 @@ export interface CursorState {
   multiplier: number
   fromMs: number
   toMs: number
+  /** Sessions kept (absent in cursors issued before the parameter: all). */
+  session?: 'all' | 'regular'
 }
 
 /** Cursors are opaque to clients: `<payload>.<mac>`, both base64url; the payload is only read once the MAC matches. */
@@ -35,7 +37,7 @@ export function createBarCursorCodec(key: Uint8Array): BarCursorCodec {
   const mac = (payload: string) => createHmac('sha256', key).update(payload).digest()
   return {
     encode(s) {
-      const wire = { v: 2, tk: s.ticker, ts: s.timespan, m: s.multiplier, f: s.fromMs, t: s.toMs }
+      const wire = { v: 2, tk: s.ticker, ts: s.timespan, m: s.multiplier, f: s.fromMs, t: s.toMs, ...(s.session === 'regular' ? { s: 'r' } : {}) }
       const payload = Buffer.from(JSON.stringify(wire)).toString('base64url')
       return `${payload}.${mac(payload).toString('base64url')}`
     },
@@ -62,10 +64,11 @@ export function createBarCursorCodec(key: Uint8Array): BarCursorCodec {
         typeof w.ts !== 'string' ||
         typeof w.m !== 'number' ||
         typeof w.f !== 'number' ||
-        typeof w.t !== 'number'
+        typeof w.t !== 'number' ||
+        (w.s !== undefined && w.s !== 'r')
       )
         return null
-      return { ticker: w.tk, timespan: w.ts, multiplier: w.m, fromMs: w.f, toMs: w.t }
+      return { ticker: w.tk, timespan: w.ts, multiplier: w.m, fromMs: w.f, toMs: w.t, session: w.s === 'r' ? 'regular' : 'all' }
     },
   }
 }

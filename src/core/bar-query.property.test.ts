@@ -118,6 +118,7 @@ describe('parseBarQuery (properties)', () => {
           fromMs: bucketStart(r.timespan as Timespan, r.multiplier, r.from),
           toMs: r.to,
           limit: r.limit,
+          session: 'all',
         })
         expectWellFormed(q)
       }),

@@ -33,6 +33,7 @@ describe('parseBarQuery', () => {
       fromMs: Date.parse('2026-11-19T14:00:00Z'),
       toMs: now,
       limit: 1000,
+      session: 'all',
     })
   })
   it('should continue from a cursor and refuse one for another ticker', () => {

@@ -1,7 +1,7 @@
 /** Parses and validates GET /market-data/bars parameters into a BarQuery; every rule names its field in the error code. Pure. */
 import { ValidationError } from '../errors'
 import type { Timespan } from './market-types'
-import { DAY_MS, bucketStart, nyDayStart, nyNextDayStart } from './market-time'
+import { DAY_MS, HOUR_MS, bucketStart, nyDayStart, nyNextDayStart } from './market-time'
 import type { BarCursorCodec } from './bar-cursor'
 import { normaliseTicker } from './validate'
 
@@ -27,7 +27,12 @@ export interface BarQuery {
   /** Last instant a returned bucket may start at (inclusive), Unix ms. */
   toMs: number
   limit: number
+  /** `regular`: minute and hour bars of the regular session only (09:30 to the day's close, New York). */
+  session: BarSession
 }
+
+/** Which sessions' bars a query keeps; only minute-based timespans can be narrowed (day bars are regular-session bars already). */
+export type BarSession = 'all' | 'regular'
 
 export interface RawBarParams {
   ticker?: string
@@ -37,6 +42,7 @@ export interface RawBarParams {
   to?: string
   limit?: string
   cursor?: string
+  session?: string
 }
 
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/
@@ -109,13 +115,20 @@ export function parseBarQuery(p: RawBarParams, now: number, cursors: BarCursorCo
   const from = parseInstant(p.from, 'from')
   const to = p.to === undefined || p.to === '' ? now : parseInstant(p.to, 'to')
   checkRange(timespan, from, to)
-  return { ticker, timespan, multiplier, fromMs: bucketStart(timespan, multiplier, from), toMs: to, limit }
+  const session = parseSession(p.session)
+  return { ticker, timespan, multiplier, fromMs: bucketStart(timespan, multiplier, from), toMs: to, limit, session }
 }
 
 /** The cursor of the page after `q`, starting at `nextFromMs`. */
 export function nextCursor(cursors: BarCursorCodec, q: BarQuery, nextFromMs: number): string {
-  const { ticker, timespan, multiplier, toMs } = q
-  return cursors.encode({ ticker, timespan, multiplier, fromMs: nextFromMs, toMs })
+  const { ticker, timespan, multiplier, toMs, session } = q
+  return cursors.encode({ ticker, timespan, multiplier, fromMs: nextFromMs, toMs, session })
+}
+
+function parseSession(raw: string | undefined): BarSession {
+  if (raw === undefined || raw === '' || raw === 'all') return 'all'
+  if (raw === 'regular') return 'regular'
+  throw new ValidationError('INVALID_SESSION', 'session must be all (default) or regular', { session: raw.slice(0, 32) })
 }
 
 function parseTimespan(raw: string | undefined): Timespan {
@@ -130,7 +143,8 @@ function parseTimespan(raw: string | undefined): Timespan {
 function checkRange(timespan: Timespan, from: number, to: number): void {
   if (from > to) throw new ValidationError('INVALID_RANGE', 'from must not be after to', { from, to })
   const rule = barRules[timespan]
-  if (to - from > rule.maxSpanDays * DAY_MS)
+  // Days on the New York calendar: a span across a DST change is an hour longer or shorter than n × 24 h.
+  if (to - from > rule.maxSpanDays * DAY_MS + HOUR_MS)
     throw new ValidationError(
       'RANGE_TOO_LARGE',
       `a ${timespan} request may span at most ${rule.maxSpanDays} days; page with a narrower range`,
@@ -156,7 +170,7 @@ function queryFromCursor(p: RawBarParams, raw: string, cursors: BarCursorCodec, 
     if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs)) throw invalidCursor({ reason: 'INVALID_RANGE' })
     checkRange(timespan, fromMs, toMs)
     if (bucketStart(timespan, multiplier, fromMs) !== fromMs) throw invalidCursor({ reason: 'INVALID_FROM' })
-    q = { ticker, timespan, multiplier, fromMs, toMs, limit }
+    q = { ticker, timespan, multiplier, fromMs, toMs, limit, session: s.session ?? 'all' }
   } catch (e) {
     if (e instanceof ValidationError) throw e.code === 'INVALID_CURSOR' ? e : invalidCursor({ reason: e.code })
     throw e
@@ -164,8 +178,9 @@ function queryFromCursor(p: RawBarParams, raw: string, cursors: BarCursorCodec, 
   const mismatch =
     (p.ticker !== undefined && p.ticker.trim().toUpperCase() !== q.ticker) ||
     (p.timespan !== undefined && p.timespan !== q.timespan) ||
-    (p.multiplier !== undefined && Number(p.multiplier) !== q.multiplier)
+    (p.multiplier !== undefined && Number(p.multiplier) !== q.multiplier) ||
+    (p.session !== undefined && p.session !== '' && p.session !== q.session)
   if (mismatch)
-    throw new ValidationError('INVALID_CURSOR', 'cursor belongs to a different ticker, timespan or multiplier')
+    throw new ValidationError('INVALID_CURSOR', 'cursor belongs to a different ticker, timespan, multiplier or session')
   return q
 }

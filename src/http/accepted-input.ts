@@ -30,6 +30,8 @@ export const AcceptedInput = {
     minimum: 1,
     maximum: Math.max(...Object.values(barRules).map((r) => r.maxMultiplier)),
   },
+  /** parseBarQuery: session (empty means all). */
+  session: { type: 'string', enum: ['', 'all', 'regular'] },
   /** parseBarQuery: limit. */
   limit: { type: 'integer', minimum: 1, maximum: barLimits.maxLimit },
   /** parseInstant: YYYY-MM-DD, an ISO-8601 date-time with a zone, or Unix milliseconds (calendar validity is checked too). */

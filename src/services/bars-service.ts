@@ -1,5 +1,6 @@
 /** Bars: stored base bars filled from the upstream on demand (each final range fetched once), larger buckets derived, pages by cursor. */
 import { aggregateBars, baseTimespanFor } from '../core/bars'
+import { regularHoursOnly } from '../core/regular-hours'
 import type { BarsPage } from '../contract/rest'
 import { BoundedCache } from '../core/bounded-cache'
 import { SingleFlight } from '../core/single-flight'
@@ -103,7 +104,7 @@ export class BarsService {
    * (bounded LRU) and a repeat costs no query and no serialisation.
    */
   async pageJson(q: BarQuery): Promise<string> {
-    const key = `${q.ticker}|${q.timespan}|${q.multiplier}|${q.fromMs}|${q.toMs}|${q.limit}`
+    const key = `${q.ticker}|${q.timespan}|${q.multiplier}|${q.fromMs}|${q.toMs}|${q.limit}|${q.session}`
     const hit = this.finalPages.get(key)
     if (hit !== undefined) {
       this.counts.pagesFromCache++
@@ -126,7 +127,9 @@ export class BarsService {
       nextBucketStart(q.timespan, q.multiplier, bucketStart(q.timespan, q.multiplier, q.toMs)),
       now + 1,
     )
-    const base$ = q.fromMs < end ? await this.baseBars(q.ticker, base, q.fromMs, end, now) : []
+    const stored = q.fromMs < end ? await this.baseBars(q.ticker, base, q.fromMs, end, now) : []
+    // Regular session only: minute bars outside the day's regular hours are left out before any aggregation.
+    const base$ = q.session === 'regular' && base === 'minute' ? regularHoursOnly(stored) : stored
     const all = q.timespan === base && q.multiplier === 1 ? base$ : aggregateBars(base$, q.timespan, q.multiplier)
     const inRange = all.filter((b) => b.t >= q.fromMs && b.t <= q.toMs)
     const results = inRange.slice(0, q.limit)
@@ -231,3 +234,4 @@ export class BarsService {
     return this.inflight.run(key, fn, priority === 'interactive')
   }
 }
+

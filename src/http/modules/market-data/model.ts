@@ -46,6 +46,15 @@ export namespace MarketDataModel {
     cursor: t.Optional(
       t.String({ description: 'next_cursor from the previous page; continues exactly where it stopped' }),
     ),
+    session: t.Optional(
+      parsedBy(
+        t.String({
+          description:
+            'all (default): every bar the market has, pre- and post-market included; regular: minute and hour bars of the regular session only (09:30 to the close, New York; 13:00 on early-close days)',
+        }),
+        AcceptedInput.session,
+      ),
+    ),
   })
   export const bar = t.Object({
     t: t.Number({ description: 'bucket start, Unix ms' }),
