@@ -6,8 +6,9 @@ import { join } from 'node:path'
 import { testJwtSecret } from '../support/harness'
 import { ReplicaProcess } from '../support/replica-processes'
 
-/** The documented bound (README, Operations): was 712 MB on the first start before initdb ran in a throwaway instance. */
-const boundMb = 300
+/** The documented bounds (README, Operations): the first start was 712 MB before initdb ran in a throwaway instance (now 230-280 MB; what the runtime hands back to the OS after that instance varies), a restart ~190-200 MB. */
+const firstStartBoundMb = 400
+const restartBoundMb = 300
 
 function residentMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!
@@ -19,7 +20,7 @@ describe('PGlite memory', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
   const env = { NODE_ENV: 'development', JWT_SECRET: testJwtSecret, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'error' }
 
-  test(`should stay under ${boundMb} MB resident after a first start (initdb) and after a restart`, async () => {
+  test(`should stay under ${firstStartBoundMb} MB resident after a first start (initdb) and ${restartBoundMb} MB after a restart`, async () => {
     const measured: Record<string, number> = {}
     for (const label of ['first start', 'restart']) {
       const replica = await ReplicaProcess.start(label, env, 60_000)
@@ -32,7 +33,7 @@ describe('PGlite memory', () => {
       }
     }
     console.log(`PGlite resident memory: ${JSON.stringify(measured)} MB`)
-    expect(measured['first start']!).toBeLessThan(boundMb)
-    expect(measured['restart']!).toBeLessThan(boundMb)
+    expect(measured['first start']!).toBeLessThan(firstStartBoundMb)
+    expect(measured['restart']!).toBeLessThan(restartBoundMb)
   }, 120_000)
 })
