@@ -3,7 +3,29 @@ import { createApp } from './app'
 import { loadConfig } from './config'
 import { ConfigError } from './errors'
 
+/**
+ * Last line of defence: a rejection or exception nothing handled (a driver's internal promise when
+ * its server goes away, say) is logged and the process keeps serving. Requests are answered by
+ * their own handlers; the state lives in the database and Redis, so nothing is lost by carrying on.
+ */
+function keepRunningOnStrayErrors(): void {
+  const report = (kind: string) => (error: unknown) =>
+    process.stderr.write(
+      JSON.stringify({
+        ts: new Date().toISOString(),
+        level: 'error',
+        msg: `${kind} (the process keeps running)`,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        code: (error as { code?: unknown })?.code ?? null,
+        stack: error instanceof Error ? error.stack?.split('\n').slice(0, 8).join(' | ') : undefined,
+      }) + '\n',
+    )
+  process.on('unhandledRejection', report('unhandled rejection'))
+  process.on('uncaughtException', report('uncaught exception'))
+}
+
 async function main(): Promise<void> {
+  keepRunningOnStrayErrors()
   let config
   try {
     config = loadConfig(process.env)
