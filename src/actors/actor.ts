@@ -14,15 +14,19 @@ export interface ActorOptions {
  * next message; an async handler holds the mailbox until its promise settles, so messages that
  * arrive meanwhile wait (XState Mailbox style). Synchronous handlers drain synchronously: no
  * microtask hop per message.
+ *
+ * An actor that is not handling anything holds no mailbox array and no listener set: a message
+ * sent to an idle actor is handled at once, and the queue and the listeners are allocated the
+ * first time they are needed (thousands of idle connection actors cost only their fields).
  */
 export abstract class Actor<M> {
-  private queue: (M | undefined)[] = []
+  private queue: (M | undefined)[] | null = null
   private head = 0
   private processing = false
   private currentStatus: ActorStatus = 'idle'
-  private readonly statusListeners = new Set<(status: ActorStatus) => void>()
+  private statusListeners: Set<(status: ActorStatus) => void> | null = null
   private readonly maxQueue: number
-  private readonly onFailure?: (error: unknown) => void
+  private readonly onFailure: ((error: unknown) => void) | undefined
   /** The error that moved the actor to 'failed'. */
   failure: unknown = undefined
 
@@ -39,29 +43,35 @@ export abstract class Actor<M> {
 
   /** Messages waiting (not counting the one being handled). */
   get queued(): number {
-    return this.queue.length - this.head
+    return this.queue === null ? 0 : this.queue.length - this.head
   }
 
   /** Enqueues a message; false when the actor is stopped/failed or its mailbox is full. */
   send(message: M): boolean {
     if (this.currentStatus === 'stopped' || this.currentStatus === 'failed') return false
     if (this.queued >= this.maxQueue) return false
-    this.queue.push(message)
-    if (!this.processing) this.drain()
+    if (this.processing) {
+      ;(this.queue ??= []).push(message)
+      return true
+    }
+    // Nothing is being handled, so nothing waits either: handle this one now.
+    this.processing = true
+    this.#run(message)
     return true
   }
 
   /** Listens to real status changes; returns a function that removes the listener. */
   onStatusChange(listener: (status: ActorStatus) => void): () => void {
-    this.statusListeners.add(listener)
-    return () => this.statusListeners.delete(listener)
+    const listeners = (this.statusListeners ??= new Set())
+    listeners.add(listener)
+    return () => listeners.delete(listener)
   }
 
   protected setStatus(status: ActorStatus): void {
     if (status === this.currentStatus) return
     this.currentStatus = status
     if (status === 'stopped' || status === 'failed') this.clearQueue()
-    for (const listener of this.statusListeners) listener(status)
+    if (this.statusListeners !== null) for (const listener of this.statusListeners) listener(status)
   }
 
   /** Moves to 'failed' and reports the error to the supervisor. */
@@ -69,39 +79,65 @@ export abstract class Actor<M> {
     if (this.currentStatus === 'failed' || this.currentStatus === 'stopped') return
     this.failure = error
     this.setStatus('failed')
+    this.reportFailure(error)
+  }
+
+  /** Reports a failure (once): to `options.onFailure` unless a subclass handles it itself. */
+  protected reportFailure(error: unknown): void {
     this.onFailure?.(error)
   }
 
-  private drain(): void {
-    this.processing = true
-    while (this.head < this.queue.length) {
+  /** Handles `message`, then every message waiting, until the mailbox is empty or a handler is async. */
+  #run(message: M): void {
+    let next = message
+    for (;;) {
       if (this.currentStatus === 'stopped' || this.currentStatus === 'failed') break
-      const message = this.queue[this.head] as M
-      this.queue[this.head++] = undefined
       let result: void | Promise<void>
       try {
-        result = this.handle(message)
+        result = this.handle(next)
       } catch (error) {
         this.fail(error)
         break
       }
-      if (result instanceof Promise) {
-        result.then(
-          () => this.drain(),
-          (error) => {
-            this.processing = false
-            this.fail(error)
-          },
-        )
-        return
-      }
+      if (result instanceof Promise) return this.#awaitHandler(result)
+      const queue = this.queue
+      if (queue === null || this.head >= queue.length) break
+      next = queue[this.head] as M
+      queue[this.head++] = undefined
     }
-    if (this.head >= this.queue.length) this.clearQueue()
+    this.clearQueue()
     this.processing = false
   }
 
+  /**
+   * Holds the mailbox until an async handler settles. Kept out of #run: a closure there would
+   * make every message, synchronous ones included, allocate a scope for it.
+   */
+  #awaitHandler(result: Promise<void>): void {
+    result.then(
+      () => this.#resume(),
+      (error) => {
+        this.processing = false
+        this.fail(error)
+      },
+    )
+  }
+
+  /** An async handler settled: the next waiting message, if any. */
+  #resume(): void {
+    const queue = this.queue
+    if (queue === null || this.head >= queue.length) {
+      this.clearQueue()
+      this.processing = false
+      return
+    }
+    const next = queue[this.head] as M
+    queue[this.head++] = undefined
+    this.#run(next)
+  }
+
   private clearQueue(): void {
-    this.queue = []
+    this.queue = null
     this.head = 0
   }
 }

@@ -16,7 +16,7 @@ import type { Revocation } from '../core/revocation-list'
 import type { FanoutMember } from '../ports/fanout'
 import { Actor } from './actor'
 import type { ConnectionContext, StreamSocket } from './connection-context'
-import { ConnectionDelivery } from './connection-delivery'
+import { ConflatedDelivery, judgeSendBuffer } from './connection-delivery'
 import { ConnectionSession } from './connection-session'
 
 export type { ConnectionContext, StreamLimits, StreamSocket, UpstreamHealthView } from './connection-context'
@@ -29,12 +29,30 @@ export type ConnectionMessage =
   | { type: 'sweepDue' }
   | { type: 'drained' }
 
+/** The messages without a payload, one shared object each: a heartbeat sweep or a drain allocates nothing. */
+export const connectionSignals = Object.freeze({
+  opened: Object.freeze({ type: 'opened' }),
+  statusChanged: Object.freeze({ type: 'statusChanged' }),
+  sweepDue: Object.freeze({ type: 'sweepDue' }),
+  drained: Object.freeze({ type: 'drained' }),
+} as const)
+
+/** What a connection without subscriptions reports as its subscriptions. */
+const noSubscriptions: ReadonlySet<string> = new Set()
+
+/**
+ * An idle connection is this object, its session and one entry in the replica's deadline wheel:
+ * no closure, no timer, and no subscription set, inbound policy or delivery state until it needs
+ * one (they are made on the first subscribe, the first frame and the first fall behind).
+ */
 export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutMember {
-  readonly subscriptions = new Set<string>()
-  private policy: InboundPolicy
+  private subs: Set<string> | null = null
+  /** Inbound limits, made at the first frame (a fresh policy is full, so making it late changes nothing). */
+  private policy: InboundPolicy | null = null
   private lastSeenAt: number
   private nextPingAt: number
-  private readonly delivery: ConnectionDelivery
+  /** Set while the connection is behind and takes conflated delivery. */
+  private behind: ConflatedDelivery | null = null
   private readonly session: ConnectionSession
   private closingSince: number | null = null
   private holdsSlot = false
@@ -47,22 +65,18 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     private readonly socket: StreamSocket,
     context: ConnectionContext,
   ) {
-    super({ maxQueue: 4 * context.limits.messagesPerSecond + 16, onFailure: (e) => this.onActorFailure(e) })
+    super({ maxQueue: 4 * context.limits.messagesPerSecond + 16 })
     this.c = context
     const now = context.clock.now()
     this.session = new ConnectionSession(principal, now)
-    this.policy = createInboundPolicy(
-      { ...context.limits, errorBudget: context.errorBudget, errorWindowMs: context.errorWindowMs },
-      now,
-    )
     this.lastSeenAt = now
     this.nextPingAt = now + context.limits.heartbeatMs
-    this.delivery = new ConnectionDelivery(socket, {
-      softBytes: context.softBufferBytes,
-      hardBytes: context.limits.sendBufferBytes,
-      maxBehindMs: context.maxBehindMs,
-    })
     this.scheduleSweep(now)
+  }
+
+  /** The symbols this connection is subscribed to. */
+  get subscriptions(): ReadonlySet<string> {
+    return this.subs ?? noSubscriptions
   }
 
   /** The token the connection runs on now (an in-band refresh replaces it). */
@@ -73,7 +87,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     return this.session.principal.userId
   }
   get conflating(): boolean {
-    return this.delivery.conflating
+    return this.behind !== null
   }
   get closing(): boolean {
     return this.closingSince !== null
@@ -84,7 +98,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     const now = this.c.clock.now()
     this.lastSeenAt = now
     if (this.closing) return
-    const { policy, verdict } = admitFrame(this.policy, now)
+    const { policy, verdict } = admitFrame(this.policy ?? this.freshPolicy(now), now)
     this.policy = policy
     if (verdict.kind === 'close') return this.closeWith('RATE_LIMITED', 'too many messages; reconnect after a pause')
     if (verdict.kind === 'refuse') {
@@ -108,7 +122,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   sweep(): void {
     if (this.sweepQueued) return
     this.sweepQueued = true
-    if (this.send({ type: 'sweepDue' })) return
+    if (this.send(connectionSignals.sweepDue)) return
     this.sweepQueued = false
     if (this.status !== 'stopped' && this.status !== 'failed') this.c.scheduleSweep(this, this.c.clock.now())
   }
@@ -127,11 +141,11 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.socket.unsubscribe(topic)
   }
   offer(symbol: string, payload: string): void {
-    this.delivery.offer(symbol, payload)
+    this.behind?.offer(symbol, payload)
   }
   /** Called synchronously by the fan-out when a publish met backpressure; touches only delivery state. */
   checkPressure(now = this.c.clock.now()): void {
-    if (!this.closing && !this.delivery.conflating) this.judgePressure(now)
+    if (!this.closing && this.behind === null) this.judgePressure(now)
   }
 
   /** Sends a control message straight to this socket (not through a topic). */
@@ -265,10 +279,13 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
         },
         id,
       )
-    for (const s of fresh) this.subscriptions.add(s)
+    if (fresh.length > 0) {
+      const subs = (this.subs ??= new Set())
+      for (const s of fresh) subs.add(s)
+    }
     for (const s of fresh) this.c.fanout.attach(this, s)
     this.reply('subscribed', { symbols: this.symbolList(), added: fresh, removed: [], ...idOf(id) })
-    for (const s of fresh) for (const payload of this.c.fanout.latest(s)) this.delivery.direct(s, payload)
+    for (const s of fresh) for (const payload of this.c.fanout.latest(s)) this.direct(s, payload)
     if (fresh.length > 0) this.sendStatus()
   }
 
@@ -287,14 +304,26 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   }
 
   private drop(symbol: string): void {
-    this.subscriptions.delete(symbol)
+    this.subs?.delete(symbol)
     this.c.fanout.detach(this, symbol)
-    this.delivery.forget(symbol)
+    this.behind?.forget(symbol)
+  }
+
+  /** A message for this connection only (the latest values of a new subscription): kept for later while behind. */
+  private direct(symbol: string, payload: string): void {
+    if (this.behind !== null) this.behind.offer(symbol, payload)
+    else this.socket.send(payload)
+  }
+
+  private freshPolicy(now: number): InboundPolicy {
+    const { limits, errorBudget, errorWindowMs } = this.c
+    return createInboundPolicy({ messagesPerSecond: limits.messagesPerSecond, errorBudget, errorWindowMs }, now)
   }
 
   private refuse(error: ProtocolError, id: RequestId | undefined): void {
     this.reply('error', { ...error, ...idOf(id) })
-    const { policy, exhausted } = countError(this.policy, this.c.clock.now())
+    const now = this.c.clock.now()
+    const { policy, exhausted } = countError(this.policy ?? this.freshPolicy(now), now)
     this.policy = policy
     if (exhausted) this.closeWith('POLICY_VIOLATION', 'too many protocol errors; fix the client before reconnecting')
   }
@@ -306,7 +335,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
       ...(reason ? { reason } : {}),
       subscriptions: { used: this.subscriptions.size, max: this.c.limits.maxSubscriptions },
       connections: { used: this.c.userConnections(this.userId), max: this.c.limits.maxConnectionsPerUser },
-      delivery: this.delivery.conflating ? 'conflated' : 'realtime',
+      delivery: this.behind !== null ? 'conflated' : 'realtime',
     })
   }
 
@@ -341,7 +370,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   private scheduleSweep(now: number): void {
     let at: number
     if (this.closing) at = this.closingSince! + this.c.closeGraceMs + 1
-    else if (this.delivery.conflating) at = now
+    else if (this.behind !== null) at = now
     else
       at = Math.min(
         this.nextPingAt,
@@ -352,12 +381,13 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   }
 
   private judgePressure(now: number): void {
-    switch (this.delivery.check(now)) {
+    switch (judgeSendBuffer(this.socket.getBufferedAmount(), this.c, this.behind?.since ?? null, now)) {
       case 'overflow':
         return this.closeWith('SLOW_CONSUMER', 'the send buffer overflowed')
       case 'behind':
         return this.closeWith('SLOW_CONSUMER', `stayed behind for more than ${this.c.maxBehindMs} ms`)
       case 'conflate':
+        this.behind = new ConflatedDelivery(now)
         this.c.fanout.setConflating(this, this.subscriptions, true)
         this.scheduleSweep(now)
         return this.sendStatus()
@@ -365,7 +395,8 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   }
 
   private flushConflated(): void {
-    if (this.closing || !this.delivery.flush()) return
+    if (this.closing || this.behind === null || !this.behind.flush(this.socket, this.c)) return
+    this.behind = null
     // Synchronous with the flush: nothing can be published in between.
     this.c.fanout.setConflating(this, this.subscriptions, false)
     this.sendStatus()
@@ -376,9 +407,9 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   }
 
   private release(): void {
-    for (const s of [...this.subscriptions]) this.c.fanout.detach(this, s)
-    this.subscriptions.clear()
-    this.delivery.reset()
+    if (this.subs !== null) for (const s of [...this.subs]) this.c.fanout.detach(this, s)
+    this.subs = null
+    this.behind = null
     if (this.holdsSlot) {
       this.holdsSlot = false
       void this.c.counter.release(String(this.userId), this.id)
@@ -386,7 +417,8 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     }
   }
 
-  private onActorFailure(error: unknown): void {
+  /** A handler threw: the connection closes with 4500 rather than staying open on a failed actor. */
+  protected override reportFailure(error: unknown): void {
     this.c.log.error('connection actor failed', { conn: this.id, error: String(error) })
     this.closeWith('INTERNAL_ERROR', 'the server failed on this connection')
   }

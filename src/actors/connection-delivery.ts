@@ -7,79 +7,63 @@ export interface DeliverySocket {
   getBufferedAmount(): number
 }
 
+/** The bounds every connection of a replica shares (the ConnectionContext carries them, so no connection holds its own copy). */
 export interface DeliveryLimits {
   /** Buffered bytes above which delivery switches to conflation; it returns below half of it. */
-  softBytes: number
-  /** Buffered bytes above which the connection is closed at once (config.stream.sendBufferBytes). */
-  hardBytes: number
+  softBufferBytes: number
   /** How long a connection may stay conflated before it is closed. */
   maxBehindMs: number
+  /** `sendBufferBytes`: buffered bytes above which the connection is closed at once. */
+  limits: { sendBufferBytes: number }
 }
 
 /** 'conflate' = just fell behind (leave the topics); 'overflow' / 'behind' = close 4002. */
 export type PressureVerdict = 'ok' | 'conflate' | 'overflow' | 'behind'
 
 /**
- * Memory per connection stays bounded: Bun's buffer up to `hardBytes`, then at most one
- * message per symbol and kind (per minute for bars) in the conflation buffer. Nothing is
- * skipped silently: the client sees `delivery: 'conflated'` and gaps in `seq`.
+ * The verdict on a send buffer holding `buffered` bytes at `now`, for a connection on topics
+ * (`behindSince` null) or conflating since `behindSince`. A connection that keeps up holds no
+ * delivery state at all: only one that falls behind gets a ConflatedDelivery.
  */
-export class ConnectionDelivery {
-  private conflation: ConflationBuffer | null = null
-  private conflatedSince = 0
+export function judgeSendBuffer(
+  buffered: number,
+  limits: DeliveryLimits,
+  behindSince: number | null,
+  now: number,
+): PressureVerdict {
+  if (buffered > limits.limits.sendBufferBytes) return 'overflow'
+  if (behindSince === null) return buffered <= limits.softBufferBytes ? 'ok' : 'conflate'
+  return now - behindSince > limits.maxBehindMs ? 'behind' : 'ok'
+}
 
-  constructor(
-    private readonly socket: DeliverySocket,
-    private readonly limits: DeliveryLimits,
-  ) {}
+/**
+ * What a connection that fell behind holds until it catches up. Memory stays bounded: Bun's
+ * buffer up to the hard bound, then at most one message per symbol and kind (per minute for bars)
+ * here. Nothing is skipped silently: the client sees `delivery: 'conflated'` and gaps in `seq`.
+ */
+export class ConflatedDelivery {
+  private readonly kept = new ConflationBuffer()
 
-  get conflating(): boolean {
-    return this.conflation !== null
-  }
+  /** @param since when the connection fell behind */
+  constructor(readonly since: number) {}
 
-  /** A topic message while conflating: latest value wins. */
+  /** A message for the connection while it is behind: latest value wins. */
   offer(symbol: string, payload: string): void {
-    this.conflation?.offer(symbol, payload)
-  }
-
-  /** A message for this connection only (e.g. latest values for a new subscription). */
-  direct(symbol: string, payload: string): void {
-    if (this.conflation) this.conflation.offer(symbol, payload)
-    else this.socket.send(payload)
+    this.kept.offer(symbol, payload)
   }
 
   forget(symbol: string): void {
-    this.conflation?.forget(symbol)
-  }
-
-  /** Judges the send buffer at `now`; a 'conflate' verdict has already switched to conflation. */
-  check(now: number): PressureVerdict {
-    const buffered = this.socket.getBufferedAmount()
-    if (buffered > this.limits.hardBytes) return 'overflow'
-    if (this.conflation === null) {
-      if (buffered <= this.limits.softBytes) return 'ok'
-      this.conflation = new ConflationBuffer()
-      this.conflatedSince = now
-      return 'conflate'
-    }
-    return now - this.conflatedSince > this.limits.maxBehindMs ? 'behind' : 'ok'
+    this.kept.forget(symbol)
   }
 
   /**
-   * Sends what conflation kept once the socket has drained below the low mark; true when it
-   * stays drained and delivery returns to topics (the caller re-subscribes them at once).
+   * Sends what was kept once the socket has drained below half the conflation mark; true when
+   * it stays drained, so delivery returns to topics (the caller re-subscribes them at once).
    */
-  flush(): boolean {
-    const low = this.limits.softBytes / 2
-    if (this.conflation === null || this.socket.getBufferedAmount() > low) return false
-    for (const payload of this.conflation.take()) this.socket.send(payload)
-    if (this.socket.getBufferedAmount() > low) return false
-    this.conflation = null
-    return true
-  }
-
-  /** Drops everything held (the connection closed). */
-  reset(): void {
-    this.conflation = null
+  flush(socket: DeliverySocket, limits: DeliveryLimits): boolean {
+    const low = limits.softBufferBytes / 2
+    if (socket.getBufferedAmount() > low) return false
+    for (const payload of this.kept.take()) socket.send(payload)
+    return socket.getBufferedAmount() <= low
   }
 }

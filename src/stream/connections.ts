@@ -1,6 +1,6 @@
 /** ConnectionRegistry: a replica's live connections, indexed by user, with the per-user bus topic that carries watchlist removals and sign-outs. */
 import type { Logger } from '../ports/logger'
-import type { ConnectionActor, ConnectionMessage } from '../actors/connection-actor'
+import { connectionSignals, type ConnectionActor, type ConnectionMessage } from '../actors/connection-actor'
 import { DeadlineWheel } from '../core/deadline-wheel'
 import { userTopic } from '../contract/protocol'
 import type { Revocation } from '../core/revocation-list'
@@ -82,7 +82,7 @@ export class ConnectionRegistry {
       this.statusDue.delete(userId)
       const current = this.lastAdmitted.get(userId)
       this.lastAdmitted.delete(userId)
-      for (const c of this.users.get(userId)?.conns ?? []) if (c !== current) c.send({ type: 'statusChanged' })
+      for (const c of this.users.get(userId)?.conns ?? []) if (c !== current) c.send(connectionSignals.statusChanged)
     }, userStatusCoalesceMs)
     this.statusDue.set(userId, timer)
   }

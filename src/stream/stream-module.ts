@@ -2,7 +2,7 @@
 import type { Server } from 'bun'
 import type { Principal, TokenVerifier } from '../ports/token-verifier'
 import type { Logger } from '../ports/logger'
-import { ConnectionActor, type StreamLimits } from '../actors/connection-actor'
+import { ConnectionActor, connectionSignals, type StreamLimits } from '../actors/connection-actor'
 import type { SnapshotSource } from '../actors/symbol-actor'
 import type { UpstreamReport } from '../actors/upstream-actor'
 import { sweepIntervalMs } from '../core/heartbeat'
@@ -140,7 +140,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     deps.revocations?.learn(revocation),
   )
   const health = new UpstreamHealth(bus, clock, 3 * config.heartbeatMs, () =>
-    connections.broadcast({ type: 'statusChanged' }),
+    connections.broadcast(connectionSignals.statusChanged),
   )
   const context = {
     clock,
@@ -208,7 +208,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
       const conn = new ConnectionActor(`${bus.nodeId}-${++connSeq}`, principal, socket, context)
       connections.add(conn)
       counters.opened++
-      conn.send({ type: 'opened' })
+      conn.send(connectionSignals.opened)
       return conn
     },
     released(conn, code) {

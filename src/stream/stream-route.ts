@@ -6,15 +6,15 @@ import { CloseCode, controlMessage, streamPath, subprotocol } from '../contract/
 import { AppError } from '../errors'
 import type { Clock } from '../ports/clock'
 import type { UserRepo } from '../ports/repos'
-import type { ConnectionActor } from '../actors/connection-actor'
+import { connectionSignals, type ConnectionActor } from '../actors/connection-actor'
 import { authenticate, readCredentials, requireAccount, type Handshake } from './handshake'
 import type { StreamCounters } from './stream-counters'
 
 export { streamPath }
 
-/** Everything a socket carries for its life: the handshake's verdict, then its actor. Nothing of the upgrade request is kept. */
+/** Everything a socket carries for its life: the handshake's verdict until open, then its actor. Nothing of the upgrade request is kept. */
 export interface StreamSocketData {
-  handshake: Handshake
+  handshake: Handshake | null
   conn: ConnectionActor | null
 }
 
@@ -102,6 +102,9 @@ export function createStreamRoute(deps: StreamRouteDeps): StreamRoute {
     open(ws) {
       pending--
       const h = ws.data.handshake
+      // The verdict is read once: the actor keeps the principal, the socket nothing more.
+      ws.data.handshake = null
+      if (h === null) return
       if (!h.ok) return refuse(ws, h)
       if (!deps.accepting()) return refuse(ws, { ok: false, close: 'SERVER_RESTART', message: 'the server is shutting down' })
       ws.data.conn = deps.admit(ws, h.principal)
@@ -115,7 +118,7 @@ export function createStreamRoute(deps: StreamRouteDeps): StreamRoute {
       deps.released(conn, code)
     },
     drain(ws) {
-      ws.data.conn?.send({ type: 'drained' })
+      ws.data.conn?.send(connectionSignals.drained)
     },
     pong: (ws) => ws.data.conn?.heard(),
   }
