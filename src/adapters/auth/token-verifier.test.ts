@@ -120,4 +120,26 @@ describe('token verifier', () => {
         ),
       ).toBe('401 TOKEN_INVALID')
   })
+
+  it('should answer as jose does: a critical extension, a header that is not an object, a cut, lengthened or padded signature', async () => {
+    const good = await sign()
+    const [h, p, sig] = good.split('.') as [string, string, string]
+    const hmac = (head: string) => new Bun.CryptoHasher('sha256', key).update(`${head}.${p}`).digest('base64url')
+    const withHeader = (header: unknown) => {
+      const head = Buffer.from(JSON.stringify(header)).toString('base64url')
+      return `${head}.${p}.${hmac(head)}`
+    }
+    expect(await outcome(withHeader({ alg: 'HS256', typ: 'JWT' }))).toBe('ok')
+    expect(await outcome(withHeader({ alg: 'HS256', crit: ['b64'], b64: false }))).toBe('401 TOKEN_INVALID')
+    expect(await outcome(withHeader(['HS256']))).toBe('401 TOKEN_INVALID')
+    expect(await outcome(withHeader({ alg: 'HS512' }))).toBe('401 TOKEN_ALG_NOT_ALLOWED')
+    // As jose answers: a segment that is not whole base64 is malformed, a whole one of the wrong length a bad signature, padding fine.
+    expect(await outcome(`${h}.${p}.${sig.slice(0, -2)}`)).toBe('401 TOKEN_INVALID')
+    expect(await outcome(`${h}.${p}.${sig}AA`)).toBe('401 TOKEN_INVALID')
+    expect(await outcome(`${h}.${p}.${sig.slice(0, -1)}`)).toBe('401 TOKEN_SIGNATURE_INVALID')
+    expect(await outcome(`${h}.${p}.${sig}AAAA`)).toBe('401 TOKEN_SIGNATURE_INVALID')
+    expect(await outcome(`${h}.${p}.${sig}=`)).toBe('ok')
+    expect(await outcome(`${h}.${p}`)).toBe('401 TOKEN_INVALID')
+    expect(await outcome(`${h}.${p}.${sig}.x`)).toBe('401 TOKEN_INVALID')
+  })
 })

@@ -1,5 +1,5 @@
 /** UserRepo over drizzle. */
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { UserRecord, UserRepo } from '../../../ports/repos'
 import type { Db } from '../client'
 import { users } from '../tables'
@@ -10,6 +10,13 @@ const isUserId = (id: number) => Number.isInteger(id) && id >= 1 && id <= maxUse
 
 export function createUserRepo(db: Db): UserRepo {
   const one = (rows: UserRecord[]) => rows[0] ?? null
+  // Asked once per stream handshake: prepared once, so a reconnect storm does not build the query thousands of times.
+  const existsQuery = db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('user_exists')
   return {
     async create(email, passwordHash) {
       return one(await db.insert(users).values({ email, passwordHash }).onConflictDoNothing().returning())
@@ -23,7 +30,7 @@ export function createUserRepo(db: Db): UserRepo {
     },
     async exists(id) {
       if (!isUserId(id)) return false
-      return (await db.select({ id: users.id }).from(users).where(eq(users.id, id)).limit(1)).length > 0
+      return (await existsQuery.execute({ id })).length > 0
     },
   }
 }
