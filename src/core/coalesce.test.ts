@@ -68,14 +68,45 @@ describe('coalesce', () => {
     ])
   })
 
-  it('should roll prev close over to the last price of the previous NY day', () => {
+  it('should roll prev close over to the last regular-session price, not a post-market trade', () => {
+    // Wednesday 2025-03-12 (EDT): regular 13:30–20:00 UTC, post-market until 00:00 UTC.
     const day = nyDayIndex(Date.UTC(2025, 2, 12, 15))
     const tomorrow = nyDayStartOfIndex(day + 1)
     const s = createSymbolState()
-    applySeed(s, { ticker: 'X', last: 50, prevClose: 40, change: 10, changePct: 25, updatedAt: tomorrow - 5000 }, tomorrow - 1000)
-    applyTrade(s, trade(tomorrow - 500, 55))
-    expect(drain(s).find((o) => o.type === 'snapshot')!.data).toMatchObject({ prev_close: 40, last: 55, change: 15 })
-    applyTrade(s, trade(tomorrow + 500, 54))
-    expect(drain(s).find((o) => o.type === 'snapshot')!.data).toMatchObject({ prev_close: 55, last: 54, change: -1, change_pct: -1.818 })
+    applySeed(s, { ticker: 'X', last: 50, prevClose: 40, change: 10, changePct: 25, updatedAt: Date.UTC(2025, 2, 12, 15) }, Date.UTC(2025, 2, 12, 15))
+    applyTrade(s, trade(Date.UTC(2025, 2, 12, 19, 59, 59), 52)) // 15:59:59 ET: the regular close
+    applyTrade(s, trade(Date.UTC(2025, 2, 12, 23, 0), 55)) // 19:00 ET: after-hours
+    expect(drain(s).find((o) => o.type === 'snapshot')!.data).toMatchObject({ prev_close: 40, last: 55, change: 15, change_pct: 37.5 })
+    applyTrade(s, trade(tomorrow + 9 * 3_600_000, 54)) // 05:00 ET next day: pre-market
+    // 54 − 52 = 2; 2 / 52 = 3.846 %
+    expect(drain(s).find((o) => o.type === 'snapshot')!.data).toMatchObject({ prev_close: 52, last: 54, change: 2, change_pct: 3.846 })
+  })
+
+  it('should keep the previous close over a day without a regular-session trade', () => {
+    // Saturday 2025-03-15 has no session: a trade there (simulated around the clock) does not close a day.
+    const sat = nyDayStartOfIndex(nyDayIndex(Date.UTC(2025, 2, 15, 15)))
+    const s = createSymbolState()
+    applySeed(s, { ticker: 'X', last: 50, prevClose: 40, change: 10, changePct: 25, updatedAt: sat + 1000 }, sat + 1000)
+    applyTrade(s, trade(sat + 15 * 3_600_000, 45))
+    applyTrade(s, trade(sat + 86_400_000 + 15 * 3_600_000, 46))
+    expect(drain(s).find((o) => o.type === 'snapshot')!.data).toMatchObject({ prev_close: 40, last: 46, change: 6, change_pct: 15 })
+  })
+
+  it('should take a seed taken after the close as the day\'s regular close (the provider\'s day.c)', () => {
+    const day = nyDayIndex(Date.UTC(2025, 2, 12, 15))
+    const tomorrow = nyDayStartOfIndex(day + 1)
+    const s = createSymbolState()
+    const seed = { ticker: 'X', last: 51, prevClose: 40, change: 11, changePct: 27.5, updatedAt: Date.UTC(2025, 2, 12, 22), day: { o: 41, h: 52, l: 40, c: 50, v: 100 } }
+    applySeed(s, seed, Date.UTC(2025, 2, 12, 23))
+    applyTrade(s, trade(tomorrow + 9 * 3_600_000, 55))
+    expect(drain(s).find((o) => o.type === 'snapshot')!.data).toMatchObject({ prev_close: 50, last: 55, change: 5, change_pct: 10 })
+  })
+
+  it('should compute change and change_pct from unrounded prices (0.010 → 0.015 is +50 %)', () => {
+    const s = createSymbolState()
+    const t = Date.UTC(2025, 2, 12, 15)
+    applySeed(s, { ticker: 'X', last: 0.01, prevClose: 0.01, change: 0, changePct: 0, updatedAt: t }, t)
+    applyTrade(s, trade(t + 1000, 0.015))
+    expect(drain(s).find((o) => o.type === 'snapshot')!.data).toMatchObject({ prev_close: 0.01, last: 0.015, change: 0.005, change_pct: 50 })
   })
 })

@@ -1,7 +1,9 @@
 /** Per-symbol coalescing: applies trades and minute bars in order, keeps the last trade, the live minute bar and day stats, and yields at most one message per kind per flush. */
 import { accumulateTrade, accumulatorToBar, openAccumulator, type BarAccumulator } from './bars'
+import { scheduleOfIndex } from './calendar'
 import { MINUTE_MS, nyDayIndex } from './market-time'
 import type { Bar, LiveBar, Trade, UpstreamSnapshot } from './market-types'
+import { snapshotFigures } from './snapshot-figures'
 
 /** 'live' = built from trades while the minute forms; 'final' = the provider's closed bar; 'correction' = a re-send of a final window. */
 export type BarState = 'live' | 'final' | 'correction'
@@ -39,8 +41,12 @@ export interface SymbolState {
   last: number | null
   /** Time of the last trade (snapshot `updated_at`). */
   lastTradeT: number
-  /** NY day of `last`; a trade on a later day rolls prevClose over. */
+  /** NY day of `last`; a trade on a later day rolls prevClose over to that day's regularLast. */
   dayIndex: number | null
+  /** Price of the last regular-session trade of `dayIndex` (null: none yet): the next day's previous close. */
+  regularLast: number | null
+  /** Regular session [open, close) of `dayIndex` (UTC ms), null on a day the market does not open; cached per day. */
+  regular: { dayIndex: number; hours: [open: number, close: number] | null } | null
   /** The forming minute, from trades. */
   live: BarAccumulator | null
   /** Starts of minutes the provider has closed, oldest first. */
@@ -58,6 +64,8 @@ export function createSymbolState(): SymbolState {
     last: null,
     lastTradeT: 0,
     dayIndex: null,
+    regularLast: null,
+    regular: null,
     live: null,
     finalized: [],
     pendingTrade: null,
@@ -67,15 +75,45 @@ export function createSymbolState(): SymbolState {
   }
 }
 
+/** The regular session of a NY day, from the calendar, cached in the state for the day. */
+function regularHoursOf(s: SymbolState, dayIndex: number): [number, number] | null {
+  if (s.regular === null || s.regular.dayIndex !== dayIndex) {
+    const sched = scheduleOfIndex(dayIndex)
+    s.regular = { dayIndex, hours: sched && [sched.open, sched.close] }
+  }
+  return s.regular.hours
+}
+
+/** True when `t` falls in the regular session of its NY day `dayIndex`. */
+function inRegularSession(s: SymbolState, dayIndex: number, t: number): boolean {
+  const hours = regularHoursOf(s, dayIndex)
+  return hours !== null && t >= hours[0] && t < hours[1]
+}
+
+/** Moves to a later NY day: the day's last regular-session price becomes the previous close (kept when it had none). */
+function rollDay(s: SymbolState, day: number): void {
+  if (s.dayIndex !== null && s.regularLast !== null) s.prevClose = s.regularLast
+  s.regularLast = null
+  s.dayIndex = day
+}
+
 /** Sets the day statistics from a provider snapshot taken at `asOf` (prev close; last until a trade arrives). */
 export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number): void {
   const seedDay = nyDayIndex(asOf)
   if (s.dayIndex === null || seedDay >= s.dayIndex) {
     s.prevClose = snap.prevClose
+    if (s.dayIndex !== seedDay) s.regularLast = null
     s.dayIndex = seedDay
     if (s.last === null) {
       s.last = snap.last
       s.lastTradeT = snap.updatedAt
+    }
+    // What the seed says the day's regular session has traded so far: its last price when that
+    // was a regular trade; after the close, the provider's day close (daily OHLC is regular-hours).
+    const hours = regularHoursOf(s, seedDay)
+    if (s.regularLast === null && hours !== null) {
+      if (nyDayIndex(snap.updatedAt) === seedDay && inRegularSession(s, seedDay, snap.updatedAt)) s.regularLast = snap.last
+      else if (asOf >= hours[1] && snap.day !== undefined && snap.day.c > 0) s.regularLast = snap.day.c
     }
   } else {
     // Trades have already moved to a later day: the seed's last price closed the day before.
@@ -87,8 +125,8 @@ export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number):
 /** Applies one trade in provider order. */
 export function applyTrade(s: SymbolState, trade: Trade): void {
   const day = nyDayIndex(trade.t)
-  if (s.dayIndex !== null && day > s.dayIndex && s.last !== null) s.prevClose = s.last
-  if (s.dayIndex === null || day > s.dayIndex) s.dayIndex = day
+  if (s.dayIndex === null || day > s.dayIndex) rollDay(s, day)
+  if (day === s.dayIndex && inRegularSession(s, day, trade.t)) s.regularLast = trade.p
   s.last = trade.p
   s.lastTradeT = trade.t
   const w = s.pendingTrade
@@ -146,8 +184,7 @@ export function applyMinuteBar(s: SymbolState, bar: LiveBar): void {
 /** The snapshot the state describes, or null before prev close and a price are known. */
 export function snapshotOf(s: SymbolState): SnapshotData | null {
   if (s.prevClose === null || s.last === null) return null
-  const change = Math.round((s.last - s.prevClose) * 100) / 100
-  const changePct = s.prevClose === 0 ? 0 : Math.round((change / s.prevClose) * 100 * 1000) / 1000
+  const { change, changePct } = snapshotFigures(s.last, s.prevClose)
   return { last: s.last, change, change_pct: changePct, prev_close: s.prevClose, updated_at: s.lastTradeT }
 }
 
