@@ -2,6 +2,7 @@
 
 import { UpstreamError } from '../../errors.ts'
 import type { Bar, UpstreamSnapshot } from '../../core/market-types.ts'
+import { snapshotFigures } from '../../core/snapshot-figures.ts'
 
 export interface AggsPage {
   bars: Bar[]
@@ -56,8 +57,8 @@ export function mapSnapshot(item: Json): UpstreamSnapshot | null {
     positive(field(item.lastTrade, 'p')) ?? positive(field(item.min, 'c')) ?? positive(field(item.day, 'c')) ?? prevClose
   if (last === undefined) return null
   const base = prevClose ?? last
-  const change = finite(item.todaysChange) ?? last - base
-  const changePct = finite(item.todaysChangePerc) ?? (base === 0 ? 0 : (change / base) * 100)
+  // Recomputed from the unrounded prices against prevDay.c (the provider's todaysChange is rounded).
+  const { change, changePct } = snapshotFigures(last, base)
   const updated =
     positive(item.updated) ?? positive(field(item.lastTrade, 't')) ?? positive(field(item.min, 't'))
   const snap: UpstreamSnapshot = {

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'bun:test'
 import { aggregateBars } from '../../core/bars.ts'
+import { applyTrade, createSymbolState } from '../../core/coalesce.ts'
 import { scheduleOf, tradingDaysBetween } from '../../core/calendar.ts'
 import { HOUR_MS, MINUTE_MS, dayIndexOfDate, nyDayStartOfIndex } from '../../core/market-time.ts'
 import { dayBars, minuteBars, simulatedMarket, snapshotAt, tradesBetween } from './market.ts'
@@ -54,7 +55,27 @@ describe('simulated market by the calendar', () => {
     // An ordinary day is still busy at 15:00.
     expect(perMinute('AAPL', ny('2026-11-25', 15), ny('2026-11-25', 15.5))).toBeGreaterThan(60)
     const [bar] = dayBars('AAPL', ny(day), ny(day) + 1, Infinity)
-    expect([bar]).toEqual(aggregateBars(minuteBars('AAPL', ny(day), ny(day, 24), Infinity), 'day', 1))
+    // The day's close is the regular session's last trade (13:00), not post-market's; the rest spans the day.
+    const [all] = aggregateBars(minuteBars('AAPL', ny(day), ny(day, 24), Infinity), 'day', 1)
+    const regularLast = tradesBetween('AAPL', ny(day, 9.5), ny(day, 13)).at(-1)!
+    expect(bar).toEqual({ ...all, c: regularLast.p })
+    expect(tradesBetween('AAPL', ny(day, 13), ny(day, 17)).at(-1)!.p).toBe(all.c)
+  })
+
+  it('takes the previous close of a snapshot from the regular session, as the live stream rolls it over', () => {
+    // Monday 2026-11-30 pre-market: the previous close is Friday's (early close) last trade before 13:00,
+    // not the after-hours trade before 17:00; the stream's state rolls over to the same price.
+    const friday = '2026-11-27'
+    const regularLast = tradesBetween('AAPL', ny(friday, 9.5), ny(friday, 13)).at(-1)!
+    const postLast = tradesBetween('AAPL', ny(friday, 13), ny(friday, 17)).at(-1)!
+    expect(postLast.p).not.toBe(regularLast.p)
+    const snap = snapshotAt('AAPL', ny('2026-11-30', 5))
+    expect(snap.prevClose).toBe(regularLast.p)
+    const state = createSymbolState()
+    for (const t of tradesBetween('AAPL', ny(friday, 12.9), ny(friday, 17))) applyTrade(state, t)
+    for (const t of tradesBetween('AAPL', ny('2026-11-30', 4), ny('2026-11-30', 5))) applyTrade(state, t)
+    expect(state.prevClose).toBe(snap.prevClose)
+    expect(state.last).toBe(snap.last)
   })
 
   it('snapshots on a holiday carry the last trade of the trading day before', () => {

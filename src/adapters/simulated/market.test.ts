@@ -16,8 +16,8 @@ import {
   snapshotAt,
   tradesBetween,
 } from './market.ts'
-import { tradingDaysBetween } from '../../core/calendar.ts'
-import { dayIndexOfDate, nyDayStartOfIndex } from '../../core/market-time.ts'
+import { scheduleOfIndex, tradingDaysBetween } from '../../core/calendar.ts'
+import { dayIndexOfDate, nyDayIndex, nyDayStartOfIndex } from '../../core/market-time.ts'
 
 const always = simulatedMarket('always')
 
@@ -150,13 +150,16 @@ describe('minuteBars', () => {
 })
 
 describe('dayBars', () => {
-  it('equals the aggregate of the day’s minute bars, on normal days and around DST changes', () => {
+  it('equals the aggregate of the day’s minute bars but closes at the regular session’s last trade, on normal days and around DST changes', () => {
     const mondaysAfterDst = [nyDayStart(Date.UTC(2025, 2, 10, 12)), nyDayStart(Date.UTC(2025, 10, 3, 12))]
     for (const dayStart of [WEDNESDAY, ...mondaysAfterDst]) {
       const dayEnd = nyNextDayStart(dayStart)
       const [day] = dayBars('MSFT', dayStart, dayStart + 1, Infinity)
       expect(day.t).toBe(dayStart)
-      expect([day]).toEqual(aggregateBars(minuteBars('MSFT', dayStart, dayEnd, Infinity), 'day', 1))
+      const sched = scheduleOfIndex(nyDayIndex(dayStart))!
+      const regularClose = minuteBars('MSFT', sched.open, sched.close, Infinity).at(-1)!.c
+      const [all] = aggregateBars(minuteBars('MSFT', dayStart, dayEnd, Infinity), 'day', 1)
+      expect(day).toEqual({ ...all, c: regularClose })
     }
     // The DST Sundays themselves (23 and 25 hours) trade only around the clock.
     for (const dayStart of [nyDayStart(Date.UTC(2025, 2, 9, 12)), nyDayStart(Date.UTC(2025, 10, 2, 12))]) {

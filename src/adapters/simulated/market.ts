@@ -9,6 +9,7 @@ import {
 } from '../../core/bars.ts'
 import { scheduleOfIndex } from '../../core/calendar.ts'
 import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from '../../core/market-time.ts'
+import { snapshotFigures } from '../../core/snapshot-figures.ts'
 import { NotFoundError } from '../../errors.ts'
 import type { Bar, Trade, UpstreamSnapshot } from '../../ports/upstream.ts'
 import {
@@ -46,8 +47,8 @@ export interface SimulatedMarket {
   /**
    * Snapshot of `ticker` at nowMs; throws NotFoundError (TICKER_NOT_FOUND) for an unknown ticker.
    * last = price of the last trade at or before now; prevClose = close of the latest earlier NY
-   * day's bar; change = last - prevClose rounded to cents; changePct = change / prevClose × 100
-   * rounded to 3 decimals (as the provider's examples); updatedAt = the last trade's t; day =
+   * day's bar (its close is the regular session's last trade); change and changePct by
+   * core/snapshot-figures.ts (unrounded last − prevClose, rounded once); updatedAt = the last trade's t; day =
    * today's partial bar including trades at now (absent before today's first trade).
    */
   snapshotAt(ticker: string, nowMs: number): UpstreamSnapshot
@@ -70,6 +71,32 @@ const DAY_MEMO_LIMIT = 50_000
 /** The part of a NY day in which trades can happen, as minute indexes [from, to); null: none that day. */
 type ActiveMinutes = (dayIndex: number) => [from: number, to: number] | null
 
+/**
+ * The regular session of a NY day as minute indexes [from, to): a day bar's close is its last
+ * trade (the provider's daily OHLC is regular-hours; open, high, low and volume span the day).
+ * Around the clock, the whole day.
+ */
+const regularMinutesOf: Record<MarketHours, ActiveMinutes> = {
+  calendar: (dayIndex) => {
+    const s = scheduleOfIndex(dayIndex)
+    return s && [s.open / MINUTE_MS, s.close / MINUTE_MS]
+  },
+  always: (dayIndex) => [nyDayStartOfIndex(dayIndex) / MINUTE_MS, nyDayStartOfIndex(dayIndex + 1) / MINUTE_MS],
+}
+
+/** A day accumulator plus the close of the day's last regular-session minute so far (null: none yet). */
+interface DayAccumulator {
+  acc: BarAccumulator
+  regularClose: number | null
+}
+
+/** The day bar of a day accumulator: close = last regular-session trade when there was one. */
+function dayBarOf(day: DayAccumulator): Bar | null {
+  const bar = accumulatorToBar(day.acc)
+  if (bar && day.regularClose !== null) bar.c = day.regularClose
+  return bar
+}
+
 const activeMinutesOf: Record<MarketHours, ActiveMinutes> = {
   // Pre-market to the end of post-market on trading days: the calendar rate is 0 everywhere else.
   calendar: (dayIndex) => {
@@ -82,6 +109,7 @@ const activeMinutesOf: Record<MarketHours, ActiveMinutes> = {
 function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
   const rate: TradeRate = tradeRateOf(hours)
   const activeMinutes = activeMinutesOf[hours]
+  const regularMinutes = regularMinutesOf[hours]
 
   /** Reset `acc` to minute m and add that minute's trades with t < asOfMs. */
   function accumulateMinute(model: TickerModel, m: number, asOfMs: number, acc: BarAccumulator): void {
@@ -97,13 +125,16 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     fromMinute: number,
     toMinute: number,
     asOfMs: number,
-    dayAcc: BarAccumulator,
+    day: DayAccumulator,
   ): void {
     const minuteAcc = openAccumulator(0)
+    const regular = fromMinute < toMinute ? regularMinutes(nyDayIndex(fromMinute * MINUTE_MS)) : null
     for (let m = fromMinute; m < toMinute; m++) {
       accumulateMinute(model, m, asOfMs, minuteAcc)
       const bar = accumulatorToBar(minuteAcc)
-      if (bar) accumulateBar(dayAcc, bar)
+      if (!bar) continue
+      accumulateBar(day.acc, bar)
+      if (regular && m >= regular[0] && m < regular[1]) day.regularClose = bar.c
     }
   }
 
@@ -153,9 +184,9 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     }
     const active = activeMinutes(dayIndex)
     if (!active) return null
-    const acc = openAccumulator(nyDayStartOfIndex(dayIndex))
-    accumulateMinutesIntoDay(model, active[0], active[1], Infinity, acc)
-    const bar = accumulatorToBar(acc)
+    const day: DayAccumulator = { acc: openAccumulator(nyDayStartOfIndex(dayIndex)), regularClose: null }
+    accumulateMinutesIntoDay(model, active[0], active[1], Infinity, day)
+    const bar = dayBarOf(day)
     completedDays.set(key, bar)
     if (completedDays.size > DAY_MEMO_LIMIT) completedDays.delete(completedDays.keys().next().value!)
     return bar && { ...bar }
@@ -165,9 +196,9 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
   // moves on, so repeated snapshots of "today" cost one minute each rather than a whole day.
   interface DayPrefix {
     dayStart: number
-    /** Minutes before this one (minute index) are in acc. */
+    /** Minutes before this one (minute index) are in day. */
     throughMinute: number
-    acc: BarAccumulator
+    day: DayAccumulator
   }
   const dayPrefixes = new Map<string, DayPrefix>()
 
@@ -176,15 +207,15 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     const completeUntil = Math.min(Math.floor(asOfMs / MINUTE_MS), dayEnd / MINUTE_MS)
     let prefix = dayPrefixes.get(model.ticker)
     if (!prefix || prefix.dayStart !== dayStart || prefix.throughMinute > completeUntil) {
-      prefix = { dayStart, throughMinute: dayStart / MINUTE_MS, acc: openAccumulator(dayStart) }
+      prefix = { dayStart, throughMinute: dayStart / MINUTE_MS, day: { acc: openAccumulator(dayStart), regularClose: null } }
       dayPrefixes.set(model.ticker, prefix)
     }
-    accumulateMinutesIntoDay(model, prefix.throughMinute, completeUntil, Infinity, prefix.acc)
+    accumulateMinutesIntoDay(model, prefix.throughMinute, completeUntil, Infinity, prefix.day)
     prefix.throughMinute = completeUntil
-    const acc = { ...prefix.acc }
+    const day: DayAccumulator = { acc: { ...prefix.day.acc }, regularClose: prefix.day.regularClose }
     if (completeUntil * MINUTE_MS < dayEnd)
-      accumulateMinutesIntoDay(model, completeUntil, completeUntil + 1, asOfMs, acc)
-    return accumulatorToBar(acc)
+      accumulateMinutesIntoDay(model, completeUntil, completeUntil + 1, asOfMs, day)
+    return dayBarOf(day)
   }
 
   function dayBars(ticker: string, fromMs: number, toMs: number, asOfMs: number): Bar[] {
@@ -232,8 +263,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     const lastTrade = lastTradeAtOrBefore(model, nowMs)
     const prevClose = prevBar?.c ?? lastTrade?.p ?? model.basePrice
     const last = lastTrade?.p ?? prevClose
-    const change = Math.round((last - prevClose) * 100) / 100
-    const changePct = Math.round((change / prevClose) * 100 * 1000) / 1000
+    const { change, changePct } = snapshotFigures(last, prevClose)
     const snapshot: UpstreamSnapshot = {
       ticker,
       last,
