@@ -47,6 +47,12 @@ export interface BusStats {
 export interface Bus {
   /** This node's id, stamped on every envelope; unique per process. */
   readonly nodeId: string
+  /**
+   * Whether another node can hear what this one publishes (a transport between processes, or a
+   * MemoryBus sharing its hub with another). False for a MemoryBus alone: a publisher may skip
+   * building messages only other replicas would read, since nobody would receive them.
+   */
+  readonly shared: boolean
   /** Hand `payload` to the transport for `topic`; returns at once, never throws. */
   publish(topic: string, payload: string): void
   /**

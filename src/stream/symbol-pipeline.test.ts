@@ -1,6 +1,6 @@
 /** SymbolPipeline supervision: a failed hub or upstream actor is replaced, counted, and the pipeline carries on. */
 import { describe, expect, it } from 'bun:test'
-import { MemoryBus } from '../adapters/memory/memory-bus'
+import { MemoryBus, MemoryBusHub } from '../adapters/memory/memory-bus'
 import { MemorySymbolRegistry } from '../adapters/memory/memory-symbol-registry'
 import { SimulatedFeed } from '../adapters/simulated/simulated-feed'
 import { createSilentLog } from '../../test/support/silent-log'
@@ -70,5 +70,48 @@ describe('SymbolPipeline supervision', () => {
     expect(opens).toBe(2)
     expect(pipeline.report().state).not.toBe('failed')
     pipeline.stop()
+  })
+})
+
+describe('SymbolPipeline bus batches', () => {
+  it('should put symbol messages on the bus only when another replica can hear them', async () => {
+    const busTopics = async (shared: boolean) => {
+      const hub = new MemoryBusHub()
+      const bus = new MemoryBus({ hub })
+      const peer = shared ? new MemoryBus({ hub }) : null
+      const topics: string[] = []
+      const publish = bus.publish.bind(bus)
+      bus.publish = (topic, payload) => (topics.push(topic), publish(topic, payload))
+      const clock = new SimulatedClock(Date.UTC(2026, 10, 18, 15))
+      let local = 0
+      const pipeline = new SymbolPipeline({
+        clock,
+        log: createSilentLog(),
+        bus,
+        registry: new MemorySymbolRegistry(),
+        feed: new SimulatedFeed({ clock }),
+        publishLocal: () => (local++, 1),
+        flushMs: 0,
+        derivedMs: 0,
+        graceMs: 1000,
+        pressureCheckBytes: 1 << 20,
+        random: () => 0.5,
+      })
+      pipeline.start()
+      pipeline.setHolding(true)
+      const member = { subscribeTopic() {}, unsubscribeTopic() {}, conflating: false, offer() {}, checkPressure() {} }
+      pipeline.fanout.attach(member, 'AAPL')
+      await settle()
+      for (let i = 0; i < 20; i++) {
+        clock.advance(250)
+        await settle()
+      }
+      pipeline.stop()
+      await peer?.close()
+      return { local: local > 0, symbol: topics.includes('sym:AAPL') }
+    }
+    // A replica alone (the default single process) delivers locally and builds no bus batch; with a peer it does both.
+    expect(await busTopics(false)).toEqual({ local: true, symbol: false })
+    expect(await busTopics(true)).toEqual({ local: true, symbol: true })
   })
 })

@@ -126,7 +126,8 @@ export class SymbolPipeline {
       graceMs: d.graceMs,
       publish: (symbol, payload) => {
         this.fanout.deliver(symbol, payload)
-        this.busBatch.add(symbol, payload)
+        // Alone on its bus (one process), no other replica would read the batch: build none.
+        if (d.bus.shared) this.busBatch.add(symbol, payload)
       },
       onFailure: () => this.replaceHub(),
     })

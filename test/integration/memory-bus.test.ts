@@ -22,6 +22,17 @@ describe('MemoryBus', () => {
     expect(bus.stats().published).toBe(1)
   })
 
+  it('should say it is shared only while another bus is on its hub', async () => {
+    expect(new MemoryBus().shared).toBe(false)
+    const hub = new MemoryBusHub()
+    const a = new MemoryBus({ hub })
+    expect(a.shared).toBe(false)
+    const b = new MemoryBus({ hub })
+    expect([a.shared, b.shared]).toEqual([true, true])
+    await b.close()
+    expect(a.shared).toBe(false)
+  })
+
   it('should deliver asynchronously, never inside publish()', async () => {
     const hub = new MemoryBusHub()
     const a = new MemoryBus({ hub })

@@ -229,8 +229,10 @@ describe('metrics of the stream', () => {
     // Every market message this only client received was published once to its topic.
     for (const [i, type] of types.entries()) expect(published(streaming, type)).toBeGreaterThanOrEqual(received[i]!)
     expect(streaming.value('marketwatch_stream_published_bytes_total')).toBeGreaterThan(0)
+    // One replica alone builds no bus batches of market messages (no other replica would read them:
+    // symbol-pipeline.test.ts); its bus carries only control messages such as the feed's health.
     const busPublished = 'marketwatch_bus_messages_published_total'
-    expect(streaming.value(busPublished)).toBeGreaterThan(first.value(busPublished))
+    expect(streaming.value(busPublished)).toBeGreaterThanOrEqual(first.value(busPublished))
 
     client.ws.close(1000, 'done')
     expect((await closedWithin(client, 10_000)).code).toBe(1000)

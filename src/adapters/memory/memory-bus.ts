@@ -77,6 +77,11 @@ export class MemoryBus implements Bus {
     this.hub.attach(this)
   }
 
+  /** Another bus is on the hub now (a single process's own bus never has one). */
+  get shared(): boolean {
+    return this.hub.hasPeers(this)
+  }
+
   publish(topic: string, payload: string): void {
     if (this.closed) {
       this.counters.dropped++

@@ -54,6 +54,8 @@ type Role = 'publisher' | 'subscriber'
  */
 export class RedisBus implements Bus {
   readonly nodeId: string
+  /** Every replica on the same Redis and prefix hears it. */
+  readonly shared = true
   private readonly channelPrefix: string
   private readonly envelopePrefix: string
   private readonly pub: Redis
