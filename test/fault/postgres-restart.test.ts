@@ -7,6 +7,7 @@ import { simulatedUniverse } from '../../src/adapters/simulated/universe'
 import { testJwtSecret } from '../support/harness'
 import { PrivatePostgres } from '../support/private-postgres'
 import { ReplicaProcess, signUpWith } from '../support/replica-processes'
+import { timedCall, type TimedCall } from '../support/timed-call'
 import { Changes } from '../support/wait'
 
 const users = 30
@@ -14,24 +15,10 @@ const tickersPerUser = 12
 /** The documented bound on any answer while the database is away (DB_DEADLINE_MS default 2 s, plus connect and margin). */
 const answerBoundMs = 5_000
 
-type Outcome = { status: number; code: string | null; retryAfter: string | null; ms: number }
+type Outcome = TimedCall
 
-/** POST /watchlist over real HTTP, never throwing: a transport failure (reset, empty reply) is status 0. */
-async function add(base: string, token: string, ticker: string): Promise<Outcome> {
-  const started = performance.now()
-  try {
-    const res = await fetch(`${base}/api/v1/watchlist`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ticker }),
-      signal: AbortSignal.timeout(30_000),
-    })
-    const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null
-    return { status: res.status, code: body?.error?.code ?? null, retryAfter: res.headers.get('retry-after'), ms: performance.now() - started }
-  } catch {
-    return { status: 0, code: null, retryAfter: null, ms: performance.now() - started }
-  }
-}
+/** POST /watchlist over real HTTP, never throwing. */
+const add = (base: string, token: string, ticker: string) => timedCall(base, 'POST', '/api/v1/watchlist', token, { ticker })
 
 describe('PostgreSQL restarts under write load (two replica processes, a private server)', () => {
   const pg = new PrivatePostgres()

@@ -8,29 +8,15 @@ import { simulatedUniverse } from '../../src/adapters/simulated/universe'
 import { postgresUrl, testJwtSecret } from '../support/harness'
 import { PrivateRedisServer, uniquePrefix, waitFor } from '../support/redis-harness'
 import { ReplicaProcess, signUpWith } from '../support/replica-processes'
+import { timedCall, type TimedCall } from '../support/timed-call'
 
 const users = 20
 const tickers = simulatedUniverse.slice(20, 30).map((t) => t.ticker)
 /** Codes a client may see while Redis is away: none of them is a 500. */
 const documented = new Set([200, 201, 204, 503])
 
-type Call = { status: number; code: string | null; ms: number }
-
-async function call(base: string, method: string, path: string, token: string, body?: unknown): Promise<Call> {
-  const started = performance.now()
-  try {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(20_000),
-    })
-    const json = (await res.json().catch(() => null)) as { error?: { code?: string } } | null
-    return { status: res.status, code: json?.error?.code ?? null, ms: performance.now() - started }
-  } catch {
-    return { status: 0, code: null, ms: performance.now() - started }
-  }
-}
+type Call = TimedCall
+const call = timedCall
 
 describe('Redis killed and restarted empty under load (two replica processes, a private Redis)', () => {
   const redis = new PrivateRedisServer()

@@ -82,13 +82,15 @@ export class RedisRevokedTokens implements RevokedTokens {
     this.local = new RevocationList(options.tokenTtlSec)
     this.replicasToConfirm = options.replicasToConfirm ?? 0
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 100
-    if (this.replicasToConfirm > 0)
-      this.redis.on('ready', () => {
-        // A new connection may be to a new primary: what no replica had confirmed is written again.
-        for (const [key, revocation] of this.unconfirmed) this.unsynced.set(key, revocation)
-        this.unconfirmed.clear()
-        if (this.unsynced.size > 0) void this.syncUnsynced()
-      })
+    // Back from an outage: what was held back is written at once, not at this replica's next Redis call
+    // (a replica that revoked a token answers its own checks locally and might not call Redis for long,
+    // while the other replicas ask Redis and would not hear of that sign-out).
+    this.redis.on('ready', () => {
+      // A new connection may be to a new primary: what no replica had confirmed is written again.
+      for (const [key, revocation] of this.unconfirmed) this.unsynced.set(key, revocation)
+      this.unconfirmed.clear()
+      if (this.unsynced.size > 0) void this.syncUnsynced()
+    })
   }
 
   async revoke(jti: string, expSec: number): Promise<void> {
