@@ -238,6 +238,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock,
     { maxTickers: config.market.snapshotMaxTickers, liveFreshMs: 10_000 },
     stream,
+    () => marketStatus.view().market,
   )
   watchlist.observe(stream.watchlistEvents)
   const prefetch = new PrefetchJob(

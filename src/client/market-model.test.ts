@@ -183,6 +183,7 @@ describe('MarketModel rows', () => {
         prev_close: 100,
         updated_at: new Date(NOW).toISOString(),
         source: 'REST',
+        session: 'open',
       },
     ])
     expect(model.rows()[1]).toMatchObject({ last: 120, source: 'WS' })
@@ -195,6 +196,7 @@ describe('MarketModel rows', () => {
         prev_close: 100,
         updated_at: new Date(NOW + 9_000).toISOString(),
         source: 'REST',
+        session: 'open',
       },
     ])
     expect(model.rows()[1]).toMatchObject({ last: 121, source: 'REST', updatedAt: NOW + 9_000 })

@@ -66,6 +66,8 @@ export interface Snapshot {
   updated_at: string
   /** WS: this replica's live stream; REST: the upstream. */
   source: 'WS' | 'REST'
+  /** The market's session when the answer was formed (open around the clock with SIMULATED_MARKET_HOURS=always). */
+  session: Market
 }
 
 /** A ticker GET /market-data/snapshots could not answer. */
@@ -79,6 +81,8 @@ export interface SnapshotsAnswer {
   results: Snapshot[]
   errors: SnapshotError[]
 }
+
+import type { Market } from '../core/sessions'
 
 /** GET /market-data/market-status (and the stream's `market_status`): built by core/market-status.ts. */
 export type { MarketStatus, UpcomingDay } from '../core/market-status'

@@ -44,7 +44,7 @@ describe('REST contract', () => {
     const session: Rest.Session = { token: 'a.b.c', token_type: 'Bearer', expires_at: user.created_at, user }
     const snapshots: Rest.SnapshotsAnswer = {
       results: [
-        { ticker: 'AAPL', last: 1, change: 0, change_pct: 0, prev_close: 1, updated_at: user.created_at, source: 'WS' },
+        { ticker: 'AAPL', last: 1, change: 0, change_pct: 0, prev_close: 1, updated_at: user.created_at, source: 'WS', session: 'open' },
       ],
       errors: [{ ticker: 'ZZZZ', code: 'UNKNOWN_TICKER', message: 'unknown' }],
     }

@@ -5,6 +5,8 @@ import type { Snapshot, SnapshotError, SnapshotsAnswer } from '../contract/rest'
 import type { Clock } from '../ports/clock'
 import type { LiveSnapshotSource } from '../ports/live-snapshots'
 import type { UpstreamSnapshot } from '../core/market-types'
+import type { Market } from '../core/sessions'
+import { snapshotFigures } from '../core/snapshot-figures'
 import type { BarsService } from './bars-service'
 import type { UpstreamSnapshotCache } from './upstream-snapshot-cache'
 
@@ -45,11 +47,14 @@ export class SnapshotsService {
     private readonly opts: SnapshotsOptions,
     /** What the stream of this replica knows now. */
     private readonly live: LiveSnapshotSource,
+    /** The market's session now (the market-status service's: open around the clock when simulated so). */
+    private readonly sessionNow: () => Market,
   ) {}
 
   async get(rawValues: string[]): Promise<SnapshotsAnswer> {
     const tickers = parseTickerList(rawValues, this.opts.maxTickers)
     const now = this.clock.now()
+    const session = this.sessionNow()
     const fromLive = new Map<string, Snapshot>()
     for (const t of tickers) {
       const l = this.live.liveSnapshot(t)
@@ -62,6 +67,7 @@ export class SnapshotsService {
           prev_close: l.prev_close,
           updated_at: new Date(l.updatedAt).toISOString(),
           source: 'WS',
+          session,
         })
     }
     const fromUpstream = await this.upstreamSnapshots.get(tickers.filter((t) => !fromLive.has(t)))
@@ -74,7 +80,7 @@ export class SnapshotsService {
         continue
       }
       const snap = fromUpstream.get(t)
-      if (snap) results.push(toSnapshot(snap))
+      if (snap) results.push(toSnapshot(snap, session))
       else errors.push(await this.explainMissing(t))
     }
     return { results, errors }
@@ -96,14 +102,17 @@ export class SnapshotsService {
   }
 }
 
-function toSnapshot(s: UpstreamSnapshot): Snapshot {
+/** The answer for an upstream snapshot: change figures recomputed once from its last price and previous close. */
+function toSnapshot(s: UpstreamSnapshot, session: Market): Snapshot {
+  const { change, changePct } = snapshotFigures(s.last, s.prevClose)
   return {
     ticker: s.ticker,
     last: s.last,
-    change: s.change,
-    change_pct: s.changePct,
+    change,
+    change_pct: changePct,
     prev_close: s.prevClose,
     updated_at: new Date(s.updatedAt).toISOString(),
     source: 'REST',
+    session,
   }
 }

@@ -69,7 +69,7 @@ function setup(opts: Partial<SnapshotsOptions & UpstreamSnapshotCacheOptions> = 
   const bars = {} as BarsService
   const { maxTickers = 100, liveFreshMs = 10_000, ...cacheOpts } = opts
   const cache = new UpstreamSnapshotCache(upstream, clock, { cacheTtlMs: 2000, ...cacheOpts })
-  const snapshots = new SnapshotsService(cache, bars, clock, { maxTickers, liveFreshMs }, { liveSnapshot: () => null })
+  const snapshots = new SnapshotsService(cache, bars, clock, { maxTickers, liveFreshMs }, { liveSnapshot: () => null }, () => 'open')
   // Stream seeds ask the cache; REST requests ask the snapshots service in front of the same cache.
   const service = { seed: (t: string) => cache.seed(t), get: (values: string[]) => snapshots.get(values) }
   return { clock, calls, calledTimes, service }

@@ -93,6 +93,10 @@ export namespace MarketDataModel {
     prev_close: t.Number(),
     updated_at: t.String({ format: 'date-time' }),
     source: t.Union([t.Literal('WS'), t.Literal('REST')]),
+    session: t.Union([t.Literal('pre'), t.Literal('open'), t.Literal('post'), t.Literal('closed')], {
+      description:
+        'the market session when the answer was formed (pre-market, regular, after-hours, closed); change and change_pct are against the previous regular-session close',
+    }),
   })
   export const snapshots = t.Object({
     results: t.Array(snapshot),
