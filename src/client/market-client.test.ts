@@ -1,6 +1,8 @@
 /** Tests of the client shell with a simulated clock, a fake WebSocket and a fake REST server: load order, backfill, polling, 45xx, watchdog. */
 import { beforeEach, describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
+import { usEquityCalendar } from '../core/calendar'
+import { marketStatusAt } from '../core/market-status'
 import { MarketClient } from './market-client'
 import type { StreamSocket } from './stream-connection'
 import type { WireBar } from './wire'
@@ -57,6 +59,7 @@ function fakeRest(bars: () => WireBar[]) {
     calls.push(u.pathname + u.search)
     if (down) throw new TypeError('connection refused')
     const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200 })
+    if (u.pathname.endsWith('/market-status')) return json(marketStatusAt(usEquityCalendar, T0))
     if (u.pathname === '/api/v1/watchlist') return json({ items: [{ ticker: 'AAPL' }, { ticker: 'MSFT' }], max: 50 })
     if (u.pathname.endsWith('/snapshots'))
       return json({
@@ -139,9 +142,22 @@ describe('MarketClient', () => {
     data: { ...b, state },
   })
 
+  it('should keep the market status from REST on load, then the newer one of each stream market_status frame', async () => {
+    const ws = await goLive()
+    expect(client.status().market).toEqual(marketStatusAt(usEquityCalendar, T0))
+    const later = marketStatusAt(usEquityCalendar, T0 + 6 * 3_600_000)
+    ws.push({ type: 'market_status', data: later, source: 'server' })
+    await flush()
+    expect(client.status().market).toEqual(later)
+    ws.push({ type: 'market_status', data: marketStatusAt(usEquityCalendar, T0), source: 'server' })
+    await flush()
+    expect(client.status().market).toEqual(later)
+  })
+
   it('should load over REST first, then stream, and backfill once the subscription is confirmed', async () => {
     await client.start({ symbol: 'AAPL', timespan: '1m' })
     expect(rest.calls.map((c) => c.split('?')[0])).toEqual([
+      '/api/v1/market-data/market-status',
       '/api/v1/watchlist',
       '/api/v1/market-data/snapshots',
       '/api/v1/market-data/bars',

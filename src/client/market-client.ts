@@ -5,7 +5,8 @@ import type { ConnectionState, MachineOptions, Reason } from './connection-machi
 import { MarketModel, type ChartPhase, type MarketModelOptions } from './market-model'
 import type { RefreshOptions } from './refresh-schedule'
 import { ApiError, createRestApi, type FetchLike, type RestApi } from './rest-api'
-import type { Watchlist } from './wire'
+import type { MarketStatus, Watchlist } from './wire'
+import { newerStatus } from './market-session'
 import { RestSync, type RestSyncOptions } from './rest-sync'
 import { ServerClock } from './server-clock'
 import { StreamConnection, type SocketFactory } from './stream-connection'
@@ -35,6 +36,8 @@ export interface ClientStatus {
   synced: boolean
   upstream: StatusData | null
   welcome: WelcomeData | null
+  /** The market's session and next open/close, as the stream (`market_status`) or REST last said; null until known. */
+  market: MarketStatus | null
   polled: string[]
   attempt: number
   /** When the session token expires (server time, Unix ms), as the server last said; the client refreshes it before. */
@@ -67,6 +70,7 @@ export class MarketClient {
   private notice: Reason | null = null
   private upstream: StatusData | null = null
   private welcome: WelcomeData | null = null
+  private market: MarketStatus | null = null
   private limited = false
 
   constructor(
@@ -120,6 +124,7 @@ export class MarketClient {
         backfillOk: () => this.stream.backfillOk(),
         backfillFailed: (message) => this.stream.backfillFailed(message),
         restError: (e) => this.onRestError(e),
+        refreshMarketStatus: () => this.refreshMarketStatus(),
         changed: () => this.changed(),
       },
       this.o,
@@ -138,6 +143,7 @@ export class MarketClient {
 
   /** Initial load over REST (watchlist, snapshots, the chart), then one stream. Rejects on a REST failure (the stream still starts unless signed out). */
   async start(chart: { symbol?: string; timespan?: ChartTimespan } = {}): Promise<void> {
+    const marketLoad = this.refreshMarketStatus()
     try {
       const wl = await this.api.watchlist()
       this.applyWatchlist(wl)
@@ -149,7 +155,22 @@ export class MarketClient {
       if (!this.onRestError(e)) this.stream.start()
       throw e
     }
+    await marketLoad
     this.stream.start()
+  }
+
+  /** Asks GET /market-data/market-status (on load and while polling); a failure keeps what is known. */
+  async refreshMarketStatus(): Promise<void> {
+    try {
+      this.applyMarketStatus(await this.api.marketStatus())
+    } catch {}
+  }
+
+  private applyMarketStatus(next: MarketStatus): void {
+    const kept = newerStatus(this.market, next)
+    if (kept === this.market) return
+    this.market = kept
+    this.changed()
   }
 
   stop(): void {
@@ -219,6 +240,7 @@ export class MarketClient {
       synced: m.state === 'live' && (chartPhase === null || chartPhase === 'synced'),
       upstream: this.upstream,
       welcome: this.welcome,
+      market: this.market,
       polled: this.sync.targets(),
       attempt: m.attempt,
       tokenExpiresAt: this.refresher.state.expiresAt,
@@ -246,6 +268,9 @@ export class MarketClient {
         break
       case 'status':
         this.upstream = m.data
+        break
+      case 'market_status':
+        this.market = newerStatus(this.market, m.data)
         break
       case 'subscribed':
         this.model.subscribed(m.data.symbols)

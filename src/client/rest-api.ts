@@ -1,6 +1,7 @@
-/** Thin REST shell over an injected fetch: auth (with refresh), watchlist, bars (following next_cursor), snapshots and options; failures throw ApiError. */
+/** Thin REST shell over an injected fetch: auth (with refresh), watchlist, bars (following next_cursor), snapshots, market status and options; failures throw ApiError. */
 import type {
   BarsPage,
+  MarketStatus,
   OptionChain,
   OptionContract,
   OptionExpirations,
@@ -127,6 +128,7 @@ export function createRestApi(o: RestApiOptions) {
         'GET',
         `/api/v1/market-data/snapshots?tickers=${tickers.map(encodeURIComponent).join(',')}`,
       ),
+    marketStatus: () => call<MarketStatus>('GET', '/api/v1/market-data/market-status'),
     optionExpirations: (underlying: string) =>
       call<OptionExpirations>('GET', `/api/v1/options/expirations?underlying=${encodeURIComponent(underlying)}`),
     optionChain(q: OptionChainQuery) {

@@ -1,4 +1,4 @@
-/** REST side of the client: runs the chart's backfills (with retry) and the polling loop of snapshots and bars while the stream cannot serve. */
+/** REST side of the client: runs the chart's backfills (with retry) and the polling loop of snapshots, bars and the market status while the stream cannot serve. */
 import type { Clock, TimerHandle } from '../core/clock'
 import { isPollingState, type ConnectionState } from './connection-machine'
 import type { MarketModel } from './market-model'
@@ -23,6 +23,8 @@ export interface RestSyncHost {
   backfillFailed(message: string): void
   /** Records a REST failure; true when it signed the client out. */
   restError(e: unknown): boolean
+  /** Asks the market status over REST (the stream's `market_status` is not heard while polling); never rejects. */
+  refreshMarketStatus(): Promise<void>
   changed(): void
 }
 
@@ -107,7 +109,13 @@ export class RestSync {
     await this.refreshSnapshots(targets).catch((e) => this.host.restError(e))
     const chart = this.host.model.chartSymbol()
     const now = this.host.clock.now()
-    if (chart && targets.includes(chart) && now - this.lastBarsPollAt >= this.o.barsPollMs && !this.recovering) {
+    const barsDue = now - this.lastBarsPollAt >= this.o.barsPollMs
+    if (barsDue && isPollingState(this.host.connection())) {
+      // Without the stream, the session pill follows the market at the bars' pace.
+      this.lastBarsPollAt = now
+      await this.host.refreshMarketStatus()
+    }
+    if (chart && targets.includes(chart) && barsDue && !this.recovering) {
       this.lastBarsPollAt = now
       await this.recover()
     }

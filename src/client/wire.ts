@@ -3,7 +3,7 @@
 // The REST shapes are the contract's (src/contract/rest.ts, shared with the server; type-only: nothing of it is bundled).
 import type { Bar } from '../core/market-types'
 import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer, Snapshot } from '../contract/rest'
-export type { BarsPage, RestError, Session, SnapshotsAnswer, User, Watchlist, WatchlistItem } from '../contract/rest'
+export type { BarsPage, MarketStatus, RestError, Session, SnapshotsAnswer, User, Watchlist, WatchlistItem } from '../contract/rest'
 import { CloseCode, shouldReconnect } from '../contract/protocol'
 import type { ControlMessage, MarketMessage, ServerMessage } from '../contract/messages'
 export type {
@@ -47,6 +47,7 @@ const controlTypes = new Set([
   'heartbeat',
   'refreshed',
   'token_expiring',
+  'market_status',
 ])
 
 /** Parses one text frame; null for anything that is not a known, well-formed envelope. */

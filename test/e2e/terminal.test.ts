@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import type { WireBar } from '../../src/client/wire'
+import type { MarketStatus, WireBar } from '../../src/client/wire'
+import { sessionPill } from '../../src/client/market-session'
 import { createScaledClock } from '../support/scaled-clock'
 import { clockReaches } from '../support/wait'
 import { divergences } from './support/compare-bars'
@@ -66,6 +67,16 @@ describe('terminal page in Chromium', () => {
       null,
     )
     expect(await page.textContent('#conn-label')).toBe('Live')
+
+    // The market-session pill says what GET /market-data/market-status says (a Wednesday 10:40 ET: open).
+    const statusRes = await fetch(`${app.url}/api/v1/market-data/market-status`, {
+      headers: { authorization: `Bearer ${pageToken}` },
+    })
+    const restStatus = (await statusRes.json()) as MarketStatus
+    expect(restStatus.market).toBe('open')
+    await waitFor(page, 'the session pill', (text) => document.querySelector('#session')!.textContent === text, sessionPill(restStatus).text)
+    expect(await page.textContent('#session')).toBe('Open · closes 16:00 ET')
+    expect(await page.getAttribute('#session', 'data-state')).toBe('open')
 
     // Prices move and the chart grows (a new minute bar opens).
     const firstLast = await page.textContent('#watch-body tr[data-ticker="AAPL"] td.last')

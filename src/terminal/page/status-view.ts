@@ -1,5 +1,6 @@
-/** The connection/data-state indicator and the notice line: what the client is doing and why, in words. */
+/** The connection/data-state indicator, the market-session pill and the notice line: what the client is doing and why, in words. */
 import type { ClientStatus } from '../../client/market-client'
+import { sessionPill } from '../../client/market-session'
 import { byId, setText } from './dom'
 
 const labels: Record<ClientStatus['state'], string> = {
@@ -42,6 +43,18 @@ export function renderStatus(s: ClientStatus): void {
   setText(byId('conn-label'), labels[s.state])
   setText(byId('conn-detail'), detail(s))
   box.title = s.reason ? `${s.reason.code}: ${s.reason.message}` : ''
+  renderSession(s)
+}
+
+/** The market-session pill next to the indicator: pre-market / open / after-hours / closed, with the next open. */
+function renderSession(s: ClientStatus): void {
+  const pill = byId('session')
+  if (s.market === null) return
+  const { state, text } = sessionPill(s.market)
+  if (pill.dataset.state !== state) pill.dataset.state = state
+  setText(pill, text)
+  pill.title = s.market.holiday ? `${s.market.holiday}` : ''
+  pill.hidden = false
 }
 
 let noticeTimer: ReturnType<typeof setTimeout> | null = null
