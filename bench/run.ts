@@ -9,10 +9,12 @@ import { checkTargets, renderResults, type Results } from './lib/report'
 import { round } from './lib/stats'
 import { runConnections, type ConnectionResult } from './workloads/connections'
 import { runFanoutCase, type FanoutCase, type FanoutResult, type FanoutSettings } from './workloads/fanout'
+import { runHeld, type HeldResult } from './workloads/held'
+import { runNatural, type NaturalResult } from './workloads/natural'
 import { runRestEngine, type RestEngineResult } from './workloads/rest'
 import { buildBinary, runStartup, type StartupResult } from './workloads/startup'
 
-const workloads = ['startup', 'rest', 'fanout', 'connections', 'replicas'] as const
+const workloads = ['startup', 'rest', 'fanout', 'natural', 'connections', 'held', 'replicas'] as const
 type Workload = (typeof workloads)[number]
 
 const args = process.argv.slice(2)
@@ -23,7 +25,8 @@ if (flag('help')) {
   --quick       small sizes and short windows (about 3 minutes); writes bench/results/quick.json
   --only=a,b    run only these workloads; writes bench/results/<mode>-<a+b>.json, leaves BENCHMARKS.md alone
   --no-latency  skip workload 2 (latency at 50% and 90% of the max rate)
-  --clients=N,M fan-out client counts (default 1000,5000); --cases=bun,service0,service100,sio picks targets
+  --clients=N,M fan-out and natural-rate client counts (default 1000,5000); --cases=bun,service0,service100,sio picks targets
+  --held=N      connections held by the three replicas (default 50000; 6000 with --quick)
   --measure-ms=N fan-out measure window (default 5000; longer with --profile to see the steady state)
   --md          also rewrite BENCHMARKS.md's generated block in quick mode or with --only
   --render      only rewrite BENCHMARKS.md's block from bench/results/full.json (targets re-checked)
@@ -45,11 +48,11 @@ const localAddresses = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5']
 const started = performance.now()
 const log = (m: string) => process.stderr.write(`${m}\n`)
 
-// The whole run is bounded: past 15 minutes everything is stopped and cleaned up.
+// The whole run is bounded: past 20 minutes everything is stopped and cleaned up.
 const budget = setTimeout(() => {
-  log('bench: over the 15-minute budget, stopping')
+  log('bench: over the 20-minute budget, stopping')
   void cleanup().finally(() => process.exit(124))
-}, 15 * 60_000)
+}, 20 * 60_000)
 budget.unref()
 
 async function cleanup(): Promise<void> {
@@ -91,6 +94,8 @@ async function main(): Promise<Results> {
   const machine = await describeMachine(redisUrl)
   const fanout: FanoutResult[] = []
   const connections: ConnectionResult[] = []
+  const natural: NaturalResult[] = []
+  let held: HeldResult | null = null
   const replicas: FanoutResult[] = []
   const rest: RestEngineResult[] = []
   const startup: Results['startup'] = { build: null, results: [] as StartupResult[] }
@@ -143,19 +148,58 @@ async function main(): Promise<Results> {
       fanout.push(r)
     }
   }
+  if (only.includes('natural')) {
+    log('== 1b. fan-out at the natural rate of the simulated market, default settings')
+    const sizes = option('clients')?.split(',').map(Number) ?? (quick ? [1000] : [1000, 5000])
+    for (const clients of sizes)
+      for (const r of await runNatural(
+        clients,
+        {
+          warmupMs: quick ? 3000 : 4000,
+          measureMs: quick ? 6000 : 12_000,
+          redisUrl,
+          redisPrefix,
+          localAddresses,
+          symbolsPerConn: 20,
+        },
+        log,
+      )) {
+        if (r.status !== 'ok') log(`  ${r.status}: ${r.note}`)
+        natural.push(r)
+      }
+  }
   if (only.includes('connections')) {
     log('== 3. idle connections')
-    const target = quick ? 5000 : 19_800
+    const target = quick ? 5000 : 19_900
     for (const kind of ['bun', 'service'] as const) {
       log(`- ${kind}`)
       connections.push(
         await runConnections(
           kind,
-          { target, step: 5000, idleMs: quick ? 5000 : 21_000, localAddresses, redisUrl, redisPrefix },
+          { target, step: 5000, idleMs: quick ? 5000 : 21_000, settleMs: quick ? 2000 : 10_000, localAddresses, redisUrl, redisPrefix },
           log,
         ),
       )
     }
+  }
+  if (only.includes('held')) {
+    log('== 3b. connections held by three replicas on PostgreSQL + Redis')
+    const connections = Number(option('held') ?? (quick ? 6000 : 50_000))
+    held = await runHeld(
+      {
+        connections,
+        replicas: 3,
+        subscribed: Math.min(1000, Math.floor(connections / 10)),
+        perProcess: 5000,
+        // Past one 20 s heartbeat round, so every connection is pinged and answers.
+        holdMs: 25_000,
+        localAddresses,
+        redisUrl,
+        redisPrefix,
+      },
+      log,
+    )
+    if (held.status !== 'ok') log(`  ${held.status}: ${held.note}`)
   }
   if (only.includes('replicas')) {
     log('== 4. replicas on one Redis')
@@ -185,7 +229,9 @@ async function main(): Promise<Results> {
     machine,
     machineBusyCores: round((busy1 - busy0) / durationSec, 2),
     fanout,
+    natural,
     connections,
+    held,
     replicas,
     rest,
     startup,

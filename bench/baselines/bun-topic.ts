@@ -1,5 +1,6 @@
 /** Baseline (a), the ceiling: bare Bun.serve — JWT at upgrade, one topic per symbol, the bench upstream's trades republished with server.publish. */
 import type { ServerWebSocket } from 'bun'
+import { sampleHeap } from '../lib/heap-stats'
 import { reply, serveCommands } from '../lib/io'
 import { verifyToken } from '../lib/jwt'
 import { tradeEnvelope, universe } from '../lib/market'
@@ -82,7 +83,10 @@ type PausableSocket = WebSocket & { pause(): boolean; resume(): boolean; readonl
 function connectUpstream(): PausableSocket {
   const up = new WebSocket(upstreamUrl) as PausableSocket
   up.onmessage = (ev) => {
-    const frame = JSON.parse(String(ev.data)) as {
+    const text = String(ev.data)
+    // A replay frame (R\n<symbol>\t<payload>…): messages another server sent, published as they are.
+    if (text.charCodeAt(0) === 82) return replayed(text)
+    const frame = JSON.parse(text) as {
       ev: string
       status?: string
       sym: string
@@ -108,6 +112,19 @@ function connectUpstream(): PausableSocket {
   }
   up.onclose = () => process.exit(0)
   return up
+}
+
+function replayed(text: string): void {
+  let at = text.indexOf('\n') + 1
+  while (at > 0 && at < text.length) {
+    const tab = text.indexOf('\t', at)
+    const end = text.indexOf('\n', tab)
+    const topic = `sym:${text.slice(at, tab)}`
+    server.publish(topic, text.slice(tab + 1, end < 0 ? text.length : end))
+    events++
+    deliveries += server.subscriberCount(topic)
+    at = end + 1
+  }
 }
 
 function pauseUpstream(up: PausableSocket): void {
@@ -143,6 +160,7 @@ await serveCommands(
         sockets: sockets.length,
         upstream: upstream?.readyState ?? null,
       }
+    if (m.cmd === 'heap') return sampleHeap()
     throw new Error(`unknown command ${m.cmd}`)
   },
   { onExit: () => server.stop(true) },

@@ -1,6 +1,8 @@
 /** Turns a results object into the generated block of BENCHMARKS.md: targets, then one table per workload. */
 import type { FanoutResult } from '../workloads/fanout'
 import type { ConnectionResult } from '../workloads/connections'
+import type { HeldResult } from '../workloads/held'
+import type { NaturalResult } from '../workloads/natural'
 import type { RestEngineResult } from '../workloads/rest'
 import type { StartupResult } from '../workloads/startup'
 import type { Machine } from './machine'
@@ -16,7 +18,11 @@ export interface Results {
   /** Whole-machine busy cores averaged over the run (ours and everyone else's). */
   machineBusyCores: number | null
   fanout: FanoutResult[]
+  /** Fan-out at the simulated market's natural rate with default settings (absent in results from before 2026-12). */
+  natural?: NaturalResult[]
   connections: ConnectionResult[]
+  /** Connections held by three replicas (absent in results from before 2026-12). */
+  held?: HeldResult | null
   replicas: FanoutResult[]
   rest: RestEngineResult[]
   startup: { build: { buildMs: number; sizeMB: number; command: string } | null; results: StartupResult[] }
@@ -86,14 +92,23 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
   }
   if (servicePending)
     out.push({ target: 'p99 ≤ flush + 5 ms at 50% load', measured: 'stream not wired yet', status: 'pending' })
-  if (r.connections.length > 0) {
+  const held = r.held?.status === 'ok' ? r.held : null
+  if (held) {
+    // The open-files limit is per process: three replicas hold 50,000 here (workload 3b).
+    const worst = Math.max(...(held.perReplica ?? []).map((p) => p.kbPerConnection))
+    out.push({
+      target: '50,000 idle connections at ≤ 10 KB RSS each',
+      measured: `${fmt(held.heldAtEnd)} of ${fmt(held.asked)} held by ${held.replicas} replicas, at most ${fmt(worst, 2)} KB each per replica`,
+      status: (held.heldAtEnd ?? 0) >= 50_000 && worst <= 10 ? 'met' : 'missed',
+    })
+  } else if (r.connections.length > 0) {
     const svcConn = r.connections.find((c) => c.kind === 'service')
     const bunConn = r.connections.find((c) => c.kind === 'bun' && c.status === 'ok')
     out.push({
       target: '50,000 idle connections at ≤ 10 KB RSS each',
       measured:
         svcConn?.status === 'ok'
-          ? `${fmt(svcConn.held)} of ${fmt(svcConn.asked)} asked held (20,000 open files per process here), ${fmt(svcConn.kbPerConnection, 2)} KB each`
+          ? `${fmt(svcConn.held)} of ${fmt(svcConn.asked)} asked held by one process (20,000 open files per process here; workload 3b holds 50,000 on three), ${fmt(svcConn.kbPerConnection, 2)} KB each`
           : `bare Bun: ${fmt(bunConn?.held)} held at ${fmt(bunConn?.kbPerConnection, 2)} KB each; service ${svcConn?.status ?? 'not run'}`,
       status:
         svcConn?.status === 'ok'
@@ -109,6 +124,7 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
             : 'not run',
     })
   }
+  out.push(...connectionCostTargets(r))
   const one = r.replicas.find((f) => f.replicas === 1 && f.status === 'ok')
   for (const f of r.replicas.filter((f) => (f.replicas ?? 1) > 1 && f.status === 'ok')) {
     const added = one ? ((f.deliveredPerSec ?? 0) - (one.deliveredPerSec ?? 0)) / ((f.replicas ?? 2) - 1) : null
@@ -141,6 +157,88 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
       status: (e.bars!.ratio ?? 0) >= 0.5 ? 'met' : 'missed',
     })
   return out
+}
+
+/** Issue 16: what a connection costs against the bare server, the fixed tax per delivery at the natural rate, and connections held on three replicas. */
+function connectionCostTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
+  const out: TargetCheck[] = []
+  const svc = r.connections.find((c) => c.kind === 'service' && c.status === 'ok')
+  const bun = r.connections.find((c) => c.kind === 'bun' && c.status === 'ok')
+  if (svc || bun) {
+    const rss = ratio(svc?.kbPerConnection, bun?.kbPerConnection)
+    const heap = svc?.heap
+      ? `; heap ${fmt(svc.heap.objects, 1)} objects, ${fmt(svc.heap.heapBytes)} B (bare: ${fmt(bun?.heap?.objects, 1)}, ${fmt(bun?.heap?.heapBytes)} B)`
+      : ''
+    out.push({
+      target: `RSS per idle authenticated connection ≤ 2× bare Bun (${fmt(svc?.held ?? bun?.held)} held)`,
+      measured: `${x(rss)}: ${fmt(svc?.kbPerConnection, 2)} vs ${fmt(bun?.kbPerConnection, 2)} KB (marginal ${fmt(svc?.marginalKbPerConnection, 2)} vs ${fmt(bun?.marginalKbPerConnection, 2)})${heap}`,
+      status: rss === null ? 'not run' : rss <= 2 ? 'met' : 'missed',
+    })
+    const cpu = ratio(svc?.idleCpuCores, bun?.idleCpuCores)
+    out.push({
+      target: `Idle CPU ≤ 1.5× bare Bun (${fmt(svc?.held ?? bun?.held)} connections)`,
+      measured: `${x(cpu)}: ${fmt(svc?.idleCpuCores, 3)} vs ${fmt(bun?.idleCpuCores, 3)} cores`,
+      status: cpu === null ? 'not run' : cpu <= 1.5 ? 'met' : 'missed',
+    })
+  }
+  const natural = r.natural ?? []
+  for (const n of [...new Set(natural.map((f) => f.clients))].sort((a, b) => a - b)) {
+    const s = natural.find((f) => f.kind === 'service' && f.clients === n && f.status === 'ok')
+    const b = natural.find((f) => f.kind === 'bun' && f.clients === n && f.status === 'ok')
+    const q = ratio(s?.serverUsPerDelivery, b?.serverUsPerDelivery)
+    const quiet = (s?.deliveredPerSec ?? 0) < 100 || (b?.deliveredPerSec ?? 0) < 100
+    out.push({
+      target: `µs CPU per delivery ≤ 1.1× bare Bun at the natural rate, default settings (${fmt(n)} clients)`,
+      measured:
+        `${x(q)}: ${fmt(s?.serverUsPerDelivery, 2)} vs ${fmt(b?.serverUsPerDelivery, 2)} µs ` +
+        `(${fmt(s?.deliveredPerSec)} vs ${fmt(b?.deliveredPerSec)} msg/s, market ${fmt(s?.marketTradesPerSec, 1)} trades/s, ${s?.newYorkTime ?? '—'} New York)`,
+      status: q === null || quiet ? 'not run' : q <= 1.1 ? 'met' : 'missed',
+    })
+  }
+  const h = r.held
+  if (h)
+    out.push({
+      target: `${fmt(h.asked)} connections on ${h.replicas} replicas: all welcomed, held, heartbeats answered`,
+      measured:
+        h.status === 'ok'
+          ? `${fmt(h.welcomed)} welcomed, ${fmt(h.heldAtEnd)} held after ${fmt((h.holdMs ?? 0) / 1000)} s, ${fmt(h.answered)} with a heartbeat answered; ` +
+            `${(h.perReplica ?? []).map((p) => `${fmt(p.kbPerConnection, 2)}`).join(' / ')} KB RSS per connection per replica`
+          : `${h.status}: ${h.note ?? ''}`,
+      status:
+        h.status === 'ok' && h.welcomed === h.asked && h.heldAtEnd === h.asked && h.answered === h.asked ? 'met' : 'missed',
+    })
+  return out
+}
+
+function naturalTable(list: NaturalResult[]): string[] {
+  const rows = [
+    '| Target | Clients | New York time | Market trades/s | Delivered msg/s | Server µs per delivery | Server CPU (cores) | Load gen CPU | Bytes per msg | Server RSS (MB) | Latency p50 / p99 / p99.9 (ms) | Samples |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  ]
+  for (const f of list)
+    rows.push(
+      f.status === 'ok'
+        ? `| ${f.target} | ${fmt(f.clients)} | ${f.newYorkTime ?? '—'} | ${fmt(f.marketTradesPerSec, 1)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.serverUsPerDelivery, 2)} | ${fmt(f.serverCpuCores, 3)} | ${fmt(f.loadgenCpuCores, 3)} | ${fmt(f.bytesPerMessage)} | ${fmt(f.serverRssMB, 1)} | ${fmt(f.latency?.p50, 1)} / ${fmt(f.latency?.p99, 1)} / ${fmt(f.latency?.p999, 1)} | ${fmt(f.latency?.samples)} |`
+        : `| ${f.target} | ${fmt(f.clients)} | ${f.status}: ${f.note ?? ''} | | | | | | | | | |`,
+    )
+  return rows
+}
+
+function heldTable(h: HeldResult): string[] {
+  if (h.status !== 'ok') return [`${h.target}: ${h.status}: ${h.note ?? ''}`]
+  const rows = [
+    `${h.target}: ${fmt(h.welcomed)} of ${fmt(h.asked)} welcomed in ${fmt((h.connectMs ?? 0) / 1000, 1)} s (${fmt(h.reconnects ?? 0)} handshakes refused under the burst and retried with backoff, as the client does); after ${fmt((h.holdMs ?? 0) / 1000)} s held: ${fmt(h.heldAtEnd)} open, ${fmt(h.heartbeated)} had a heartbeat, ${fmt(h.answered)} had their ping answered; close codes ${JSON.stringify(h.closeCodes ?? {})}; load generators ${fmt(h.loadgenCpuCores, 2)} cores.` +
+      (h.latency
+        ? ` Subscribed clients (20 symbols each), provider trade time → client: p50 ${fmt(h.latency.p50, 1)} ms, p99 ${fmt(h.latency.p99, 1)} ms, p99.9 ${fmt(h.latency.p999, 1)} ms (${fmt(h.latency.samples)} samples).`
+        : ''),
+    '',
+    '| Replica | Connections | Base RSS (MB) | RSS held (MB) | KB per connection | CPU while held (cores) |',
+    '|---:|---:|---:|---:|---:|---:|',
+  ]
+  ;(h.perReplica ?? []).forEach((p, i) =>
+    rows.push(`| ${i + 1} | ${fmt(p.connections)} | ${fmt(p.baseRssMB, 1)} | ${fmt(p.rssMB, 1)} | ${fmt(p.kbPerConnection, 2)} | ${fmt(p.cpuCores, 3)} |`),
+  )
+  return rows
 }
 
 function fanoutTable(list: FanoutResult[], ref: FanoutResult[]): string[] {
@@ -193,6 +291,8 @@ export function renderResults(r: Results): string {
   L.push('', '### 1. Fan-out throughput (max sustained rate)', '', ...fanoutTable(r.fanout, r.fanout))
   const sioNotes = r.fanout.filter((f) => f.kind === 'sio' && f.note).map((f) => f.note)
   if (sioNotes.length) L.push('', `Socket.IO baseline: ${sioNotes[0]}.`)
+  if (r.natural?.length)
+    L.push('', '### 1b. Fan-out at the natural rate of the simulated market, default settings', '', ...naturalTable(r.natural))
   L.push('', '### 2. Latency, upstream event → client receipt', '', ...latencyTable([...r.fanout, ...r.replicas]))
   L.push('', '### 3. Idle connections', '')
   L.push(
@@ -205,6 +305,16 @@ export function renderResults(r: Results): string {
         ? `| ${c.target} | ${fmt(c.held)} | ${fmt(c.baseRssMB, 1)} | ${fmt(c.kbPerConnection, 2)} | ${fmt(c.marginalKbPerConnection, 2)} | ${fmt(c.idleCpuCores, 3)} | ${fmt(c.loadgenIdleCpuCores, 3)} | ${(c.steps ?? []).map((s) => `${fmt(s.connections)}: ${fmt(s.rssMB, 1)}`).join(', ')} |`
         : `| ${c.target} | ${c.status}: ${c.note ?? ''} | | | | | | |`,
     )
+  const heapRows = r.connections.filter((c) => c.status === 'ok' && c.heap)
+  if (heapRows.length) {
+    L.push('', 'Heap per connection (bun:jsc heapStats after a full GC, in the server):', '')
+    L.push('| Target | Objects | Heap bytes | External bytes | Native (malloc) bytes | Object types that grew, per connection |', '|---|---:|---:|---:|---:|---|')
+    for (const c of heapRows)
+      L.push(
+        `| ${c.target} | ${fmt(c.heap!.objects, 1)} | ${fmt(c.heap!.heapBytes)} | ${fmt(c.heap!.externalBytes)} | ${fmt(c.heap!.mallocBytes)} | ${Object.entries(c.heap!.types).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
+      )
+  }
+  if (r.held) L.push('', '### 3b. Connections held by three replicas', '', ...heldTable(r.held))
   L.push('', '### 4. Replicas on one Redis', '')
   if (r.replicas.length === 0) L.push('Not run.')
   else {

@@ -31,7 +31,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out
 }
 const feeds = new Set<ServerWebSocket<Feed>>()
-let mode: 'off' | 'max' | 'rate' = 'off'
+let mode: 'off' | 'max' | 'rate' | 'replay' = 'off'
 let rate = 0
 let events = 0
 let frames = 0
@@ -79,6 +79,7 @@ function startMax(): void {
  * (the consumer is not reading) skips them: `skipped` tells the bench the consumer is saturated.
  */
 const rateTimer = setInterval(() => {
+  if (mode === 'replay') return replayTick()
   if (mode !== 'rate') return
   const live = [...feeds].filter((ws) => ws.data.authed && ws.data.symbols.length > 0)
   if (live.length === 0) return
@@ -97,6 +98,38 @@ const rateTimer = setInterval(() => {
     due -= n
   }
 }, 1)
+
+/**
+ * Replay mode: messages another server sent (recorded by the bench's clients, with their receipt
+ * times) are sent again at the same offsets from the start of the replay, in frames of
+ * `R\n<symbol>\t<payload>\n…`; their `event_ts` and `ts` move by the time between the recording
+ * and the replay, so latency reads the same way. The bare server publishes each payload as is:
+ * both servers then deliver the same messages at the same times.
+ */
+let replay: { origin: number; messages: [number, string, string][] } | null = null
+let replayAt = 0
+let replayNext = 0
+
+function replayTick(): void {
+  if (mode !== 'replay' || replay === null) return
+  const elapsed = Date.now() - replayAt
+  const shift = replayAt - replay.origin
+  let out = 'R'
+  let n = 0
+  while (replayNext < replay.messages.length && replay.messages[replayNext]![0] - replay.origin <= elapsed) {
+    const [, symbol, payload] = replay.messages[replayNext++]!
+    out += `\n${symbol}\t${payload.replace(/"(event_ts|ts)":(\d+)/g, (_, k: string, v: string) => `"${k}":${Number(v) + shift}`)}`
+    n++
+  }
+  if (n === 0) return
+  for (const ws of feeds) {
+    if (!ws.data.authed) continue
+    if (ws.getBufferedAmount() > 1024 * 1024) skipped += n
+    else ws.send(out)
+  }
+  events += n
+  frames++
+}
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
@@ -183,7 +216,7 @@ const server = Bun.serve<Feed>({
 reply({ ready: true, port: server.port })
 
 await serveCommands(
-  (m) => {
+  async (m) => {
     switch (m.cmd) {
       case 'mode':
         if (m.mode !== mode || m.restart) {
@@ -196,6 +229,11 @@ await serveCommands(
         mode = m.mode
         rate = Number(m.rate ?? 0)
         if (mode === 'max') startMax()
+        if (mode === 'replay') {
+          replay = JSON.parse(await Bun.file(String(m.file)).text())
+          replayAt = Date.now()
+          replayNext = 0
+        }
         return { mode, rate }
       case 'stats':
         return {

@@ -1,4 +1,5 @@
 /** Load-generator process: many authenticated WebSocket clients (Market Watch JSON protocol or Socket.IO's), counting deliveries and sampling latency. */
+import { readFileSync, rmSync } from 'node:fs'
 import { serveCommands } from '../lib/io'
 import { symbolsFor, universe } from '../lib/market'
 import { connectWire, type WireConn } from './ws-wire'
@@ -18,6 +19,20 @@ export interface ClientsConfig {
   count: number
   /** Symbols per connection; 0 = idle connections that subscribe to nothing. */
   symbolsPerConn: number
+  /** Idle connections count as ready on the server's `welcome` (the service admits after the upgrade), not on open. */
+  awaitWelcome?: boolean
+  /**
+   * Answer each app-level `heartbeat` with a `{"action":"ping"}` (the server answers `pong`). The
+   * browser client does not (it only watches for silence); ping frames are always answered.
+   */
+  pingOnHeartbeat?: boolean
+  /**
+   * Refused before readiness with a code the protocol says to retry (4000, 4003, 4005, or a
+   * dropped link), connect again after a backoff as the browser client does, up to 6 times.
+   */
+  reconnect?: boolean
+  /** Connections with a global index below this keep every market message they receive, with its receipt time (`recording`). */
+  recordFirst?: number
   /** Source addresses used round-robin. */
   localAddresses: string[]
   /** Upgrades in flight at once. */
@@ -29,10 +44,18 @@ export interface ClientsConfig {
 interface ConnState {
   index: number
   ready: boolean
+  /** Connects made after a refusal (with `reconnect`). */
+  retries: number
+  retry: () => void
+  /** App-level heartbeats received, and pongs to the client's `ping` action (heartbeats answered). */
+  heartbeats: number
+  pongs: number
   done: (ok: boolean, why?: string) => void
 }
 
-const cfg: ClientsConfig = JSON.parse(process.argv[2] ?? '{}')
+const arg = process.argv[2] ?? '{}'
+const cfg: ClientsConfig = JSON.parse(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg)
+if (arg.startsWith('@')) rmSync(arg.slice(1), { force: true })
 const conns: WireConn<ConnState>[] = []
 let msgs = 0
 let bytes = 0
@@ -49,6 +72,19 @@ let seen = 0
 /** Samples since the last `lag` command (the rate controller's feedback). */
 const recent = new Float64Array(50_000)
 let nRecent = 0
+
+/** [receipt time (ms since the epoch), symbol, payload] of the recording connections' market messages. */
+let recording: [number, string, string][] = []
+const symbolKey = Buffer.from('"symbol":"')
+
+function record(buf: Buffer, start: number, end: number): void {
+  const at = buf.indexOf(symbolKey, start)
+  if (at < 0 || at >= end) return
+  const from = at + symbolKey.length
+  const to = buf.indexOf(0x22, from)
+  if (to < 0 || to >= end) return
+  recording.push([now(), buf.toString('latin1', from, to), buf.toString('utf8', start, end)])
+}
 
 const eventTsKey = Buffer.from('"event_ts":')
 const now = () => performance.timeOrigin + performance.now()
@@ -73,18 +109,35 @@ function sample(buf: Buffer, start: number, end: number): void {
   }
 }
 
+/** Latency is sampled on trade messages only: bars and snapshots go out later by design (STREAM_DERIVED_MS). */
+const isTrade = (buf: Buffer, start: number, end: number) =>
+  cfg.protocol === 'sio'
+    ? startsWith(buf, start, end, '42["trade"')
+    : buf[start + 9] === 0x74 && buf[start + 10] === 0x72 && startsWith(buf, start, end, '{"type":"trade"')
+
 const startsWith = (buf: Buffer, start: number, end: number, prefix: string) =>
   end - start >= prefix.length && buf.toString('latin1', start, start + prefix.length) === prefix
 
 function onMessageMw(c: WireConn<ConnState>, buf: Buffer, start: number, end: number): void {
   // Every frame is {"type":"<x>…; only heartbeats and, before readiness, the subscribe reply matter.
   const x = buf[start + 9]
-  if (x === 0x68 && startsWith(buf, start, end, '{"type":"heartbeat"')) c.sendText('{"action":"ping"}')
+  if (x === 0x68 && startsWith(buf, start, end, '{"type":"heartbeat"')) {
+    c.data.heartbeats++
+    if (cfg.pingOnHeartbeat) c.sendText('{"action":"ping"}')
+  } else if (x === 0x70 && startsWith(buf, start, end, '{"type":"pong"')) c.data.pongs++
   else if (x === 0x73 && buf[start + 10] === 0x74 && startsWith(buf, start, end, '{"type":"status"')) statuses++
   else if (c.data.ready) return
   else if (startsWith(buf, start, end, '{"type":"subscribed"')) c.data.done(true)
-  else if (startsWith(buf, start, end, '{"type":"error"'))
-    c.data.done(false, buf.toString('utf8', start, Math.min(end, start + 200)))
+  else if (cfg.symbolsPerConn === 0 && startsWith(buf, start, end, '{"type":"welcome"')) c.data.done(true)
+  else if (startsWith(buf, start, end, '{"type":"error"')) {
+    const text = buf.toString('utf8', start, Math.min(end, start + 200))
+    // The server could not check the watchlist right now ("try again"): ask again later, as the client does.
+    if (cfg.reconnect && text.includes('"INTERNAL_ERROR"') && c.data.retries < 6) {
+      c.data.retries++
+      reconnects++
+      setTimeout(() => c.sendText(subscribeFrame(c.data.index)), backoffMs(c.data.retries))
+    } else c.data.done(false, text)
+  }
 }
 
 function onMessageSio(c: WireConn<ConnState>, buf: Buffer, start: number, end: number): void {
@@ -102,25 +155,36 @@ function onMessageSio(c: WireConn<ConnState>, buf: Buffer, start: number, end: n
 }
 
 const onMessage = cfg.protocol === 'sio' ? onMessageSio : onMessageMw
+const recordFirst = cfg.recordFirst ?? 0
 
 const events = {
   open(c: WireConn<ConnState>) {
     if (cfg.protocol === 'sio') return
-    if (cfg.symbolsPerConn === 0) return c.data.done(true)
-    c.sendText(JSON.stringify({ action: 'subscribe', symbols: symbolsFor(c.data.index, cfg.symbolsPerConn, universe) }))
+    if (cfg.symbolsPerConn === 0) return cfg.awaitWelcome ? undefined : c.data.done(true)
+    c.sendText(subscribeFrame(c.data.index))
   },
   message(c: WireConn<ConnState>, buf: Buffer, start: number, end: number) {
     msgs++
     bytes += end - start
-    if ((msgs & sampleMask) === 0) sample(buf, start, end)
+    if ((msgs & sampleMask) === 0 && isTrade(buf, start, end)) sample(buf, start, end)
+    if (c.data.index < recordFirst && c.data.ready) record(buf, start, end)
     if (buf[start] === 0x7b || cfg.protocol === 'sio') onMessage(c, buf, start, end)
   },
   close(c: WireConn<ConnState>, code: number, reason: string) {
     closed++
     closeCodes[code] = (closeCodes[code] ?? 0) + 1
-    if (!c.data.ready) c.data.done(false, `closed ${code} ${reason}`.trim())
+    if (c.data.ready) return
+    if (cfg.reconnect && retryable.has(code) && c.data.retries < 6) return c.data.retry()
+    c.data.done(false, `closed ${code} ${reason}`.trim())
   },
 }
+
+/** Close codes a client reconnects after (docs/websocket-protocol.md), and a link dropped before any code. */
+const retryable = new Set([0, 1006, 4000, 4003, 4005])
+let reconnects = 0
+const backoffMs = (attempt: number) => Math.min(5000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2)
+const subscribeFrame = (index: number) =>
+  JSON.stringify({ action: 'subscribe', symbols: symbolsFor(index, cfg.symbolsPerConn, universe) })
 
 function pathFor(i: number): string {
   const token = encodeURIComponent(cfg.tokens[i % cfg.tokens.length] ?? '')
@@ -140,6 +204,14 @@ async function connectAll(timeoutMs: number): Promise<Record<string, unknown>> {
       const state: ConnState = {
         index,
         ready: false,
+        heartbeats: 0,
+        pongs: 0,
+        retries: 0,
+        retry() {
+          state.retries++
+          reconnects++
+          setTimeout(open, backoffMs(state.retries))
+        },
         done(ok, why) {
           if (state.ready || (state as { settled?: boolean }).settled) return
           ;(state as { settled?: boolean }).settled = true
@@ -153,31 +225,51 @@ async function connectAll(timeoutMs: number): Promise<Record<string, unknown>> {
         },
       }
       const local = cfg.localAddresses[index % cfg.localAddresses.length]
-      void connectWire(
-        { host: cfg.host, port: cfg.port, path: pathFor(index), localAddress: local },
-        state,
-        events,
-      ).then((c) => conns.push(c))
+      const open = () =>
+        void connectWire(
+          { host: cfg.host, port: cfg.port, path: pathFor(index), localAddress: local },
+          state,
+          events,
+        ).then((c) => conns.push(c))
+      open()
     }).then(one)
   }
   const workers = Array.from({ length: Math.min(cfg.connectConcurrency, cfg.count) }, one)
   const all = Promise.all(workers)
   const timedOut = await Promise.race([all.then(() => false), Bun.sleep(timeoutMs).then(() => true)])
-  return { ready, failed, timedOut, ms: Math.round(performance.now() - t0), errors: errors.slice(0, 5) }
+  return { ready, failed, reconnects, timedOut, ms: Math.round(performance.now() - t0), errors: errors.slice(0, 5) }
 }
 
 await serveCommands(async (m) => {
   switch (m.cmd) {
     case 'connect':
       return connectAll(m.timeoutMs ?? 120_000)
-    case 'snap':
-      return { at: now(), msgs, bytes, closed, statuses, closeCodes, open: conns.filter((c) => c.open).length }
+    case 'snap': {
+      const open = conns.filter((c) => c.open)
+      return {
+        at: now(),
+        msgs,
+        bytes,
+        closed,
+        statuses,
+        closeCodes,
+        open: open.length,
+        // Open connections that have had a heartbeat, and whose ping after it was answered.
+        heartbeated: open.filter((c) => c.data.heartbeats > 0).length,
+        answered: open.filter((c) => c.data.pongs > 0).length,
+      }
+    }
     case 'lag': {
       const sorted = recent.subarray(0, nRecent).sort()
       const at = (p: number) => (nRecent ? sorted[Math.min(nRecent - 1, Math.floor(p * nRecent))]! : null)
       const out = { n: nRecent, p50: at(0.5), p99: at(0.99), msgs }
       nRecent = 0
       return out
+    }
+    case 'recording': {
+      const out = recording
+      recording = []
+      return { messages: out }
     }
     case 'lat': {
       const out = Array.from(samples.subarray(0, nSamples), (x) => Math.round(x * 100) / 100)

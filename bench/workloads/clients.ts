@@ -1,4 +1,6 @@
 /** Spawns the WebSocket load-generator processes for a target and aggregates their counters. */
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Child } from '../lib/child'
 import type { ClientsConfig } from '../load/ws-clients'
@@ -11,7 +13,7 @@ export interface ClientFleet {
   connect(
     minReady: number,
     timeoutMs?: number,
-  ): Promise<{ ready: number; failed: number; ms: number; errors: string[] }>
+  ): Promise<{ ready: number; failed: number; reconnects: number; ms: number; errors: string[] }>
   snap(): Promise<{
     at: number
     msgs: number
@@ -20,11 +22,15 @@ export interface ClientFleet {
     open: number
     statuses: number
     closeCodes: Record<string, number>
+    heartbeated: number
+    answered: number
   }>
   /** Lag of the samples taken since the last call: the worst p99 and p50 across processes. */
   lag(): Promise<{ n: number; p50: number | null; p99: number | null }>
   /** Latency samples since the last call, from every process. */
   latencies(): Promise<number[]>
+  /** The market messages the recording connections received since the last call: [receipt ms, symbol, payload], in time order. */
+  recording(): Promise<[number, string, string][]>
   close(): Promise<void>
 }
 
@@ -36,7 +42,23 @@ export interface FleetOptions {
   localAddresses: string[]
   sampleEvery?: number
   connectConcurrency?: number
+  /** Connections with a global index below this record the market messages they receive. */
+  recordFirst?: number
+  /** Answer app-level heartbeats with a `ping` action (the browser client does not). */
+  pingOnHeartbeat?: boolean
+  /** Reconnect with backoff after a refusal the protocol says to retry, as the browser client does. */
+  reconnect?: boolean
 }
+
+/** The configuration as one argument: inline, or `@file` when a thousand tokens would pass the kernel's 128 KB limit per argument. */
+function configArgument(cfg: ClientsConfig): string {
+  const json = JSON.stringify(cfg)
+  if (json.length < 64 * 1024) return json
+  const file = join(tmpdir(), `mw-bench-clients-${process.pid}-${++configFiles}.json`)
+  writeFileSync(file, json)
+  return `@${file}`
+}
+let configFiles = 0
 
 export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
   const procs = Math.max(target.ports.length, Math.ceil(o.clients / o.perProcess))
@@ -54,13 +76,17 @@ export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
       first,
       count,
       symbolsPerConn: o.symbolsPerConn,
+      awaitWelcome: target.welcomes,
+      recordFirst: o.recordFirst,
+      pingOnHeartbeat: o.pingOnHeartbeat,
+      reconnect: o.reconnect,
       localAddresses: o.localAddresses,
       connectConcurrency: o.connectConcurrency ?? 100,
       sampleEvery: o.sampleEvery ?? 64,
     }
     first += count
     gens.push(
-      new Child(`clients-${p}`, ['bun', join(import.meta.dir, '..', 'load', 'ws-clients.ts'), JSON.stringify(cfg)]),
+      new Child(`clients-${p}`, ['bun', join(import.meta.dir, '..', 'load', 'ws-clients.ts'), configArgument(cfg)]),
     )
   }
   const all = <T>(f: (g: Child) => Promise<T>) => Promise.all(gens.map(f))
@@ -72,6 +98,7 @@ export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
       const out = {
         ready: rs.reduce((a, r) => a + r.ready, 0),
         failed: rs.reduce((a, r) => a + r.failed, 0),
+        reconnects: rs.reduce((a, r) => a + (r.reconnects ?? 0), 0),
         ms: Math.max(...rs.map((r) => r.ms)),
         errors: rs.flatMap((r) => r.errors as string[]).slice(0, 5),
       }
@@ -94,6 +121,8 @@ export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
         closed: rs.reduce((a, r) => a + r.closed, 0),
         statuses: rs.reduce((a, r) => a + r.statuses, 0),
         open: rs.reduce((a, r) => a + r.open, 0),
+        heartbeated: rs.reduce((a, r) => a + (r.heartbeated ?? 0), 0),
+        answered: rs.reduce((a, r) => a + (r.answered ?? 0), 0),
         closeCodes,
       }
     },
@@ -109,6 +138,10 @@ export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
     async latencies() {
       const rs = await all((g) => g.ask('lat', {}, 60_000))
       return rs.flatMap((r) => r.samples as number[])
+    },
+    async recording() {
+      const rs = await all((g) => g.ask('recording', {}, 60_000))
+      return rs.flatMap((r) => r.messages as [number, string, string][]).sort((a, b) => a[0] - b[0])
     },
     async close() {
       await all((g) => g.ask('close', {}, 20_000).catch(() => null))

@@ -5,7 +5,8 @@ import { Child } from '../lib/child'
 import { signToken } from '../lib/jwt'
 import { symbolsFor, universe } from '../lib/market'
 import { createDatabase, dropDatabase } from '../lib/pg'
-import { benchSecret, hasStream, provisionUsers, startService } from '../lib/service'
+import type { HeapSample } from '../lib/heap-stats'
+import { benchSecret, hasStream, profileFlags, provisionUsers, startService } from '../lib/service'
 
 export type TargetKind = 'bun' | 'sio' | 'service'
 
@@ -25,8 +26,14 @@ export interface TargetOptions {
   databaseUrl?: string
   /** Idle connections only: users need no watchlist. */
   idle?: boolean
+  /** Service only: users below this index get the watchlist of their symbol block even when `idle` (mixed fleets). @default 0 */
+  watchlistUsers?: number
   /** Extra environment for the service. */
   env?: Record<string, string>
+  /** Service only: default settings on its own simulated market (no Massive key, no upstream, default flush). */
+  simulated?: boolean
+  /** Service only: preload the heap probe (bench/lib/heap-probe-preload.ts) so `heap()` answers. */
+  heapProbe?: boolean
 }
 
 export interface Target {
@@ -37,10 +44,16 @@ export interface Target {
   ports: number[]
   path: string
   tokens: string[]
+  /** The server says `welcome` once it admitted a connection (the service): idle clients are ready then, not at the upgrade. */
+  welcomes: boolean
   /** Server processes (for CPU and RSS). */
   pids(): number[]
   /** Server-side counters, where the target reports them. */
   stats(): Promise<Record<string, unknown> | null>
+  /** Heap statistics of the (first) server process after a full GC, where the target answers them. */
+  heap(): Promise<HeapSample | null>
+  /** Objects the (first) server process allocates over 3 s, by type (the service with the heap probe only). */
+  garbage(): Promise<Record<string, number> | null>
   stop(): Promise<void>
 }
 
@@ -99,23 +112,30 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
     NODE_ENV: 'test',
     DATA_DIR: 'memory://',
     DATABASE_URL: o.databaseUrl ?? db!.url,
-    MASSIVE_API_KEY: 'bench-key',
-    MASSIVE_REST_URL: `http://127.0.0.1:${o.upstreamPort ?? 9}`,
-    MASSIVE_WS_URL: upstreamUrl || 'ws://127.0.0.1:9/stocks',
-    MASSIVE_REQUESTS_PER_MINUTE: '0',
+    ...(o.simulated
+      ? {}
+      : {
+          MASSIVE_API_KEY: 'bench-key',
+          MASSIVE_REST_URL: `http://127.0.0.1:${o.upstreamPort ?? 9}`,
+          MASSIVE_WS_URL: upstreamUrl || 'ws://127.0.0.1:9/stocks',
+          MASSIVE_REQUESTS_PER_MINUTE: '0',
+          STREAM_FLUSH_MS: String(o.flushMs ?? 100),
+        }),
     // Every bench user signs up from 127.0.0.1 at once; the abuse limits are not what is measured.
     REGISTER_MAX_PER_ADDRESS: '0',
     PASSWORD_HASH_QUEUE: '100000',
     RATE_LIMIT_REST_PER_MINUTE: '0',
     PREFETCH_INTERVAL_SECONDS: '0',
-    STREAM_FLUSH_MS: String(o.flushMs ?? 100),
     WATCHLIST_MAX: String(universe.length),
     WS_MAX_CONNECTIONS_PER_USER: String(Math.min(1000, Math.ceil(o.clients / users) + 10)),
     ...(replicas > 1 || o.env?.REDIS_URL ? { REDIS_URL: o.redisUrl, REDIS_PREFIX: `${o.redisPrefix}:mw` } : {}),
     ...o.env,
   }
+  const cmd = o.heapProbe
+    ? ['bun', ...profileFlags(), '--preload', join(import.meta.dir, '..', 'lib', 'heap-probe-preload.ts'), 'src/main.ts']
+    : undefined
   const services = []
-  for (let i = 0; i < replicas; i++) services.push(await startService(env))
+  for (let i = 0; i < replicas; i++) services.push(await startService(env, cmd))
   const children = services.map((x) => x.child)
   const stop = async () => {
     await Promise.all(children.map((c) => c.stop()))
@@ -127,7 +147,9 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
       'the service has no /api/v1/market-data/stream route yet (src/stream not wired into src/app.ts)',
     )
   }
-  const tokens = await provisionUsers(services[0]!.url, users, (u) => (o.idle ? [] : symbolsFor(u, symbolsPerConn)))
+  const tokens = await provisionUsers(services[0]!.url, users, (u) =>
+    o.idle && u >= (o.watchlistUsers ?? 0) ? [] : symbolsFor(u, symbolsPerConn),
+  )
   return {
     kind,
     label: targetLabel(kind, o.flushMs) + (replicas > 1 ? ` × ${replicas} replicas` : ''),
@@ -135,8 +157,11 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
     ports: services.map((x) => x.port),
     path: '/api/v1/market-data/stream',
     tokens,
+    welcomes: true,
     pids: () => children.map((c) => c.pid),
     stats: async () => null,
+    heap: async () => (o.heapProbe ? ((await children[0]!.ask('heap', {}, 30_000)) as unknown as HeapSample) : null),
+    garbage: async () => (o.heapProbe ? (await children[0]!.ask('garbage', {}, 30_000)).grown : null),
     stop,
   }
 }
@@ -159,8 +184,11 @@ function childTarget(
     ports: [port],
     path,
     tokens,
+    welcomes: false,
     pids: () => [child.pid],
     stats: () => child.ask('stats', {}, 5000).catch(() => null),
+    heap: async () => (kind === 'bun' ? ((await child.ask('heap', {}, 30_000)) as unknown as HeapSample) : null),
+    garbage: async () => null,
     stop: () => child.stop(),
   }
 }
