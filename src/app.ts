@@ -37,6 +37,7 @@ import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
 import { simulatedMarket } from './adapters/simulated/market'
 import { MassiveMarketStatus } from './adapters/massive/massive-market-status'
 import { MarketStatusService } from './services/market-status'
+import { allDayRegularSession, calendarRegularSession } from './core/coalesce'
 import type { UpstreamMarketStatus } from './ports/upstream-market-status'
 import { createRedisJobLock } from './adapters/redis/job-lock'
 import { createMemoryJobLock } from './adapters/memory/memory-job-lock'
@@ -222,6 +223,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
     maxConnections: config.stream.maxConnectionsPerProcess || defaultStreamCap(openFilesLimit()),
     marketStatus,
+    // Around the clock the simulated day bar closes at the day's last trade: the live previous close follows it.
+    regularSession:
+      upstreamMarketStatus === null && config.market.simulatedHours === 'always' ? allDayRegularSession : calendarRegularSession,
   })
   const sessions = new SessionService(revokedTokens, stream.sessionEvents, clock, {
     tokenTtlSec: config.jwtTtlSec,

@@ -11,6 +11,7 @@ import {
   liveBarOf,
   snapshotOf,
   type Outgoing,
+  type RegularSessionOf,
   type SymbolState,
 } from '../core/coalesce'
 import { marketMessage, messageTypeOf, type MarketMessageType } from '../contract/protocol'
@@ -51,6 +52,8 @@ export interface SymbolActorOptions {
   /** Live bar and snapshot at most once per this window (at least flushMs). @default derivedWindowMs */
   derivedMs?: number
   source: 'simulated' | 'massive'
+  /** Where a day's regular session lies: its last trade is the next day's previous close. @default the exchange calendar */
+  regularSession?: RegularSessionOf
   /** Receives every message exactly once, already serialised. */
   publish: (symbol: string, payload: string, type: MarketMessageType) => void
   /** A fresh epoch string (unique per actor start and per continuity loss). */
@@ -64,7 +67,7 @@ export interface SymbolActorOptions {
 export class SymbolActor extends Actor<SymbolMessage> {
   readonly symbol: string
   private readonly o: SymbolActorOptions
-  private state: SymbolState = createSymbolState()
+  private state: SymbolState
   private seq = 0
   private epochValue: string
   private active = true
@@ -88,6 +91,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
     super({ maxQueue: 100_000, onFailure: options.onFailure })
     this.symbol = options.symbol
     this.o = options
+    this.state = createSymbolState(options.regularSession)
     this.derivedMs = Math.max(options.flushMs, options.derivedMs ?? derivedWindowMs)
     this.derivedSlackMs = options.flushMs < this.derivedMs ? this.derivedMs : 0
     this.epochValue = options.newEpoch()

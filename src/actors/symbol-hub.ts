@@ -4,6 +4,7 @@ import type { MarketMessageType } from '../contract/protocol'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { LiveBar, Trade } from '../core/market-types'
+import type { RegularSessionOf } from '../core/coalesce'
 import { Actor } from './actor'
 import { SymbolActor, type SnapshotSource } from './symbol-actor'
 
@@ -17,6 +18,8 @@ export interface SymbolHubOptions {
   /** Live bar and snapshot at most once per this window. @default derivedWindowMs */
   derivedMs?: number
   source: 'simulated' | 'massive'
+  /** Where a day's regular session lies (its last trade closes the day). @default the exchange calendar */
+  regularSession?: RegularSessionOf
   /** Where every actor's serialised messages go (bus + local fan-out). */
   publish: (symbol: string, payload: string, type: MarketMessageType) => void
   seed?: SnapshotSource
@@ -182,6 +185,7 @@ export class SymbolHub extends Actor<HubMessage> {
       flushMs: this.o.flushMs,
       derivedMs: this.o.derivedMs,
       source: this.o.source,
+      regularSession: this.o.regularSession,
       publish: this.o.publish,
       seed: this.o.seed,
       newEpoch: () => `${this.o.nodeId}.${this.o.clock.now().toString(36)}.${(++this.epochCounter).toString(36)}`,

@@ -1,7 +1,7 @@
 /** Per-symbol coalescing: applies trades and minute bars in order, keeps the last trade, the live minute bar and day stats, and yields at most one message per kind per flush. */
 import { accumulateTrade, accumulatorToBar, openAccumulator, type BarAccumulator } from './bars'
 import { scheduleOfIndex } from './calendar'
-import { MINUTE_MS, nyDayIndex } from './market-time'
+import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from './market-time'
 import type { Bar, LiveBar, Trade, UpstreamSnapshot } from './market-types'
 import { snapshotFigures } from './snapshot-figures'
 
@@ -35,6 +35,18 @@ export type Outgoing =
 /** How many recently finalised minutes are remembered to tell a final from a correction. */
 const finalizedMemory = 64
 
+/** The regular session of a NY day as [open, close) UTC ms, or null when the market does not open that day. */
+export type RegularSessionOf = (dayIndex: number) => [open: number, close: number] | null
+
+/** By the exchange calendar (09:30 to the day's close in New York). */
+export const calendarRegularSession: RegularSessionOf = (dayIndex) => {
+  const sched = scheduleOfIndex(dayIndex)
+  return sched && [sched.open, sched.close]
+}
+
+/** Around the clock (the simulated market with SIMULATED_MARKET_HOURS=always): the whole New York day. */
+export const allDayRegularSession: RegularSessionOf = (dayIndex) => [nyDayStartOfIndex(dayIndex), nyDayStartOfIndex(dayIndex + 1)]
+
 /** Everything a SymbolActor knows about its symbol. Owned and mutated by one actor only. */
 export interface SymbolState {
   prevClose: number | null
@@ -47,6 +59,8 @@ export interface SymbolState {
   regularLast: number | null
   /** Regular session [open, close) of `dayIndex` (UTC ms), null on a day the market does not open; cached per day. */
   regular: { dayIndex: number; hours: [open: number, close: number] | null } | null
+  /** Where a day's regular session lies (the calendar, or the whole day around the clock). */
+  regularSessionOf: RegularSessionOf
   /** The forming minute, from trades. */
   live: BarAccumulator | null
   /** Starts of minutes the provider has closed, oldest first. */
@@ -58,7 +72,7 @@ export interface SymbolState {
   pendingSnapshot: boolean
 }
 
-export function createSymbolState(): SymbolState {
+export function createSymbolState(regularSessionOf: RegularSessionOf = calendarRegularSession): SymbolState {
   return {
     prevClose: null,
     last: null,
@@ -66,6 +80,7 @@ export function createSymbolState(): SymbolState {
     dayIndex: null,
     regularLast: null,
     regular: null,
+    regularSessionOf,
     live: null,
     finalized: [],
     pendingTrade: null,
@@ -75,12 +90,9 @@ export function createSymbolState(): SymbolState {
   }
 }
 
-/** The regular session of a NY day, from the calendar, cached in the state for the day. */
+/** The regular session of a NY day, cached in the state for the day. */
 function regularHoursOf(s: SymbolState, dayIndex: number): [number, number] | null {
-  if (s.regular === null || s.regular.dayIndex !== dayIndex) {
-    const sched = scheduleOfIndex(dayIndex)
-    s.regular = { dayIndex, hours: sched && [sched.open, sched.close] }
-  }
+  if (s.regular === null || s.regular.dayIndex !== dayIndex) s.regular = { dayIndex, hours: s.regularSessionOf(dayIndex) }
   return s.regular.hours
 }
 

@@ -6,6 +6,7 @@ import { ConnectionActor, connectionSignals, type StreamLimits } from '../actors
 import type { SnapshotSource } from '../actors/symbol-actor'
 import type { UpstreamReport } from '../actors/upstream-actor'
 import { sweepIntervalMs } from '../core/heartbeat'
+import type { RegularSessionOf } from '../core/coalesce'
 import { controlMessage } from '../contract/protocol'
 import type { SessionEvents } from '../services/session-service'
 import type { WatchlistEvents } from '../services/watchlist-service'
@@ -77,6 +78,8 @@ export interface StreamModuleDeps {
   maxConnections: number
   /** `market_status` after `welcome` and at each session change (the market-status service). */
   marketStatus?: MarketStatusSource
+  /** Where a day's regular session lies for the live previous close (around the clock: the whole day). @default the exchange calendar */
+  regularSession?: RegularSessionOf
 }
 
 export interface StreamStatus {
@@ -130,6 +133,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     graceMs: tuning.symbolGraceMs,
     pressureCheckBytes: tuning.softBufferBytes / 2,
     seed: deps.snapshotSource,
+    regularSession: deps.regularSession,
     random: tuning.random,
   })
   const fanout = pipeline.fanout

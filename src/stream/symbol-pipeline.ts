@@ -4,6 +4,7 @@ import type { SnapshotSource } from '../actors/symbol-actor'
 import { SymbolHub } from '../actors/symbol-hub'
 import { UpstreamActor, type UpstreamReport, type UpstreamSink } from '../actors/upstream-actor'
 import { symbolTopic } from '../contract/protocol'
+import type { RegularSessionOf } from '../core/coalesce'
 import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
 import type { SymbolRegistry } from '../ports/symbol-registry'
@@ -26,6 +27,8 @@ export interface SymbolPipelineDeps {
   graceMs: number
   pressureCheckBytes: number
   seed?: SnapshotSource
+  /** Where a day's regular session lies (its last trade closes the day). @default the exchange calendar */
+  regularSession?: RegularSessionOf
   random: () => number
 }
 
@@ -121,6 +124,7 @@ export class SymbolPipeline {
       flushMs: d.flushMs,
       derivedMs: d.derivedMs,
       source: d.feed.name,
+      regularSession: d.regularSession,
       nodeId: d.bus.nodeId,
       seed: d.seed,
       graceMs: d.graceMs,

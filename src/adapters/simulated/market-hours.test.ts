@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'bun:test'
 import { aggregateBars } from '../../core/bars.ts'
-import { applyTrade, createSymbolState } from '../../core/coalesce.ts'
+import { allDayRegularSession, applyTrade, createSymbolState } from '../../core/coalesce.ts'
 import { scheduleOf, tradingDaysBetween } from '../../core/calendar.ts'
 import { HOUR_MS, MINUTE_MS, dayIndexOfDate, nyDayStartOfIndex } from '../../core/market-time.ts'
 import { dayBars, minuteBars, simulatedMarket, snapshotAt, tradesBetween } from './market.ts'
@@ -89,6 +89,19 @@ describe('simulated market by the calendar', () => {
 
 describe('simulated market around the clock (SIMULATED_MARKET_HOURS=always)', () => {
   const always = simulatedMarket('always')
+
+  it('closes a day at its last trade, and the live stream rolls the previous close over to the same price', () => {
+    // Saturday 2026-11-28 trades around the clock; its last trade (before midnight ET) closes the day.
+    const lastOfDay = always.tradesBetween('AAPL', ny('2026-11-28', 23.5), ny('2026-11-29')).at(-1)!
+    const [bar] = always.dayBars('AAPL', ny('2026-11-28'), ny('2026-11-28') + 1, Infinity)
+    expect(bar.c).toBe(lastOfDay.p)
+    const snap = always.snapshotAt('AAPL', ny('2026-11-29', 1))
+    expect(snap.prevClose).toBe(lastOfDay.p)
+    const state = createSymbolState(allDayRegularSession)
+    for (const t of always.tradesBetween('AAPL', ny('2026-11-28', 23.9), ny('2026-11-29', 1) + 1)) applyTrade(state, t)
+    expect(state.prevClose).toBe(snap.prevClose)
+    expect(state.last).toBe(snap.last)
+  })
 
   it('trades on holidays, weekends and at night, every day of the year with a bar', () => {
     expect(always.tradesBetween('AAPL', ny('2026-12-25', 3), ny('2026-12-25', 4)).length).toBeGreaterThan(60 * 30)
