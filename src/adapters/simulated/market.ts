@@ -52,8 +52,25 @@ export interface SimulatedMarket {
    * today's partial bar including trades at now (absent before today's first trade).
    */
   snapshotAt(ticker: string, nowMs: number): UpstreamSnapshot
+  /**
+   * One ticker's trades minute by minute, for a live feed that reads a little of the same minute
+   * on every tick (null for an unknown ticker): each minute is computed once, where tradesBetween
+   * computes the whole minute again on every call. Trades and bars are exactly tradesBetween's and
+   * minuteBars'.
+   */
+  tape(ticker: string): MinuteTape | null
   /** Forget every memoized bar (results do not change). */
   clearCaches(): void
+}
+
+/** A ticker's trades, read forward a minute at a time (SimulatedMarket.tape). */
+export interface MinuteTape {
+  /** Trades with fromMs <= t < toMs, both within one minute (toMs may be its end), ascending: tradesBetween's. */
+  between(fromMs: number, toMs: number): Trade[]
+  /** The closed bar of the minute starting at minuteStartMs, as minuteBars gives it at the minute's end; null without trades. */
+  barOf(minuteStartMs: number): Bar | null
+  /** Minutes computed so far (each once while read in order). */
+  readonly minutesComputed: number
 }
 
 // Scratch buffers for one minute of trades; every function here is synchronous, so a call
@@ -61,6 +78,21 @@ export interface SimulatedMarket {
 const scratchTimes = new Float64Array(MAX_TRADES_PER_MINUTE)
 const scratchPrices = new Float64Array(MAX_TRADES_PER_MINUTE)
 const scratchSizes = new Int32Array(MAX_TRADES_PER_MINUTE)
+
+/** Reset `acc` to minute m and add the minute's filled trades with t < asOfMs (one arithmetic for bars from history and from a tape). */
+function accumulateFilled(
+  acc: BarAccumulator,
+  m: number,
+  count: number,
+  times: Float64Array,
+  prices: Float64Array,
+  sizes: Int32Array,
+  asOfMs: number,
+): void {
+  acc.t = m * MINUTE_MS
+  acc.o = acc.h = acc.l = acc.c = acc.v = acc.n = acc.pv = 0
+  for (let j = 0; j < count && times[j] < asOfMs; j++) accumulateTrade(acc, prices[j], sizes[j])
+}
 
 /** How far back snapshotAt looks for a last trade and a previous day's bar. */
 const LAST_TRADE_LOOKBACK_MINUTES = 7 * 1440
@@ -113,10 +145,50 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
 
   /** Reset `acc` to minute m and add that minute's trades with t < asOfMs. */
   function accumulateMinute(model: TickerModel, m: number, asOfMs: number, acc: BarAccumulator): void {
-    acc.t = m * MINUTE_MS
-    acc.o = acc.h = acc.l = acc.c = acc.v = acc.n = acc.pv = 0
     const count = fillMinuteTrades(model, rate, m, scratchTimes, scratchPrices, scratchSizes)
-    for (let j = 0; j < count && scratchTimes[j] < asOfMs; j++) accumulateTrade(acc, scratchPrices[j], scratchSizes[j])
+    accumulateFilled(acc, m, count, scratchTimes, scratchPrices, scratchSizes, asOfMs)
+  }
+
+  function tape(ticker: string): MinuteTape | null {
+    const model = tickerModel(ticker)
+    if (!model) return null
+    const times = new Float64Array(MAX_TRADES_PER_MINUTE)
+    const prices = new Float64Array(MAX_TRADES_PER_MINUTE)
+    const sizes = new Int32Array(MAX_TRADES_PER_MINUTE)
+    let minute = Number.NaN
+    let count = 0
+    let computed = 0
+    const load = (m: number) => {
+      if (m === minute) return
+      count = fillMinuteTrades(model, rate, m, times, prices, sizes)
+      minute = m
+      computed++
+    }
+    return {
+      between(fromMs, toMs) {
+        const out: Trade[] = []
+        if (!(toMs > fromMs)) return out
+        const m = Math.floor(fromMs / MINUTE_MS)
+        load(m)
+        for (let j = 0; j < count; j++) {
+          const t = times[j]
+          if (t < fromMs) continue
+          if (t >= toMs) break
+          out.push({ symbol: ticker, p: prices[j], s: sizes[j], t, q: m * MAX_TRADES_PER_MINUTE + j })
+        }
+        return out
+      },
+      barOf(minuteStartMs) {
+        const m = Math.floor(minuteStartMs / MINUTE_MS)
+        load(m)
+        const acc = openAccumulator(0)
+        accumulateFilled(acc, m, count, times, prices, sizes, (m + 1) * MINUTE_MS)
+        return accumulatorToBar(acc)
+      },
+      get minutesComputed() {
+        return computed
+      },
+    }
   }
 
   /** Add the minute bars of minutes [fromMinute, toMinute) (trades before asOfMs) to a day accumulator. */
@@ -283,6 +355,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     minuteBars,
     dayBars,
     snapshotAt,
+    tape,
     clearCaches() {
       completedDays.clear()
       dayPrefixes.clear()

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../memory/simulated-clock'
 import type { FeedStatusEvent } from '../../ports/upstream'
 import type { LiveBar, Trade } from '../../core/market-types'
-import { minuteBars, tradesBetween } from './market'
+import { minuteBars, simulatedMarket, tradesBetween, type MinuteTape, type SimulatedMarket } from './market'
 import { SimulatedFeed } from './simulated-feed'
 
 const start = Date.UTC(2025, 2, 12, 14, 59, 20)
@@ -78,5 +78,46 @@ describe('SimulatedFeed', () => {
     b.clock.advance(60_000)
     expect(b.closes).toEqual([[1006, 'simulated network failure']])
     expect(b.events.length).toBe(0)
+  })
+
+  it('should compute each minute of a symbol once, however often it ticks', () => {
+    const tapes: MinuteTape[] = []
+    const calendar = simulatedMarket('calendar')
+    const market: SimulatedMarket = { ...calendar, tape: (t) => (tapes.push(calendar.tape(t)!), tapes.at(-1)!) }
+    const clock = new SimulatedClock(start)
+    const events: Trade[] = []
+    const session = new SimulatedFeed({ clock, random: () => 0.5, market }).open({
+      trades: (ts) => events.push(...ts),
+      bars: () => {},
+      status: () => {},
+      closed: () => {},
+    })
+    clock.advance(0)
+    const from = clock.now()
+    session.subscribe(['AAPL', 'MSFT'])
+    // 150 s in ticks of 175 ms: about 860 ticks over three minutes (14:59:20 to 15:01:50).
+    clock.advance(150_000)
+    expect(events.length).toBeGreaterThan(100)
+    expect(tapes.map((t) => t.minutesComputed)).toEqual([3, 3])
+    expect(events.filter((t) => t.symbol === 'MSFT')).toEqual(tradesBetween('MSFT', from, events.at(-1)!.t + 1))
+  })
+})
+
+describe('the simulated market tape', () => {
+  it("should read exactly tradesBetween's trades and minuteBars' bars, minute by minute", () => {
+    for (const hours of ['calendar', 'always'] as const) {
+      const market = simulatedMarket(hours)
+      for (const ticker of ['AAPL', 'UBER', 'SNOW']) {
+        const tape = market.tape(ticker)!
+        // A regular session, a night (always) and a quiet pre-market minute.
+        for (const minuteStart of [Date.UTC(2025, 2, 12, 15, 3), Date.UTC(2025, 2, 13, 3, 0), Date.UTC(2025, 2, 12, 9, 1)]) {
+          const cuts = [0, 1, 7_000, 7_001, 30_000, 59_999, 60_000].map((ms) => minuteStart + ms)
+          const read = cuts.slice(1).flatMap((to, i) => tape.between(cuts[i]!, to))
+          expect(read).toEqual(market.tradesBetween(ticker, minuteStart, minuteStart + 60_000))
+          expect(tape.barOf(minuteStart)).toEqual(market.minuteBars(ticker, minuteStart, minuteStart + 60_000, minuteStart + 60_000)[0] ?? null)
+        }
+      }
+    }
+    expect(simulatedMarket().tape('NOPE')).toBeNull()
   })
 })

@@ -3,7 +3,7 @@ import { MINUTE_MS } from '../../core/market-time'
 import type { Clock, TimerHandle } from '../../ports/clock'
 import type { FeedHandlers, FeedSession, UpstreamFeed } from '../../ports/upstream'
 import type { LiveBar, Trade } from '../../core/market-types'
-import { isKnownTicker, simulatedMarket, type SimulatedMarket } from './market'
+import { simulatedMarket, type MinuteTape, type SimulatedMarket } from './market'
 
 export interface SimulatedFeedOptions {
   clock: Clock
@@ -52,9 +52,14 @@ export class SimulatedFeed implements UpstreamFeed {
   }
 }
 
+/** Where a symbol's stream stands: trades emitted up to `at` (exclusive), read from the ticker's tape. */
+interface Cursor {
+  at: number
+  readonly tape: MinuteTape
+}
+
 class SimulatedSession implements FeedSession {
-  /** symbol → time up to which its trades were emitted (exclusive). */
-  private readonly cursors = new Map<string, number>()
+  private readonly cursors = new Map<string, Cursor>()
   private timer: TimerHandle | null = null
   private authenticated = false
   private ended = false
@@ -88,7 +93,12 @@ class SimulatedSession implements FeedSession {
     if (this.ended) return
     if (!this.authenticated) return this.keepUntilAuthenticated(symbols, true)
     const now = this.o.clock.now()
-    for (const s of symbols) if (!this.cursors.has(s) && isKnownTicker(s)) this.cursors.set(s, now)
+    const market = this.o.market ?? simulatedMarket('calendar')
+    for (const s of symbols) {
+      if (this.cursors.has(s)) continue
+      const tape = market.tape(s)
+      if (tape !== null) this.cursors.set(s, { at: now, tape })
+    }
     this.handlers.status({ kind: 'subscribed', channels: symbols.flatMap((s) => [`T.${s}`, `AM.${s}`]) })
   }
 
@@ -127,26 +137,33 @@ class SimulatedSession implements FeedSession {
     this.timer = null
     if (this.ended) return
     const now = this.o.clock.now()
-    for (const [symbol, from] of this.cursors) {
+    for (const [symbol, cursor] of this.cursors) {
       if (this.ended) return
-      this.emitRange(symbol, from, now)
+      this.advance(symbol, cursor, now)
       // A handler may have unsubscribed the symbol meanwhile.
-      if (this.cursors.has(symbol)) this.cursors.set(symbol, now)
+      if (this.cursors.get(symbol) === cursor) cursor.at = now
     }
     if (!this.ended) this.schedule()
   }
 
-  /** Trades in [from, to), with each minute's closed bar right after that minute's trades. */
-  private emitRange(symbol: string, from: number, to: number): void {
-    const { tradesBetween, minuteBars } = this.o.market ?? simulatedMarket('calendar')
-    let start = from
-    for (let boundary = (Math.floor(from / MINUTE_MS) + 1) * MINUTE_MS; boundary <= to; boundary += MINUTE_MS) {
-      this.emitTrades(tradesBetween(symbol, start, boundary))
-      const [bar] = minuteBars(symbol, boundary - MINUTE_MS, boundary, boundary)
-      if (bar && !this.ended) this.handlers.bars([toLiveBar(symbol, bar)])
-      start = boundary
+  /**
+   * Trades in [cursor.at, to), with each minute's closed bar right after that minute's trades.
+   * A tick reads on in the minute its tape holds: the minute's trades are computed once, not on
+   * every tick (they were: 12.5 % of the service's CPU at 5,000 clients, issue 16).
+   */
+  private advance(symbol: string, cursor: Cursor, to: number): void {
+    let from = cursor.at
+    while (from < to) {
+      const end = (Math.floor(from / MINUTE_MS) + 1) * MINUTE_MS
+      const until = Math.min(to, end)
+      this.emitTrades(cursor.tape.between(from, until))
+      if (until === end) {
+        const bar = cursor.tape.barOf(end - MINUTE_MS)
+        if (bar && !this.ended) this.handlers.bars([toLiveBar(symbol, bar)])
+      }
+      from = until
+      if (this.ended || this.cursors.get(symbol) !== cursor) return
     }
-    this.emitTrades(tradesBetween(symbol, start, to))
   }
 
   private emitTrades(trades: Trade[]): void {
