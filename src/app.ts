@@ -1,7 +1,9 @@
 /** Composition root: the only place that builds adapters, services and the server from a Config. */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './config'
+import { resolveJwtSecret } from './app/jwt-secret'
+import { createTransports } from './app/transports'
+import { createUpstreamFeed, createUpstreams } from './app/upstreams'
 import { createTokenIssuer } from './adapters/auth/token-issuer'
 import { createTokenVerifier } from './adapters/auth/token-verifier'
 import { createDb, type DbHandle } from './adapters/db/client'
@@ -28,47 +30,17 @@ import { SnapshotsService } from './services/snapshots-service'
 import { UpstreamSnapshotCache } from './services/upstream-snapshot-cache'
 import { createOptionsRoutes } from './http/modules/options'
 import { OptionsService } from './services/options-service'
-import { SimulatedOptions } from './adapters/simulated/simulated-options'
 import { createBarRepo, createTickerRepo } from './adapters/db/repos/bars'
-import { MassiveHttpClient } from './adapters/massive/http-client'
-import { MassiveOptions } from './adapters/massive/massive-options'
-import { MassiveRest } from './adapters/massive/massive-rest'
-import { SimulatedUpstream } from './adapters/simulated/simulated-upstream'
-import { simulatedMarket } from './adapters/simulated/market'
-import { MassiveMarketStatus } from './adapters/massive/massive-market-status'
 import { MarketStatusService } from './services/market-status'
 import { allDayRegularSession, calendarRegularSession } from './core/coalesce'
-import type { UpstreamMarketStatus } from './ports/upstream-market-status'
-import { createRedisJobLock } from './adapters/redis/job-lock'
-import { createMemoryJobLock } from './adapters/memory/memory-job-lock'
-import type { LoginAttempts } from './ports/login-attempts'
-import { MemoryLoginAttempts } from './adapters/memory/memory-login-attempts'
-import type { RateLimiter } from './ports/rate-limiter'
-import { MemoryRateLimiter } from './adapters/memory/memory-rate-limiter'
-import { RedisRateLimiter } from './adapters/redis/rate-limiter'
 import { BoundedSemaphore } from './core/bounded-semaphore'
 import { restRatePolicies, RestRateLimits } from './http/rate-limit-plugin'
-import type { RevokedTokens } from './ports/revoked-tokens'
-import { MemoryRevokedTokens } from './adapters/memory/memory-revoked-tokens'
-import { RedisRevokedTokens } from './adapters/redis/revoked-tokens'
 import { SessionService } from './services/session-service'
 import { PrefetchJob } from './jobs/prefetch-job'
 import { createTerminalRoutes } from './terminal'
-import type { UpstreamFeed, UpstreamRest } from './ports/upstream'
-import type { UpstreamOptions } from './ports/upstream-options'
-import { MemoryBus } from './adapters/memory/memory-bus'
-import { MemoryConnectionCounter } from './adapters/memory/memory-connection-counter'
-import { MemorySymbolRegistry } from './adapters/memory/memory-symbol-registry'
-import { RedisBus } from './adapters/redis/redis-bus'
-import { MassiveFeed } from './adapters/massive/massive-feed'
-import { RedisConnectionCounter } from './adapters/redis/connection-counter'
-import { RedisLease } from './adapters/redis/lease'
-import { RedisLoginAttempts } from './adapters/redis/login-attempts'
-import { RedisSymbolRegistry } from './adapters/redis/symbol-registry'
-import { SimulatedFeed } from './adapters/simulated/simulated-feed'
+import type { UpstreamFeed } from './ports/upstream'
 import { createStreamModule, type StreamModule, type StreamTuning } from './stream/stream-module'
 import { defaultStreamCap, openFilesLimit } from './adapters/host/open-files'
-import { createRedisConnector, redisTopology } from './adapters/redis/connect'
 
 /** What tests (and only tests) may substitute; production passes nothing. */
 export interface AppOverrides {
@@ -90,22 +62,6 @@ export interface App {
   db: DbHandle
   prefetch: PrefetchJob
   stream: StreamModule
-}
-
-/** In development a missing JWT secret is generated once and kept in the data folder. */
-function resolveJwtSecret(config: Config, log: Logger): string {
-  if (config.jwtSecret) return config.jwtSecret
-  const file = join(config.dataDir, 'jwt-secret')
-  if (existsSync(file)) {
-    log.warn('using the development JWT secret kept in the data folder; set JWT_SECRET in production', { file })
-    return readFileSync(file, 'utf8').trim()
-  }
-  mkdirSync(config.dataDir, { recursive: true })
-  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString('base64url')
-  writeFileSync(file, secret + '\n', { mode: 0o600 })
-  chmodSync(file, 0o600)
-  log.warn('JWT_SECRET is not set: generated a development secret and kept it in the data folder', { file })
-  return secret
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -132,52 +88,32 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const watchlistRepo = guardRepo(createWatchlistRepo(db.db), quick)
   // Bars cursors are signed with a key derived from the server secret: a client cannot forge one.
   const barCursors = createBarCursorCodec(barCursorKey(secret))
-  const bars = new BarsService(upstream, guardRepo(createBarRepo(db.db), bulk), guardRepo(createTickerRepo(db.db), quick), clock, {
-    correctionWindowMs: 15 * 60_000,
-    tailTtlMs: config.market.barsTailTtlMs,
-    maxBarsPerCall: 50_000,
-    unknownTickerTtlMs: 24 * 3600_000,
-    finalPageCacheBytes: 64 * 1024 * 1024,
-    cursors: barCursors,
-  })
+  const bars = new BarsService(
+    upstream,
+    guardRepo(createBarRepo(db.db), bulk),
+    guardRepo(createTickerRepo(db.db), quick),
+    clock,
+    {
+      correctionWindowMs: 15 * 60_000,
+      tailTtlMs: config.market.barsTailTtlMs,
+      maxBarsPerCall: 50_000,
+      unknownTickerTtlMs: 24 * 3600_000,
+      finalPageCacheBytes: 64 * 1024 * 1024,
+      cursors: barCursors,
+    },
+  )
   const isKnownTicker = (t: string) =>
     bars.assertKnown(t).then(
       () => true,
       (e) => (e?.code === 'UNKNOWN_TICKER' ? false : Promise.reject(e)),
     )
 
-  // Transports: in memory for one process; Redis for many replicas (fan-out, wanted symbols, connection caps, lease, login throttle, sign-outs).
-  // Every Redis connection comes from one factory: one server (REDIS_URL) or the primary Sentinels name (REDIS_SENTINELS).
-  const prefix = config.redisPrefix
-  const topology = redisTopology(config)
-  const connectRedis = topology ? createRedisConnector(topology, { prefix, log }) : null
-  const redis = connectRedis?.('commands') ?? null
-  const bus = connectRedis ? new RedisBus({ connect: connectRedis, prefix }) : new MemoryBus()
-  const symbolRegistry = redis ? new RedisSymbolRegistry({ redis, bus, prefix }) : new MemorySymbolRegistry()
-  const connectionCounter = redis ? new RedisConnectionCounter({ redis, prefix }) : new MemoryConnectionCounter()
-  const limits = {
-    maxPerAccount: config.auth.loginMaxFailuresPerAccount,
-    maxPerAddress: config.auth.loginMaxFailuresPerAddress,
-    windowMs: config.auth.loginWindowSec * 1000,
-  }
-  const loginAttempts: LoginAttempts = redis
-    ? new RedisLoginAttempts({ redis, prefix, limits, log })
-    : new MemoryLoginAttempts(limits)
-  const revokedTokens: RevokedTokens = redis
-    ? new RedisRevokedTokens({
-        redis,
-        prefix,
-        tokenTtlSec: config.jwtTtlSec,
-        log,
-        clock,
-        // Behind Sentinel a failover must not lose a sign-out: one replica confirms it, or it is written again.
-        replicasToConfirm: topology?.kind === 'sentinel' ? 1 : 0,
-      })
-    : new MemoryRevokedTokens({ tokenTtlSec: config.jwtTtlSec, clock })
+  // Transports: in memory for one process; Redis (one server or Sentinel) for many replicas.
+  const transports = createTransports(config, log, clock)
+  const { redis, bus, symbolRegistry, connectionCounter, loginAttempts, revokedTokens, rateLimiter, lease } = transports
   const verifier = createTokenVerifier(secret, clock, revokedTokens)
   const issuer = createTokenIssuer(secret, clock, config.jwtTtlSec)
   // One rate limiter (cluster-wide with Redis) for the per-user REST budgets and the per-address registration limit.
-  const rateLimiter: RateLimiter = redis ? new RedisRateLimiter({ redis, prefix, log, clock }) : new MemoryRateLimiter()
   const rateLimits = new RestRateLimits(
     rateLimiter,
     clock,
@@ -193,15 +129,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         ? { name: 'register', limit: config.auth.registerMaxPerAddress, windowMs: config.auth.registerWindowSec * 1000 }
         : null,
   })
-  const lease = redis
-    ? new RedisLease({
-        redis,
-        key: `${prefix}:lease:upstream`,
-        nodeId: bus.nodeId,
-        ttlMs: config.upstreamLeaseMs,
-        clock,
-      })
-    : null
 
   // Upstream snapshots serve stream seeds (batched) and REST snapshots alike; built before both, so neither refers to the other.
   const upstreamSnapshots = new UpstreamSnapshotCache(upstream, clock, { cacheTtlMs: config.market.snapshotCacheMs })
@@ -225,7 +152,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     marketStatus,
     // Around the clock the simulated day bar closes at the day's last trade: the live previous close follows it.
     regularSession:
-      upstreamMarketStatus === null && config.market.simulatedHours === 'always' ? allDayRegularSession : calendarRegularSession,
+      upstreamMarketStatus === null && config.market.simulatedHours === 'always'
+        ? allDayRegularSession
+        : calendarRegularSession,
   })
   const sessions = new SessionService(revokedTokens, stream.sessionEvents, clock, {
     tokenTtlSec: config.jwtTtlSec,
@@ -245,18 +174,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     () => marketStatus.view().market,
   )
   watchlist.observe(stream.watchlistEvents)
-  const prefetch = new PrefetchJob(
-    watchlistRepo,
-    bars,
-    upstream,
-    redis ? createRedisJobLock(redis, config.redisPrefix) : createMemoryJobLock(),
-    clock,
-    log,
-    {
-      intervalMs: config.market.prefetchIntervalSec * 1000,
-      windowMs: config.market.prefetchMinutes * 60_000,
-    },
-  )
+  const prefetch = new PrefetchJob(watchlistRepo, bars, upstream, transports.jobLock, clock, log, {
+    intervalMs: config.market.prefetchIntervalSec * 1000,
+    windowMs: config.market.prefetchMinutes * 60_000,
+  })
 
   const httpMetrics = new HttpMetrics()
   const server = createServer({
@@ -368,44 +289,4 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await db.close()
     },
   }
-}
-
-/** Massive when a key is configured (stocks, options and market status over one transport and request budget), else the deterministic simulated market. */
-function createUpstreams(
-  config: Config,
-  clock: Clock,
-): { upstream: UpstreamRest; upstreamOptions: UpstreamOptions; upstreamMarketStatus: UpstreamMarketStatus | null } {
-  const apiKey = config.massive.apiKey
-  if (!apiKey)
-    return {
-      upstream: new SimulatedUpstream({ clock, market: simulatedMarket(config.market.simulatedHours) }),
-      upstreamOptions: new SimulatedOptions(clock),
-      upstreamMarketStatus: null,
-    }
-  const http = new MassiveHttpClient({
-    apiKey,
-    baseUrl: config.massive.restUrl,
-    requestsPerMinute: config.massive.requestsPerMinute,
-    reservedInteractivePercent: config.massive.reservedInteractivePercent,
-    timeoutMs: config.massive.timeoutMs,
-    maxRetries: 3,
-    clock,
-  })
-  return {
-    upstream: new MassiveRest({ http }),
-    upstreamOptions: new MassiveOptions({ http, clock }),
-    upstreamMarketStatus: new MassiveMarketStatus(http),
-  }
-}
-
-/** The live feed: Massive's WebSocket when a key is configured, else the simulated market's. */
-function createUpstreamFeed(config: Config, clock: Clock): UpstreamFeed {
-  if (!config.massive.apiKey) return new SimulatedFeed({ clock, market: simulatedMarket(config.market.simulatedHours) })
-  return new MassiveFeed({
-    apiKey: config.massive.apiKey,
-    url: config.massive.wsUrl,
-    clock,
-    authTimeoutMs: 10_000,
-    pingIntervalMs: 30_000,
-  })
 }

@@ -1,0 +1,55 @@
+/** The upstream provider's adapters: Massive (REST, options, market status, WebSocket) when a key is configured, else the simulated market. */
+import type { Config } from '../config'
+import type { Clock } from '../ports/clock'
+import type { UpstreamFeed, UpstreamRest } from '../ports/upstream'
+import type { UpstreamOptions } from '../ports/upstream-options'
+import type { UpstreamMarketStatus } from '../ports/upstream-market-status'
+import { MassiveHttpClient } from '../adapters/massive/http-client'
+import { MassiveOptions } from '../adapters/massive/massive-options'
+import { MassiveRest } from '../adapters/massive/massive-rest'
+import { MassiveMarketStatus } from '../adapters/massive/massive-market-status'
+import { MassiveFeed } from '../adapters/massive/massive-feed'
+import { SimulatedUpstream } from '../adapters/simulated/simulated-upstream'
+import { SimulatedOptions } from '../adapters/simulated/simulated-options'
+import { SimulatedFeed } from '../adapters/simulated/simulated-feed'
+import { simulatedMarket } from '../adapters/simulated/market'
+
+/** Massive when a key is configured (stocks, options and market status over one transport and request budget), else the deterministic simulated market. */
+export function createUpstreams(
+  config: Config,
+  clock: Clock,
+): { upstream: UpstreamRest; upstreamOptions: UpstreamOptions; upstreamMarketStatus: UpstreamMarketStatus | null } {
+  const apiKey = config.massive.apiKey
+  if (!apiKey)
+    return {
+      upstream: new SimulatedUpstream({ clock, market: simulatedMarket(config.market.simulatedHours) }),
+      upstreamOptions: new SimulatedOptions(clock),
+      upstreamMarketStatus: null,
+    }
+  const http = new MassiveHttpClient({
+    apiKey,
+    baseUrl: config.massive.restUrl,
+    requestsPerMinute: config.massive.requestsPerMinute,
+    reservedInteractivePercent: config.massive.reservedInteractivePercent,
+    timeoutMs: config.massive.timeoutMs,
+    maxRetries: 3,
+    clock,
+  })
+  return {
+    upstream: new MassiveRest({ http }),
+    upstreamOptions: new MassiveOptions({ http, clock }),
+    upstreamMarketStatus: new MassiveMarketStatus(http),
+  }
+}
+
+/** The live feed: Massive's WebSocket when a key is configured, else the simulated market's. */
+export function createUpstreamFeed(config: Config, clock: Clock): UpstreamFeed {
+  if (!config.massive.apiKey) return new SimulatedFeed({ clock, market: simulatedMarket(config.market.simulatedHours) })
+  return new MassiveFeed({
+    apiKey: config.massive.apiKey,
+    url: config.massive.wsUrl,
+    clock,
+    authTimeoutMs: 10_000,
+    pingIntervalMs: 30_000,
+  })
+}
