@@ -69,6 +69,14 @@ export function closeCodeTable(): { code: number; name: CloseName; reconnect: bo
   }))
 }
 
+let announced: { code: number; name: CloseName; reconnect: boolean }[] | null = null
+
+/** The close codes every welcome announces: the same for every connection, so built once (a reconnect storm welcomes thousands); only ever serialised. */
+function announcedCloseCodes(): { code: number; name: CloseName; reconnect: boolean }[] {
+  announced ??= closeCodeTable().map(({ code, name, reconnect }) => ({ code, name, reconnect }))
+  return announced
+}
+
 /** The close a refused handshake gets for each token failure. */
 export function closeForAuthError(code: AuthErrorCode | string): CloseName {
   switch (code) {
@@ -225,7 +233,7 @@ export function welcomeData(userId: number, tokenExpiresAt: number, limits: Anno
       messages_per_second: limits.messagesPerSecond,
       max_message_bytes: limits.maxMessageBytes,
     },
-    close_codes: closeCodeTable().map(({ code, name, reconnect }) => ({ code, name, reconnect })),
+    close_codes: announcedCloseCodes(),
   }
 }
 

@@ -20,7 +20,12 @@ interface UserEntry {
 export const userStatusCoalesceMs = 250
 
 export class ConnectionRegistry {
-  private readonly all = new Set<ConnectionActor>()
+  /**
+   * Connections outside the user index: before admission, refused, or closing after they released
+   * their slot. An admitted connection is only in its user's set: one set entry per connection, not two.
+   */
+  private readonly unindexed = new Set<ConnectionActor>()
+  private indexed = 0
   private readonly sweeps: DeadlineWheel<ConnectionActor>
   private readonly users = new Map<number, UserEntry>()
   /** Users whose connections are due a status, with the timer that sends it. */
@@ -40,11 +45,12 @@ export class ConnectionRegistry {
   }
 
   add(conn: ConnectionActor): void {
-    this.all.add(conn)
+    this.unindexed.add(conn)
   }
 
+  /** The socket closed: the connection has released its slot (it is no longer in the user index). */
   remove(conn: ConnectionActor): void {
-    this.all.delete(conn)
+    this.unindexed.delete(conn)
     this.sweeps.cancel(conn)
   }
 
@@ -67,9 +73,15 @@ export class ConnectionRegistry {
         const unsubscribeBus = this.bus.subscribe(userTopic(userId), (payload) => this.onBusEvent(userId, payload))
         this.users.set(userId, (entry = { conns: new Set(), unsubscribeBus }))
       }
-      entry.conns.add(conn)
+      if (!entry.conns.has(conn)) {
+        entry.conns.add(conn)
+        this.unindexed.delete(conn)
+        this.indexed++
+      }
     } else {
       if (entry === undefined || !entry.conns.delete(conn)) return
+      this.indexed--
+      this.unindexed.add(conn)
       if (entry.conns.size === 0) {
         entry.unsubscribeBus()
         this.users.delete(userId)
@@ -110,15 +122,16 @@ export class ConnectionRegistry {
   }
 
   broadcast(message: ConnectionMessage): void {
-    for (const conn of this.all) conn.send(message)
+    for (const conn of this.connections()) conn.send(message)
   }
 
-  connections(): IterableIterator<ConnectionActor> {
-    return this.all.values()
+  *connections(): IterableIterator<ConnectionActor> {
+    yield* this.unindexed
+    for (const { conns } of this.users.values()) yield* conns
   }
 
   get size(): number {
-    return this.all.size
+    return this.unindexed.size + this.indexed
   }
 
   get userCount(): number {
