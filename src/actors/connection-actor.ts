@@ -1,5 +1,6 @@
 /** ConnectionActor: one WebSocket — its user and token (refreshable in-band), watchlist-scoped subscriptions, inbound limits, heartbeat deadline and bounded send buffer. */
 import type { Principal } from '../ports/token-verifier'
+import type { WheelLinks } from '../core/deadline-wheel'
 import { isSilentTooLong, livenessDeadline } from '../core/heartbeat'
 import { admitFrame, countError, createInboundPolicy, type InboundPolicy } from '../core/inbound-policy'
 import {
@@ -45,7 +46,11 @@ const noSubscriptions: ReadonlySet<string> = new Set()
  * no closure, no timer, and no subscription set, inbound policy or delivery state until it needs
  * one (they are made on the first subscribe, the first frame and the first fall behind).
  */
-export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutMember {
+export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutMember, WheelLinks {
+  /** Links of the replica's deadline wheel (its sweeps): written by the wheel only. */
+  wheelSlot = Number.NaN
+  wheelPrev: WheelLinks | null = null
+  wheelNext: WheelLinks | null = null
   private subs: Set<string> | null = null
   /** Inbound limits, made at the first frame (a fresh policy is full, so making it late changes nothing). */
   private policy: InboundPolicy | null = null

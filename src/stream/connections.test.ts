@@ -3,13 +3,14 @@ import { describe, expect, it } from 'bun:test'
 import { MemoryBus } from '../adapters/memory/memory-bus'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { createSilentLog } from '../../test/support/silent-log'
+import { unfiled } from '../core/deadline-wheel'
 import type { ConnectionActor } from '../actors/connection-actor'
 import { ConnectionRegistry } from './connections'
 
-/** What the registry reads of a connection: its user and its mailbox. */
+/** What the registry reads of a connection: its user, its mailbox and its deadline wheel links. */
 const connection = (userId: number) => {
   const sent: string[] = []
-  const conn = { userId, send: (m: { type: string }) => (sent.push(m.type), true), sent }
+  const conn = { userId, send: (m: { type: string }) => (sent.push(m.type), true), sent, ...unfiled() }
   return conn as unknown as ConnectionActor & { sent: string[] }
 }
 
