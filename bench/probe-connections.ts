@@ -48,6 +48,6 @@ for (const r of results) {
         : '') +
       (r.note ? ` (${r.note})` : ''),
   )
-  if (h) console.log(`         types per connection: ${JSON.stringify(h.types)}`)
+  if (h) console.log(`         types per connection: ${JSON.stringify(h.types)}; native blocks: ${JSON.stringify(h.mallocBins)}`)
 }
 process.exit(0)

@@ -12,6 +12,8 @@ export interface HeapSample {
   externalBytes: number
   /** Native allocations through mimalloc (sockets, uWS state, strings' backing stores). */
   mallocBytes: number | null
+  /** mimalloc blocks in use by block size (bytes): which native allocations grow. */
+  mallocBins: Record<string, number>
   objectTypeCounts: Record<string, number>
 }
 
@@ -19,7 +21,9 @@ export interface HeapSample {
 export function sampleHeap(): HeapSample {
   Bun.gc(true)
   Bun.gc(true)
-  const s = heapStats() as ReturnType<typeof heapStats> & { mimalloc?: { malloc_normal?: { current?: number } } }
+  const s = heapStats() as ReturnType<typeof heapStats> & {
+    mimalloc?: { malloc_normal?: { current?: number }; malloc_bins?: { block_size: number; current: number }[] }
+  }
   return {
     rssBytes: process.memoryUsage.rss(),
     heapBytes: s.heapSize,
@@ -27,6 +31,7 @@ export function sampleHeap(): HeapSample {
     objects: s.objectCount,
     externalBytes: s.extraMemorySize,
     mallocBytes: s.mimalloc?.malloc_normal?.current ?? null,
+    mallocBins: Object.fromEntries((s.mimalloc?.malloc_bins ?? []).map((b) => [String(b.block_size), b.current])),
     objectTypeCounts: { ...s.objectTypeCounts },
   }
 }
@@ -40,6 +45,8 @@ export interface HeapPerConnection {
   rssBytes: number
   /** Object types whose count grew most, per connection (≥ 0.05 each), largest first. */
   types: Record<string, number>
+  /** Native block sizes whose count grew, per connection (≥ 0.05 blocks each), largest in bytes first: `"16384": 0.16` is 2.6 KB per connection. */
+  mallocBins: Record<string, number>
 }
 
 const per = (a: number, b: number, n: number, digits = 1) => Math.round(((b - a) / n) * 10 ** digits) / 10 ** digits
@@ -53,6 +60,12 @@ export function heapPerConnection(before: HeapSample, after: HeapSample, connect
     if (d >= 0.05) types.push([type, Math.round(d * 100) / 100])
   }
   types.sort((a, b) => b[1] - a[1])
+  const bins: [string, number][] = []
+  for (const [size, count] of Object.entries(after.mallocBins ?? {})) {
+    const d = (count - (before.mallocBins?.[size] ?? 0)) / n
+    if (d >= 0.05) bins.push([size, Math.round(d * 100) / 100])
+  }
+  bins.sort((a, b) => Number(b[0]) * b[1] - Number(a[0]) * a[1])
   return {
     connections,
     objects: per(before.objects, after.objects, n),
@@ -62,5 +75,6 @@ export function heapPerConnection(before: HeapSample, after: HeapSample, connect
       before.mallocBytes === null || after.mallocBytes === null ? null : per(before.mallocBytes, after.mallocBytes, n, 0),
     rssBytes: per(before.rssBytes, after.rssBytes, n, 0),
     types: Object.fromEntries(types.slice(0, 16)),
+    mallocBins: Object.fromEntries(bins.slice(0, 12)),
   }
 }

@@ -308,10 +308,13 @@ export function renderResults(r: Results): string {
   const heapRows = r.connections.filter((c) => c.status === 'ok' && c.heap)
   if (heapRows.length) {
     L.push('', 'Heap per connection (bun:jsc heapStats after a full GC, in the server):', '')
-    L.push('| Target | Objects | Heap bytes | External bytes | Native (malloc) bytes | Object types that grew, per connection |', '|---|---:|---:|---:|---:|---|')
+    L.push(
+      '| Target | Objects | Heap bytes | External bytes | Native (malloc) bytes | Object types that grew, per connection | Native blocks that grew (block size: blocks per connection) |',
+      '|---|---:|---:|---:|---:|---|---|',
+    )
     for (const c of heapRows)
       L.push(
-        `| ${c.target} | ${fmt(c.heap!.objects, 1)} | ${fmt(c.heap!.heapBytes)} | ${fmt(c.heap!.externalBytes)} | ${fmt(c.heap!.mallocBytes)} | ${Object.entries(c.heap!.types).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
+        `| ${c.target} | ${fmt(c.heap!.objects, 1)} | ${fmt(c.heap!.heapBytes)} | ${fmt(c.heap!.externalBytes)} | ${fmt(c.heap!.mallocBytes)} | ${Object.entries(c.heap!.types).map(([k, v]) => `${k} ${v}`).join(', ')} | ${Object.entries(c.heap!.mallocBins ?? {}).map(([k, v]) => `${k} B: ${v}`).join(', ')} |`,
       )
   }
   if (r.held) L.push('', '### 3b. Connections held by three replicas', '', ...heldTable(r.held))
