@@ -176,7 +176,7 @@ async function main(): Promise<Results> {
       connections.push(
         await runConnections(
           kind,
-          { target, step: 5000, idleMs: quick ? 5000 : 21_000, settleMs: quick ? 2000 : 10_000, localAddresses, redisUrl, redisPrefix },
+          { target, step: 5000, idleMs: quick ? 5000 : 21_000, settleMs: quick ? 2000 : 21_000, localAddresses, redisUrl, redisPrefix },
           log,
         ),
       )
