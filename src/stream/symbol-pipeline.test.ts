@@ -114,4 +114,51 @@ describe('SymbolPipeline bus batches', () => {
     expect(await busTopics(false)).toEqual({ local: true, symbol: false })
     expect(await busTopics(true)).toEqual({ local: true, symbol: true })
   })
+
+  it('should back off when a replaced upstream actor keeps failing before a healthy session', async () => {
+    const clock = new SimulatedClock(Date.UTC(2026, 10, 18, 15))
+    let opens = 0
+    const feed: UpstreamFeed = {
+      name: 'simulated',
+      open() {
+        opens++
+        throw new Error('a defect that fails on every session')
+      },
+    }
+    const pipeline = new SymbolPipeline({
+      clock,
+      log: createSilentLog(),
+      bus: new MemoryBus(),
+      registry: new MemorySymbolRegistry(),
+      feed,
+      publishLocal: () => 0,
+      flushMs: 0,
+      derivedMs: 0,
+      graceMs: 1000,
+      pressureCheckBytes: 1 << 20,
+      random: () => 0.5,
+    })
+    pipeline.start()
+    pipeline.setHolding(true)
+    await settle()
+    // The first failure is replaced at once; the second waits its backoff instead of reconnecting in a loop.
+    expect(opens).toBe(2)
+    await settle()
+    expect(opens).toBe(2)
+    // Full jitter at random 0.5: 300 ms before the third session, then 550 ms before the fourth.
+    clock.advance(299)
+    await settle()
+    expect(opens).toBe(2)
+    clock.advance(1)
+    await settle()
+    expect(opens).toBe(3)
+    clock.advance(549)
+    await settle()
+    expect(opens).toBe(3)
+    clock.advance(1)
+    await settle()
+    expect(opens).toBe(4)
+    expect(pipeline.restarts.upstream).toBe(4)
+    pipeline.stop()
+  })
 })

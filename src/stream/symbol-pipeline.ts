@@ -4,6 +4,7 @@ import type { SnapshotSource } from '../actors/symbol-actor'
 import { SymbolHub } from '../actors/symbol-hub'
 import { UpstreamActor, type UpstreamReport, type UpstreamSink } from '../actors/upstream-actor'
 import { symbolTopic } from '../contract/protocol'
+import { backoff } from '../core/backoff'
 import type { RegularSessionOf } from '../core/coalesce'
 import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
@@ -51,6 +52,9 @@ export class SymbolPipeline {
   private readonly cleanups: (() => void)[] = []
   private hubCleanup: (() => void) | null = null
   private upstreamCleanup: (() => void) | null = null
+  /** Upstream actor failures since its last healthy session: the second and later replacements wait a growing backoff. */
+  private upstreamFailures = 0
+  private holdTimer: ReturnType<Clock['setTimeout']> | null = null
   /** The upstream actor's sink: always the current hub, across hub restarts. */
   private readonly sink: UpstreamSink = {
     trades: (trades) => this.hub.trades(trades),
@@ -89,7 +93,8 @@ export class SymbolPipeline {
   setHolding(hold: boolean): void {
     this.holding = hold
     this.hub.setHolding(hold)
-    this.upstream.hold(hold)
+    // While a replacement waits out its backoff, the timer resumes holding.
+    if (this.holdTimer === null || !hold) this.upstream.hold(hold)
   }
 
   /** Symbols the upstream is subscribed to (running actors, grace included). */
@@ -108,6 +113,7 @@ export class SymbolPipeline {
 
   stop(): void {
     this.stopped = true
+    if (this.holdTimer !== null) this.deps.clock.clearTimeout(this.holdTimer)
     this.upstream.stop()
     this.hub.stop()
     this.hubCleanup?.()
@@ -153,12 +159,13 @@ export class SymbolPipeline {
     })
     this.upstreamCleanup?.()
     this.upstreamCleanup = upstream.onReport((report) => {
+      if (report.state === 'connected') this.upstreamFailures = 0
       for (const listener of this.reportListeners) listener(report)
     })
     return upstream
   }
 
-  /** A failed hub is stopped (its actors with it) and a new one takes its place; symbols restart in new epochs. */
+  /** A failed hub is stopped (its actors with it) and a new one takes its place; symbols restart in new epochs (no provider connection is made, so no backoff). */
   private replaceHub(): void {
     if (this.stopped) return
     this.restarts.hub++
@@ -170,13 +177,26 @@ export class SymbolPipeline {
     this.upstream.wantedChanged()
   }
 
-  /** A failed upstream actor releases its session and a new one connects (with its own backoff). */
+  /**
+   * A failed upstream actor releases its session and a new one takes its place: at once after a
+   * first failure, after a growing backoff when it keeps failing before a healthy session (a defect
+   * that fails on every session must not reconnect to the provider in a tight loop).
+   */
   private replaceUpstream(): void {
     if (this.stopped) return
     this.restarts.upstream++
+    const failures = ++this.upstreamFailures
     this.deps.log.warn('upstream actor replaced after a failure', { restarts: this.restarts.upstream })
     this.upstream.stop()
     this.upstream = this.buildUpstream()
-    if (this.holding) this.upstream.hold(true)
+    if (this.holdTimer !== null) this.deps.clock.clearTimeout(this.holdTimer)
+    this.holdTimer = null
+    const delay = failures <= 1 ? 0 : backoff(failures - 2, this.deps.random)
+    const resume = () => {
+      this.holdTimer = null
+      if (this.holding && !this.stopped) this.upstream.hold(true)
+    }
+    if (delay === 0) resume()
+    else this.holdTimer = this.deps.clock.setTimeout(resume, delay)
   }
 }
