@@ -116,7 +116,6 @@ describe('SymbolPipeline bus batches', () => {
   })
 
   it('should back off when a replaced upstream actor keeps failing before a healthy session', async () => {
-    const clock = new SimulatedClock(Date.UTC(2026, 10, 18, 15))
     let opens = 0
     const feed: UpstreamFeed = {
       name: 'simulated',
@@ -125,20 +124,7 @@ describe('SymbolPipeline bus batches', () => {
         throw new Error('a defect that fails on every session')
       },
     }
-    const pipeline = new SymbolPipeline({
-      clock,
-      log: createSilentLog(),
-      bus: new MemoryBus(),
-      registry: new MemorySymbolRegistry(),
-      feed,
-      publishLocal: () => 0,
-      flushMs: 0,
-      derivedMs: 0,
-      graceMs: 1000,
-      pressureCheckBytes: 1 << 20,
-      random: () => 0.5,
-    })
-    pipeline.start()
+    const { clock, pipeline } = setup(new MemorySymbolRegistry(), feed)
     pipeline.setHolding(true)
     await settle()
     // The first failure is replaced at once; the second waits its backoff instead of reconnecting in a loop.
