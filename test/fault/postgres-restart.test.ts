@@ -104,10 +104,11 @@ describe('PostgreSQL restarts under write load (two replica processes, a private
   test('once the database is back, answers are fast again at once (no minutes of slow requests)', async () => {
     const token = await signUpWith(replicas[0]!.url, [])
     await pg.restart('fast')
-    // The first request after the restart may meet a dead pooled connection: it answers 503 or succeeds, within the bound.
+    // The first request after the restart may meet a dead pooled connection: it answers 503 or succeeds, and soon (it used
+    // to wait out postgres-js's reconnect backoff, up to 20 s, and answer 503 at the 2 s deadline).
     const first = await add(replicas[0]!.url, token, 'AAPL')
     expect([200, 201, 503]).toContain(first.status)
-    expect(first.ms).toBeLessThan(answerBoundMs)
+    expect(first.ms).toBeLessThan(1_000)
     const later: Outcome[] = []
     for (const ticker of ['MSFT', 'NVDA', 'AMZN', 'GOOGL', 'META']) {
       let o = await add(replicas[0]!.url, token, ticker)

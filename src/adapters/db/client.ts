@@ -11,6 +11,7 @@ import postgres from 'postgres'
 import pgliteWasmPath from '../../../node_modules/@electric-sql/pglite/dist/pglite.wasm' with { type: 'file' }
 import initdbWasmPath from '../../../node_modules/@electric-sql/pglite/dist/initdb.wasm' with { type: 'file' }
 import pgliteDataPath from '../../../node_modules/@electric-sql/pglite/dist/pglite.data' with { type: 'file' }
+import { backoff, type BackoffPolicy } from '../../core/backoff'
 import * as tables from './tables'
 import { applyMigrations, migrationLockKey } from './migrations'
 
@@ -34,6 +35,16 @@ export interface DbOptions {
   /** postgres-js: give up opening a connection after this many seconds. @default 10 */
   connectTimeoutSec?: number
 }
+
+/**
+ * How long postgres-js waits before reopening a pooled connection that closed, by the number of
+ * connections that closed with an error since the last good connect. Its default grows to 20 s
+ * (3^n / 100 s), so after a database restart that reset ten pooled connections the first requests
+ * each waited seconds for a reconnect (found by the restart fault test). Capped far inside
+ * DB_DEADLINE_MS; reconnects are made only for a waiting query, so there is no loop to slow down.
+ */
+const reconnectBackoff: BackoffPolicy = { baseMs: 20, maxMs: 250, minMs: 10 }
+const reconnectDelaySec = (closesWithError: number) => backoff(closesWithError, Math.random, reconnectBackoff) / 1000
 
 /** PostgreSQL settings for the embedded engine (see docs/operations.md, PGlite memory). */
 const pgliteSettings = ['shared_buffers=16MB', 'temp_buffers=2MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'wal_buffers=1MB']
@@ -66,6 +77,7 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
       // Pooled connections are renewed, so one a restart left half-dead is not kept for long.
       idle_timeout: 60,
       max_lifetime: 30 * 60,
+      backoff: reconnectDelaySec,
     })
     const db = drizzlePostgres(client, { schema: tables }) as unknown as Db
     const handle: DbHandle = {
