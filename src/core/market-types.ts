@@ -28,6 +28,8 @@ export interface Trade {
   t: number
   /** Provider sequence number: increasing per symbol, not contiguous. */
   q: number
+  /** Sale condition ids (Massive `c`; core/trade-conditions.ts); absent or empty = a regular sale. */
+  c?: number[]
 }
 
 export interface UpstreamSnapshot {

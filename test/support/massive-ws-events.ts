@@ -11,9 +11,11 @@ const MAX_EVENTS_PER_FRAME = 1_000
 export const MAX_CONNECTIONS_MESSAGE =
   'Maximum number of websocket connections exceeded. You have reached the connection limit for your account. Please contact support at https://massive.com/contact to increase your limit.'
 
-/** T with the fields the provider sends (`c` conditions omitted, as allowed). */
+/** T with the fields the provider sends (`c` only when the trade has conditions: the provider omits it for regular sales). */
 export function tradeEvent(trade: Trade): object {
-  return { ev: 'T', sym: trade.symbol, i: String(trade.q), x: 4, p: trade.p, s: trade.s, t: trade.t, q: trade.q, z: 3 }
+  const event: Record<string, unknown> = { ev: 'T', sym: trade.symbol, i: String(trade.q), x: 4, p: trade.p, s: trade.s, t: trade.t, q: trade.q, z: 3 }
+  if (trade.c !== undefined && trade.c.length > 0) event.c = trade.c
+  return event
 }
 
 /** AM as the provider sends it, with today's accumulated volume, official open and VWAP as of the window end. */

@@ -58,14 +58,14 @@ describe('channelFrames', () => {
 })
 
 describe('parseFeedFrame', () => {
-  it('maps T to Trade (keeping q) and AM to LiveBar (s → t, n unknown = 0), merging runs in order', () => {
-    const items = parseFeedFrame(JSON.stringify([trade, { ...trade, q: 4009403 }, minute, trade]))
+  it('maps T to Trade (keeping q and the conditions c) and AM to LiveBar (s → t, n unknown = 0), merging runs in order', () => {
+    const items = parseFeedFrame(JSON.stringify([trade, { ...trade, q: 4009403, c: undefined }, minute, trade]))
 
     expect(items.map((i) => i.kind)).toEqual(['trades', 'bars', 'trades'])
     expect(items[0]).toEqual({
       kind: 'trades',
       trades: [
-        { symbol: 'AAPL', p: 161.87, s: 300, t: 1651684192462, q: 4009402 },
+        { symbol: 'AAPL', p: 161.87, s: 300, t: 1651684192462, q: 4009402, c: [14, 41] },
         { symbol: 'AAPL', p: 161.87, s: 300, t: 1651684192462, q: 4009403 },
       ],
     })
@@ -104,11 +104,12 @@ describe('parseFeedFrame', () => {
 
   it('reports a bad event at its position and keeps the good ones', () => {
     const items = parseFeedFrame(
-      JSON.stringify([trade, { ev: 'T', sym: 'AAPL', p: 'x' }, 7, { ...minute, o: null }, trade]),
+      JSON.stringify([trade, { ev: 'T', sym: 'AAPL', p: 'x' }, 7, { ...minute, o: null }, { ...trade, c: [37, 'x'] }, trade]),
     )
 
     expect(items.map((i) => (i.kind === 'status' ? i.event.kind : i.kind))).toEqual([
       'trades',
+      'error',
       'error',
       'error',
       'error',

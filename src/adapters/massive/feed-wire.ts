@@ -90,7 +90,7 @@ export function parseFeedFrame(text: string): FeedItem[] {
   return items
 }
 
-/** T → Trade; a string names what is wrong. `q` is required: it orders and de-duplicates trades. */
+/** T → Trade (with its conditions `c` when present); a string names what is wrong. `q` is required: it orders and de-duplicates trades. */
 function parseTrade(e: Json): Trade | string {
   if (typeof e.sym !== 'string' || e.sym.length === 0) return '`sym` is not a ticker'
   const p = finite(e.p)
@@ -101,7 +101,18 @@ function parseTrade(e: Json): Trade | string {
   if (s === undefined || s < 0) return '`s` is not a size'
   if (t === undefined) return '`t` is not a timestamp'
   if (q === undefined) return '`q` is not a sequence number'
-  return { symbol: e.sym, p, s, t, q }
+  const trade: Trade = { symbol: e.sym, p, s, t, q }
+  const c = conditionsOf(e.c)
+  if (typeof c === 'string') return c
+  if (c !== undefined) trade.c = c
+  return trade
+}
+
+/** `c` → condition ids: absent or null = none; otherwise an array of integer ids (empty kept out). */
+function conditionsOf(value: unknown): number[] | undefined | string {
+  if (value === undefined || value === null) return undefined
+  if (!Array.isArray(value) || !value.every((id) => Number.isInteger(id) && id >= 0)) return '`c` is not a list of condition ids'
+  return value.length > 0 ? (value as number[]) : undefined
 }
 
 /**
