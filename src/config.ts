@@ -225,6 +225,7 @@ export function loadConfig(env: Env): Config {
       maxConnectionsPerUser: r.int('WS_MAX_CONNECTIONS_PER_USER', 5, 1, 1000),
       maxConnectionsPerProcess: r.int('WS_MAX_CONNECTIONS', 0, 0, 10_000_000),
       heartbeatMs: r.int('WS_HEARTBEAT_MS', 20_000, 1000, 55_000),
+      keepaliveMs: r.int('WS_KEEPALIVE_MS', 2000, 250, 55_000),
       maxMessageBytes: r.int('WS_MAX_MESSAGE_BYTES', 4096, 256, 1024 * 1024),
       messagesPerSecond: r.int('WS_MESSAGES_PER_SECOND', 10, 1, 10_000),
       flushMs: r.int('STREAM_FLUSH_MS', 100, 0, 10_000),

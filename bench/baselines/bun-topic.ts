@@ -9,6 +9,8 @@ const secret = process.env.JWT_SECRET ?? ''
 const upstreamUrl = process.env.UPSTREAM_URL ?? ''
 const maxSubscriptions = 50
 const heartbeatMs = Number(process.env.HEARTBEAT_MS ?? 20_000)
+/** The service's app heartbeat period (WS_KEEPALIVE_MS): every socket hears something this often. */
+const keepaliveMs = Math.min(heartbeatMs, Number(process.env.KEEPALIVE_MS ?? 2000))
 const epoch = Math.random().toString(36).slice(2, 10)
 
 interface Client {
@@ -139,11 +141,13 @@ function pauseUpstream(up: PausableSocket): void {
   }, 2)
 }
 
-// The service's heartbeat, done the cheapest way: one app-level heartbeat publish and a ping to
-// every socket each heartbeatMs (Bun's own sendPings would ping only near idleTimeout, a lighter
-// duty than the protocol's liveness check).
+// The service's heartbeat, done the cheapest way: one app-level heartbeat publish each keepaliveMs
+// and a ping to every socket each heartbeatMs (Bun's own sendPings would ping only near
+// idleTimeout, a lighter duty than the protocol's liveness check).
 setInterval(() => {
   server.publish('heartbeat', JSON.stringify({ type: 'heartbeat', data: {}, ts: Date.now(), source: 'server' }))
+}, keepaliveMs).unref()
+setInterval(() => {
   for (const ws of sockets) ws.ping()
 }, heartbeatMs).unref()
 

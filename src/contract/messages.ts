@@ -27,6 +27,8 @@ export interface WelcomeData {
   /** Protocol version (1). */
   protocol: number
   heartbeat_ms: number
+  /** The server sends something (at least a `heartbeat`) this often; silence for 3× this means the link is dead. */
+  keepalive_ms?: number
   flush_ms: number
   derived_ms: number
   limits: Record<string, unknown>

@@ -1,6 +1,7 @@
 /** WebSocket stream protocol v1, shared by server and browser client: close codes and their reconnect rule (the single source), error codes, the parser of client requests and the serialisers of server envelopes. */
 import type { AuthErrorCode } from '../errors'
 import { isTickerSyntax } from '../core/validate'
+import { keepaliveIntervalMs } from '../core/heartbeat'
 import type { ClientRequest, ControlMessage, MarketMessage, RequestId, WelcomeData } from './messages'
 
 export const protocolVersion = 1
@@ -206,7 +207,10 @@ export interface StreamLimits {
   maxConnectionsPerUser: number
   /** Streams this process holds at most (0 = from the open-files limit, see adapters/host/open-files.ts). */
   maxConnectionsPerProcess: number
+  /** Ping interval; a connection silent for two of them is closed (4001). */
   heartbeatMs: number
+  /** App-level `heartbeat` message period (one topic publish for every socket), capped at heartbeatMs. @default 2000 */
+  keepaliveMs?: number
   maxMessageBytes: number
   messagesPerSecond: number
   flushMs: number
@@ -225,6 +229,7 @@ export function welcomeData(userId: number, tokenExpiresAt: number, limits: Anno
     token_expires_at: tokenExpiresAt,
     protocol: protocolVersion,
     heartbeat_ms: limits.heartbeatMs,
+    keepalive_ms: keepaliveIntervalMs(limits.heartbeatMs, limits.keepaliveMs),
     flush_ms: limits.flushMs,
     derived_ms: Math.max(limits.flushMs, limits.derivedMs),
     limits: {

@@ -1,5 +1,13 @@
 /** Heartbeat deadlines: when a connection is due a ping, and when silence means it is gone. */
 
+/** How often every connection hears an app-level `heartbeat` message by default (WS_KEEPALIVE_MS). */
+export const defaultKeepaliveMs = 2000
+
+/** The app heartbeat's period: the keepalive, never rarer than the ping heartbeat. */
+export function keepaliveIntervalMs(heartbeatMs: number, keepaliveMs = defaultKeepaliveMs): number {
+  return Math.min(heartbeatMs, keepaliveMs)
+}
+
 /** A connection silent (no pong, no message) for this many heartbeat intervals is closed. */
 const missedHeartbeatsAllowed = 2
 

@@ -5,7 +5,7 @@ import type { Logger } from '../ports/logger'
 import { ConnectionActor, connectionSignals, type StreamLimits } from '../actors/connection-actor'
 import type { SnapshotSource } from '../actors/symbol-actor'
 import type { UpstreamReport } from '../actors/upstream-actor'
-import { sweepIntervalMs } from '../core/heartbeat'
+import { keepaliveIntervalMs, sweepIntervalMs } from '../core/heartbeat'
 import type { RegularSessionOf } from '../core/coalesce'
 import { controlMessage } from '../contract/protocol'
 import type { SessionEvents } from '../services/session-service'
@@ -27,7 +27,7 @@ import { UpstreamHealth } from './upstream-health'
 import { MarketStatusBroadcast, type MarketStatusSource } from './market-status-broadcast'
 
 export { streamPath }
-/** Bun topic of the app-level heartbeat (one serialisation per interval for every socket). */
+/** Bun topic of the app-level heartbeat: one serialisation and publish per keepalive interval for every socket, so each hears something at least that often. */
 const heartbeatTopic = 'ctl:heartbeat'
 
 /** Knobs with production defaults; tests shorten them. */
@@ -190,13 +190,18 @@ export function createStreamModule(deps: StreamModuleDeps) {
     connections.sweepDue(now)
     if (now >= nextHeartbeatAt) {
       nextHeartbeatAt = now + config.heartbeatMs
-      server?.publish(heartbeatTopic, controlMessage('heartbeat', {}, now))
       health.tick()
     }
   }
   const sweepLoop = () => {
     sweepTimer = clock.setTimeout(sweepLoop, sweepIntervalMs(config.heartbeatMs))
     runSweep()
+  }
+  // Its own timer, not the sweep's 250 ms grain: a client's dead-link watchdog counts these intervals.
+  let keepaliveTimer: ReturnType<Clock['setTimeout']> | null = null
+  const keepaliveLoop = () => {
+    keepaliveTimer = clock.setTimeout(keepaliveLoop, keepaliveIntervalMs(config.heartbeatMs, config.keepaliveMs))
+    server?.publish(heartbeatTopic, controlMessage('heartbeat', {}, clock.now()))
   }
 
   const route = createStreamRoute({
@@ -257,6 +262,8 @@ export function createStreamModule(deps: StreamModuleDeps) {
       pipeline.start()
       marketStatus?.start()
       if (sweepTimer === null) sweepLoop()
+      if (keepaliveTimer === null)
+        keepaliveTimer = clock.setTimeout(keepaliveLoop, keepaliveIntervalMs(config.heartbeatMs, config.keepaliveMs))
       if (tuning.holdUpstreamOnStart) setUpstreamHolding(true)
     },
 
@@ -267,7 +274,8 @@ export function createStreamModule(deps: StreamModuleDeps) {
     async stop(reason = 'the server is restarting'): Promise<void> {
       accepting = false
       if (sweepTimer) clock.clearTimeout(sweepTimer)
-      sweepTimer = null
+      if (keepaliveTimer) clock.clearTimeout(keepaliveTimer)
+      sweepTimer = keepaliveTimer = null
       for (const conn of [...connections.connections()]) conn.closeWith('SERVER_RESTART', reason)
       setUpstreamHolding(false)
       pipeline.stop()
