@@ -51,8 +51,13 @@ export interface BarsPage {
   timespan: string
   multiplier: number
   /** Ascending by `t`. */
-  results: Bar[]
+  results: RestBar[]
   next_cursor: string | null
+}
+
+/** A bar over REST: `final` is false while it may still change (forming, or inside the provider's correction window). */
+export interface RestBar extends Bar {
+  final: boolean
 }
 
 /** A row of GET /market-data/snapshots. */

@@ -132,7 +132,11 @@ export class BarsService {
     const base$ = q.session === 'regular' && base === 'minute' ? regularHoursOnly(stored) : stored
     const all = q.timespan === base && q.multiplier === 1 ? base$ : aggregateBars(base$, q.timespan, q.multiplier)
     const inRange = all.filter((b) => b.t >= q.fromMs && b.t <= q.toMs)
-    const results = inRange.slice(0, q.limit)
+    // A bucket is final once all of it lies before the first instant whose base bars may still change.
+    const boundary = this.finalBoundary(base, now)
+    const results = inRange
+      .slice(0, q.limit)
+      .map((b) => ({ ...b, final: nextBucketStart(q.timespan, q.multiplier, b.t) <= boundary }))
     const last = results[results.length - 1]
     const more = inRange.length > q.limit
     return {

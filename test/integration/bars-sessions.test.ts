@@ -72,5 +72,19 @@ for (const [engine, databaseUrl] of engines) {
       const eight = await http.get('/api/v1/market-data/bars?ticker=AAPL&timespan=minute&from=2026-10-31&to=2026-11-07&limit=1')
       expect({ status: eight.status, code: eight.json.error.code }).toEqual({ status: 400, code: 'RANGE_TOO_LARGE' })
     })
+
+    it('should mark as final exactly the bars that can no longer change (15-minute correction window, day bars once the day is over)', async () => {
+      type Final = { t: number; final: boolean }
+      const minutes = (await bars('timespan=minute&from=2026-11-20&to=2026-11-20&limit=10000')).results as unknown as Final[]
+      // 17:00 New York now: minutes ending by 16:45 are settled, the post-market minutes after are not.
+      const settled = now - 15 * 60_000
+      expect(minutes.some((b) => !b.final)).toBe(true)
+      expect(minutes.filter((b) => b.final !== b.t + 60_000 <= settled)).toEqual([])
+      const hours = (await bars('timespan=hour&from=2026-11-20&to=2026-11-20')).results as unknown as Final[]
+      expect(hours.at(-1)).toMatchObject({ t: Date.parse('2026-11-20T21:00:00Z'), final: false })
+      expect(hours.slice(0, -1).every((b) => b.final)).toBe(true)
+      const days = (await bars('timespan=day&from=2026-11-18&to=2026-11-20')).results as unknown as Final[]
+      expect(days.map((b) => b.final)).toEqual([true, true, false])
+    })
   })
 }

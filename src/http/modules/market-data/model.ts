@@ -65,6 +65,10 @@ export namespace MarketDataModel {
     v: t.Number(),
     vw: t.Number({ description: 'volume-weighted average price' }),
     n: t.Number({ description: 'trades' }),
+    final: t.Boolean({
+      description:
+        'false while the bar may still change: the forming bucket, and buckets ending less than the correction window (15 min for minute bars; the day after, for day bars and longer) ago',
+    }),
   })
   export const barsPage = t.Object({
     ticker: t.String(),
