@@ -29,6 +29,7 @@ import { barCursorKey, createBarCursorCodec } from './core/bar-cursor'
 import { SnapshotsService } from './services/snapshots-service'
 import { UpstreamSnapshotCache } from './services/upstream-snapshot-cache'
 import { createOptionsRoutes } from './http/modules/options'
+import { createReferenceRoutes } from './http/modules/reference'
 import { OptionsService } from './services/options-service'
 import { createBarRepo, createTickerRepo } from './adapters/db/repos/bars'
 import { MarketStatusService } from './services/market-status'
@@ -78,7 +79,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const quick = { deadlineMs: config.timeouts.databaseMs, clock }
   const bulk = { deadlineMs: config.timeouts.requestMs, clock }
 
-  const { upstream, upstreamOptions, upstreamMarketStatus } = createUpstreams(config, clock)
+  const { upstream, tickers, upstreamOptions, upstreamMarketStatus } = createUpstreams(config, clock)
   const marketStatus = new MarketStatusService({
     clock,
     log,
@@ -232,6 +233,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ),
       createOptionsRoutes(
         answerWithin(options, ['expirations', 'chain', 'contract'], config.timeouts.requestMs, clock),
+        verifier,
+        rateLimits,
+      ),
+      createReferenceRoutes(
+        answerWithin(tickers, ['searchTickers'], config.timeouts.requestMs, clock),
         verifier,
         rateLimits,
       ),

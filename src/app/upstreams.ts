@@ -1,7 +1,7 @@
 /** The upstream provider's adapters: Massive (REST, options, market status, WebSocket) when a key is configured, else the simulated market. */
 import type { Config } from '../config'
 import type { Clock } from '../ports/clock'
-import type { UpstreamFeed, UpstreamRest } from '../ports/upstream'
+import type { TickerDirectory, UpstreamFeed, UpstreamRest } from '../ports/upstream'
 import type { UpstreamOptions } from '../ports/upstream-options'
 import type { UpstreamMarketStatus } from '../ports/upstream-market-status'
 import { MassiveHttpClient } from '../adapters/massive/http-client'
@@ -18,14 +18,22 @@ import { simulatedMarket } from '../adapters/simulated/market'
 export function createUpstreams(
   config: Config,
   clock: Clock,
-): { upstream: UpstreamRest; upstreamOptions: UpstreamOptions; upstreamMarketStatus: UpstreamMarketStatus | null } {
+): {
+  upstream: UpstreamRest
+  tickers: TickerDirectory
+  upstreamOptions: UpstreamOptions
+  upstreamMarketStatus: UpstreamMarketStatus | null
+} {
   const apiKey = config.massive.apiKey
-  if (!apiKey)
+  if (!apiKey) {
+    const upstream = new SimulatedUpstream({ clock, market: simulatedMarket(config.market.simulatedHours) })
     return {
-      upstream: new SimulatedUpstream({ clock, market: simulatedMarket(config.market.simulatedHours) }),
+      upstream,
+      tickers: upstream,
       upstreamOptions: new SimulatedOptions(clock),
       upstreamMarketStatus: null,
     }
+  }
   const http = new MassiveHttpClient({
     apiKey,
     baseUrl: config.massive.restUrl,
@@ -35,8 +43,10 @@ export function createUpstreams(
     maxRetries: 3,
     clock,
   })
+  const upstream = new MassiveRest({ http })
   return {
-    upstream: new MassiveRest({ http }),
+    upstream,
+    tickers: upstream,
     upstreamOptions: new MassiveOptions({ http, clock }),
     upstreamMarketStatus: new MassiveMarketStatus(http),
   }

@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { parseInstant } from '../core/bar-query'
 import { parseContractType, parseExpiration, parseStrikeRange } from '../core/options/chain-query'
 import { parseOptionTicker } from '../core/options/option-ticker'
+import { parseTickerSearch } from '../core/ticker-search'
 import { checkPassword, normaliseEmail, normaliseTicker } from '../core/validate'
 import { ValidationError } from '../errors'
 import { AcceptedInput } from './accepted-input'
@@ -65,6 +66,14 @@ describe('accepted input schemas', () => {
       accepts(normaliseEmail, `${'a'.repeat(250)}@b.co`),
     )
     agree(AcceptedInput.password, checkPassword, fc.string({ maxLength: 140 }))
+  })
+
+  it('should admit every symbol search the parser accepts, and the same short ones', () => {
+    const search = (s: string) => parseTickerSearch({ search: s })
+    agree(AcceptedInput.search, search, text("aZ09 .&',-_\t:é", 14))
+    covers(AcceptedInput.search, search, text("aZ .-\t", 60))
+    expect(accepts(search, 'x'.repeat(41))).toBe(false)
+    expect(admits(AcceptedInput.search, 'x'.repeat(41))).toBe(false)
   })
 
   it('should describe contract types and strike bounds exactly', () => {

@@ -1,5 +1,6 @@
 /** What the core parsers accept, as JSON Schemas for the OpenAPI document (test/integration/openapi-accepted-input.test.ts holds each against its parser). */
 import { barLimits, barRules, timespans } from '../core/bar-query'
+import { tickerSearchBounds } from '../core/ticker-search'
 import { passwordBounds } from '../core/validate'
 import type { JsonSchema } from './model'
 
@@ -40,6 +41,13 @@ export const AcceptedInput = {
     pattern:
       '^(\\d{4}-\\d{2}-\\d{2}|\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}:?\\d{2})|\\d{1,15})$',
   },
+  /** parseTickerSearch: search, 1-40 of letters, digits, spaces and . - & ' , once trimmed (runs of spaces count as one). */
+  search: {
+    type: 'string',
+    pattern: `^\\s*[A-Za-z0-9.&',-](\\s*[A-Za-z0-9.&',-]){0,${tickerSearchBounds.maxText - 1}}\\s*$`,
+  },
+  /** parseTickerSearch: limit. */
+  searchLimit: { type: 'integer', minimum: 1, maximum: tickerSearchBounds.maxLimit },
   /** parseExpiration: a calendar date YYYY-MM-DD. */
   expiration: { type: 'string', pattern: padded('\\d{4}-\\d{2}-\\d{2}') },
   /** parseContractType: call or put in any case; empty means both. */

@@ -1,7 +1,7 @@
 /** Upstream port: where market data comes from (Massive, or the simulated market). History, snapshots and the live feed. */
-import type { Bar, BaseTimespan, LiveBar, Trade, UpstreamSnapshot } from '../core/market-types'
+import type { Bar, BaseTimespan, LiveBar, Quote, Trade, UpstreamSnapshot } from '../core/market-types'
 
-export type { Bar, BaseTimespan, LiveBar, Timespan, Trade, UpstreamSnapshot } from '../core/market-types'
+export type { Bar, BaseTimespan, LiveBar, Quote, QuoteLevels, Timespan, Trade, UpstreamSnapshot } from '../core/market-types'
 
 export type UpstreamHealth = 'ok' | 'degraded' | 'down'
 
@@ -57,6 +57,20 @@ export interface UpstreamRest {
   status(): UpstreamStatus
 }
 
+/** One ticker found by a search: its symbol, name, provider type code (CS, ETF, …) and primary exchange (MIC). */
+export interface TickerMatch {
+  ticker: string
+  name: string
+  type: string
+  exchange: string | null
+}
+
+/** Symbol search of the provider's reference data (Massive `/v3/reference/tickers?search=`, or the simulated universe). */
+export interface TickerDirectory {
+  /** Active stock and ETF tickers whose symbol or name matches `text`, best first, at most `limit`. */
+  searchTickers(text: string, limit: number): Promise<TickerMatch[]>
+}
+
 /** Provider status events turned into our terms (Massive `status` messages). */
 export type FeedStatusEvent =
   | { kind: 'connected' }
@@ -66,11 +80,15 @@ export type FeedStatusEvent =
   | { kind: 'force_disconnect'; message: string }
   | { kind: 'slow_consumer'; message: string }
   | { kind: 'subscribed'; channels: string[] }
+  /** The provider refused the quote channel (`Q`): the plan has no quotes; trades and bars go on. */
+  | { kind: 'quotes_unavailable'; message: string }
   | { kind: 'error'; message: string }
 
 export interface FeedHandlers {
   /** Trades in provider order; a frame may carry many. */
   trades(trades: Trade[]): void
+  /** NBBO updates in provider order (Massive `Q`); absent handler = quotes are dropped. */
+  quotes?(quotes: Quote[]): void
   /** Minute bars, including provider re-sends of a window already sent (corrections): upsert by (symbol, t). */
   bars(bars: LiveBar[]): void
   status(event: FeedStatusEvent): void
@@ -86,7 +104,9 @@ export interface FeedHandlers {
  *   netted per symbol (the last call wins), and take effect once authenticated; calls after
  *   `closed` are ignored; a symbol subscribed twice is sent once;
  * - each subscribe that takes effect is acknowledged by a `subscribed` status naming the trade
- *   and minute channels of its symbols (`T.<symbol>`, `AM.<symbol>`); the provider handles calls
+ *   and minute channels of its symbols (`T.<symbol>`, `AM.<symbol>`; `Q.<symbol>` too where the
+ *   adapter subscribes quotes — a plan without quotes answers `quotes_unavailable` once and trades
+ *   and bars go on); quotes, like trades, arrive in provider order; the provider handles calls
  *   in order, so an acknowledgement means every earlier call has taken effect;
  * - from its subscribe on, a symbol's trades arrive in provider order, each once, and after each
  *   minute closes its bar (`n` may be 0 when the provider does not count trades); nothing for a

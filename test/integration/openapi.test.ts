@@ -128,6 +128,8 @@ describe('OpenAPI document', () => {
     expect(param('GET /api/v1/market-data/bars', 'ticker').schema.pattern).toBeString()
     expect(param('GET /api/v1/market-data/snapshots', 'tickers')).toMatchObject({ required: true, explode: true })
     expect(param('GET /api/v1/options/chain', 'underlying').required).toBe(true)
+    expect(param('GET /api/v1/reference/tickers', 'search')).toMatchObject({ required: true })
+    expect(param('GET /api/v1/reference/tickers', 'limit').schema).toMatchObject({ type: 'integer', maximum: 50 })
     expect(param('GET /api/v1/options/contracts/{option_ticker}', 'option_ticker').schema.type).toBe('string')
     expect(JSON.stringify(doc.paths)).not.toContain('x-parser-')
   })

@@ -5,9 +5,11 @@ import {
   handleSnapshotList,
   handleSnapshotOne,
   handleTickerDetails,
+  handleTickerSearch,
   SNAPSHOT_ONE_PATH,
   SNAPSHOTS_PATH,
   TICKER_DETAILS_PATH,
+  TICKER_SEARCH_PATH,
 } from './massive-snapshots.ts'
 import {
   FakeFeedHub,
@@ -255,13 +257,14 @@ function route(
   if (one) return handleSnapshotOne(decodeURIComponent(one[1]!), nowMs, sw.snapshotTimeUnit)
   const details = url.pathname.match(TICKER_DETAILS_PATH)
   if (details) return handleTickerDetails(decodeURIComponent(details[1]!))
+  if (url.pathname === TICKER_SEARCH_PATH) return handleTickerSearch(url)
   return { status: 404, body: { status: 'NOT_FOUND', message: 'The specified resource was not found' } }
 }
 
 function endpointOf(pathname: string): MassiveEndpoint {
   if (AGGS_PATH.test(pathname)) return 'aggs'
   if (pathname === SNAPSHOTS_PATH || SNAPSHOT_ONE_PATH.test(pathname)) return 'snapshots'
-  if (TICKER_DETAILS_PATH.test(pathname)) return 'tickers'
+  if (TICKER_DETAILS_PATH.test(pathname) || pathname === TICKER_SEARCH_PATH) return 'tickers'
   if (isOptionsPath(pathname)) return 'options'
   if (isMarketStatusPath(pathname)) return 'marketStatus'
   return 'other'

@@ -1,13 +1,19 @@
 /** The local Massive fake's snapshot and ticker-reference endpoints, built from the simulated market. */
 
 import { dayBars, minuteBars, snapshotAt, tradesBetween } from '../../src/adapters/simulated/market.ts'
-import { findSimulatedTicker, simulatedUniverse } from '../../src/adapters/simulated/universe.ts'
+import {
+  findSimulatedTicker,
+  searchSimulatedTickers,
+  simulatedUniverse,
+  type SimulatedTicker,
+} from '../../src/adapters/simulated/universe.ts'
 import { DAY_MS, MINUTE_MS, nyDayStart } from '../../src/core/market-time.ts'
 import type { FakeReply } from './massive-aggs.ts'
 
 export const SNAPSHOTS_PATH = '/v2/snapshot/locale/us/markets/stocks/tickers'
 export const SNAPSHOT_ONE_PATH = /^\/v2\/snapshot\/locale\/us\/markets\/stocks\/tickers\/([^/]+)$/
 export const TICKER_DETAILS_PATH = /^\/v3\/reference\/tickers\/([^/]+)$/
+export const TICKER_SEARCH_PATH = '/v3/reference/tickers'
 
 export type TimeUnit = 'ns' | 'ms'
 
@@ -34,8 +40,37 @@ export function handleSnapshotOne(ticker: string, nowMs: number, unit: TimeUnit)
 export function handleTickerDetails(ticker: string): FakeReply {
   const entry = findSimulatedTicker(ticker)
   if (!entry) return NOT_FOUND
-  const results = { ticker: entry.ticker, name: entry.name, market: 'stocks', locale: 'us', type: 'CS', active: true, currency_name: 'usd' }
-  return { status: 200, body: { status: 'OK', results } }
+  return { status: 200, body: { status: 'OK', results: referenceTicker(entry) } }
+}
+
+/**
+ * GET /v3/reference/tickers?search=&limit= (section 2): the simulated universe matching `search`
+ * in ticker or name, sorted by ticker as the provider does; `limit` 1-1000, default 100.
+ */
+export function handleTickerSearch(url: URL): FakeReply {
+  const limit = Number(url.searchParams.get('limit') ?? 100)
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    return { status: 400, body: { status: 'ERROR', error: 'limit must be between 1 and 1000' } }
+  const search = url.searchParams.get('search') ?? ''
+  const found = search ? searchSimulatedTickers(search, simulatedUniverse.length) : [...simulatedUniverse]
+  const results = found
+    .sort((a, b) => (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0))
+    .slice(0, limit)
+    .map(referenceTicker)
+  return { status: 200, body: { status: 'OK', count: results.length, results } }
+}
+
+function referenceTicker(entry: SimulatedTicker): Record<string, unknown> {
+  return {
+    ticker: entry.ticker,
+    name: entry.name,
+    market: 'stocks',
+    locale: 'us',
+    primary_exchange: entry.exchange,
+    type: entry.type,
+    active: true,
+    currency_name: 'usd',
+  }
 }
 
 /**

@@ -2,10 +2,10 @@
 
 import { BoundedCache } from '../../core/bounded-cache.ts'
 import { UpstreamError } from '../../errors.ts'
-import type { RequestPriority, UpstreamRest, UpstreamStatus } from '../../ports/upstream.ts'
+import type { RequestPriority, TickerDirectory, TickerMatch, UpstreamRest, UpstreamStatus } from '../../ports/upstream.ts'
 import type { Bar, BaseTimespan, UpstreamSnapshot } from '../../core/market-types.ts'
 import { MassiveHttpClient, type MassiveHttpOptions } from './http-client.ts'
-import { parseAggsPage, parseSnapshotList, parseTickerDetails } from './wire.ts'
+import { parseAggsPage, parseSnapshotList, parseTickerDetails, parseTickerSearch } from './wire.ts'
 
 /** Either the transport settings, or a transport to share with other Massive adapters (one budget per account). */
 export type MassiveRestOptions = (MassiveHttpOptions | { http: MassiveHttpClient }) & MassiveRestTuning
@@ -29,7 +29,7 @@ const SNAPSHOTS_PATH = '/v2/snapshot/locale/us/markets/stocks/tickers'
  * Talks to Massive over fetch; the API key stays in the Authorization header and never enters a
  * URL. Every HTTP call (retries and next_url pages included) spends the request budget.
  */
-export class MassiveRest implements UpstreamRest {
+export class MassiveRest implements UpstreamRest, TickerDirectory {
   readonly name = 'massive' as const
   private readonly http: MassiveHttpClient
   private readonly pageLimit: number
@@ -112,6 +112,23 @@ export class MassiveRest implements UpstreamRest {
     const lookup = this.fetchTickerKnown(ticker, priority).finally(() => this.pendingLookups.delete(ticker))
     this.pendingLookups.set(ticker, lookup)
     return lookup
+  }
+
+  /**
+   * Active stock-market tickers (stocks, ETFs) matching `text` in symbol or name, one interactive
+   * call; the provider sorts by ticker, so the exact symbol and symbols starting with it move first.
+   */
+  async searchTickers(text: string, limit: number): Promise<TickerMatch[]> {
+    const params = new URLSearchParams({ search: text, market: 'stocks', active: 'true', limit: String(limit) })
+    const res = await this.http.getJson(this.http.urlFor(`/v3/reference/tickers?${params}`))
+    const found = this.http.checked(() => parseTickerSearch(res.body))
+    const q = text.trim().toUpperCase()
+    const rank = (m: TickerMatch) => (m.ticker === q ? 0 : m.ticker.startsWith(q) ? 1 : 2)
+    return found
+      .map((m, i) => ({ m, i }))
+      .sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i)
+      .slice(0, limit)
+      .map(({ m }) => m)
   }
 
   status(): UpstreamStatus {

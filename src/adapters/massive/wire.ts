@@ -2,6 +2,7 @@
 
 import { UpstreamError } from '../../errors.ts'
 import type { Bar, UpstreamSnapshot } from '../../core/market-types.ts'
+import type { TickerMatch } from '../../ports/upstream.ts'
 import { snapshotFigures } from '../../core/snapshot-figures.ts'
 
 export interface AggsPage {
@@ -43,6 +44,22 @@ export function parseTickerDetails(body: unknown): boolean {
   if (page.results === undefined || page.results === null) return false
   if (!isObject(page.results)) throw badShape('ticker details', '`results` is not an object')
   return true
+}
+
+/** `/v3/reference/tickers?search=`: the listed tickers (missing `results` = none); items without a ticker or name are skipped. */
+export function parseTickerSearch(body: unknown): TickerMatch[] {
+  const page = envelope(body, 'ticker search')
+  const list = page.results
+  if (list === undefined || list === null) return []
+  if (!Array.isArray(list)) throw badShape('ticker search', '`results` is not an array')
+  const out: TickerMatch[] = []
+  for (const item of list) {
+    if (!isObject(item) || typeof item.ticker !== 'string' || typeof item.name !== 'string') continue
+    const type = typeof item.type === 'string' ? item.type : ''
+    const exchange = typeof item.primary_exchange === 'string' ? item.primary_exchange : null
+    out.push({ ticker: item.ticker, name: item.name, type, exchange })
+  }
+  return out
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   isKnownTicker,
   minuteBars,
   simulatedMarket,
+  searchSimulatedTickers,
   simulatedUniverse,
   snapshotAt,
   tradesBetween,
@@ -45,9 +46,16 @@ function barsFromTrades(trades: Trade[]): Bar[] {
 }
 
 describe('universe', () => {
-  it('has exactly 200 distinct tickers with names and positive base prices', () => {
-    expect(simulatedUniverse).toHaveLength(200)
-    expect(new Set(simulatedUniverse.map((s) => s.ticker)).size).toBe(200)
+  it('has 200 stocks and the common ETFs, distinct, with names and positive base prices', () => {
+    const stocks = simulatedUniverse.filter((s) => s.type === 'CS')
+    const etfs = simulatedUniverse.filter((s) => s.type === 'ETF').map((s) => s.ticker)
+    expect(stocks).toHaveLength(200)
+    expect(etfs).toEqual(expect.arrayContaining(['SPY', 'QQQ', 'IWM', 'DIA', 'XLK', 'XLF', 'XLE']))
+    expect(stocks.length + etfs.length).toBe(simulatedUniverse.length)
+    expect(new Set(simulatedUniverse.map((s) => s.ticker)).size).toBe(simulatedUniverse.length)
+    expect(findSimulatedTicker('SPY')).toMatchObject({ name: 'SPDR S&P 500 ETF Trust', type: 'ETF', exchange: 'ARCX' })
+    expect(findSimulatedTicker('AAPL')).toMatchObject({ type: 'CS', exchange: 'XNAS' })
+    expect(findSimulatedTicker('JPM')).toMatchObject({ type: 'CS', exchange: 'XNYS' })
     for (const s of simulatedUniverse) {
       expect(s.name.length).toBeGreaterThan(1)
       expect(s.basePrice).toBeGreaterThan(1)
@@ -56,6 +64,15 @@ describe('universe', () => {
     expect(isKnownTicker('NVDA')).toBe(true)
     expect(isKnownTicker('aapl')).toBe(false)
     expect(isKnownTicker('ZZZZ')).toBe(false)
+  })
+
+  it('finds tickers by ticker and by name, the exact ticker first', () => {
+    expect(searchSimulatedTickers('spy', 3)[0]?.ticker).toBe('SPY')
+    expect(searchSimulatedTickers('app', 10).map((s) => s.ticker).slice(0, 2)).toEqual(['AAPL', 'AMAT'])
+    expect(searchSimulatedTickers('select sector', 20).every((s) => s.type === 'ETF')).toBe(true)
+    expect(searchSimulatedTickers('xl', 4)).toHaveLength(4)
+    expect(searchSimulatedTickers('   ', 10)).toEqual([])
+    expect(searchSimulatedTickers('zzzzqq', 10)).toEqual([])
   })
 })
 

@@ -10,6 +10,7 @@ import {
 import { scheduleOfIndex } from '../../core/calendar.ts'
 import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from '../../core/market-time.ts'
 import { snapshotFigures } from '../../core/snapshot-figures.ts'
+import { adjustBar } from '../../core/splits.ts'
 import { NotFoundError } from '../../errors.ts'
 import type { Bar, Trade, UpstreamSnapshot } from '../../ports/upstream.ts'
 import {
@@ -22,8 +23,15 @@ import {
   type TradeRate,
 } from './trade-model.ts'
 
-export { findSimulatedTicker, isKnownTicker, simulatedUniverse, type SimulatedTicker } from './universe.ts'
+export {
+  findSimulatedTicker,
+  isKnownTicker,
+  searchSimulatedTickers,
+  simulatedUniverse,
+  type SimulatedTicker,
+} from './universe.ts'
 export type { MarketHours } from './trade-model.ts'
+import { adjustmentAsOf } from './splits.ts'
 
 /** The simulated market under one MarketHours setting; every function is pure in (ticker, time). */
 export interface SimulatedMarket {
@@ -36,12 +44,14 @@ export interface SimulatedMarket {
   /**
    * Minute bars of `ticker` whose window starts in [fromMs, toMs), built from the trades with
    * t < asOfMs (the current minute is partial, later minutes do not exist). Empty minutes have no bar.
+   * Split-adjusted as of asOfMs (splits.ts), as the provider's `adjusted=true`; trades are as they printed.
    */
   minuteBars(ticker: string, fromMs: number, toMs: number, asOfMs: number): Bar[]
   /**
    * Day bars of `ticker` whose NY day starts in [fromMs, toMs), each the exact aggregate of that
    * day's minute bars with trades before asOfMs (today is partial, later days do not exist); a day
    * without trades (by the calendar: every day that is not a trading day) has no bar.
+   * Split-adjusted as of asOfMs, like minuteBars.
    */
   dayBars(ticker: string, fromMs: number, toMs: number, asOfMs: number): Bar[]
   /**
@@ -237,7 +247,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     for (let m = Math.ceil(fromMs / MINUTE_MS); m < endMinute; m++) {
       accumulateMinute(model, m, asOfMs, acc)
       const bar = accumulatorToBar(acc)
-      if (bar) out.push(bar)
+      if (bar) out.push(adjustBar(bar, adjustmentAsOf(ticker, bar.t, asOfMs)))
     }
     return out
   }
@@ -300,7 +310,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     for (let start = nyDayStartOfIndex(day); start < limit; day++) {
       const end = nyDayStartOfIndex(day + 1)
       const bar = asOfMs >= end ? completedDayBar(model, day) : partialDayBar(model, start, end, asOfMs)
-      if (bar) out.push(bar)
+      if (bar) out.push(adjustBar(bar, adjustmentAsOf(ticker, bar.t, asOfMs)))
       start = end
     }
     return out
@@ -333,8 +343,11 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     let prevBar: Bar | null = null
     for (let d = today - 1; !prevBar && d >= today - PREV_DAY_LOOKBACK_DAYS; d--) prevBar = completedDayBar(model, d)
     const lastTrade = lastTradeAtOrBefore(model, nowMs)
-    const prevClose = prevBar?.c ?? lastTrade?.p ?? model.basePrice
-    const last = lastTrade?.p ?? prevClose
+    // Across a split both are on today's scale, as the provider's adjusted prevDay is.
+    const prevBarClose = prevBar && prevBar.c / adjustmentAsOf(ticker, prevBar.t, nowMs)
+    const lastPrice = lastTrade && lastTrade.p / adjustmentAsOf(ticker, lastTrade.t, nowMs)
+    const prevClose = prevBarClose ?? lastPrice ?? model.basePrice
+    const last = lastPrice ?? prevClose
     const { change, changePct } = snapshotFigures(last, prevClose)
     const snapshot: UpstreamSnapshot = {
       ticker,

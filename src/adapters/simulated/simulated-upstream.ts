@@ -1,10 +1,10 @@
 /** UpstreamRest over the simulated market: bars and snapshots as of the injected clock, never failing, never rate-limited. */
 
 import type { Clock } from '../../ports/clock.ts'
-import type { UpstreamRest, UpstreamStatus } from '../../ports/upstream.ts'
+import type { TickerDirectory, TickerMatch, UpstreamRest, UpstreamStatus } from '../../ports/upstream.ts'
 import type { Bar, BaseTimespan, UpstreamSnapshot } from '../../core/market-types.ts'
 import { DAY_MS } from '../../core/market-time.ts'
-import { isKnownTicker, simulatedMarket, type SimulatedMarket } from './market.ts'
+import { isKnownTicker, searchSimulatedTickers, simulatedMarket, type SimulatedMarket } from './market.ts'
 
 export interface SimulatedUpstreamOptions {
   /** Decides what "now" is: bars and snapshots only include trades before clock.now(). */
@@ -18,7 +18,7 @@ export interface SimulatedUpstreamOptions {
  * (see market.ts), so they agree bar for bar with the simulated live feed. Tickers are
  * case-sensitive; an unknown ticker yields [] bars and is absent from snapshots.
  */
-export class SimulatedUpstream implements UpstreamRest {
+export class SimulatedUpstream implements UpstreamRest, TickerDirectory {
   readonly name = 'simulated' as const
   private readonly clock: Clock
   private readonly market: SimulatedMarket
@@ -53,6 +53,11 @@ export class SimulatedUpstream implements UpstreamRest {
       if (!out.has(ticker) && isKnownTicker(ticker)) out.set(ticker, this.market.snapshotAt(ticker, nowMs))
     }
     return out
+  }
+
+  async searchTickers(text: string, limit: number): Promise<TickerMatch[]> {
+    this.requests++
+    return searchSimulatedTickers(text, limit).map(({ ticker, name, type, exchange }) => ({ ticker, name, type, exchange }))
   }
 
   async lookupTicker(ticker: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-/** The simulated market's fixed universe: 200 real US tickers with company names and plausible base prices. */
+/** The simulated market's fixed universe: 200 real US stocks and the common ETFs, with names, types, listing exchanges and plausible base prices. */
 
 export interface SimulatedTicker {
   /** Provider-style symbol, case-sensitive (e.g. `AAPL`, `BRK.B`). */
@@ -6,6 +6,10 @@ export interface SimulatedTicker {
   name: string
   /** Price level the simulated random walk oscillates around, in USD. */
   basePrice: number
+  /** The provider's type code: CS (common stock) or ETF. */
+  type: 'CS' | 'ETF'
+  /** Primary listing exchange (ISO 10383 MIC), as the provider names it. */
+  exchange: 'XNAS' | 'XNYS' | 'ARCX'
 }
 
 // Ordered roughly by market capitalisation; the position also sets trading activity (see market.ts).
@@ -212,12 +216,44 @@ const UNIVERSE_ROWS: readonly (readonly [string, string, number])[] = [
   ['SNOW', 'Snowflake Inc.', 130.6],
 ]
 
+// Exchange-traded funds, after the stocks so every stock keeps its trading activity (rank) in market.ts.
+const ETF_ROWS: readonly (readonly [string, string, number])[] = [
+  ['SPY', 'SPDR S&P 500 ETF Trust', 590.2],
+  ['QQQ', 'Invesco QQQ Trust, Series 1', 505.4],
+  ['IWM', 'iShares Russell 2000 ETF', 225.3],
+  ['DIA', 'SPDR Dow Jones Industrial Average ETF Trust', 430.6],
+  ['VOO', 'Vanguard S&P 500 ETF', 542.8],
+  ['XLK', 'Technology Select Sector SPDR Fund', 230.5],
+  ['XLF', 'Financial Select Sector SPDR Fund', 48.7],
+  ['XLE', 'Energy Select Sector SPDR Fund', 92.4],
+  ['XLV', 'Health Care Select Sector SPDR Fund', 145.2],
+  ['XLY', 'Consumer Discretionary Select Sector SPDR Fund', 205.1],
+  ['XLI', 'Industrial Select Sector SPDR Fund', 135.6],
+  ['XLP', 'Consumer Staples Select Sector SPDR Fund', 80.3],
+  ['XLU', 'Utilities Select Sector SPDR Fund', 78.9],
+  ['SMH', 'VanEck Semiconductor ETF', 245.7],
+]
+
+/** Stocks listed on Nasdaq; every other stock here is listed on the NYSE (ETFs on NYSE Arca, QQQ on Nasdaq). */
+const NASDAQ = new Set(
+  (
+    'AAPL MSFT NVDA AMZN GOOGL META TSLA AVGO COST NFLX ADBE CSCO INTU QCOM TXN AMD AMGN ISRG CMCSA AMAT BKNG HON ' +
+    'VRTX REGN ADP PANW ADI KLAC LRCX MU SBUX GILD MDLZ INTC SNPS CDNS EQIX PYPL ORLY CSX ABNB MAR CRWD MRVL ' +
+    'ADSK PCAR KHC KDP MNST EBAY ETSY DLTR ROST LULU UAL EXPE DXCM MRNA BIIB ILMN ON NXPI MCHP SWKS WDAY FTNT ' +
+    'DDOG CME PEP LIN IDXX DPZ QQQ SMH'
+  ).split(' '),
+)
+
 /** Every simulated ticker, in a fixed order (largest first). */
-export const simulatedUniverse: readonly SimulatedTicker[] = UNIVERSE_ROWS.map(([ticker, name, basePrice]) => ({
-  ticker,
-  name,
-  basePrice,
-}))
+export const simulatedUniverse: readonly SimulatedTicker[] = [
+  ...UNIVERSE_ROWS.map(([ticker, name, basePrice]) => row(ticker, name, basePrice, 'CS')),
+  ...ETF_ROWS.map(([ticker, name, basePrice]) => row(ticker, name, basePrice, 'ETF')),
+]
+
+function row(ticker: string, name: string, basePrice: number, type: 'CS' | 'ETF'): SimulatedTicker {
+  const exchange = NASDAQ.has(ticker) ? 'XNAS' : type === 'ETF' ? 'ARCX' : 'XNYS'
+  return { ticker, name, basePrice, type, exchange }
+}
 
 const BY_TICKER: ReadonlyMap<string, SimulatedTicker> = new Map(simulatedUniverse.map((s) => [s.ticker, s]))
 
@@ -229,4 +265,27 @@ export function isKnownTicker(ticker: string): boolean {
 /** The universe entry for a ticker, or undefined when unknown. */
 export function findSimulatedTicker(ticker: string): SimulatedTicker | undefined {
   return BY_TICKER.get(ticker)
+}
+
+/**
+ * Tickers matching `text` (case-insensitive), best first: the exact ticker, tickers starting with
+ * it, names with a word starting with it, then names containing it; universe order within each.
+ */
+export function searchSimulatedTickers(text: string, limit: number): SimulatedTicker[] {
+  const q = text.trim().toUpperCase()
+  if (!q) return []
+  const rank = (s: SimulatedTicker): number => {
+    const name = s.name.toUpperCase()
+    if (s.ticker === q) return 0
+    if (s.ticker.startsWith(q)) return 1
+    if (name.startsWith(q) || name.includes(` ${q}`)) return 2
+    if (name.includes(q)) return 3
+    return 4
+  }
+  return simulatedUniverse
+    .map((s, i) => ({ s, r: rank(s), i }))
+    .filter((m) => m.r < 4)
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .slice(0, limit)
+    .map((m) => m.s)
 }
