@@ -1,9 +1,10 @@
 /** Per-symbol coalescing: applies trades and minute bars in order, keeps the last trade, the live minute bar and day stats, and yields at most one message per kind per flush. */
-import { accumulateTrade, accumulatorToBar, openAccumulator, type BarAccumulator } from './bars'
+import { accumulatorToBar, openAccumulator, type BarAccumulator } from './bars'
 import { scheduleOfIndex } from './calendar'
 import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from './market-time'
 import type { Bar, LiveBar, Trade, UpstreamSnapshot } from './market-types'
 import { snapshotFigures } from './snapshot-figures'
+import { accumulateDayTrade, accumulateMinuteTrade, eligibilityOf, minuteRules, stockSaleConditions, type ConditionTable } from './trade-conditions'
 
 /** 'live' = built from trades while the minute forms; 'final' = the provider's closed bar; 'correction' = a re-send of a final window. */
 export type BarState = 'live' | 'final' | 'correction'
@@ -61,8 +62,12 @@ export interface SymbolState {
   regular: { dayIndex: number; hours: [open: number, close: number] | null } | null
   /** Where a day's regular session lies (the calendar, or the whole day around the clock). */
   regularSessionOf: RegularSessionOf
-  /** The forming minute, from trades. */
+  /** The forming minute, from trades, by the condition rules (no bar while no print set a price). */
   live: BarAccumulator | null
+  /** The day of `dayIndex` from trades by the condition rules (regular-session prices, the whole day's volume); null before its first trade or seed. */
+  day: BarAccumulator | null
+  /** Sale conditions and their update rules (core/trade-conditions.ts; the provider's when read). */
+  conditions: ConditionTable
   /** Starts of minutes the provider has closed, oldest first. */
   finalized: number[]
   pendingTrade: TradeData | null
@@ -72,7 +77,10 @@ export interface SymbolState {
   pendingSnapshot: boolean
 }
 
-export function createSymbolState(regularSessionOf: RegularSessionOf = calendarRegularSession): SymbolState {
+export function createSymbolState(
+  regularSessionOf: RegularSessionOf = calendarRegularSession,
+  conditions: ConditionTable = stockSaleConditions,
+): SymbolState {
   return {
     prevClose: null,
     last: null,
@@ -82,6 +90,8 @@ export function createSymbolState(regularSessionOf: RegularSessionOf = calendarR
     regular: null,
     regularSessionOf,
     live: null,
+    day: null,
+    conditions,
     finalized: [],
     pendingTrade: null,
     pendingLive: false,
@@ -107,6 +117,7 @@ function rollDay(s: SymbolState, day: number): void {
   if (s.dayIndex !== null && s.regularLast !== null) s.prevClose = s.regularLast
   s.regularLast = null
   s.dayIndex = day
+  s.day = null
 }
 
 /** Sets the day statistics from a provider snapshot taken at `asOf` (prev close; last until a trade arrives). */
@@ -134,31 +145,54 @@ export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number):
   s.pendingSnapshot = s.last !== null
 }
 
-/** Applies one trade in provider order. */
+/**
+ * Applies one trade in provider order, as its sale conditions allow (core/trade-conditions.ts):
+ * the last price moves only on a print that may set its minute's close (odd lots, average-price
+ * and out-of-sequence prints do not; Form T does in extended hours, as it does for minute bars),
+ * the live minute and the day by the same rules the final bars are built with. The trade window
+ * is the last price-setting print, with the count and volume of the window's volume-eligible
+ * prints; a print that sets no price only joins a window of its own minute (the live bar carries
+ * it otherwise). A trade without conditions is a regular sale: it does everything.
+ */
 export function applyTrade(s: SymbolState, trade: Trade): void {
   const day = nyDayIndex(trade.t)
   if (s.dayIndex === null || day > s.dayIndex) rollDay(s, day)
-  if (day === s.dayIndex && inRegularSession(s, day, trade.t)) s.regularLast = trade.p
-  s.last = trade.p
-  s.lastTradeT = trade.t
-  const w = s.pendingTrade
-  if (w === null) s.pendingTrade = { p: trade.p, s: trade.s, t: trade.t, count: 1, volume: trade.s }
-  else {
-    w.p = trade.p
-    w.s = trade.s
-    w.t = trade.t
-    w.count += 1
-    w.volume += trade.s
-  }
+  const regular = inRegularSession(s, day, trade.t)
+  const e = eligibilityOf(trade.c, s.conditions)
+  const setsLast = minuteRules(e, !regular).openClose
+  const volume = e.price.volume ? trade.s : 0
   const minute = Math.floor(trade.t / MINUTE_MS) * MINUTE_MS
+  if (day === s.dayIndex) {
+    if (regular && e.price.openClose) s.regularLast = trade.p
+    s.day ??= openAccumulator(nyDayStartOfIndex(day))
+    accumulateDayTrade(s.day, trade.p, trade.s, e, regular)
+  }
+  const w = s.pendingTrade
+  if (setsLast) {
+    s.last = trade.p
+    s.lastTradeT = trade.t
+    if (w === null) s.pendingTrade = { p: trade.p, s: trade.s, t: trade.t, count: 1, volume }
+    else {
+      w.p = trade.p
+      w.s = trade.s
+      w.t = trade.t
+      w.count += 1
+      w.volume += volume
+    }
+  } else if (volume > 0 && w !== null && Math.floor(w.t / MINUTE_MS) * MINUTE_MS === minute) {
+    w.count += 1
+    w.volume += volume
+  }
   if (!s.finalized.includes(minute)) {
     if (s.live === null || minute > s.live.t) s.live = openAccumulator(minute)
-    if (minute === s.live.t) {
-      accumulateTrade(s.live, trade.p, trade.s)
-      s.pendingLive = true
-    }
+    if (minute === s.live.t && accumulateMinuteTrade(s.live, trade.p, trade.s, e, regular)) s.pendingLive = true
   }
-  if (s.prevClose !== null) s.pendingSnapshot = true
+  if (s.prevClose !== null && setsLast) s.pendingSnapshot = true
+}
+
+/** The day so far as the trades seen (and the seed) give it, or null without a price yet: regular-session OHLC, the whole day's volume. */
+export function dayBarOf(s: SymbolState): Bar | null {
+  return s.day && accumulatorToBar(s.day)
 }
 
 /** Applies a provider minute bar: the first one for a window is 'final', later ones are 'correction'. */

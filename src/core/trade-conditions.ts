@@ -1,5 +1,7 @@
 /** Stock sale conditions and the consolidated update rules Massive builds bars with: which prints may set last/high/low/open/close and add volume. */
 
+import { accumulateRuledTrade, type BarAccumulator } from './bars.ts'
+
 /** Consolidated update rules of one sale condition (Massive `/v3/reference/conditions` `update_rules.consolidated`). */
 export interface UpdateRules {
   /** updates_high_low: may set the bar's and day's high and low (and the last price). */
@@ -138,4 +140,27 @@ export function eligibilityOf(conditions: readonly number[] | undefined, table: 
 /** The rules that apply to a print in a minute bar: extended hours use the Form T exception, regular hours do not. */
 export function minuteRules(e: Eligibility, extendedHours: boolean): UpdateRules {
   return extendedHours ? e.extendedMinute : e.price
+}
+
+/**
+ * Add one print to a minute bar (live or final: the same code): regular-session minutes take
+ * prices by the consolidated rules, extended-hours minutes by the Form T exception; volume from
+ * every volume-eligible print. Returns whether the print changed the bar.
+ */
+export function accumulateMinuteTrade(acc: BarAccumulator, price: number, size: number, e: Eligibility, regularSession: boolean): boolean {
+  const rules = minuteRules(e, !regularSession)
+  accumulateRuledTrade(acc, price, size, rules)
+  return rules.highLow || rules.openClose || rules.volume
+}
+
+const volumeOnly: UpdateRules = { highLow: false, openClose: false, volume: true }
+const nothing: UpdateRules = { highLow: false, openClose: false, volume: false }
+
+/**
+ * Add one print to a day bar (live or final): open/high/low/close only from regular-session
+ * prints the rules allow (no Form T exception), volume from every volume-eligible print of the
+ * day, extended hours included (market-rules.md §3.3.7).
+ */
+export function accumulateDayTrade(acc: BarAccumulator, price: number, size: number, e: Eligibility, regularSession: boolean): void {
+  accumulateRuledTrade(acc, price, size, regularSession ? e.price : e.price.volume ? volumeOnly : nothing)
 }
