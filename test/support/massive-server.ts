@@ -22,6 +22,7 @@ import {
 } from './massive-ws.ts'
 import { handleOptions, isOptionsPath } from './massive-options.ts'
 import { handleMarketStatus, isMarketStatusPath } from './massive-market-status.ts'
+import { handleSplits, isSplitsPath } from './massive-splits.ts'
 import type { CalendarOverride } from '../../src/core/calendar.ts'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
 import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
@@ -58,6 +59,8 @@ export interface MassiveSwitches extends FeedSwitches {
   snapshotTimeUnit: 'ns' | 'ms'
   /** Days the provider's market status knows beyond the computed calendar (e.g. an unscheduled closure); trades are not affected. */
   marketOverrides: CalendarOverride[]
+  /** `/stocks/v1/splits` answers 404 (as before 2026-02): only the older `/v3/reference/splits` serves splits. */
+  splitsLegacyOnly: boolean
 }
 
 /** REST requests (`total` counts HTTP requests only) and feed frames (ws*). */
@@ -132,6 +135,7 @@ export function defaultSwitches(): MassiveSwitches {
     malformed: false,
     snapshotTimeUnit: 'ns',
     marketOverrides: [],
+    splitsLegacyOnly: false,
     ...defaultFeedSwitches(),
   }
 }
@@ -252,6 +256,7 @@ function route(
   if (endpoint === 'aggs') return handleAggs(url, bars)
   if (endpoint === 'options') return handleOptions(url, nowMs)!
   if (endpoint === 'marketStatus') return handleMarketStatus(url.pathname, nowMs, sw.marketOverrides)
+  if (isSplitsPath(url.pathname)) return handleSplits(url, nowMs, sw.splitsLegacyOnly)
   if (SNAPSHOTS_PATH === url.pathname) return handleSnapshotList(url, nowMs, sw.snapshotTimeUnit)
   const one = url.pathname.match(SNAPSHOT_ONE_PATH)
   if (one) return handleSnapshotOne(decodeURIComponent(one[1]!), nowMs, sw.snapshotTimeUnit)

@@ -4,6 +4,7 @@ import { scheduleOfIndex, type DaySchedule } from '../../core/calendar.ts'
 import { DAY_MS, MINUTE_MS, nyDayIndex, nyWallMs } from '../../core/market-time.ts'
 import { REGULAR_CLOSE_MINUTE, REGULAR_OPEN_MINUTE } from '../../core/sessions.ts'
 import { simulatedUniverse } from './universe.ts'
+import { preSplitScale } from './splits.ts'
 
 /** Per-ticker constants derived once from the universe (a constant table). */
 export interface TickerModel {
@@ -177,7 +178,8 @@ export function fillMinuteTrades(
   const oneSalt = model.seed ^ 0x165667b1
   const oneA = hash2(oneSalt, minuteIndex) * UNIT
   const oneB = hash2(oneSalt, minuteIndex + 1) * UNIT
-  const base = model.basePrice * Math.exp(coarseLog * vol)
+  // Before a split the stock trades on its old scale (splits.ts): 4× the price before a 4-for-1.
+  const base = model.basePrice * preSplitScale(model.ticker, start) * Math.exp(coarseLog * vol)
   const slot = Math.floor(MINUTE_MS / count)
 
   for (let j = 0; j < count; j++) {
