@@ -4,6 +4,7 @@ import {
   defaultMachineOptions as o,
   initialMachine,
   reconnectDelay,
+  silenceLimitMs,
   transition,
   watchdogVerdict,
   type Machine,
@@ -174,5 +175,73 @@ describe('watchdogVerdict', () => {
   it('should expire only after the limit and tell when to look again', () => {
     expect(watchdogVerdict(1000, 2000, 2500)).toEqual({ expired: false, recheckInMs: 1500 })
     expect(watchdogVerdict(1000, 3500, 2500)).toEqual({ expired: true })
+  })
+})
+
+describe('dead-link rules', () => {
+  const liveWithKeepalive = () =>
+    run([
+      [{ type: 'start' }, 0],
+      [{ type: 'welcome', heartbeatMs: 20_000, keepaliveMs: 2000 }, 10],
+    ]).m
+
+  it('should set the watchdog from welcome: 2.75 × keepalive_ms (5.5 s), or 2.5 × heartbeat_ms from a server without it', () => {
+    const withKeepalive = run([
+      [{ type: 'start' }, 0],
+      [{ type: 'welcome', heartbeatMs: 20_000, keepaliveMs: 2000 }, 10],
+    ])
+    expect(timer(withKeepalive.commands.slice(-1), 'watchdog')!.ms).toBe(5500)
+    expect(silenceLimitMs(withKeepalive.m, o)).toBe(5500)
+    const older = run([
+      [{ type: 'start' }, 0],
+      [{ type: 'welcome', heartbeatMs: 20_000 }, 10],
+    ])
+    expect(timer(older.commands.slice(-1), 'watchdog')!.ms).toBe(50_000)
+  })
+
+  it('should treat the browser going offline as a lost stream at once, and ignore it while already retrying', () => {
+    const { m, commands } = run([[{ type: 'offline' }, 100]], liveWithKeepalive())
+    expect(m).toMatchObject({ state: 'reconnecting', reason: { code: 'OFFLINE' }, streamUp: false, downSince: 100 })
+    expect(commands[0]).toEqual({ type: 'close_socket', reason: 'offline' })
+    expect(timer(commands, 'retry')).toBeDefined()
+    const again = run([[{ type: 'offline' }, 200]], m)
+    expect(again.m).toBe(m)
+    expect(again.commands).toEqual([])
+  })
+
+  it('should be offline while polls fail, polling when one succeeds, and live on welcome', () => {
+    let { m } = run(
+      [
+        [{ type: 'offline' }, 0],
+        [{ type: 'outage_long' }, o.pollingAfterMs],
+        [{ type: 'poll_failed' }, o.pollingAfterMs + 1],
+      ],
+      liveWithKeepalive(),
+    )
+    expect(m.state).toBe('offline')
+    // Retries go on, and a failed one keeps the state offline.
+    let commands: MachineCommand[]
+    ;({ m, commands } = run(
+      [
+        [{ type: 'retry_due' }, 12_000],
+        [{ type: 'closed', code: 1006 }, 12_010],
+      ],
+      m,
+    ))
+    expect(opens(commands)).toBe(1)
+    expect(m.state).toBe('offline')
+    ;({ m } = run([[{ type: 'poll_ok' }, 13_000]], m))
+    expect(m.state).toBe('polling')
+    ;({ m } = run([[{ type: 'poll_failed' }, 16_000]], m))
+    expect(m.state).toBe('offline')
+    ;({ m, commands } = run([[{ type: 'online' }, 17_000]], m))
+    expect(opens(commands)).toBe(1)
+    ;({ m } = run([[{ type: 'welcome', heartbeatMs: 20_000, keepaliveMs: 2000 }, 17_100]], m))
+    expect(m).toMatchObject({ state: 'live', downSince: null })
+  })
+
+  it('should not call a live stream offline for a failed poll of refused symbols', () => {
+    const { m } = run([[{ type: 'poll_failed' }, 100]], liveWithKeepalive())
+    expect(m.state).toBe('live')
   })
 })

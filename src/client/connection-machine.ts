@@ -7,12 +7,22 @@ import { closeDisposition } from './wire'
  * - 'connecting': first connection attempt; 'live': welcomed and streaming;
  * - 'reconnecting': the stream dropped and retries run with backoff;
  * - 'polling': the stream has been down longer than `pollingAfterMs`: REST polling, retries go on;
+ * - 'offline': polling, but the polls fail too (no network): retries and polls go on;
  * - 'signed_out': 4500/4501/4502: no retries until the user signs in again;
  * - 'over_quota': 4504 (too many connections): REST polling, no retries until asked;
  * - 'degraded': the stream is up but a backfill failed, or the server refused the stream (4503/4505): REST polling, said so.
  */
 export type ConnectionState =
-  'idle' | 'connecting' | 'live' | 'reconnecting' | 'polling' | 'signed_out' | 'over_quota' | 'degraded' | 'stopped'
+  | 'idle'
+  | 'connecting'
+  | 'live'
+  | 'reconnecting'
+  | 'polling'
+  | 'offline'
+  | 'signed_out'
+  | 'over_quota'
+  | 'degraded'
+  | 'stopped'
 
 export interface Reason {
   code: string
@@ -27,6 +37,8 @@ export interface Machine {
   downSince: number | null
   /** From `welcome`; null before the first one. */
   heartbeatMs: number | null
+  /** From `welcome` (`keepalive_ms`): the server sends something at least this often; null from servers that do not say. */
+  keepaliveMs: number | null
   /** True between `welcome` and the socket's close. */
   streamUp: boolean
   /** A backfill failed and none has succeeded since. */
@@ -37,9 +49,13 @@ export interface Machine {
 export type MachineEvent =
   | { type: 'start' }
   | { type: 'stop' }
-  | { type: 'welcome'; heartbeatMs: number }
+  | { type: 'welcome'; heartbeatMs: number; keepaliveMs?: number | null }
   | { type: 'closed'; code: number; error?: Reason }
   | { type: 'silent' }
+  /** The browser went offline (the socket may look open for minutes): lost at once. */
+  | { type: 'offline' }
+  | { type: 'poll_failed' }
+  | { type: 'poll_ok' }
   | { type: 'retry_due' }
   | { type: 'outage_long' }
   | { type: 'backfill_failed'; message: string }
@@ -63,8 +79,10 @@ export interface MachineOptions {
   backoffMaxMs: number
   /** No welcome within this after opening → give up on the attempt. @default 10_000 */
   connectTimeoutMs: number
-  /** Silence longer than this many heartbeat intervals → reconnect. @default 2.5 */
+  /** Silence longer than this many heartbeat intervals → reconnect (servers that announce no keepalive). @default 2.5 */
   watchdogFactor: number
+  /** Silence longer than this many keepalive intervals → reconnect: 2.75 × 2 s = 5.5 s, within 6 s of the last byte. @default 2.75 */
+  keepaliveFactor: number
 }
 
 export const defaultMachineOptions: MachineOptions = {
@@ -73,6 +91,7 @@ export const defaultMachineOptions: MachineOptions = {
   backoffMaxMs: 20_000,
   connectTimeoutMs: 10_000,
   watchdogFactor: 2.5,
+  keepaliveFactor: 2.75,
 }
 
 export const initialMachine: Machine = {
@@ -80,6 +99,7 @@ export const initialMachine: Machine = {
   attempt: 0,
   downSince: null,
   heartbeatMs: null,
+  keepaliveMs: null,
   streamUp: false,
   backfillFailing: false,
   reason: null,
@@ -90,8 +110,9 @@ export function reconnectDelay(attempt: number, random: () => number, baseMs: nu
   return backoff(attempt, random, { baseMs, maxMs, minMs: 0 })
 }
 
-/** How long silence may last: before `welcome` the connect timeout, after it factor × heartbeat. */
+/** How long silence may last: before `welcome` the connect timeout, after it factor × keepalive (or × heartbeat from older servers). */
 export function silenceLimitMs(m: Machine, o: MachineOptions): number {
+  if (m.keepaliveMs !== null) return Math.ceil(m.keepaliveMs * o.keepaliveFactor)
   return m.heartbeatMs === null ? o.connectTimeoutMs : Math.ceil(m.heartbeatMs * o.watchdogFactor)
 }
 
@@ -106,11 +127,15 @@ export function watchdogVerdict(
 }
 
 /** True in the states where the client fetches snapshots and bars over REST on a timer. */
-export const isPollingState = (s: ConnectionState) => s === 'polling' || s === 'over_quota' || s === 'degraded'
+export const isPollingState = (s: ConnectionState) =>
+  s === 'polling' || s === 'offline' || s === 'over_quota' || s === 'degraded'
+
+/** True while the stream is down and being retried (the browser's `online` retries at once). */
+const isRetrying = (s: ConnectionState) => s === 'reconnecting' || s === 'polling' || s === 'offline'
 
 /** True while the machine wants a socket (open or being retried). */
 const wantsStream = (s: ConnectionState) =>
-  s === 'connecting' || s === 'live' || s === 'reconnecting' || s === 'polling' || s === 'degraded'
+  s === 'connecting' || s === 'live' || isRetrying(s) || s === 'degraded'
 
 type Result = { machine: Machine; commands: MachineCommand[] }
 
@@ -156,6 +181,7 @@ export function transition(
         attempt: 0,
         downSince: null,
         heartbeatMs: e.heartbeatMs,
+        keepaliveMs: e.keepaliveMs ?? null,
         streamUp: true,
         backfillFailing: false,
         reason: null,
@@ -172,21 +198,25 @@ export function transition(
     case 'closed':
       return onStreamLost(m, e.code, describeClose(e.code, e.error), now, random, o, [])
     case 'silent':
-      if (!wantsStream(m.state)) return { machine: m, commands: [] }
-      return onStreamLost(
-        m,
-        1006,
-        { code: 'NO_HEARTBEAT', message: 'nothing heard from the server in time' },
-        now,
-        random,
-        o,
-        [{ type: 'close_socket', reason: 'silent' }],
-      )
+    case 'offline': {
+      // Offline without a stream (retrying, refused) changes nothing: the next attempt fails on its own.
+      if (!wantsStream(m.state) || (e.type === 'offline' && !m.streamUp && m.state !== 'connecting'))
+        return { machine: m, commands: [] }
+      const reason =
+        e.type === 'silent'
+          ? { code: 'NO_HEARTBEAT', message: 'nothing heard from the server in time' }
+          : { code: 'OFFLINE', message: 'the browser is offline' }
+      return onStreamLost(m, 1006, reason, now, random, o, [{ type: 'close_socket', reason: e.type }])
+    }
+    case 'poll_failed':
+      return m.state === 'polling' ? { machine: { ...m, state: 'offline' }, commands: [] } : { machine: m, commands: [] }
+    case 'poll_ok':
+      return m.state === 'offline' ? { machine: { ...m, state: 'polling' }, commands: [] } : { machine: m, commands: [] }
     case 'retry_due':
-      if (m.state !== 'reconnecting' && m.state !== 'polling') return { machine: m, commands: [] }
+      if (!isRetrying(m.state)) return { machine: m, commands: [] }
       return { machine: m, commands: open }
     case 'online':
-      if (m.state !== 'reconnecting' && m.state !== 'polling') return { machine: m, commands: [] }
+      if (!isRetrying(m.state)) return { machine: m, commands: [] }
       return { machine: m, commands: [{ type: 'clear_timer', timer: 'retry' }, ...open] }
     case 'outage_long':
       return m.state === 'reconnecting'
@@ -233,7 +263,7 @@ function onStreamLost(
   }
   const downSince = m.downSince ?? now
   const longDown = now - downSince >= o.pollingAfterMs
-  const state: ConnectionState = longDown || m.state === 'polling' ? 'polling' : 'reconnecting'
+  const state: ConnectionState = m.state === 'offline' ? 'offline' : longDown || m.state === 'polling' ? 'polling' : 'reconnecting'
   const commands: MachineCommand[] = [
     ...first,
     { type: 'clear_timer', timer: 'watchdog' },

@@ -32,12 +32,13 @@ class FakeSocket implements StreamSocket {
   close() {
     this.readyState = 3
   }
-  /** The server accepts: open + welcome. */
-  accept(heartbeatMs = 1000) {
+  /** The server accepts: open + welcome (with `keepalive_ms` when given, as current servers send). */
+  accept(heartbeatMs = 1000, keepaliveMs?: number) {
     this.readyState = 1
+    const keepalive = keepaliveMs === undefined ? {} : { keepalive_ms: keepaliveMs }
     this.push({
       type: 'welcome',
-      data: { user_id: 1, protocol: 'market-watch.v1', heartbeat_ms: heartbeatMs, flush_ms: 100, limits: {} },
+      data: { user_id: 1, protocol: 'market-watch.v1', heartbeat_ms: heartbeatMs, ...keepalive, flush_ms: 100, limits: {} },
       source: 'server',
     })
   }
@@ -115,12 +116,12 @@ describe('MarketClient', () => {
     client.setToken('jwt')
   })
 
-  async function goLive(): Promise<FakeSocket> {
+  async function goLive(keepaliveMs?: number): Promise<FakeSocket> {
     await client.start({ symbol: 'AAPL', timespan: '1m' })
     const ws = FakeSocket.all.at(-1)!
     expect(ws.url).toBe('ws://mw.test/api/v1/market-data/stream')
     expect(ws.protocols).toEqual(['market-watch.v1', 'bearer.jwt'])
-    ws.accept()
+    ws.accept(1000, keepaliveMs)
     const sub = ws.sent.find((r) => r.action === 'subscribe')
     expect(sub.symbols).toEqual(['AAPL', 'MSFT'])
     ws.push({
@@ -245,6 +246,78 @@ describe('MarketClient', () => {
     clock.advance(600)
     expect(client.status().state).toBe('reconnecting')
     expect(ws.readyState).toBe(3)
+  })
+
+  it('should declare a silent stream lost 5.5 s after its last byte with the 2 s keepalive of welcome, and age its prices from that byte', async () => {
+    const ws = await goLive(2000)
+    clock.advance(2_000)
+    ws.push({ type: 'heartbeat', data: {}, source: 'server' })
+    const lastByte = clock.now()
+    clock.advance(5_400)
+    expect(client.status().state).toBe('live')
+    expect(client.priceAge('AAPL')).toMatchObject({ ageMs: 5_400, stale: false, streamed: true })
+    clock.advance(100)
+    expect(client.status()).toMatchObject({ state: 'reconnecting', reason: { code: 'NO_HEARTBEAT' } })
+    expect(clock.now() - lastByte).toBe(5_500)
+    expect(ws.readyState).toBe(3)
+    clock.advance(600)
+    expect(client.priceAge('AAPL')).toMatchObject({ ageMs: 6_100, stale: true, streamed: false })
+  })
+
+  it('should count the browser going offline as a lost stream at once, be offline while polls fail, and live again when back', async () => {
+    const ws = await goLive(2000)
+    ws.push({ type: 'heartbeat', data: {}, source: 'server' })
+    rest.setDown(true)
+    client.offline()
+    expect(client.status()).toMatchObject({ state: 'reconnecting', reason: { code: 'OFFLINE' } })
+    expect(ws.readyState).toBe(3)
+    // Every retry fails while the network is gone; after 10 s the client polls, and the polls fail too.
+    for (let i = 0; i < 14; i++) {
+      clock.advance(1_000)
+      const latest = FakeSocket.all.at(-1)!
+      if (latest !== ws && latest.readyState === 0) latest.serverClose(1006)
+      await flush()
+    }
+    expect(client.status().state).toBe('offline')
+    expect(client.priceAge('MSFT')).toMatchObject({ ageMs: 14_000, stale: true })
+    rest.setDown(false)
+    clock.advance(3_000)
+    await flush()
+    expect(client.status().state).toBe('polling')
+    expect(client.priceAge('MSFT')).toMatchObject({ stale: false })
+    rest.setDown(true)
+    clock.advance(3_000)
+    await flush()
+    expect(client.status().state).toBe('offline')
+    // The browser says the network is back: retry now, live again.
+    rest.setDown(false)
+    const opened = FakeSocket.all.length
+    client.nudge()
+    expect(FakeSocket.all.length).toBe(opened + 1)
+    const back = FakeSocket.all.at(-1)!
+    back.accept(20_000, 2000)
+    const sub = back.sent.find((r) => r.action === 'subscribe')
+    back.push({ type: 'subscribed', id: sub.id, data: { symbols: ['AAPL', 'MSFT'], added: [], removed: [] }, source: 'server' })
+    await flush()
+    expect(client.status().state).toBe('live')
+    expect(client.priceAge('AAPL')).toMatchObject({ ageMs: 0, stale: false, streamed: true })
+  })
+
+  it('should find a stream silent past its limit lost as soon as the page is visible again after sleep', async () => {
+    client.stop()
+    // Asleep: the clock jumps and no timer has run.
+    let slept = 0
+    const sleepy = { now: () => clock.now() + slept, setTimeout: clock.setTimeout.bind(clock), clearTimeout: clock.clearTimeout.bind(clock) }
+    client = new MarketClient({ baseUrl: 'http://mw.test', fetch: rest.fetch, WebSocket: FakeSocket, clock: sleepy, random: () => 0.5 })
+    client.setToken('jwt')
+    await client.start({ symbol: 'AAPL', timespan: '1m' })
+    FakeSocket.all.at(-1)!.accept(20_000, 2000)
+    clock.advance(1_000)
+    client.woke()
+    expect(client.status().state).toBe('live')
+    slept = 90_000
+    client.woke()
+    expect(client.status()).toMatchObject({ state: 'reconnecting', reason: { code: 'NO_HEARTBEAT' } })
   })
 
   it('should mark refused subscriptions over quota and poll them', async () => {

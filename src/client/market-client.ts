@@ -7,6 +7,7 @@ import type { RefreshOptions } from './refresh-schedule'
 import { ApiError, createRestApi, type FetchLike, type RestApi } from './rest-api'
 import type { MarketStatus, Watchlist } from './wire'
 import { newerStatus } from './market-session'
+import { PriceAges, type PriceAge, type PriceAgeOptions } from './price-age'
 import { RestSync, type RestSyncOptions } from './rest-sync'
 import { ServerClock } from './server-clock'
 import { StreamConnection, type SocketFactory } from './stream-connection'
@@ -23,7 +24,8 @@ export interface MarketClientDeps {
   random: () => number
 }
 
-export interface MarketClientOptions extends MachineOptions, MarketModelOptions, RestSyncOptions, RefreshOptions {}
+export interface MarketClientOptions
+  extends MachineOptions, MarketModelOptions, RestSyncOptions, RefreshOptions, PriceAgeOptions {}
 
 /** What the page shows: `state` is the machine's, except 'over_quota' while live with refused subscriptions. */
 export interface ClientStatus {
@@ -61,6 +63,8 @@ export class MarketClient {
   readonly outages: Outage[] = []
   /** The server's clock as seen from here, from every stream `ts` and REST `Date`. */
   readonly serverClock = new ServerClock()
+  /** When each watchlist price was last known current (the page dims stale ones). */
+  readonly ages: PriceAges
   private readonly o: MarketClientOptions
   private token: string | null = null
   private listeners = new Set<() => void>()
@@ -78,6 +82,7 @@ export class MarketClient {
     options: Partial<MarketClientOptions> = {},
   ) {
     this.o = { snapshotPollMs: 3_000, barsPollMs: 20_000, ...options } as MarketClientOptions
+    this.ages = new PriceAges(options.staleAfterMs)
     this.api = createRestApi({
       baseUrl: deps.baseUrl,
       fetch: deps.fetch,
@@ -125,6 +130,8 @@ export class MarketClient {
         backfillFailed: (message) => this.stream.backfillFailed(message),
         restError: (e) => this.onRestError(e),
         refreshMarketStatus: () => this.refreshMarketStatus(),
+        fetched: (tickers) => this.ages.fetched(tickers, deps.clock.now()),
+        polled: (ok) => this.stream.polled(ok),
         changed: () => this.changed(),
       },
       this.o,
@@ -182,6 +189,22 @@ export class MarketClient {
   /** The network is back (browser `online` event): retry the stream now. */
   nudge(): void {
     this.stream.nudge()
+  }
+
+  /** The browser went offline (`offline` event): the stream counts as lost now, not when its watchdog runs out. */
+  offline(): void {
+    this.stream.offline()
+  }
+
+  /** The page is visible again (`visibilitychange`, e.g. after sleep): a stream silent past its limit is lost now. */
+  woke(): void {
+    this.stream.checkSilence()
+  }
+
+  /** How old a ticker's price is now: since the live stream's last byte when it carries the ticker, else since its last REST snapshot. */
+  priceAge(ticker: string): PriceAge {
+    const streamed = this.stream.machine.streamUp && this.model.streaming(ticker) === 'on'
+    return this.ages.age(ticker, this.deps.clock.now(), streamed ? this.stream.heardAt : null)
   }
 
   onChange(fn: () => void): () => void {
@@ -304,6 +327,7 @@ export class MarketClient {
   private onDown(): void {
     const wasLive = this.outages.length === 0 || this.outages[this.outages.length - 1].recoveredAt !== null
     if (this.welcome && wasLive) this.outages.push({ lostAt: this.deps.clock.now(), recoveredAt: null })
+    this.ages.streamLost(this.model.tickersWhere('on'), this.stream.heardAt)
     this.model.streamLost()
     this.requests.clear()
   }

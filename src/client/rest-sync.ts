@@ -25,6 +25,10 @@ export interface RestSyncHost {
   restError(e: unknown): boolean
   /** Asks the market status over REST (the stream's `market_status` is not heard while polling); never rejects. */
   refreshMarketStatus(): Promise<void>
+  /** REST snapshots for these tickers arrived (their prices are current as of now). */
+  fetched(tickers: string[]): void
+  /** A poll's snapshots came (true) or failed (false). */
+  polled(ok: boolean): void
   changed(): void
 }
 
@@ -74,6 +78,7 @@ export class RestSync {
     if (tickers.length === 0) return
     const body = await this.host.api.snapshots(tickers)
     this.host.model.applyRestSnapshots(body.results)
+    this.host.fetched(body.results.map((r) => r.ticker))
   }
 
   /** Fetches the recent minutes and hands them to the model, which then applies the held messages. */
@@ -106,7 +111,11 @@ export class RestSync {
   private async poll(): Promise<void> {
     this.pollTimer = null
     const targets = this.targets()
-    await this.refreshSnapshots(targets).catch((e) => this.host.restError(e))
+    const ok = await this.refreshSnapshots(targets).then(
+      () => true,
+      (e) => (this.host.restError(e), false),
+    )
+    if (targets.length > 0) this.host.polled(ok)
     const chart = this.host.model.chartSymbol()
     const now = this.host.clock.now()
     const barsDue = now - this.lastBarsPollAt >= this.o.barsPollMs

@@ -82,6 +82,22 @@ export class StreamConnection {
   nudge(): void {
     this.dispatch({ type: 'online' })
   }
+  /** The browser went offline (`offline` event): the stream counts as lost at once. */
+  offline(): void {
+    this.dispatch({ type: 'offline' })
+  }
+  /** Back from sleep or a hidden tab (`visibilitychange`): the watchdog looks now, not when a throttled timer fires. */
+  checkSilence(): void {
+    if (this.timers.has('watchdog')) this.fire('watchdog')
+  }
+  /** A REST poll's outcome while polling: failing polls are 'offline', a success 'polling' again. */
+  polled(ok: boolean): void {
+    this.dispatch({ type: ok ? 'poll_ok' : 'poll_failed' })
+  }
+  /** Local time of the last byte from the server (or of the last socket opened). */
+  get heardAt(): number {
+    return this.lastHeardAt
+  }
   backfillFailed(message: string): void {
     this.dispatch({ type: 'backfill_failed', message })
   }
@@ -132,6 +148,8 @@ export class StreamConnection {
   }
 
   private fire(timer: TimerName): void {
+    const h = this.timers.get(timer)
+    if (h) this.deps.clock.clearTimeout(h)
     this.timers.delete(timer)
     if (timer === 'retry') return this.dispatch({ type: 'retry_due' })
     if (timer === 'outage') return this.dispatch({ type: 'outage_long' })
@@ -173,7 +191,11 @@ export class StreamConnection {
     // An error right before a close frame is that close's reason; anything else in between clears it.
     this.closeError = m.type === 'error' ? { code: m.data.code, message: m.data.message } : undefined
     if (m.type === 'welcome') {
-      this.dispatch({ type: 'welcome', heartbeatMs: Number(m.data.heartbeat_ms) || 15_000 })
+      this.dispatch({
+        type: 'welcome',
+        heartbeatMs: Number(m.data.heartbeat_ms) || 15_000,
+        keepaliveMs: Number(m.data.keepalive_ms) || null,
+      })
       this.events.message(m)
       this.events.up()
       return

@@ -9,6 +9,7 @@ const labels: Record<ClientStatus['state'], string> = {
   live: 'Live',
   reconnecting: 'Reconnecting…',
   polling: 'Polling',
+  offline: 'Offline',
   signed_out: 'Signed out',
   over_quota: 'Over quota',
   degraded: 'Degraded',
@@ -25,6 +26,8 @@ function detail(s: ClientStatus): string {
       return `stream lost (${s.reason?.message ?? 'network'}); retry ${s.attempt}`
     case 'polling':
       return 'stream down; prices every 3 s, bars every 20 s over REST'
+    case 'offline':
+      return `no connection: the stream and REST both fail; prices are as old as shown; retry ${s.attempt}`
     case 'degraded':
       return `${s.reason?.message ?? 'data may be stale'}; polling over REST`
     case 'over_quota':
