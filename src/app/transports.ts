@@ -1,4 +1,4 @@
-/** Transports built in one place: in memory for one process, Redis (one server or Sentinel, one connection factory) for many replicas — bus, wanted symbols, connection caps, lease, throttles, rate limits, sign-outs, job lock. */
+/** Transports built in one place: in memory for one process, Redis (one server, Sentinel or a cluster; one connection factory) for many replicas — bus, wanted symbols, connection caps, lease, throttles, rate limits, sign-outs, job lock. */
 import type { Config } from '../config'
 import type { Clock } from '../ports/clock'
 import type { Logger } from '../ports/logger'
@@ -25,7 +25,7 @@ import { RedisSymbolRegistry } from '../adapters/redis/symbol-registry'
 export type Transports = ReturnType<typeof createTransports>
 
 export function createTransports(config: Config, log: Logger, clock: Clock) {
-  // Every Redis connection comes from one factory: one server (REDIS_URL) or the primary Sentinels name (REDIS_SENTINELS).
+  // Every Redis connection comes from one factory: one server (REDIS_URL), the primary Sentinels name (REDIS_SENTINELS) or a cluster (REDIS_CLUSTER_NODES).
   const prefix = config.redisPrefix
   const topology = redisTopology(config)
   const connectRedis = topology ? createRedisConnector(topology, { prefix, log }) : null

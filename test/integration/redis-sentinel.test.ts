@@ -1,7 +1,6 @@
 /** Every Redis adapter behind Sentinel (a private primary, replica and three Sentinels): the contract suites through the connection factory, then the primary killed under a bus and a command connection. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import type Redis from 'ioredis'
-import { createRedisConnector, type RedisConnect, type RedisTopology } from '../../src/adapters/redis/connect'
+import { createRedisConnector, type RedisClient, type RedisConnect, type RedisTopology } from '../../src/adapters/redis/connect'
 import { RedisConnectionCounter } from '../../src/adapters/redis/connection-counter'
 import { RedisLoginAttempts } from '../../src/adapters/redis/login-attempts'
 import { RedisRateLimiter } from '../../src/adapters/redis/rate-limiter'
@@ -23,14 +22,14 @@ let connect: RedisConnect
 const opened: { close(): unknown }[] = []
 
 /** A connection through the factory, as app.ts opens them (no offline queue: used once ready), closed after the file. */
-async function command(): Promise<Redis> {
+async function command(): Promise<RedisClient> {
   const client = connect('commands')
   opened.push({ close: () => client.disconnect() })
   if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve))
   return client
 }
 
-async function commands(): Promise<Redis[]> {
+async function commands(): Promise<RedisClient[]> {
   return Promise.all([command(), command()])
 }
 

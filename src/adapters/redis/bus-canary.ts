@@ -1,5 +1,5 @@
 /** RedisBusCanary: RedisBus publishes a numbered probe to itself on a schedule and expects it back on its subscriber connection, so "connected" is never taken for "delivering". */
-import type Redis from 'ioredis'
+import type { RedisClient } from './connect'
 import { DeliveryCanary, type CanaryStats, type CanaryVerdict } from '../../core/delivery-canary'
 
 export interface RedisBusCanaryOptions {
@@ -32,12 +32,13 @@ export class RedisBusCanary {
   private stopped = false
 
   constructor(
-    private readonly pub: Redis,
-    private readonly sub: Redis,
+    private readonly pub: RedisClient,
+    private readonly sub: RedisClient,
     private readonly options: RedisBusCanaryOptions,
   ) {
     this.ledger = new DeliveryCanary(options.timeoutMs)
-    sub.on('message', (channel: string, message: string) => {
+    // On a cluster the probe goes the sharded way too (SPUBLISH to its channel's primary, 'smessage').
+    sub.on(sub.isCluster ? 'smessage' : 'message', (channel: string, message: string) => {
       if (channel === options.channel) this.receive(message)
     })
     sub.on('ready', () => this.subscribe())
@@ -77,7 +78,8 @@ export class RedisBusCanary {
 
   private subscribe(): void {
     const client = this.sub
-    client.subscribe(this.options.channel).then(
+    const subscribing = client.isCluster ? client.ssubscribe(this.options.channel) : client.subscribe(this.options.channel)
+    subscribing.then(
       () => {
         if (this.stopped || client.status !== 'ready') return
         this.subscribed = true
@@ -90,7 +92,9 @@ export class RedisBusCanary {
   private probe(): void {
     if (this.stopped || !this.subscribed || this.pub.status !== 'ready' || this.sub.status !== 'ready') return
     const seq = this.ledger.send(Date.now())
-    this.pub.publish(this.options.channel, String(seq)).catch(() => {})
+    const { channel } = this.options
+    const published = this.pub.isCluster ? this.pub.spublish(channel, String(seq)) : this.pub.publish(channel, String(seq))
+    published.catch(() => {})
     const expiry = setTimeout(() => {
       this.expiries.delete(expiry)
       this.expire()
@@ -110,7 +114,7 @@ export class RedisBusCanary {
     if (this.pub.status === 'ready' && this.sub.status === 'ready') this.options.onStall()
   }
 
-  private connectionLost(client: Redis): void {
+  private connectionLost(client: RedisClient): void {
     if (client === this.sub) this.subscribed = false
     const before = this.ledger.verdict
     this.ledger.reset()

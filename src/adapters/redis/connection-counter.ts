@@ -1,14 +1,14 @@
 /** RedisConnectionCounter: per-user connection cap across replicas, a sorted set of connId → expiry per user. */
 import { withTimeout } from './with-timeout'
-import type Redis from 'ioredis'
+import { slotKey, type RedisClient } from './connect'
 import type { Clock, TimerHandle } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
 import type { ConnectionCounter } from '../../ports/connection-counter'
 
 export interface RedisConnectionCounterOptions {
   /** A command connection (shared is fine); the counter never closes it. */
-  redis: Redis
-  /** Keys: `<prefix>:conns:<userId>`. @default 'mw' */
+  redis: RedisClient
+  /** Keys: `<prefix>:conns:<userId>`; on a cluster `{<prefix>:conns}:<userId>`, one slot, as a refresh touches every user's key. @default 'mw' */
   prefix?: string
   /** Life of an entry without refresh; entries are refreshed every ttlMs / 3. @default 60000 */
   ttlMs?: number
@@ -47,7 +47,7 @@ return #KEYS`
  * connections admitted while Redis was down are counted again once it is back.
  */
 export class RedisConnectionCounter implements ConnectionCounter {
-  private readonly redis: Redis
+  private readonly redis: RedisClient
   private readonly keyPrefix: string
   private readonly ttlMs: number
   private readonly commandTimeoutMs: number
@@ -62,7 +62,7 @@ export class RedisConnectionCounter implements ConnectionCounter {
 
   constructor(options: RedisConnectionCounterOptions) {
     this.redis = options.redis
-    this.keyPrefix = `${options.prefix ?? 'mw'}:conns:`
+    this.keyPrefix = slotKey(this.redis, `${options.prefix ?? 'mw'}:conns`, ':')
     this.ttlMs = options.ttlMs ?? 60_000
     this.commandTimeoutMs = options.commandTimeoutMs ?? 1000
     this.clock = options.clock ?? createSystemClock()

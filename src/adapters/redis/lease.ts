@@ -1,5 +1,5 @@
 /** RedisLease: elects the one replica that holds the upstream connection (SET NX PX + renewal + fencing token). */
-import type Redis from 'ioredis'
+import { slotKey, type RedisClient } from './connect'
 import type { Clock, TimerHandle } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
 
@@ -30,8 +30,8 @@ export interface Lease {
 
 export interface RedisLeaseOptions {
   /** A command connection (shared is fine); the lease never closes it. */
-  redis: Redis
-  /** The lease key, e.g. `mw:lease:upstream`; the fencing counter lives at `<key>:fence`. */
+  redis: RedisClient
+  /** The lease key, e.g. `mw:lease:upstream`; the fencing counter lives at `<key>:fence` (on a cluster `{<key>}` and `{<key>}:fence`, one slot). */
   key: string
   /** Identity stored in the key; must be unique among contenders (use Bus.nodeId). */
   nodeId: string
@@ -80,7 +80,7 @@ function guard(listener: () => void): void {
 
 /** Lease over one Redis key. Built idle: call `start()` after attaching listeners. */
 export class RedisLease implements Lease {
-  private readonly redis: Redis
+  private readonly redis: RedisClient
   private readonly key: string
   private readonly fenceKey: string
   private readonly nodeId: string
@@ -100,8 +100,8 @@ export class RedisLease implements Lease {
 
   constructor(options: RedisLeaseOptions) {
     this.redis = options.redis
-    this.key = options.key
-    this.fenceKey = `${options.key}:fence`
+    this.key = slotKey(this.redis, options.key)
+    this.fenceKey = slotKey(this.redis, options.key, ':fence')
     this.nodeId = options.nodeId
     this.ttlMs = options.ttlMs ?? 15_000
     this.renewEveryMs = Math.max(1, Math.floor(this.ttlMs / 3))

@@ -1,6 +1,6 @@
 /** RedisLoginAttempts: the failed-login throttle shared by every replica, one sorted set of failure times per account and per address. */
 import { withTimeout } from './with-timeout'
-import type Redis from 'ioredis'
+import { slotKey, type RedisClient } from './connect'
 import { LoginThrottle, type ThrottleLimits, type ThrottleVerdict } from '../../core/login-throttle'
 import type { Logger } from '../../ports/logger'
 import type { Clock } from '../../ports/clock'
@@ -9,9 +9,9 @@ import type { LoginAttempts } from '../../ports/login-attempts'
 
 export interface RedisLoginAttemptsOptions {
   /** A command connection (shared is fine); never closed here. */
-  redis: Redis
+  redis: RedisClient
   limits: ThrottleLimits
-  /** Keys: `<prefix>:login:acct:<sha256(account)>` and `<prefix>:login:addr:<address>`. @default 'mw' */
+  /** Keys: `<prefix>:login:acct:<sha256(account)>` and `<prefix>:login:addr:<address>`; on a cluster `{<prefix>:login}:…`, one slot, as each script reads both. @default 'mw' */
   prefix?: string
   /** A Redis call slower than this counts as an outage: the answer then comes from this process. @default 500 */
   commandTimeoutMs?: number
@@ -57,7 +57,7 @@ return 1`
  * verdict still applies, so failures counted during an outage keep counting after it.
  */
 export class RedisLoginAttempts implements LoginAttempts {
-  private readonly redis: Redis
+  private readonly redis: RedisClient
   private readonly limits: ThrottleLimits
   private readonly keyPrefix: string
   private readonly commandTimeoutMs: number
@@ -73,7 +73,7 @@ export class RedisLoginAttempts implements LoginAttempts {
   constructor(options: RedisLoginAttemptsOptions) {
     this.redis = options.redis
     this.limits = options.limits
-    this.keyPrefix = `${options.prefix ?? 'mw'}:login:`
+    this.keyPrefix = slotKey(this.redis, `${options.prefix ?? 'mw'}:login`, ':')
     this.commandTimeoutMs = options.commandTimeoutMs ?? 500
     this.log = options.log ?? null
     this.clock = options.clock ?? createSystemClock()

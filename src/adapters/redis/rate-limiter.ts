@@ -1,5 +1,5 @@
 /** RedisRateLimiter: fixed-window request counts shared by every replica, one counter key per key, policy and window. */
-import type Redis from 'ioredis'
+import type { RedisClient } from './connect'
 import { FixedWindowCounter, verdictOf, windowOf } from '../../core/rate-window'
 import type { Clock } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
@@ -9,7 +9,7 @@ import { withTimeout } from './with-timeout'
 
 export interface RedisRateLimiterOptions {
   /** A command connection (shared is fine); never closed here. */
-  redis: Redis
+  redis: RedisClient
   /** Keys: `<prefix>:ratelimit:<policy name>:<key>:<window index>`. @default 'mw' */
   prefix?: string
   /** A Redis call slower than this counts as an outage: the verdict then comes from this process. @default 250 */
@@ -41,7 +41,7 @@ const expiryMarginMs = 10_000
  * counts: the limit then applies per replica instead of failing or delaying the request.
  */
 export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: Redis
+  private readonly redis: RedisClient
   private readonly keyPrefix: string
   private readonly commandTimeoutMs: number
   private readonly log: Logger | null

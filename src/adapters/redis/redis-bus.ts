@@ -1,17 +1,18 @@
-/** Redis Pub/Sub Bus: publisher + dedicated subscriber connection, `<prefix>:<topic>` channels, `nodeId|payload` envelopes. */
+/** Redis Pub/Sub Bus: publisher + dedicated subscriber connection, `<prefix>:<topic>` channels, `nodeId|payload` envelopes; sharded Pub/Sub on a Redis Cluster. */
 import Redis, { type RedisOptions } from 'ioredis'
+import type { RedisClient } from './connect'
 import type { Bus, BusHandlerErrorListener, BusHealth, BusStats } from '../../ports/bus'
 import { createNodeId } from '../node-id'
 import { RedisTopicSubscriber } from './redis-subscriber'
 import { RedisBusCanary } from './bus-canary'
 
-/** Opens the bus's connection of a role (src/adapters/redis/connect.ts): on one server or behind Sentinel. */
-export type RedisBusConnect = (role: 'bus-publisher' | 'bus-subscriber', options: RedisOptions) => Redis
+/** Opens the bus's connection of a role (src/adapters/redis/connect.ts): on one server, behind Sentinel or on a cluster. */
+export type RedisBusConnect = (role: 'bus-publisher' | 'bus-subscriber', options: RedisOptions) => RedisClient
 
 export interface RedisBusOptions {
   /** Redis URL, e.g. `redis://127.0.0.1:6379`, for a single server; or `connect`. Nothing connects until the constructor runs. */
   url?: string
-  /** Opens the two connections (the application's Redis factory: single or Sentinel); wins over `url`. */
+  /** Opens the two connections (the application's Redis factory: single, Sentinel or cluster); wins over `url`. */
   connect?: RedisBusConnect
   /** Namespace of every channel: `<prefix>:<topic>`, so deployments sharing a Redis never cross-talk. @default 'mw' */
   prefix?: string
@@ -21,7 +22,7 @@ export interface RedisBusOptions {
   maxQueuedPublishes?: number
   /** Publishes written but not yet acknowledged; beyond it new publishes are dropped (Redis stalled). @default 20000 */
   maxInFlightPublishes?: number
-  /** Channels per SUBSCRIBE / UNSUBSCRIBE command when (re)subscribing many topics. @default 1000 */
+  /** Channels per SUBSCRIBE / UNSUBSCRIBE command when (re)subscribing many topics (on a cluster one per SSUBSCRIBE: channels spread over slots). @default 1000 */
   subscribeBatchSize?: number
   /** Interval of the PING on both connections that lets socketTimeoutMs notice a stalled server. @default 2000 */
   pingIntervalMs?: number
@@ -50,7 +51,11 @@ type Role = 'publisher' | 'subscriber'
  *   re-subscription has completed, and the bus's own canary has come back since the last
  *   (re)connect (RedisBusCanary): a subscriber that looks connected but no longer receives
  *   what is published (left on an old primary after a failover) turns health 'degraded'
- *   within canaryIntervalMs + canaryTimeoutMs, and the bus then reconnects both connections.
+ *   within canaryIntervalMs + canaryTimeoutMs, and the bus then reconnects both connections;
+ * - on a Redis Cluster (a connect that returns a Cluster client) it uses sharded Pub/Sub:
+ *   SPUBLISH goes to the primary owning the channel's slot only (classic PUBLISH is copied to
+ *   every node), and the subscriber's client holds one SSUBSCRIBE connection per primary that
+ *   owns a channel it wants. Channels carry no hash tag, so symbols spread over the shards.
  */
 export class RedisBus implements Bus {
   readonly nodeId: string
@@ -58,8 +63,10 @@ export class RedisBus implements Bus {
   readonly shared = true
   private readonly channelPrefix: string
   private readonly envelopePrefix: string
-  private readonly pub: Redis
-  private readonly sub: Redis
+  private readonly pub: RedisClient
+  private readonly sub: RedisClient
+  /** SPUBLISH / SSUBSCRIBE (a cluster) instead of PUBLISH / SUBSCRIBE. */
+  private readonly sharded: boolean
   private readonly topics: RedisTopicSubscriber
   private readonly canary: RedisBusCanary | null
   private lastHeal = 0
@@ -102,12 +109,14 @@ export class RedisBus implements Bus {
       })
     this.pub = connect('bus-publisher', { ...common, connectionName: `${prefix}:bus-pub:${this.nodeId}` })
     this.sub = connect('bus-subscriber', { ...common, connectionName: `${prefix}:bus-sub:${this.nodeId}` })
+    this.sharded = this.pub.isCluster
     this.watch(this.pub, 'publisher')
     this.watch(this.sub, 'subscriber')
     this.topics = new RedisTopicSubscriber(this.sub, {
       channelPrefix: this.channelPrefix,
       envelopePrefix: this.envelopePrefix,
-      batchSize: options.subscribeBatchSize ?? 1000,
+      // One SSUBSCRIBE names channels of one slot only.
+      batchSize: this.sharded ? 1 : (options.subscribeBatchSize ?? 1000),
       onHandlerError:
         options.onHandlerError ?? ((error, topic) => console.error(`bus handler for "${topic}" threw`, error)),
       onResubscribingChange: () => this.updateHealth(),
@@ -216,7 +225,8 @@ export class RedisBus implements Bus {
         this.updateHealth()
       }
     }
-    this.pub.publish(channel, envelope).then(settle, () => {
+    const published = this.sharded ? this.pub.spublish(channel, envelope) : this.pub.publish(channel, envelope)
+    published.then(settle, () => {
       this.counters.dropped++
       settle()
     })
@@ -228,7 +238,7 @@ export class RedisBus implements Bus {
     for (const [channel, envelope] of queued) this.send(channel, envelope)
   }
 
-  private watch(client: Redis, role: Role): void {
+  private watch(client: RedisClient, role: Role): void {
     client.on('error', (error: Error) => {
       // An 'error' listener keeps ioredis from crashing the process; the state shows in health().
       this.lastError[role] = error.message
@@ -275,7 +285,7 @@ export class RedisBus implements Bus {
 }
 
 /** Graceful QUIT when connected (sends what is written), otherwise an immediate disconnect; never throws. */
-async function quitOrDisconnect(client: Redis): Promise<void> {
+async function quitOrDisconnect(client: RedisClient): Promise<void> {
   if (client.status !== 'ready') {
     client.disconnect()
     return

@@ -1,5 +1,5 @@
-/** Subscriber half of RedisBus: local handlers per topic, kept in line with SUBSCRIBEs on one dedicated connection. */
-import type Redis from 'ioredis'
+/** Subscriber half of RedisBus: local handlers per topic, kept in line with SUBSCRIBEs on one dedicated connection (SSUBSCRIBEs on a cluster client). */
+import type { RedisClient } from './connect'
 import type { BusHandlerErrorListener } from '../../ports/bus'
 
 export interface RedisTopicSubscriberOptions {
@@ -54,11 +54,17 @@ export class RedisTopicSubscriber {
   private settleWaiters: (() => void)[] = []
   private stopped = false
 
+  /** SSUBSCRIBE / SUNSUBSCRIBE and 'smessage' (a cluster client: sharded Pub/Sub). */
+  private readonly sharded: boolean
+
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly options: RedisTopicSubscriberOptions,
   ) {
-    client.on('message', (channel: string, message: string) => this.receive(channel, message))
+    this.sharded = client.isCluster
+    client.on(this.sharded ? 'smessage' : 'message', (channel: string, message: string) =>
+      this.receive(channel, message),
+    )
     client.on('ready', () => this.scheduleReconcile())
     client.on('close', () => this.connectionLost())
   }
@@ -175,9 +181,13 @@ export class RedisTopicSubscriber {
   private async apply(toSubscribe: string[], toUnsubscribe: string[]): Promise<boolean> {
     const epoch = this.epoch
     const channels = (topics: string[]) => topics.map((topic) => this.options.channelPrefix + topic)
+    const send = (command: 'subscribe' | 'unsubscribe', batch: string[]): Promise<unknown> => {
+      if (!this.sharded) return this.client[command](...channels(batch))
+      return command === 'subscribe' ? this.client.ssubscribe(...channels(batch)) : this.client.sunsubscribe(...channels(batch))
+    }
     const batches = (topics: string[], command: 'subscribe' | 'unsubscribe', ack: (topic: string) => void) =>
       chunk(topics, this.options.batchSize).map((batch) =>
-        this.client[command](...channels(batch)).then(() => {
+        send(command, batch).then(() => {
           if (epoch === this.epoch) for (const topic of batch) ack(topic)
         }),
       )

@@ -1,5 +1,5 @@
 /** RedisRevokedTokens: signed-out session tokens shared by every replica, one expiring key per token and per signed-out user. */
-import type Redis from 'ioredis'
+import type { RedisClient } from './connect'
 import { withTimeout } from './with-timeout'
 import { RevocationList, type Revocation, type TokenRef } from '../../core/revocation-list'
 import type { Logger } from '../../ports/logger'
@@ -9,7 +9,7 @@ import type { RevokedTokens } from '../../ports/revoked-tokens'
 
 export interface RedisRevokedTokensOptions {
   /** A command connection (shared is fine); never closed here. */
-  redis: Redis
+  redis: RedisClient
   /** The longest lifetime of a token (JWT_TTL_SECONDS): how long a sign-out-everywhere is kept. */
   tokenTtlSec: number
   /** Keys: `<prefix>:revoked:jti:<jti>` (until the token's exp) and `<prefix>:revoked:user:<userId>` (the cutoff). @default 'mw' */
@@ -52,7 +52,7 @@ return 1`
  * replica confirmed, after every reconnect (the primary may have changed and lost them).
  */
 export class RedisRevokedTokens implements RevokedTokens {
-  private readonly redis: Redis
+  private readonly redis: RedisClient
   private readonly tokenTtlSec: number
   private readonly keyPrefix: string
   private readonly commandTimeoutMs: number
@@ -104,12 +104,18 @@ export class RedisRevokedTokens implements RevokedTokens {
   async isRevoked(token: TokenRef): Promise<boolean> {
     if (this.local.isRevoked(token)) return true
     if (!this.mayAskRedis()) return false
-    const reply = await this.attempt(() => this.redis.mget(this.tokenKey(token.jti), this.userKey(token.userId)))
+    const reply = await this.attempt(() => this.read(this.tokenKey(token.jti), this.userKey(token.userId)))
     if (reply === null) return false
     const [tokenHit, cutoff] = reply
     if (tokenHit !== null) this.learn({ kind: 'token', jti: token.jti, expSec: token.exp })
     if (cutoff !== null) this.learn({ kind: 'user', userId: token.userId, beforeSec: Number(cutoff) })
     return this.local.isRevoked(token)
+  }
+
+  /** Both keys at once: MGET on one server; on a cluster two GETs, as the keys lie in different slots (spread, not one hot slot). */
+  private read(tokenKey: string, userKey: string): Promise<(string | null)[]> {
+    if (!this.redis.isCluster) return this.redis.mget(tokenKey, userKey)
+    return Promise.all([this.redis.get(tokenKey), this.redis.get(userKey)])
   }
 
   learn(revocation: Revocation): void {

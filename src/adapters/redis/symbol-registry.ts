@@ -1,5 +1,5 @@
 /** RedisSymbolRegistry: each replica's wanted symbols in an expiring per-node set; change notices over the Bus. */
-import type Redis from 'ioredis'
+import { slotKey, type RedisClient } from './connect'
 import type { Bus } from '../../ports/bus'
 import type { Clock, TimerHandle } from '../../ports/clock'
 import { createSystemClock } from '../clock/system-clock'
@@ -8,10 +8,10 @@ import { notifyOncePerTick } from '../notify-once-per-tick'
 
 export interface RedisSymbolRegistryOptions {
   /** A command connection (shared is fine); the registry never closes it. */
-  redis: Redis
+  redis: RedisClient
   /** Carries change notices between replicas on topic `registry:wanted`; the registry never closes it. */
   bus: Bus
-  /** Keys: `<prefix>:wanted:<nodeId>` (a set) and `<prefix>:wanted:nodes` (index). @default 'mw' */
+  /** Keys: `<prefix>:wanted:<nodeId>` (a set) and `<prefix>:wanted:nodes` (index); on a cluster `{<prefix>:wanted}:…`, one slot. @default 'mw' */
   prefix?: string
   /** @default bus.nodeId */
   nodeId?: string
@@ -34,7 +34,7 @@ const registryChangeTopic = 'registry:wanted'
  * A replica that stops writing drops out of the union ttlMs later.
  */
 export class RedisSymbolRegistry implements SymbolRegistry {
-  private readonly redis: Redis
+  private readonly redis: RedisClient
   private readonly bus: Bus
   private readonly nodeId: string
   private readonly nodeKeyPrefix: string
@@ -63,9 +63,10 @@ export class RedisSymbolRegistry implements SymbolRegistry {
     this.redis = options.redis
     this.bus = options.bus
     this.nodeId = options.nodeId ?? options.bus.nodeId
-    this.nodeKeyPrefix = `${prefix}:wanted:`
+    // The transaction and SUNION use every replica's set and the index together: one slot on a cluster.
+    this.nodeKeyPrefix = slotKey(this.redis, `${prefix}:wanted`, ':')
     this.nodeKey = this.nodeKeyPrefix + this.nodeId
-    this.indexKey = `${prefix}:wanted:nodes`
+    this.indexKey = this.nodeKeyPrefix + 'nodes'
     this.ttlMs = options.ttlMs ?? 30_000
     this.pollIntervalMs = options.pollIntervalMs ?? this.ttlMs
     this.clock = options.clock ?? createSystemClock()
