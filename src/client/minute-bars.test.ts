@@ -43,6 +43,14 @@ describe('mergeStreamBar', () => {
     expect(bars[0]).toMatchObject({ c: 98, n: 4, v: 7, origin: 'correction' })
   })
 
+  it('should apply corrections in revision order and ignore an older revision arriving late', () => {
+    let bars = mergeStreamBar([], { ...data(bar(T0, 103, 6), 'final'), revision: 0 }, T0 + M)
+    bars = mergeStreamBar(bars, { ...data(bar(T0, 104, 7), 'correction'), revision: 2 }, T0 + 3 * M)
+    const late = mergeStreamBar(bars, { ...data(bar(T0, 99, 5), 'correction'), revision: 1 }, T0 + 2 * M)
+    expect(late).toBe(bars)
+    expect(bars[0]).toMatchObject({ c: 104, revision: 2, origin: 'correction' })
+  })
+
   it('should ignore a live bar that counts fewer trades than the REST or live version it would replace', () => {
     const rest = [toMinuteBar(bar(T0, 101, 8), T0 + 40_000)]
     expect(mergeStreamBar(rest, data(bar(T0, 100, 5), 'live'), T0 + 20_000)).toBe(rest)

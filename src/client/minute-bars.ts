@@ -12,6 +12,8 @@ export type BarOrigin = 'rest' | 'live' | 'final' | 'correction' | 'trades'
 
 export interface MinuteBar extends WireBar {
   origin: BarOrigin
+  /** The provider's version of a closed bar (see the stream `bar` message). */
+  revision?: number
   /** The newest event time the values include (last trade time for live bars and trades; fetch time for REST). */
   asOf: number
 }
@@ -39,8 +41,8 @@ function put(bars: readonly MinuteBar[], bar: MinuteBar): MinuteBar[] {
 }
 
 /**
- * Applies a stream `bar` message. 'final' and 'correction' always overwrite (a correction may
- * lower values). A 'live' bar never replaces a closed bar, and never replaces a live or REST
+ * Applies a stream `bar` message. 'final' and 'correction' overwrite (a correction may lower
+ * values) unless the bar shown is a later revision. A 'live' bar never replaces a closed bar, and never replaces a live or REST
  * version that already counts more trades (the trade count of a forming minute only grows,
  * so a smaller one is an older view). Returns the same array when nothing changes.
  */
@@ -53,6 +55,8 @@ export function mergeStreamBar(bars: readonly MinuteBar[], data: BarData, eventT
     if (isClosed(current)) return bars
     if ((current.origin === 'rest' || current.origin === 'live') && current.n > data.n) return bars
   }
+  // A provider version older than the one shown (revisions only grow) changes nothing.
+  if (state !== 'live' && i >= 0 && (bars[i].revision ?? -1) > (data.revision ?? -1)) return bars
   return put(bars, next)
 }
 

@@ -56,6 +56,20 @@ describe('coalesce', () => {
     expect(out.filter((o) => o.type === 'bar').map((o) => (o.data as any).state)).toEqual(['correction'])
   })
 
+  it('should number the versions of a window: final 0, then each correction one more, a conflated one skipped', () => {
+    const s = createSymbolState()
+    const revisions = () => drain(s).flatMap((o) => (o.type === 'bar' ? [[(o.data as any).state, (o.data as any).revision]] : []))
+    applyMinuteBar(s, bar(60_000, 10))
+    expect(revisions()).toEqual([['final', 0]])
+    applyMinuteBar(s, bar(60_000, 11))
+    expect(revisions()).toEqual([['correction', 1]])
+    applyMinuteBar(s, bar(60_000, 12))
+    applyMinuteBar(s, bar(60_000, 13))
+    expect(revisions()).toEqual([['correction', 3]])
+    applyMinuteBar(s, bar(120_000, 13))
+    expect(revisions()).toEqual([['final', 0]])
+  })
+
   it('should send a closed minute and the next live minute in the same flush, final first', () => {
     const s = createSymbolState()
     applyTrade(s, trade(60_500, 10))

@@ -19,6 +19,8 @@ export interface TradeData {
 }
 export interface BarData extends Bar {
   state: BarState
+  /** Provider bars only: 0 for the first version of the window, +1 for each correction (a conflated one is skipped). */
+  revision?: number
 }
 export interface SnapshotData {
   last: number
@@ -70,6 +72,8 @@ export interface SymbolState {
   conditions: ConditionTable
   /** Starts of minutes the provider has closed, oldest first. */
   finalized: number[]
+  /** Corrections seen per window, parallel to `finalized`. */
+  revisions: number[]
   pendingTrade: TradeData | null
   pendingLive: boolean
   /** Final and correction bars not yet sent, one per minute (latest version wins). */
@@ -93,6 +97,7 @@ export function createSymbolState(
     day: null,
     conditions,
     finalized: [],
+    revisions: [],
     pendingTrade: null,
     pendingLive: false,
     pendingBars: [],
@@ -197,11 +202,17 @@ export function dayBarOf(s: SymbolState): Bar | null {
 
 /** Applies a provider minute bar: the first one for a window is 'final', later ones are 'correction'. */
 export function applyMinuteBar(s: SymbolState, bar: LiveBar): void {
-  const isNew = !s.finalized.includes(bar.t)
+  const seen = s.finalized.indexOf(bar.t)
+  const isNew = seen < 0
   if (isNew) {
     s.finalized.push(bar.t)
-    if (s.finalized.length > finalizedMemory) s.finalized.shift()
-  }
+    s.revisions.push(0)
+    if (s.finalized.length > finalizedMemory) {
+      s.finalized.shift()
+      s.revisions.shift()
+    }
+  } else s.revisions[seen]! += 1
+  const revision = isNew ? 0 : s.revisions[seen]!
   if (s.live !== null && s.live.t <= bar.t) {
     // The provider's bar supersedes what trades built for that window.
     s.live = null
@@ -217,6 +228,7 @@ export function applyMinuteBar(s: SymbolState, bar: LiveBar): void {
     vw: bar.vw,
     n: bar.n,
     state: isNew ? 'final' : 'correction',
+    revision,
   }
   const pending = s.pendingBars.find((p) => p.data.t === bar.t)
   if (pending === undefined) s.pendingBars.push({ eventTs: bar.e, data })

@@ -90,8 +90,9 @@ describe('stream market data', () => {
     const fullMinute = Math.ceil(subscribedAt / MINUTE) * MINUTE
     const final = await client.next((m) => m.type === 'bar' && m.data.state === 'final' && m.data.t === fullMinute, 15_000)
     const [expected] = minuteBars('JPM', fullMinute, fullMinute + MINUTE, fullMinute + MINUTE)
-    const { state, ...bar } = final.data
+    const { state, revision, ...bar } = final.data
     expect(bar).toEqual(expected)
+    expect(revision).toBe(0)
     expect(final.event_ts).toBe(fullMinute + MINUTE)
     const live = of(client, 'JPM', 'bar').filter((m) => m.data.t === fullMinute && m.data.state === 'live')
     expect(live.length).toBeGreaterThan(3)
