@@ -1,4 +1,4 @@
-/** Market data as the domain knows it: OHLCV bars, their timespans, trades, live minute bars and provider snapshots. */
+/** Market data as the domain knows it: OHLCV bars, their timespans, trades, quotes (NBBO), live minute bars and provider snapshots. */
 
 /** One OHLCV bar; `t` is the Unix ms start of its window (provider convention). */
 export interface Bar {
@@ -43,6 +43,30 @@ export interface UpstreamSnapshot {
   /** Unix ms of the last update (last trade). */
   updatedAt: number
   day?: { o: number; h: number; l: number; c: number; v: number }
+  /** The provider's last NBBO (Massive `lastQuote`), absent when the plan has no quotes. */
+  lastQuote?: QuoteLevels
+}
+
+/** Best bid and offer: prices, and sizes in round lots as the provider reports them (Massive: lots of 100 shares). */
+export interface QuoteLevels {
+  bid: number
+  bidSize: number
+  ask: number
+  askSize: number
+  /** SIP timestamp, Unix ms. */
+  t: number
+}
+
+/** One NBBO update (Massive `Q`): the best bid and offer across exchanges for a symbol. */
+export interface Quote extends QuoteLevels {
+  symbol: string
+  /** Exchange ids of the best bid and the best offer (Massive `bx`, `ax`). */
+  bidExchange: number
+  askExchange: number
+  /** Quote condition id (Massive `c`); absent when none. */
+  condition?: number
+  /** Provider sequence number (Massive `q`): increasing per symbol within a session. */
+  q: number
 }
 
 /** A minute aggregate as the live feed sends it (Massive `AM`): the window [s, e) and its OHLCV. */

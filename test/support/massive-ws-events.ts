@@ -1,9 +1,9 @@
-/** Wire shapes of the fake Massive stocks feed (massive-api.md section 5): server events (T, AM, status) in frames, client channel lists. */
+/** Wire shapes of the fake Massive stocks feed (massive-api.md section 5): server events (T, Q, AM, status) in frames, client channel lists. */
 
 import type { ServerWebSocket } from 'bun'
 import { dayBars } from '../../src/adapters/simulated/market.ts'
 import { MINUTE_MS, nyDayStart } from '../../src/core/market-time.ts'
-import type { Bar, Trade } from '../../src/core/market-types.ts'
+import type { Bar, Quote, Trade } from '../../src/core/market-types.ts'
 
 const MAX_EVENTS_PER_FRAME = 1_000
 
@@ -16,6 +16,30 @@ export function tradeEvent(trade: Trade): object {
   const event: Record<string, unknown> = { ev: 'T', sym: trade.symbol, i: String(trade.q), x: 4, p: trade.p, s: trade.s, t: trade.t, q: trade.q, z: 3 }
   if (trade.c !== undefined && trade.c.length > 0) event.c = trade.c
   return event
+}
+
+/** Q with the fields the provider sends (S-WS example: bx/bp/bs, ax/ap/as, c, i, t, q, z). */
+export function quoteEvent(quote: Quote): object {
+  return {
+    ev: 'Q',
+    sym: quote.symbol,
+    bx: quote.bidExchange,
+    bp: quote.bid,
+    bs: quote.bidSize,
+    ax: quote.askExchange,
+    ap: quote.ask,
+    as: quote.askSize,
+    c: quote.condition ?? 0,
+    i: [],
+    t: quote.t,
+    q: quote.q,
+    z: 3,
+  }
+}
+
+/** What a plan without quotes answers a `Q.<symbol>` subscription with (the provider's exact text is unconfirmed). */
+export function quotesNotAuthorizedEvent(channel: string): object {
+  return statusEvent('error', `You are not authorized to access: ${channel}`)
 }
 
 /** AM as the provider sends it, with today's accumulated volume, official open and VWAP as of the window end. */

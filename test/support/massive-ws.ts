@@ -1,7 +1,8 @@
-/** The fake Massive stocks WebSocket feed (massive-api.md section 5): auth, per-channel acks, T and AM events from the simulated market, failure switches. */
+/** The fake Massive stocks WebSocket feed (massive-api.md section 5): auth, per-channel acks, T, Q and AM events from the simulated market, failure switches. */
 
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun'
 import { minuteBars, tradesBetween } from '../../src/adapters/simulated/market.ts'
+import { quotesOfMinute } from '../../src/adapters/simulated/quote-model.ts'
 import { simulatedUniverse } from '../../src/adapters/simulated/universe.ts'
 import { MINUTE_MS } from '../../src/core/market-time.ts'
 import type { Bar } from '../../src/core/market-types.ts'
@@ -9,6 +10,8 @@ import {
   MAX_CONNECTIONS_MESSAGE,
   minuteEvent,
   parseChannels,
+  quoteEvent,
+  quotesNotAuthorizedEvent,
   sendEvents,
   statusEvent,
   tradeEvent,
@@ -30,6 +33,8 @@ export interface FeedSwitches {
   wsConnectionLimit: number | null
   /** Which connection the limit evicts (unconfirmed upstream). */
   wsEvict: 'oldest' | 'newest'
+  /** `Q` subscriptions: served (the simulated NBBO, quote-model.ts), or refused as a plan without quotes does. */
+  wsQuotes: 'on' | 'not_authorized'
 }
 
 export interface FeedCounts {
@@ -70,6 +75,7 @@ export function defaultFeedSwitches(): FeedSwitches {
     wsAckFrames: 'per-channel',
     wsConnectionLimit: null,
     wsEvict: 'oldest',
+    wsQuotes: 'on',
   }
 }
 
@@ -89,6 +95,7 @@ interface Connection {
   id: number
   authed: boolean
   trades: ChannelSet
+  quotes: ChannelSet
   bars: ChannelSet
 }
 
@@ -118,7 +125,7 @@ export class FakeFeedHub {
 
   /** Upgrades a request for the feed path; a Response only when it is not a WebSocket request. */
   upgrade(req: Request, server: Server<Connection>): Response | undefined {
-    const data: Connection = { id: this.nextId++, authed: false, trades: emptySet(), bars: emptySet() }
+    const data: Connection = { id: this.nextId++, authed: false, trades: emptySet(), quotes: emptySet(), bars: emptySet() }
     if (server.upgrade(req, { data })) return undefined
     return new Response('Expected a WebSocket upgrade', { status: 426 })
   }
@@ -233,7 +240,11 @@ export class FakeFeedHub {
         acks.push(statusEvent('error', `invalid channel: ${channel}`))
         continue
       }
-      const set = ev === 'T' ? ws.data.trades : ev === 'AM' ? ws.data.bars : null
+      if (ev === 'Q' && action === 'subscribe' && this.state.switches.wsQuotes === 'not_authorized') {
+        acks.push(quotesNotAuthorizedEvent(channel))
+        continue
+      }
+      const set = ev === 'T' ? ws.data.trades : ev === 'Q' ? ws.data.quotes : ev === 'AM' ? ws.data.bars : null
       if (set && symbol === '*') set.all = action === 'subscribe'
       else if (set && action === 'subscribe') set.explicit.add(symbol)
       else if (set) set.explicit.delete(symbol)
@@ -241,6 +252,7 @@ export class FakeFeedHub {
     }
     const now = this.now()
     refreshCursors(ws.data.trades, now)
+    refreshCursors(ws.data.quotes, now)
     refreshCursors(ws.data.bars, Math.floor(now / MINUTE_MS))
     if (this.state.switches.wsAckFrames === 'one-frame') sendEvents(ws, acks)
     else for (const ack of acks) sendEvents(ws, [ack])
@@ -251,7 +263,7 @@ export class FakeFeedHub {
     const minute = Math.floor(now / MINUTE_MS)
     for (const ws of this.sockets) {
       if (!ws.data.authed) continue
-      const trades = this.tradeEvents(ws.data.trades, now)
+      const trades = this.tradeEvents(ws.data.trades, ws.data.quotes, now)
       const bars = this.barEvents(ws.data.bars, minute, now)
       if (this.state.switches.wsStall) continue
       sendEvents(ws, trades)
@@ -259,15 +271,25 @@ export class FakeFeedHub {
     }
   }
 
-  /** T events of every active symbol in [cursor, now), ascending by t (stable across symbols); cursors move to now. */
-  private tradeEvents(set: ChannelSet, now: number): object[] {
-    const events: { t: number; event: object }[] = []
+  /**
+   * T and Q events of every active symbol in [cursor, now), ascending by t (stable across
+   * symbols; a trade's quotes, the last at its own t, before it); cursors move to now.
+   */
+  private tradeEvents(set: ChannelSet, quoteSet: ChannelSet, now: number): object[] {
+    const events: { t: number; rank: number; event: object }[] = []
     for (const [symbol, from] of set.cursor) {
       if (now <= from) continue
-      for (const trade of tradesBetween(symbol, from, now)) events.push({ t: trade.t, event: tradeEvent(trade) })
+      for (const trade of tradesBetween(symbol, from, now)) events.push({ t: trade.t, rank: 1, event: tradeEvent(trade) })
       set.cursor.set(symbol, now)
     }
-    return events.sort((a, b) => a.t - b.t).map((e) => e.event)
+    for (const [symbol, from] of quoteSet.cursor) {
+      if (now <= from) continue
+      for (let m = Math.floor(from / MINUTE_MS) * MINUTE_MS; m < now; m += MINUTE_MS)
+        for (const quote of quotesOfMinute(symbol, tradesBetween(symbol, m, m + MINUTE_MS)))
+          if (quote.t >= from && quote.t < now) events.push({ t: quote.t, rank: 0, event: quoteEvent(quote) })
+      quoteSet.cursor.set(symbol, now)
+    }
+    return events.sort((a, b) => a.t - b.t || a.rank - b.rank).map((e) => e.event)
   }
 
   /** AM events for minutes that ended before `minute`, by window start; cursors move to `minute`. */

@@ -5,6 +5,8 @@ import type { FeedHandlers, FeedSession, FeedStatusEvent } from '../../ports/ups
 import {
   authFrame,
   channelFrames,
+  FEED_CHANNELS,
+  FEED_CHANNELS_WITH_QUOTES,
   isDisconnectStatus,
   isFeedSymbol,
   parseFeedFrame,
@@ -58,6 +60,8 @@ export class MassiveFeedSession implements FeedSession {
   /** Symbols the provider was asked to send (subscribe sent, no unsubscribe since). */
   private readonly subscribed = new Set<string>()
   private flushQueued = false
+  /** Subscribe `Q` with T and AM until the provider refuses it (a plan without quotes). */
+  private withQuotes: boolean
   /** Set when we close: the code and reason `closed` reports, whatever the transport echoes. */
   private ownClose: { code: number; reason: string } | null = null
   private transportError = ''
@@ -67,7 +71,9 @@ export class MassiveFeedSession implements FeedSession {
   constructor(
     private readonly opts: ResolvedFeedOptions,
     private readonly handlers: FeedHandlers,
-  ) {}
+  ) {
+    this.withQuotes = opts.quotes
+  }
 
   start(): void {
     this.setTimer('auth', this.opts.authTimeoutMs, () => {
@@ -131,8 +137,9 @@ export class MassiveFeedSession implements FeedSession {
       else if (!subscribe && this.subscribed.delete(symbol)) remove.push(symbol)
     }
     this.pending.clear()
-    for (const frame of channelFrames('unsubscribe', remove, this.opts.maxParamsLength)) this.send(frame)
-    for (const frame of channelFrames('subscribe', add, this.opts.maxParamsLength)) this.send(frame)
+    const channels = this.withQuotes ? FEED_CHANNELS_WITH_QUOTES : FEED_CHANNELS
+    for (const frame of channelFrames('unsubscribe', remove, this.opts.maxParamsLength, channels)) this.send(frame)
+    for (const frame of channelFrames('subscribe', add, this.opts.maxParamsLength, channels)) this.send(frame)
   }
 
   private onOpen(): void {
@@ -160,7 +167,13 @@ export class MassiveFeedSession implements FeedSession {
   private deliver(item: FeedItem): void {
     if (item.kind === 'trades') return this.safely(() => this.handlers.trades(item.trades))
     if (item.kind === 'bars') return this.safely(() => this.handlers.bars(item.bars))
+    if (item.kind === 'quotes') return this.safely(() => this.handlers.quotes?.(item.quotes))
     const event = item.event
+    if (event.kind === 'quotes_unavailable') {
+      // One refusal per Q channel asked for: report it once and ask no more.
+      if (!this.withQuotes) return
+      this.withQuotes = false
+    }
     if (event.kind === 'connected' && !this.authSent) this.sendAuth()
     if (event.kind === 'authenticated') {
       if (this.state !== 'connecting') return

@@ -57,6 +57,9 @@ describe('Massive feed wire (properties)', () => {
           else if (item.kind === 'bars')
             for (const b of item.bars)
               expect([b.t, b.o, b.h, b.l, b.c, b.v, b.vw, b.e].every(Number.isFinite)).toBe(true)
+          else if (item.kind === 'quotes')
+            for (const q of item.quotes)
+              expect([q.bid, q.ask, q.bidSize, q.askSize, q.t].every(Number.isFinite)).toBe(true)
           else
             expect([
               'connected',
@@ -66,6 +69,7 @@ describe('Massive feed wire (properties)', () => {
               'force_disconnect',
               'slow_consumer',
               'subscribed',
+              'quotes_unavailable',
               'error',
             ]).toContain(item.event.kind)
         }

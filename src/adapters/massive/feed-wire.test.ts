@@ -147,11 +147,54 @@ describe('parseFeedFrame', () => {
       { ev: 'status', status: 'success', message: 'subscribed to: T.MSFT' },
       { ev: 'status', status: 'success', message: 'subscribed to: AM.MSFT, T.AAPL' },
       { ev: 'status', status: 'success', message: 'unsubscribed to: T.IBM' },
-      { ev: 'Q', sym: 'MSFT', bp: 1, ap: 2 },
+      { ev: 'A', sym: 'MSFT', o: 1, h: 2, l: 1, c: 2, v: 10, s: 0, e: 1000 },
     ]
 
     expect(parseFeedFrame(JSON.stringify(frame))).toEqual([
       { kind: 'status', event: { kind: 'subscribed', channels: ['T.MSFT', 'AM.MSFT', 'T.AAPL'] } },
+    ])
+  })
+})
+
+describe('Q (NBBO quotes)', () => {
+  const quote = { ev: 'Q', sym: 'MSFT', bx: 4, bp: 114.125, bs: 100, ax: 7, ap: 114.128, as: 160, c: 0, i: [604], t: 1536036818784, q: 50385480, z: 3 }
+
+  it('maps the spec example to a Quote and merges consecutive quotes, in frame order with trades', () => {
+    expect(parseFeedFrame(JSON.stringify([quote, { ...quote, q: 50385481, bp: 114.126 }, trade]))).toEqual([
+      {
+        kind: 'quotes',
+        quotes: [
+          { symbol: 'MSFT', bid: 114.125, bidSize: 100, bidExchange: 4, ask: 114.128, askSize: 160, askExchange: 7, condition: 0, t: 1536036818784, q: 50385480 },
+          { symbol: 'MSFT', bid: 114.126, bidSize: 100, bidExchange: 4, ask: 114.128, askSize: 160, askExchange: 7, condition: 0, t: 1536036818784, q: 50385481 },
+        ],
+      },
+      { kind: 'trades', trades: [{ symbol: 'AAPL', p: 161.87, s: 300, c: [14, 41], t: 1651684192462, q: 4009402 }] },
+    ])
+  })
+
+  it('reports a quote without prices or sizes as an error at its position', () => {
+    const items = parseFeedFrame(JSON.stringify([{ ev: 'Q', sym: 'MSFT', bp: 1, ap: 2 }]))
+    expect(items).toHaveLength(1)
+    expect(items[0]).toMatchObject({ kind: 'status', event: { kind: 'error' } })
+  })
+
+  it('turns a refusal naming a Q channel into quotes_unavailable, and other errors stay errors', () => {
+    for (const [status, message] of [
+      ['error', 'You are not authorized to access: Q.AAPL'],
+      ['auth_required', 'not authorized: Q.*'],
+      ['error', "Your plan doesn't include quotes"],
+    ])
+      expect(parseFeedFrame(JSON.stringify([{ ev: 'status', status, message }]))).toEqual([
+        { kind: 'status', event: { kind: 'quotes_unavailable', message } },
+      ])
+    expect(parseFeedFrame(JSON.stringify([{ ev: 'status', status: 'error', message: 'invalid channel: T.' }]))).toEqual([
+      { kind: 'status', event: { kind: 'error', message: 'invalid channel: T.' } },
+    ])
+  })
+
+  it('puts Q between T and AM of each symbol when quotes are asked for', () => {
+    expect(channelFrames('subscribe', ['AAPL'], 8_000, ['T', 'Q', 'AM'])).toEqual([
+      JSON.stringify({ action: 'subscribe', params: 'T.AAPL,Q.AAPL,AM.AAPL' }),
     ])
   })
 })

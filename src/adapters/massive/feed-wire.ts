@@ -1,11 +1,13 @@
-/** Massive stocks WebSocket wire format: client frames (auth, batched subscribe) and server frames parsed into trades, minute bars and status events. */
+/** Massive stocks WebSocket wire format: client frames (auth, batched subscribe) and server frames parsed into trades, quotes, minute bars and status events. */
 
 import { MINUTE_MS } from '../../core/market-time.ts'
 import type { FeedStatusEvent } from '../../ports/upstream.ts'
-import type { LiveBar, Trade } from '../../core/market-types.ts'
+import type { LiveBar, Quote, Trade } from '../../core/market-types.ts'
 
 /** Channels subscribed per symbol: trades and minute aggregates. */
 export const FEED_CHANNELS = ['T', 'AM'] as const
+/** The same plus NBBO quotes, for a plan that has them. */
+export const FEED_CHANNELS_WITH_QUOTES = ['T', 'Q', 'AM'] as const
 
 /**
  * One server frame as the session consumes it, in frame order. Consecutive events of one kind
@@ -13,7 +15,10 @@ export const FEED_CHANNELS = ['T', 'AM'] as const
  * so a frame of 500 trades costs one handler call, while order across kinds is kept.
  */
 export type FeedItem =
-  { kind: 'trades'; trades: Trade[] } | { kind: 'bars'; bars: LiveBar[] } | { kind: 'status'; event: FeedStatusEvent }
+  | { kind: 'trades'; trades: Trade[] }
+  | { kind: 'quotes'; quotes: Quote[] }
+  | { kind: 'bars'; bars: LiveBar[] }
+  | { kind: 'status'; event: FeedStatusEvent }
 
 type Json = Record<string, unknown>
 
@@ -35,11 +40,12 @@ export function channelFrames(
   action: 'subscribe' | 'unsubscribe',
   symbols: readonly string[],
   maxParamsLength: number,
+  channels: readonly string[] = FEED_CHANNELS,
 ): string[] {
   const frames: string[] = []
   let params = ''
   for (const symbol of symbols) {
-    for (const channel of FEED_CHANNELS) {
+    for (const channel of channels) {
       const item = `${channel}.${symbol}`
       if (params.length > 0 && params.length + 1 + item.length > maxParamsLength) {
         frames.push(JSON.stringify({ action, params }))
@@ -56,7 +62,7 @@ export function channelFrames(
  * Parses one server frame. The provider sends a JSON array of events; a single object is
  * tolerated. A frame that is not JSON (or not an array/object) becomes one `error` status; a bad
  * event inside a good frame becomes an `error` status at its position and the rest still count.
- * Event types we do not subscribe to (Q, A, ...) and unsubscribe acks are ignored. Never throws.
+ * Event types we do not subscribe to (A, ...) and unsubscribe acks are ignored. Never throws.
  */
 export function parseFeedFrame(text: string): FeedItem[] {
   let body: unknown
@@ -78,6 +84,10 @@ export function parseFeedFrame(text: string): FeedItem[] {
       const trade = parseTrade(event)
       if (typeof trade === 'string') items.push(errorItem(`malformed T event #${i}: ${trade}`))
       else appendTrade(items, trade)
+    } else if (event.ev === 'Q') {
+      const quote = parseQuote(event)
+      if (typeof quote === 'string') items.push(errorItem(`malformed Q event #${i}: ${quote}`))
+      else appendQuote(items, quote)
     } else if (event.ev === 'AM') {
       const bar = parseMinuteBar(event)
       if (typeof bar === 'string') items.push(errorItem(`malformed AM event #${i}: ${bar}`))
@@ -106,6 +116,37 @@ function parseTrade(e: Json): Trade | string {
   if (typeof c === 'string') return c
   if (c !== undefined) trade.c = c
   return trade
+}
+
+/** Q → Quote; a string names what is wrong. Prices and sizes are required (a one-sided book is sent with 0s). */
+function parseQuote(e: Json): Quote | string {
+  if (typeof e.sym !== 'string' || e.sym.length === 0) return '`sym` is not a ticker'
+  const values = { bp: finite(e.bp), ap: finite(e.ap), bs: finite(e.bs), as: finite(e.as), t: finite(e.t) }
+  for (const [name, value] of Object.entries(values)) if (value === undefined || (name !== 't' && value < 0)) return `\`${name}\` is not a number`
+  const { bp, ap, bs, as, t } = values as Record<keyof typeof values, number>
+  const quote: Quote = {
+    symbol: e.sym,
+    bid: bp,
+    bidSize: bs,
+    ask: ap,
+    askSize: as,
+    t,
+    bidExchange: finite(e.bx) ?? 0,
+    askExchange: finite(e.ax) ?? 0,
+    q: finite(e.q) ?? 0,
+  }
+  const c = finite(e.c)
+  if (c !== undefined) quote.condition = c
+  return quote
+}
+
+/**
+ * True when a refusal names the quote channel: a plan without quotes answers the `Q.<symbol>`
+ * subscription with a not-authorized status (its exact text is unconfirmed, massive-api.md 5.2),
+ * so any non-success status whose message names a `Q.` channel or quotes counts.
+ */
+function refusesQuotes(message: string): boolean {
+  return /(^|[\s:,])Q\.[A-Za-z*]/.test(message) || /\bquotes?\b/i.test(message)
 }
 
 /** `c` → condition ids: absent or null = none; otherwise an array of integer ids (empty kept out). */
@@ -154,7 +195,11 @@ function parseStatus(e: Json): FeedStatusEvent | null {
       return null
     }
     case 'error':
-      return { kind: 'error', message: message || 'error status without a message' }
+    case 'auth_required':
+    case 'not_authorized':
+      if (refusesQuotes(message)) return { kind: 'quotes_unavailable', message }
+      if (status === 'error') return { kind: 'error', message: message || 'error status without a message' }
+      return { kind: 'error', message: `status ${JSON.stringify(status)}${message ? `: ${message}` : ''}` }
     default:
       return { kind: 'error', message: `status ${JSON.stringify(status)}${message ? `: ${message}` : ''}` }
   }
@@ -181,6 +226,12 @@ function appendTrade(items: FeedItem[], trade: Trade): void {
   const last = items.at(-1)
   if (last?.kind === 'trades') last.trades.push(trade)
   else items.push({ kind: 'trades', trades: [trade] })
+}
+
+function appendQuote(items: FeedItem[], quote: Quote): void {
+  const last = items.at(-1)
+  if (last?.kind === 'quotes') last.quotes.push(quote)
+  else items.push({ kind: 'quotes', quotes: [quote] })
 }
 
 function appendBar(items: FeedItem[], bar: LiveBar): void {

@@ -24,6 +24,8 @@ export interface MassiveFeedOptions {
   closeTimeoutMs?: number
   /** Send `auth` when the socket opens instead of on the `connected` status. @default false */
   authOnOpen?: boolean
+  /** Subscribe NBBO quotes (`Q`) with trades and minute bars; a plan without quotes refuses them once and the session goes on without. @default false */
+  quotes?: boolean
   /** @default globalThis.WebSocket */
   WebSocketImpl?: FeedSocketConstructor
 }
@@ -49,6 +51,7 @@ export class MassiveFeed implements UpstreamFeed {
       disconnectGraceMs: positive('disconnectGraceMs', opts.disconnectGraceMs ?? 1_000),
       closeTimeoutMs: positive('closeTimeoutMs', opts.closeTimeoutMs ?? 2_000),
       authOnOpen: opts.authOnOpen ?? false,
+      quotes: opts.quotes ?? false,
       WebSocketImpl: opts.WebSocketImpl ?? (globalThis.WebSocket as unknown as FeedSocketConstructor),
     }
   }

@@ -1,9 +1,10 @@
-/** UpstreamFeed over the simulated market: emits the market's own trades and closed minute bars as the injected clock passes them. */
+/** UpstreamFeed over the simulated market: emits the market's own trades, their NBBO quotes and closed minute bars as the injected clock passes them. */
 import { MINUTE_MS } from '../../core/market-time'
 import type { Clock, TimerHandle } from '../../ports/clock'
 import type { FeedHandlers, FeedSession, UpstreamFeed } from '../../ports/upstream'
-import type { LiveBar, Trade } from '../../core/market-types'
+import type { LiveBar, Quote, Trade } from '../../core/market-types'
 import { simulatedMarket, type MinuteTape, type SimulatedMarket } from './market'
+import { tapeOfMinute, type TapeEvent } from './quote-model'
 
 export interface SimulatedFeedOptions {
   clock: Clock
@@ -13,6 +14,8 @@ export interface SimulatedFeedOptions {
   random?: () => number
   /** Which simulated market it streams (by the exchange calendar, or around the clock). @default the calendar's */
   market?: SimulatedMarket
+  /** NBBO updates before each trade (quote-model.ts, DEFAULT_QUOTES_PER_TRADE is the app's default); 0 = a plan without quotes (no `Q`). @default 0 */
+  quotesPerTrade?: number
 }
 
 /**
@@ -56,6 +59,8 @@ export class SimulatedFeed implements UpstreamFeed {
 interface Cursor {
   at: number
   readonly tape: MinuteTape
+  /** The current minute's trades and quotes in provider order (quotes on), computed once per minute. */
+  events: { minute: number; list: TapeEvent[] } | null
 }
 
 class SimulatedSession implements FeedSession {
@@ -85,6 +90,10 @@ class SimulatedSession implements FeedSession {
     }, 0)
   }
 
+  private get quotesPerTrade(): number {
+    return this.o.quotesPerTrade ?? 0
+  }
+
   symbols(): string[] {
     return [...this.cursors.keys()]
   }
@@ -97,9 +106,10 @@ class SimulatedSession implements FeedSession {
     for (const s of symbols) {
       if (this.cursors.has(s)) continue
       const tape = market.tape(s)
-      if (tape !== null) this.cursors.set(s, { at: now, tape })
+      if (tape !== null) this.cursors.set(s, { at: now, tape, events: null })
     }
-    this.handlers.status({ kind: 'subscribed', channels: symbols.flatMap((s) => [`T.${s}`, `AM.${s}`]) })
+    const channels = this.quotesPerTrade > 0 ? ['T', 'Q', 'AM'] : ['T', 'AM']
+    this.handlers.status({ kind: 'subscribed', channels: symbols.flatMap((s) => channels.map((c) => `${c}.${s}`)) })
   }
 
   unsubscribe(symbols: string[]): void {
@@ -156,7 +166,8 @@ class SimulatedSession implements FeedSession {
     while (from < to) {
       const end = (Math.floor(from / MINUTE_MS) + 1) * MINUTE_MS
       const until = Math.min(to, end)
-      this.emitTrades(cursor.tape.between(from, until))
+      if (this.quotesPerTrade > 0) this.emitTape(symbol, cursor, from, until)
+      else this.emitTrades(cursor.tape.between(from, until))
       if (until === end) {
         const bar = cursor.tape.barOf(end - MINUTE_MS)
         if (bar && !this.ended) this.handlers.bars([toLiveBar(symbol, bar)])
@@ -168,6 +179,35 @@ class SimulatedSession implements FeedSession {
 
   private emitTrades(trades: Trade[]): void {
     if (trades.length > 0 && !this.ended) this.handlers.trades(trades)
+  }
+
+  /** Trades and quotes with from <= t < to (one minute), in provider order: each run of one kind in one call. */
+  private emitTape(symbol: string, cursor: Cursor, from: number, to: number): void {
+    const minute = Math.floor(from / MINUTE_MS)
+    if (cursor.events?.minute !== minute) {
+      const start = minute * MINUTE_MS
+      cursor.events = { minute, list: tapeOfMinute(symbol, cursor.tape.between(start, start + MINUTE_MS), this.quotesPerTrade) }
+    }
+    let quotes: Quote[] = []
+    let trades: Trade[] = []
+    for (const e of cursor.events.list) {
+      const t = e.kind === 'quote' ? e.quote.t : e.trade.t
+      if (t < from) continue
+      if (t >= to) break
+      if (e.kind === 'quote') {
+        if (trades.length > 0) (this.emitTrades(trades), (trades = []))
+        quotes.push(e.quote)
+      } else {
+        if (quotes.length > 0) (this.emitQuotes(quotes), (quotes = []))
+        trades.push(e.trade)
+      }
+    }
+    this.emitQuotes(quotes)
+    this.emitTrades(trades)
+  }
+
+  private emitQuotes(quotes: Quote[]): void {
+    if (quotes.length > 0 && !this.ended) this.handlers.quotes?.(quotes)
   }
 }
 
