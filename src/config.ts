@@ -17,6 +17,8 @@ export interface Config {
   redisUrl: string | null
   /** The primary that Redis Sentinels name (REDIS_SENTINELS, REDIS_SENTINEL_NAME); null = REDIS_URL or no Redis. Never both. */
   redisSentinel: RedisSentinelConfig | null
+  /** A Redis Cluster (REDIS_CLUSTER_NODES): sharded Pub/Sub for the bus; null = REDIS_URL, Sentinel or no Redis. Never with either. */
+  redisCluster: RedisClusterConfig | null
   redisPrefix: string
   /** With Redis: how long the upstream-holder lease lasts without renewal (renewed every third; a survivor takes over within it after a crash). */
   upstreamLeaseMs: number
@@ -93,6 +95,13 @@ export interface RedisSentinelConfig {
   password: string | null
   /** AUTH of the Sentinels (REDIS_SENTINEL_PASSWORD). */
   sentinelPassword: string | null
+}
+
+/** A Redis Cluster: some of its nodes (the client learns the rest) and the password if any. */
+export interface RedisClusterConfig {
+  nodes: { host: string; port: number }[]
+  /** AUTH of every node (REDIS_PASSWORD). */
+  password: string | null
 }
 
 type Env = Record<string, string | undefined>
@@ -173,6 +182,7 @@ export function loadConfig(env: Env): Config {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     redisSentinel: readRedisSentinel(r),
+    redisCluster: readRedisCluster(r),
     redisPrefix: r.str('REDIS_PREFIX', 'mw'),
     upstreamLeaseMs: r.int('UPSTREAM_LEASE_MS', 2000, 1000, 120_000),
     jwtSecret: jwtSecret !== null && jwtSecret.length >= minJwtSecretLength ? jwtSecret : null,
@@ -254,9 +264,10 @@ function readRedisSentinel(r: EnvReader): RedisSentinelConfig | null {
   const sentinelPassword = r.optional('REDIS_SENTINEL_PASSWORD')
   if (list === null) {
     if (name !== null) r.problems.push({ key: 'REDIS_SENTINEL_NAME', message: 'needs REDIS_SENTINELS (host:port,…)' })
-    for (const [key, value] of [['REDIS_PASSWORD', password], ['REDIS_SENTINEL_PASSWORD', sentinelPassword]] as const)
+    const clustered = r.optional('REDIS_CLUSTER_NODES') !== null
+    for (const [key, value] of [['REDIS_PASSWORD', clustered ? null : password], ['REDIS_SENTINEL_PASSWORD', sentinelPassword]] as const)
       if (value !== null)
-        r.problems.push({ key, message: 'applies behind Sentinel only (REDIS_SENTINELS); with REDIS_URL put the password in the URL' })
+        r.problems.push({ key, message: 'applies behind Sentinel (REDIS_SENTINELS) or on a cluster (REDIS_CLUSTER_NODES) only; with REDIS_URL put the password in the URL' })
     return null
   }
   if (r.optional('REDIS_URL') !== null) {
@@ -278,6 +289,34 @@ function readRedisSentinel(r: EnvReader): RedisSentinelConfig | null {
   if (name === null) r.problems.push({ key: 'REDIS_SENTINEL_NAME', message: 'is required with REDIS_SENTINELS (the name in `sentinel monitor <name> …`)' })
   if (entries.length === 0 || bad.length > 0 || name === null) return null
   return { sentinels: sentinels as { host: string; port: number }[], name, password, sentinelPassword }
+}
+
+/**
+ * REDIS_CLUSTER_NODES (`host:port,…`: some nodes of a Redis Cluster; the client discovers the
+ * rest), optionally with REDIS_PASSWORD. Refused together with REDIS_URL or REDIS_SENTINELS.
+ */
+function readRedisCluster(r: EnvReader): RedisClusterConfig | null {
+  const list = r.optional('REDIS_CLUSTER_NODES')
+  if (list === null) return null
+  const other = ['REDIS_URL', 'REDIS_SENTINELS'].find((key) => r.optional(key) !== null)
+  if (other !== undefined) {
+    r.problems.push({
+      key: 'REDIS_CLUSTER_NODES',
+      message: `cannot be combined with ${other}: set one of REDIS_URL (one server), REDIS_SENTINELS (a primary Sentinels manage) or REDIS_CLUSTER_NODES (a Redis Cluster)`,
+    })
+    return null
+  }
+  const entries = list.split(',').map((s) => s.trim()).filter(Boolean)
+  const nodes = entries.map(parseHostPort)
+  const bad = entries.filter((_, i) => nodes[i] === null)
+  if (entries.length === 0 || bad.length > 0) {
+    r.problems.push({
+      key: 'REDIS_CLUSTER_NODES',
+      message: `must be host:port entries separated by commas (e.g. redis-1:6379,redis-2:6379,redis-3:6379)${bad.length > 0 ? `, got ${bad.map((b) => `"${b}"`).join(', ')}` : ''}`,
+    })
+    return null
+  }
+  return { nodes: nodes as { host: string; port: number }[], password: r.optional('REDIS_PASSWORD') }
 }
 
 /** `host:port` or `[v6]:port`, with a port from 1 to 65535; null otherwise. */
