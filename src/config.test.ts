@@ -135,7 +135,37 @@ describe('loadConfig', () => {
         expect.stringMatching(/^REDIS_SENTINELS: must be host:port entries/),
       ])
     expect(problems({ REDIS_URL: 'redis://:pw@r:6379', REDIS_PASSWORD: 'pw' })).toEqual([
-      expect.stringMatching(/^REDIS_PASSWORD: applies behind Sentinel only/),
+      expect.stringMatching(/^REDIS_PASSWORD: applies behind Sentinel \(REDIS_SENTINELS\) or on a cluster/),
     ])
+  })
+
+  it('should read a Redis Cluster’s nodes (IPv6 too) and password, and refuse it with another topology or malformed', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:6379, 10.0.0.2:7000,[::1]:7001', REDIS_PASSWORD: 'data-secret' })
+    expect(c.redisCluster).toEqual({
+      nodes: [
+        { host: 'redis-1', port: 6379 },
+        { host: '10.0.0.2', port: 7000 },
+        { host: '::1', port: 7001 },
+      ],
+      password: 'data-secret',
+    })
+    expect([c.redisUrl, c.redisSentinel]).toEqual([null, null])
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisCluster).toBeNull()
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env)
+      } catch (e) {
+        return (e as ConfigError).problems.map((p) => `${p.key}: ${p.message}`)
+      }
+      throw new Error('expected ConfigError')
+    }
+    expect(problems({ REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'r:7000' })).toEqual([
+      expect.stringMatching(/^REDIS_CLUSTER_NODES: cannot be combined with REDIS_URL/),
+    ])
+    expect(problems({ REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'mw', REDIS_CLUSTER_NODES: 'r:7000' })).toEqual([
+      expect.stringMatching(/^REDIS_CLUSTER_NODES: cannot be combined with REDIS_SENTINELS/),
+    ])
+    for (const list of ['r', 'r:0', 'r:7000,,:1', ' , '])
+      expect(problems({ REDIS_CLUSTER_NODES: list })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES: must be host:port entries/)])
   })
 })
