@@ -38,6 +38,7 @@ import { BoundedSemaphore } from './core/bounded-semaphore'
 import { restRatePolicies, RestRateLimits } from './http/rate-limit-plugin'
 import { SessionService } from './services/session-service'
 import { PrefetchJob } from './jobs/prefetch-job'
+import { SplitsService } from './services/splits-service'
 import { createTerminalRoutes } from './terminal'
 import type { UpstreamFeed } from './ports/upstream'
 import { createStreamModule, type StreamModule, type StreamTuning } from './stream/stream-module'
@@ -62,6 +63,7 @@ export interface App {
   stop(): Promise<void>
   db: DbHandle
   prefetch: PrefetchJob
+  splits: SplitsService
   stream: StreamModule
 }
 
@@ -79,7 +81,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const quick = { deadlineMs: config.timeouts.databaseMs, clock }
   const bulk = { deadlineMs: config.timeouts.requestMs, clock }
 
-  const { upstream, tickers, upstreamOptions, upstreamMarketStatus } = createUpstreams(config, clock)
+  const { upstream, tickers, upstreamOptions, upstreamMarketStatus, splits: upstreamSplits } = createUpstreams(config, clock)
   const marketStatus = new MarketStatusService({
     clock,
     log,
@@ -89,9 +91,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const watchlistRepo = guardRepo(createWatchlistRepo(db.db), quick)
   // Bars cursors are signed with a key derived from the server secret: a client cannot forge one.
   const barCursors = createBarCursorCodec(barCursorKey(secret))
+  const barRepo = guardRepo(createBarRepo(db.db), bulk)
   const bars = new BarsService(
     upstream,
-    guardRepo(createBarRepo(db.db), bulk),
+    barRepo,
     guardRepo(createTickerRepo(db.db), quick),
     clock,
     {
@@ -179,6 +182,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     intervalMs: config.market.prefetchIntervalSec * 1000,
     windowMs: config.market.prefetchMinutes * 60_000,
   })
+
+  // A split in effect: stored bars before it are dropped once; every replica forgets the ticker's caches and its subscribers reload.
+  const splits = new SplitsService(
+    {
+      upstream: upstreamSplits,
+      repo: barRepo,
+      bus,
+      lock: transports.jobLock,
+      clock,
+      log,
+      onSplit: ({ ticker }) => {
+        bars.forgetTicker(ticker)
+        upstreamSnapshots.forget(ticker)
+        stream.resetSymbol(ticker, 'split')
+      },
+    },
+    { intervalMs: config.market.splitsIntervalSec * 1000, lookbackDays: 30 },
+  )
 
   const httpMetrics = new HttpMetrics()
   const server = createServer({
@@ -268,6 +289,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     db,
     handle: (req) => server.handle(req),
     prefetch,
+    splits,
     stream,
     async listen() {
       stream.start()
@@ -277,6 +299,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         lease.start()
       }
       prefetch.start()
+      splits.start()
       server.listen({ port: config.port, hostname: config.host, websocket: stream.websocket })
       stream.attach(server.server!)
       listening = true
@@ -285,6 +308,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     async stop() {
       prefetch.stop()
+      splits.stop()
       await stream.stop('the server is shutting down')
       if (listening) await server.stop(true)
       await lease?.close()

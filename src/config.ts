@@ -77,6 +77,8 @@ export interface Config {
     prefetchIntervalSec: number
     /** How far back the prefetch keeps minute bars stored. */
     prefetchMinutes: number
+    /** How often the provider's splits are checked (first check one period after start); 0 turns it off. */
+    splitsIntervalSec: number
     /** Listed option expirations of an underlying are reused this long. */
     optionsExpirationsCacheMs: number
     /** Option chains and contract snapshots are reused this long. */
@@ -226,6 +228,7 @@ export function loadConfig(env: Env): Config {
       barsTailTtlMs: r.int('BARS_TAIL_TTL_MS', 5000, 0, 3_600_000),
       prefetchIntervalSec: r.int('PREFETCH_INTERVAL_SECONDS', 60, 0, 86_400),
       prefetchMinutes: r.int('PREFETCH_MINUTES', 24 * 60, 1, 7 * 24 * 60),
+      splitsIntervalSec: r.int('SPLITS_INTERVAL_SECONDS', 900, 0, 86_400),
       optionsExpirationsCacheMs: r.int('OPTIONS_EXPIRATIONS_CACHE_MS', 5 * 60_000, 0, 24 * 3_600_000),
       optionsChainCacheMs: r.int('OPTIONS_CHAIN_CACHE_MS', 3000, 0, 3_600_000),
       simulatedHours: r.oneOf<'calendar' | 'always'>('SIMULATED_MARKET_HOURS', 'calendar', ['calendar', 'always']),

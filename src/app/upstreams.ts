@@ -4,11 +4,14 @@ import type { Clock } from '../ports/clock'
 import type { TickerDirectory, UpstreamFeed, UpstreamRest } from '../ports/upstream'
 import type { UpstreamOptions } from '../ports/upstream-options'
 import type { UpstreamMarketStatus } from '../ports/upstream-market-status'
+import type { UpstreamSplits } from '../ports/upstream-splits'
 import { MassiveHttpClient } from '../adapters/massive/http-client'
 import { MassiveOptions } from '../adapters/massive/massive-options'
 import { MassiveRest } from '../adapters/massive/massive-rest'
 import { MassiveMarketStatus } from '../adapters/massive/massive-market-status'
 import { MassiveFeed } from '../adapters/massive/massive-feed'
+import { MassiveSplits } from '../adapters/massive/massive-splits'
+import { SimulatedSplits } from '../adapters/simulated/splits'
 import { SimulatedUpstream } from '../adapters/simulated/simulated-upstream'
 import { SimulatedOptions } from '../adapters/simulated/simulated-options'
 import { SimulatedFeed } from '../adapters/simulated/simulated-feed'
@@ -23,6 +26,7 @@ export function createUpstreams(
   tickers: TickerDirectory
   upstreamOptions: UpstreamOptions
   upstreamMarketStatus: UpstreamMarketStatus | null
+  splits: UpstreamSplits
 } {
   const apiKey = config.massive.apiKey
   if (!apiKey) {
@@ -32,6 +36,7 @@ export function createUpstreams(
       tickers: upstream,
       upstreamOptions: new SimulatedOptions(clock),
       upstreamMarketStatus: null,
+      splits: new SimulatedSplits(),
     }
   }
   const http = new MassiveHttpClient({
@@ -49,6 +54,7 @@ export function createUpstreams(
     tickers: upstream,
     upstreamOptions: new MassiveOptions({ http, clock }),
     upstreamMarketStatus: new MassiveMarketStatus(http),
+    splits: new MassiveSplits(http),
   }
 }
 

@@ -338,4 +338,23 @@ describe('MarketClient', () => {
       notice: { code: 'SUBSCRIPTION_LIMIT' },
     })
   })
+
+  it('should load the charted symbol and its row again over REST on a reset (a split), then go on in its new epoch', async () => {
+    const ws = await goLive()
+    ws.push(barMsg(1, bar(T0, 13)))
+    await flush()
+    const before = rest.calls.length
+    // The server's history is on the new scale now.
+    serverBars = [bar(T0 - 2 * M, 2.75), bar(T0 - M, 3), bar(T0, 3.25)]
+    ws.push({ type: 'reset', symbol: 'AAPL', seq: 1, epoch: 'e2', event_ts: T0, source: 'simulated', data: { reason: 'split' } })
+    await flush()
+    const asked = rest.calls.slice(before).map((c) => c.split('?')[0])
+    expect(asked).toContain('/api/v1/market-data/snapshots')
+    expect(asked).toContain('/api/v1/market-data/bars')
+    expect(client.model.chartView()!.bars.map((b) => b.c)).toEqual([2.75, 3, 3.25])
+    ws.push({ ...barMsg(2, bar(T0, 3.5)), epoch: 'e2' })
+    await flush()
+    expect(client.model.chartView()!.bars.map((b) => b.c)).toEqual([2.75, 3, 3.5])
+    expect(client.model.counters.epochChanges).toBe(0)
+  })
 })

@@ -76,6 +76,8 @@ export class MarketClient {
   private welcome: WelcomeData | null = null
   private market: MarketStatus | null = null
   private limited = false
+  /** The chart's timespan, to load it again the same way after a `reset`. */
+  private chartTimespan: ChartTimespan = '1m'
 
   constructor(
     private deps: MarketClientDeps,
@@ -226,6 +228,7 @@ export class MarketClient {
   /** Shows a ticker at a timespan: REST load (stream messages held meanwhile), then held messages on top. */
   async selectChart(symbol: string, timespan: ChartTimespan): Promise<void> {
     const spec = chartTimespans[timespan]
+    this.chartTimespan = timespan
     const req = this.model.selectChart(symbol, spec, this.serverNow())
     this.changed()
     try {
@@ -279,6 +282,9 @@ export class MarketClient {
       case 'snapshot':
         this.model.applyMessage(m, this.serverNow())
         break
+      case 'reset':
+        void this.symbolReset(m.symbol, { epoch: m.epoch, seq: m.seq })
+        break
       case 'welcome':
         this.welcome = m.data
         if (typeof m.data.token_expires_at === 'number') this.refresher.expiryKnown(m.data.token_expires_at)
@@ -306,6 +312,13 @@ export class MarketClient {
         return
     }
     this.changed()
+  }
+
+  /** A symbol's history changed scale (a split): its row and, when it is charted, its chart are loaded again over REST. */
+  private async symbolReset(symbol: string, cursor: { epoch: string; seq: number }): Promise<void> {
+    this.model.restarted(symbol, cursor)
+    await this.sync.refreshSnapshots([symbol]).catch(() => {})
+    if (this.model.chartSymbol() === symbol) await this.selectChart(symbol, this.chartTimespan)
   }
 
   private onStreamError(code: string, message: string, id: string | number | undefined): void {

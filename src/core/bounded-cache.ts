@@ -80,6 +80,17 @@ export class BoundedCache<K, V> {
     return true
   }
 
+  /** Forgets every entry whose key matches (a full pass: for rare invalidations, not per call); returns how many. */
+  deleteWhere(match: (key: K) => boolean): number {
+    let removed = 0
+    for (const [key, entry] of this.entries)
+      if (match(key)) {
+        this.remove(key, entry)
+        removed++
+      }
+    return removed
+  }
+
   clear(): void {
     this.entries.clear()
     this.totalWeight = 0

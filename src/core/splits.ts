@@ -29,6 +29,14 @@ export function splitStartMs(split: Pick<Split, 'executionDate'>): number {
   return nyDayStartOfIndex(Date.UTC(+m[1], +m[2] - 1, +m[3]) / DAY_MS)
 }
 
+/**
+ * When a split is in effect for stored history: 04:00 New York of the execution date. The provider
+ * re-adjusts its history "overnight" at a time it does not state; by the pre-market it is done.
+ */
+export function splitEffectiveMs(split: Pick<Split, 'executionDate'>): number {
+  return splitStartMs(split) + 4 * 3_600_000
+}
+
 /** The New York date (YYYY-MM-DD) of an instant. */
 export function nyDateOf(tMs: number): string {
   return new Date(nyDayIndex(tMs) * DAY_MS).toISOString().slice(0, 10)
@@ -37,19 +45,6 @@ export function nyDateOf(tMs: number): string {
 /** Shares after per share before (4 for a 4-for-1 split, 0.1 for a 1-for-10 reverse split). */
 export function splitRatio(split: Pick<Split, 'splitFrom' | 'splitTo'>): number {
   return split.splitTo / split.splitFrom
-}
-
-/**
- * How much a bar starting at `tMs` is scaled down as seen at `asOfMs`: the product of the ratios
- * of the ticker's splits that took effect after the bar began and by asOfMs (1: none).
- */
-export function ratioAsOf(splits: readonly Split[], tMs: number, asOfMs: number): number {
-  let ratio = 1
-  for (const s of splits) {
-    const start = splitStartMs(s)
-    if (tMs < start && start <= asOfMs) ratio *= splitRatio(s)
-  }
-  return ratio
 }
 
 /** A bar on a scale `ratio` times finer: prices (o, h, l, c, vw) ÷ ratio, volume × ratio; `n` (trades) is unchanged. */

@@ -47,6 +47,12 @@ export interface BarRepo {
   coverage(ticker: string, timespan: 'minute' | 'day', from: number, to: number): Promise<[number, number][]>
   /** Records [from, to) as covered, merging with overlapping or adjacent ranges. */
   addCoverage(ticker: string, timespan: 'minute' | 'day', from: number, to: number): Promise<void>
+  /**
+   * Applies a split once (whoever asks first): records it, and drops the ticker's stored bars (both
+   * timespans) starting before `beforeMs` with their coverage, in one transaction. True when this
+   * call applied it; false when it was applied before.
+   */
+  applySplit(split: import('../core/splits').Split, beforeMs: number): Promise<boolean>
 }
 
 /** What the upstream said about a ticker, so the question is asked once. */

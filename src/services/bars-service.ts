@@ -149,6 +149,15 @@ export class BarsService {
     }
   }
 
+  /**
+   * Forgets what this process remembers of a ticker's bars (cached pages, the forming tail, covered
+   * ranges): after a split its stored history was dropped and is fetched again on the new scale.
+   */
+  forgetTicker(ticker: string): void {
+    const prefix = `${ticker}|`
+    for (const cache of [this.finalPages, this.tails, this.coveredHere]) cache.deleteWhere((key) => key.startsWith(prefix))
+  }
+
   stats(): BarsStats {
     return { ...this.counts }
   }

@@ -71,6 +71,11 @@ export class UpstreamSnapshotCache {
     return this.answer(ticker, false)
   }
 
+  /** Forgets a ticker's cached answer (its prices changed scale: a split); the next ask goes upstream. */
+  forget(ticker: string): void {
+    this.cache.delete(ticker)
+  }
+
   /** A REST request: sends the pending batch at once (as interactive) when it holds any of `tickers`. */
   private async ask(tickers: string[], mayRetry: boolean): Promise<Map<string, Answer>> {
     this.enqueue(tickers)

@@ -8,6 +8,7 @@ import type { UpstreamReport } from '../actors/upstream-actor'
 import { keepaliveIntervalMs, sweepIntervalMs } from '../core/heartbeat'
 import type { RegularSessionOf } from '../core/coalesce'
 import { controlMessage } from '../contract/protocol'
+import type { ResetReason } from '../contract/messages'
 import type { SessionEvents } from '../services/session-service'
 import type { WatchlistEvents } from '../services/watchlist-service'
 import type { Bus } from '../ports/bus'
@@ -302,6 +303,11 @@ export function createStreamModule(deps: StreamModuleDeps) {
       const snapshot = fanout.liveSnapshot(ticker)
       if (snapshot === null) return null
       return health.view().upstream === 'ok' ? { ...snapshot, receivedAt: clock.now() } : snapshot
+    },
+
+    /** A symbol's prices changed scale (a split): its subscribers get a `reset` from the upstream holder's actor, through every replica. */
+    resetSymbol(symbol: string, reason: ResetReason): void {
+      pipeline.reset(symbol, reason)
     },
 
     /** Counters since start, for /metrics (status() has the current values). */

@@ -3,12 +3,14 @@ import { createHash } from 'node:crypto'
 import journal from '../../../drizzle/meta/_journal.json'
 import m0000 from '../../../drizzle/0000_init.sql' with { type: 'text' }
 import m0001 from '../../../drizzle/0001_calendar_market_refetch.sql' with { type: 'text' }
+import m0002 from '../../../drizzle/0002_applied_splits.sql' with { type: 'text' }
 import type { Db } from './client'
 
 /** One entry per drizzle/*.sql file, in journal order (a test checks the two agree). */
 const embeddedMigrations: Record<string, string> = {
   '0000_init': m0000,
   '0001_calendar_market_refetch': m0001,
+  '0002_applied_splits': m0002,
 }
 
 interface MigrationMeta {

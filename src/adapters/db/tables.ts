@@ -74,3 +74,17 @@ export const tickers = pgTable('tickers', {
     .notNull()
     .default(sql`now()`),
 })
+
+/** Splits already applied to `bars` (once each, whichever replica got there first): stored bars before the execution date were dropped. */
+export const appliedSplits = pgTable(
+  'applied_splits',
+  {
+    ticker: text('ticker').notNull(),
+    /** YYYY-MM-DD, New York. */
+    executionDate: text('execution_date').notNull(),
+    splitFrom: doublePrecision('split_from').notNull(),
+    splitTo: doublePrecision('split_to').notNull(),
+    appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ticker, t.executionDate] })],
+)

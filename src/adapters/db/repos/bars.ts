@@ -1,9 +1,9 @@
-/** BarRepo and TickerRepo over drizzle: idempotent bar upserts, coverage ranges merged on write, ticker lookups remembered. */
+/** BarRepo and TickerRepo over drizzle: idempotent bar upserts, coverage ranges merged on write, splits applied once, ticker lookups remembered. */
 import { and, asc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Bar } from '../../../core/market-types'
 import type { BarRepo, TickerRepo } from '../../../ports/repos'
 import type { Db } from '../client'
-import { barCoverage, bars, tickers } from '../tables'
+import { appliedSplits, barCoverage, bars, tickers } from '../tables'
 
 /** Rows per INSERT: 10 parameters a row stays far below PostgreSQL's 65,535-parameter limit. */
 const upsertChunk = 2000
@@ -67,6 +67,29 @@ export function createBarRepo(db: Db): BarRepo {
         const a = Math.min(from, ...rows.map((r) => r.a))
         const b = Math.max(to, ...rows.map((r) => r.b))
         await tx.insert(barCoverage).values({ ticker, timespan, fromMs: a, toMs: b })
+      })
+    },
+    async applySplit(split, beforeMs) {
+      const { ticker } = split
+      return db.transaction(async (tx) => {
+        const [applied] = await tx
+          .insert(appliedSplits)
+          .values({ ticker, executionDate: split.executionDate, splitFrom: split.splitFrom, splitTo: split.splitTo })
+          .onConflictDoNothing()
+          .returning({ ticker: appliedSplits.ticker })
+        if (!applied) return false
+        await tx.delete(bars).where(and(eq(bars.ticker, ticker), lt(bars.t, beforeMs)))
+        // Coverage before the execution date goes; what a range held from it on stays covered.
+        const cut = await tx
+          .delete(barCoverage)
+          .where(and(eq(barCoverage.ticker, ticker), lt(barCoverage.fromMs, beforeMs)))
+          .returning({ timespan: barCoverage.timespan, b: barCoverage.toMs })
+        const kept = cut.filter((r) => r.b > beforeMs)
+        if (kept.length > 0)
+          await tx
+            .insert(barCoverage)
+            .values(kept.map((r) => ({ ticker, timespan: r.timespan, fromMs: beforeMs, toMs: r.b })))
+        return true
       })
     },
   }

@@ -1,0 +1,113 @@
+/** Splits: asks the provider which splits took effect lately and applies each once (stored bars before the execution date dropped, to be fetched again adjusted), then every replica forgets the ticker's cached bars and snapshots and its stream subscribers are told to reload. */
+import { nyDateOf, splitEffectiveMs, splitStartMs, type Split } from '../core/splits'
+import type { Bus } from '../ports/bus'
+import type { Clock, TimerHandle } from '../ports/clock'
+import type { JobLock } from '../ports/job-lock'
+import type { Logger } from '../ports/logger'
+import type { BarRepo } from '../ports/repos'
+import type { UpstreamSplits } from '../ports/upstream-splits'
+
+/** Bus topic on which the replica that applied a split tells the others. */
+const splitTopic = 'ctl:split'
+
+export interface SplitsServiceOptions {
+  /** How often the provider is asked; 0 = never on a timer (runOnce only). */
+  intervalMs: number
+  /** How far back a split is still applied if it was not yet (a replica down over its execution date). */
+  lookbackDays: number
+}
+
+export interface SplitsStatus {
+  lastRunAt: string | null
+  /** Splits this process applied since start. */
+  applied: number
+  lastError: string | null
+}
+
+export interface SplitsServiceDeps {
+  upstream: UpstreamSplits
+  repo: Pick<BarRepo, 'applySplit'>
+  bus: Bus
+  lock: JobLock
+  clock: Clock
+  log: Logger
+  /** What each replica does once a split was applied (here or elsewhere): forget cached bars and snapshots, reset the stream. */
+  onSplit: (split: Split) => void
+}
+
+export class SplitsService {
+  private timer: TimerHandle | null = null
+  private stopped = false
+  private unsubscribe: (() => void) | null = null
+  private readonly state: SplitsStatus = { lastRunAt: null, applied: 0, lastError: null }
+
+  constructor(
+    private readonly deps: SplitsServiceDeps,
+    private readonly opts: SplitsServiceOptions,
+  ) {}
+
+  /** Listens for splits other replicas apply, and asks the provider every intervalMs (when > 0), first one period after start. */
+  start(): void {
+    this.unsubscribe ??= this.deps.bus.subscribe(splitTopic, (payload) => this.heard(payload))
+    if (this.opts.intervalMs > 0 && this.timer === null && !this.stopped)
+      this.timer = this.deps.clock.setTimeout(() => this.tick(), this.opts.intervalMs)
+  }
+
+  stop(): void {
+    this.stopped = true
+    if (this.timer) this.deps.clock.clearTimeout(this.timer)
+    this.timer = null
+    this.unsubscribe?.()
+  }
+
+  status(): SplitsStatus {
+    return { ...this.state }
+  }
+
+  /**
+   * One pass (one replica at a time): the provider's splits of the lookback window that are in
+   * effect (from 04:00 New York of the execution date), each applied once across replicas; returns
+   * those this call applied (empty when another replica held the job).
+   */
+  async runOnce(): Promise<Split[]> {
+    const applied: Split[] = []
+    await this.deps.lock.runExclusive('splits', 60_000, async () => {
+      const now = this.deps.clock.now()
+      this.state.lastRunAt = new Date(now).toISOString()
+      try {
+        const listed = await this.deps.upstream.fetchSplits(nyDateOf(now - this.opts.lookbackDays * 86_400_000), nyDateOf(now))
+        for (const split of listed) {
+          if (splitEffectiveMs(split) > now) continue
+          if (!(await this.deps.repo.applySplit(split, splitStartMs(split)))) continue
+          applied.push(split)
+          this.state.applied++
+          this.deps.log.info('split applied: stored bars before it dropped', { ...split })
+          this.deps.bus.publish(splitTopic, JSON.stringify(split))
+          this.deps.onSplit(split)
+        }
+        this.state.lastError = null
+      } catch (e) {
+        this.state.lastError = e instanceof Error ? e.message : String(e)
+        this.deps.log.warn('splits pass failed', { error: this.state.lastError })
+      }
+    })
+    return applied
+  }
+
+  private heard(payload: string): void {
+    let split: Split
+    try {
+      split = JSON.parse(payload) as Split
+    } catch {
+      return
+    }
+    if (typeof split?.ticker !== 'string') return
+    this.deps.onSplit(split)
+  }
+
+  private tick(): void {
+    void this.runOnce().finally(() => {
+      if (!this.stopped) this.timer = this.deps.clock.setTimeout(() => this.tick(), this.opts.intervalMs)
+    })
+  }
+}
