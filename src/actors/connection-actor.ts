@@ -13,6 +13,7 @@ import {
   type ProtocolError,
 } from '../contract/protocol'
 import type { RequestId } from '../contract/messages'
+import { channelNames, defaultChannels } from '../contract/channels'
 import type { Revocation } from '../core/revocation-list'
 import type { FanoutMember } from '../ports/fanout'
 import { Actor } from './actor'
@@ -52,6 +53,8 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   wheelPrev: WheelLinks | null = null
   wheelNext: WheelLinks | null = null
   private subs: Set<string> | null = null
+  /** Channel masks of the subscriptions that chose other than the default set (contract/channels.ts); null while none did. */
+  private chosenChannels: Map<string, number> | null = null
   /** Inbound limits, made at the first frame (a fresh policy is full, so making it late changes nothing). */
   private policy: InboundPolicy | null = null
   private lastSeenAt: number
@@ -239,7 +242,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     if (r.action === 'ping') return this.reply('pong', r.id === undefined ? {} : { id: r.id })
     if (r.action === 'unsubscribe') return this.unsubscribe(r.symbols, r.id)
     if (r.action === 'refresh') return this.refresh(r.token, r.id)
-    return this.subscribe(r.symbols, r.id)
+    return this.subscribe(r.symbols, r.id, r.channelMask)
   }
 
   /** In-band refresh: a valid token of the same user moves the connection's expiry (and session) to it; a refused one changes nothing. */
@@ -251,7 +254,17 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.reply('refreshed', { token_expires_at: this.session.expiresAt, ...idOf(id) })
   }
 
-  private async subscribe(symbols: string[], id: RequestId | undefined): Promise<void> {
+  /** The channels of one of this connection's subscriptions. */
+  private channelsOf(symbol: string): number {
+    return this.chosenChannels?.get(symbol) ?? defaultChannels
+  }
+
+  /**
+   * Subscribes the fresh symbols with `channelMask` (default: trades, bars, snapshots); symbols
+   * already subscribed move to `channelMask` when one is given and get the latest messages of the
+   * channels they gained.
+   */
+  private async subscribe(symbols: string[], id: RequestId | undefined, channelMask?: number): Promise<void> {
     const max = this.c.limits.maxSubscriptions
     const fresh = symbols.filter((s) => !this.subscriptions.has(s))
     if (this.subscriptions.size + fresh.length > max)
@@ -288,9 +301,24 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
       const subs = (this.subs ??= new Set())
       for (const s of fresh) subs.add(s)
     }
-    for (const s of fresh) this.c.fanout.attach(this, s)
-    this.reply('subscribed', { symbols: this.symbolList(), added: fresh, removed: [], ...idOf(id) })
-    for (const s of fresh) for (const payload of this.c.fanout.latest(s)) this.direct(s, payload)
+    const mask = channelMask ?? defaultChannels
+    const gained = new Map<string, number>()
+    for (const s of symbols) {
+      const before = fresh.includes(s) ? 0 : this.channelsOf(s)
+      if (!fresh.includes(s) && (channelMask === undefined || before === mask)) continue
+      if (mask === defaultChannels) this.chosenChannels?.delete(s)
+      else (this.chosenChannels ??= new Map()).set(s, mask)
+      this.c.fanout.attach(this, s, mask)
+      gained.set(s, mask & ~before)
+    }
+    this.reply('subscribed', {
+      symbols: this.symbolList(),
+      added: fresh,
+      removed: [],
+      ...(channelMask === undefined ? {} : { channels: channelNames(mask) }),
+      ...idOf(id),
+    })
+    for (const [s, bits] of gained) for (const payload of this.c.fanout.latest(s, bits)) this.direct(s, payload)
     if (fresh.length > 0) this.sendStatus()
   }
 
@@ -310,6 +338,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
 
   private drop(symbol: string): void {
     this.subs?.delete(symbol)
+    this.chosenChannels?.delete(symbol)
     this.c.fanout.detach(this, symbol)
     this.behind?.forget(symbol)
   }
@@ -414,6 +443,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   private release(): void {
     if (this.subs !== null) for (const s of [...this.subs]) this.c.fanout.detach(this, s)
     this.subs = null
+    this.chosenChannels = null
     this.behind = null
     if (this.holdsSlot) {
       this.holdsSlot = false

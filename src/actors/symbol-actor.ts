@@ -15,13 +15,14 @@ import {
   type SymbolState,
 } from '../core/coalesce'
 import { marketMessage, messageTypeOf, type MarketMessageType } from '../contract/protocol'
-import type { ResetReason } from '../contract/messages'
 import type { Clock, TimerHandle } from '../ports/clock'
-import type { LiveBar, Trade, UpstreamSnapshot } from '../core/market-types'
+import type { LiveBar, Quote, Trade, UpstreamSnapshot } from '../core/market-types'
+import { applyQuote } from '../core/quote-state'
 import { Actor } from './actor'
 
 export type SymbolMessage =
   | { type: 'tradesArrived'; trades: Trade[] }
+  | { type: 'quotesArrived'; quotes: Quote[] }
   | { type: 'barsArrived'; bars: LiveBar[] }
   | { type: 'seedArrived'; snapshot: UpstreamSnapshot | null; asOf: number }
   | { type: 'seedFailed'; error: unknown }
@@ -32,8 +33,6 @@ export type SymbolMessage =
   | { type: 'replayRequested' }
   /** Subscribers appeared (true) or all left and the grace period began (false). */
   | { type: 'audienceChanged'; active: boolean }
-  /** The symbol's prices changed scale (a split): forget the state, start a new epoch with a `reset`, seed again. */
-  | { type: 'resetRequested'; reason: ResetReason }
 
 /** Day statistics and prev close at start; null when the provider does not know the symbol. */
 export type SnapshotSource = (symbol: string) => Promise<UpstreamSnapshot | null>
@@ -124,6 +123,9 @@ export class SymbolActor extends Actor<SymbolMessage> {
       case 'tradesArrived':
         for (const trade of m.trades) applyTrade(this.state, trade)
         break
+      case 'quotesArrived':
+        for (const quote of m.quotes) applyQuote(this.state.quotes, quote)
+        break
       case 'barsArrived':
         for (const bar of m.bars) applyMinuteBar(this.state, bar)
         break
@@ -151,8 +153,6 @@ export class SymbolActor extends Actor<SymbolMessage> {
           for (const payload of this.lastPayload.values())
             this.o.publish(this.symbol, payload, messageTypeOf(payload) as MarketMessageType)
         return
-      case 'resetRequested':
-        return this.reset(m.reason)
       case 'audienceChanged':
         this.active = m.active
         if (m.active) {
@@ -214,32 +214,6 @@ export class SymbolActor extends Actor<SymbolMessage> {
     })
     this.lastPayload.set(out.type, payload)
     this.o.publish(this.symbol, payload, out.type)
-  }
-
-  /** A new epoch opened by a `reset` (seq 1), the state of the old scale dropped, and a fresh seed asked for. */
-  private reset(reason: ResetReason): void {
-    this.epochValue = this.o.newEpoch()
-    this.seq = 0
-    this.lastPayload.clear()
-    this.state = createSymbolState(this.o.regularSession)
-    const now = this.o.clock.now()
-    if (this.active)
-      this.o.publish(
-        this.symbol,
-        marketMessage({
-          type: 'reset',
-          symbol: this.symbol,
-          seq: ++this.seq,
-          epoch: this.epochValue,
-          eventTs: now,
-          ts: now,
-          source: this.o.source,
-          data: { reason },
-        }),
-        'reset',
-      )
-    if (this.seedTimer) this.o.clock.clearTimeout(this.seedTimer)
-    this.requestSeed()
   }
 
   private requestSeed(): void {

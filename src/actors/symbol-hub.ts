@@ -1,10 +1,9 @@
 /** SymbolHub: on the upstream holder, one SymbolActor per symbol some replica wants; grace period, restart on failure, event routing. */
 import type { Logger } from '../ports/logger'
 import type { MarketMessageType } from '../contract/protocol'
-import type { ResetReason } from '../contract/messages'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { SymbolRegistry } from '../ports/symbol-registry'
-import type { LiveBar, Trade } from '../core/market-types'
+import type { LiveBar, Quote, Trade } from '../core/market-types'
 import type { RegularSessionOf } from '../core/coalesce'
 import { Actor } from './actor'
 import { SymbolActor, type SnapshotSource } from './symbol-actor'
@@ -113,6 +112,23 @@ export class SymbolHub extends Actor<HubMessage> {
     for (const [symbol, list] of bySymbol) this.entries.get(symbol)?.actor.send({ type: 'tradesArrived', trades: list })
   }
 
+  /** NBBO updates, routed like trades (a frame usually carries one symbol). */
+  quotes(quotes: Quote[]): void {
+    if (quotes.length === 0) return
+    const first = quotes[0]!.symbol
+    if (quotes.every((q) => q.symbol === first)) {
+      this.entries.get(first)?.actor.send({ type: 'quotesArrived', quotes })
+      return
+    }
+    const bySymbol = new Map<string, Quote[]>()
+    for (const q of quotes) {
+      const list = bySymbol.get(q.symbol)
+      if (list) list.push(q)
+      else bySymbol.set(q.symbol, [q])
+    }
+    for (const [symbol, list] of bySymbol) this.entries.get(symbol)?.actor.send({ type: 'quotesArrived', quotes: list })
+  }
+
   bars(bars: LiveBar[]): void {
     for (const bar of bars) this.entries.get(bar.symbol)?.actor.send({ type: 'barsArrived', bars: [bar] })
   }
@@ -120,11 +136,6 @@ export class SymbolHub extends Actor<HubMessage> {
   /** The upstream may have dropped events (reconnect): every actor starts a new epoch. */
   continuityLost(): void {
     for (const { actor } of this.entries.values()) actor.send({ type: 'continuityLost' })
-  }
-
-  /** The symbol's prices changed scale (a split): its actor, if any, starts a new epoch with a `reset`. */
-  reset(symbol: string, reason: ResetReason): void {
-    this.entries.get(symbol)?.actor.send({ type: 'resetRequested', reason })
   }
 
   /** Re-publish a symbol's latest messages (a replica just gained its first local subscriber). */

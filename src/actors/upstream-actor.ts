@@ -3,7 +3,7 @@ import type { Logger } from '../ports/logger'
 import { backoff, type BackoffPolicy } from '../core/backoff'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { FeedSession, FeedStatusEvent, UpstreamFeed } from '../ports/upstream'
-import type { LiveBar, Trade } from '../core/market-types'
+import type { LiveBar, Quote, Trade } from '../core/market-types'
 import { Actor } from './actor'
 
 /** 'idle' = this process does not hold the upstream. */
@@ -19,11 +19,16 @@ export interface UpstreamReport {
   attempt: number
   /** Symbols subscribed on the current session. */
   subscribed: number
+  /** Whether the provider sends quotes: `unavailable` once it refused the quote channel (a plan without quotes); trades go on. */
+  quotes?: 'available' | 'unavailable'
+  /** The provider's refusal of the quote channel, when `quotes` is `unavailable`. */
+  quotesReason?: { code: string; message: string }
 }
 
 /** Where feed events go (the SymbolHub). */
 export interface UpstreamSink {
   trades(trades: Trade[]): void
+  quotes?(quotes: Quote[]): void
   bars(bars: LiveBar[]): void
   /** A session after the first one authenticated: events in between may be lost. */
   continuityLost(): void
@@ -35,6 +40,7 @@ type UpstreamMessage =
   | { type: 'batchDue' }
   | { type: 'retryDue' }
   | { type: 'tradesArrived'; gen: number; trades: Trade[] }
+  | { type: 'quotesArrived'; gen: number; quotes: Quote[] }
   | { type: 'barsArrived'; gen: number; bars: LiveBar[] }
   | { type: 'feedStatus'; gen: number; event: FeedStatusEvent }
   | { type: 'sessionClosed'; gen: number; code: number; reason: string }
@@ -136,6 +142,9 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
       case 'tradesArrived':
         this.o.sink.trades(m.trades)
         return
+      case 'quotesArrived':
+        this.o.sink.quotes?.(m.quotes)
+        return
       case 'barsArrived':
         this.o.sink.bars(m.bars)
         return
@@ -155,6 +164,7 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
     this.update({ state, sessions: this.current.sessions + 1, subscribed: 0 })
     this.session = this.o.feed.open({
       trades: (trades) => this.send({ type: 'tradesArrived', gen, trades }),
+      quotes: (quotes) => this.send({ type: 'quotesArrived', gen, quotes }),
       bars: (bars) => this.send({ type: 'barsArrived', gen, bars }),
       status: (event) => this.send({ type: 'feedStatus', gen, event }),
       closed: (code, reason) => this.send({ type: 'sessionClosed', gen, code, reason }),
@@ -178,6 +188,10 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
         this.authFailed = true
         this.update({ state: 'failed', reason: { code: 'UPSTREAM_AUTH_FAILED', message: event.message } })
         this.session?.close()
+        return
+      case 'quotes_unavailable':
+        this.o.log.warn('upstream plan has no quotes; trades and bars go on', { message: event.message })
+        this.update({ quotes: 'unavailable', quotesReason: { code: 'UPSTREAM_QUOTES_UNAVAILABLE', message: event.message } })
         return
       case 'max_connections':
       case 'force_disconnect':
@@ -242,7 +256,8 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
     const changed =
       next.state !== this.current.state ||
       next.reason?.code !== this.current.reason?.code ||
-      next.reason?.message !== this.current.reason?.message
+      next.reason?.message !== this.current.reason?.message ||
+      next.quotes !== this.current.quotes
     this.current = next
     if (changed) for (const listener of this.listeners) listener(this.report())
   }

@@ -36,7 +36,7 @@ function snapMsg(seq: number, last: number, at: number, epoch = 'e1', symbol = '
     event_ts: at,
     ts: at,
     source: 'simulated',
-    data: { last, change: last - 100, change_pct: last - 100, prev_close: 100, updated_at: at },
+    data: { last, change: last - 100, change_pct: last - 100, prev_close: 100, updated_at: at, bid: null, ask: null, bid_size: null, ask_size: null },
   }
 }
 

@@ -157,12 +157,6 @@ export class MarketModel {
     if (this.chart?.symbol === ticker && this.chart.phase === 'awaiting_subscription') this.drain(this.chart)
   }
 
-  /** The server restarted a symbol's stream on a new scale (`reset`, a split): continue from its cursor; the caller loads it again. */
-  restarted(symbol: string, cursor: StreamCursor): void {
-    const feed = this.feeds.get(symbol)
-    if (feed) feed.cursor = cursor
-  }
-
   // ── stream messages ──
 
   /** Applies one market message, or holds it while the chart is not synced. */
@@ -194,7 +188,7 @@ export class MarketModel {
     this.counters.applied++
     const row = rowFromStream(feed.row, m)
     if (row) ((feed.row = row), this.revision++)
-    if (!chart || m.type === 'snapshot') return
+    if (!chart || m.type === 'snapshot' || m.type === 'quote') return
     const before = chart.minutes
     chart.minutes = m.type === 'bar' ? mergeStreamBar(before, m.data, m.event_ts) : applyTrade(before, m.data)
     if (chart.minutes !== before) this.touch(chart)

@@ -1,8 +1,10 @@
 /** Stream messages as both sides read them: the server's market and control envelopes, and the client's requests (docs/websocket-protocol.md). */
 import type { BarData, SnapshotData, TradeData } from '../core/coalesce'
+import type { QuoteData } from '../core/quote-state'
 import type { MarketStatus, RestError } from './rest'
 
 export type { BarData, BarState, SnapshotData, TradeData } from '../core/coalesce'
+export type { QuoteData } from '../core/quote-state'
 
 interface MarketBase {
   symbol: string
@@ -19,14 +21,8 @@ export type MarketMessage =
   | (MarketBase & { type: 'trade'; data: TradeData })
   | (MarketBase & { type: 'bar'; data: BarData })
   | (MarketBase & { type: 'snapshot'; data: SnapshotData })
-
-/** Why a symbol's history must be loaded again: `split` (its prices changed scale). */
-export type ResetReason = 'split'
-/**
- * In the market envelope, the first message of a new epoch: what a client holds of the symbol
- * (bars, last price, day figures) is on an old scale; it loads the symbol again over REST.
- */
-export type ResetMessage = MarketBase & { type: 'reset'; data: { reason: ResetReason } }
+  /** The latest NBBO of a flush window (only on subscriptions that ask for the `quotes` channel). */
+  | (MarketBase & { type: 'quote'; data: QuoteData })
 
 export interface WelcomeData {
   user_id: number | string
@@ -47,6 +43,8 @@ export interface SubscribedData {
   symbols: string[]
   added: string[]
   removed: string[]
+  /** The channels the request's symbols now deliver (only when the subscribe named channels). */
+  channels?: StreamChannel[]
   reason?: string
 }
 export interface StatusData {
@@ -75,12 +73,19 @@ export type ControlMessage =
   /** After `welcome`, and at every session change: the same object as GET /market-data/market-status. */
   | (ControlBase & { type: 'market_status'; data: MarketStatus })
 
-export type ServerMessage = MarketMessage | ResetMessage | ControlMessage
+export type ServerMessage = MarketMessage | ControlMessage
 
 /** A request id the client may attach; echoed back in replies. */
 export type RequestId = string | number
+/** What a subscription delivers: `trades`, `quotes`, `bars` (live, final and correction) and `snapshots`. */
+export type StreamChannel = 'trades' | 'quotes' | 'bars' | 'snapshots'
 export type ClientRequest =
-  | { action: 'subscribe' | 'unsubscribe'; symbols: string[]; id?: RequestId }
+  /**
+   * On the wire `channels` (StreamChannel[]): what the symbols deliver from now on; absent =
+   * trades, bars and snapshots (no quotes). Parsed into `channelMask` (contract/channels.ts bits).
+   */
+  | { action: 'subscribe'; symbols: string[]; channelMask?: number; id?: RequestId }
+  | { action: 'unsubscribe'; symbols: string[]; id?: RequestId }
   | { action: 'ping'; id?: RequestId }
   /** Moves the connection onto a newer token of the same user (its expiry and its session for sign-outs). */
   | { action: 'refresh'; token: string; id?: RequestId }

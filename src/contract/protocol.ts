@@ -2,7 +2,8 @@
 import type { AuthErrorCode } from '../errors'
 import { isTickerSyntax } from '../core/validate'
 import { keepaliveIntervalMs } from '../core/heartbeat'
-import type { ClientRequest, ControlMessage, MarketMessage, RequestId, ResetMessage, WelcomeData } from './messages'
+import type { ClientRequest, ControlMessage, MarketMessage, RequestId, WelcomeData } from './messages'
+import { readChannels, streamChannels } from './channels'
 
 export const protocolVersion = 1
 /** The subprotocol a browser offers (with `bearer.<jwt>`) and the server echoes. */
@@ -103,6 +104,7 @@ export type RequestErrorCode =
   | 'MALFORMED_MESSAGE'
   | 'UNKNOWN_ACTION'
   | 'INVALID_SYMBOLS'
+  | 'INVALID_CHANNELS'
   | 'NOT_IN_WATCHLIST'
   | 'SUBSCRIPTION_LIMIT'
   | 'RATE_LIMITED'
@@ -153,7 +155,23 @@ export function parseClientFrame(
     case 'unsubscribe': {
       const symbols = readSymbols(body.symbols)
       if (!symbols.ok) return { ok: false, error: symbols.error, id }
-      return { ok: true, request: withId({ action: body.action, symbols: symbols.symbols }) }
+      if (body.action === 'unsubscribe') return { ok: true, request: withId({ action: body.action, symbols: symbols.symbols }) }
+      const channels = readChannels(body.channels)
+      if (!channels.ok)
+        return {
+          ok: false,
+          error: {
+            code: 'INVALID_CHANNELS',
+            message: `channels must be a non-empty array of ${streamChannels.join(', ')}`,
+            details: { invalid: channels.invalid, allowed: streamChannels },
+          },
+          id,
+        }
+      const request = { action: body.action, symbols: symbols.symbols } as const
+      return {
+        ok: true,
+        request: withId(channels.mask === undefined ? request : { ...request, channelMask: channels.mask }),
+      }
     }
     default:
       return {
@@ -195,7 +213,7 @@ function readSymbols(raw: unknown): { ok: true; symbols: string[] } | { ok: fals
 }
 
 /** Where a message comes from: the market data provider, or the server itself (control). */
-export type MarketMessageType = (MarketMessage | ResetMessage)['type']
+export type MarketMessageType = MarketMessage['type']
 export type ControlMessageType = ControlMessage['type']
 
 /** How long before its token expires a connection that has not refreshed is sent `token_expiring`. */

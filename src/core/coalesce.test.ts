@@ -38,7 +38,17 @@ describe('coalesce', () => {
       {
         type: 'snapshot',
         eventTs: market.updatedAt,
-        data: { last: market.last, change: market.change, change_pct: market.changePct, prev_close: market.prevClose, updated_at: market.updatedAt },
+        data: {
+          last: market.last,
+          change: market.change,
+          change_pct: market.changePct,
+          prev_close: market.prevClose,
+          updated_at: market.updatedAt,
+          bid: null,
+          ask: null,
+          bid_size: null,
+          ask_size: null,
+        },
       },
     ])
   })

@@ -4,6 +4,7 @@ import { scheduleOfIndex } from './calendar'
 import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from './market-time'
 import type { Bar, LiveBar, Trade, UpstreamSnapshot } from './market-types'
 import { snapshotFigures } from './snapshot-figures'
+import { createQuoteState, seedQuote, snapshotQuoteFields, takeQuote, type QuoteData, type QuoteState, type SnapshotQuoteFields } from './quote-state'
 import { accumulateDayTrade, accumulateMinuteTrade, eligibilityOf, minuteRules, stockSaleConditions, type ConditionTable } from './trade-conditions'
 
 /** 'live' = built from trades while the minute forms; 'final' = the provider's closed bar; 'correction' = a re-send of a final window. */
@@ -22,7 +23,7 @@ export interface BarData extends Bar {
   /** Provider bars only: 0 for the first version of the window, +1 for each correction (a conflated one is skipped). */
   revision?: number
 }
-export interface SnapshotData {
+export interface SnapshotData extends SnapshotQuoteFields {
   last: number
   change: number
   change_pct: number
@@ -34,6 +35,7 @@ export type Outgoing =
   | { type: 'trade'; eventTs: number; data: TradeData }
   | { type: 'bar'; eventTs: number; data: BarData }
   | { type: 'snapshot'; eventTs: number; data: SnapshotData }
+  | { type: 'quote'; eventTs: number; data: QuoteData }
 
 /** How many recently finalised minutes are remembered to tell a final from a correction. */
 const finalizedMemory = 64
@@ -75,10 +77,15 @@ export interface SymbolState {
   /** Corrections seen per window, parallel to `finalized`. */
   revisions: number[]
   pendingTrade: TradeData | null
+  /** Volume-eligible prints that set no price while no trade window was open: the next window counts them. */
+  heldCount: number
+  heldVolume: number
   pendingLive: boolean
   /** Final and correction bars not yet sent, one per minute (latest version wins). */
   pendingBars: { eventTs: number; data: BarData }[]
   pendingSnapshot: boolean
+  /** The NBBO and the quote message of the flush window (core/quote-state.ts: applyQuote, seedQuote). */
+  quotes: QuoteState
 }
 
 export function createSymbolState(
@@ -99,9 +106,12 @@ export function createSymbolState(
     finalized: [],
     revisions: [],
     pendingTrade: null,
+    heldCount: 0,
+    heldVolume: 0,
     pendingLive: false,
     pendingBars: [],
     pendingSnapshot: false,
+    quotes: createQuoteState(),
   }
 }
 
@@ -147,6 +157,7 @@ export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number):
     // Trades have already moved to a later day: the seed's last price closed the day before.
     s.prevClose = snap.last
   }
+  seedQuote(s.quotes, snap.lastQuote)
   s.pendingSnapshot = s.last !== null
 }
 
@@ -155,9 +166,9 @@ export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number):
  * the last price moves only on a print that may set its minute's close (odd lots, average-price
  * and out-of-sequence prints do not; Form T does in extended hours, as it does for minute bars),
  * the live minute and the day by the same rules the final bars are built with. The trade window
- * is the last price-setting print, with the count and volume of the window's volume-eligible
- * prints; a print that sets no price only joins a window of its own minute (the live bar carries
- * it otherwise). A trade without conditions is a regular sale: it does everything.
+ * is the last price-setting print, with the count and volume of the volume-eligible prints since
+ * the previous window (a window of prints that set no price waits for one that does). A trade
+ * without conditions is a regular sale: it does everything.
  */
 export function applyTrade(s: SymbolState, trade: Trade): void {
   const day = nyDayIndex(trade.t)
@@ -176,17 +187,24 @@ export function applyTrade(s: SymbolState, trade: Trade): void {
   if (setsLast) {
     s.last = trade.p
     s.lastTradeT = trade.t
-    if (w === null) s.pendingTrade = { p: trade.p, s: trade.s, t: trade.t, count: 1, volume }
-    else {
+    if (w === null) {
+      s.pendingTrade = { p: trade.p, s: trade.s, t: trade.t, count: 1 + s.heldCount, volume: volume + s.heldVolume }
+      s.heldCount = s.heldVolume = 0
+    } else {
       w.p = trade.p
       w.s = trade.s
       w.t = trade.t
       w.count += 1
       w.volume += volume
     }
-  } else if (volume > 0 && w !== null && Math.floor(w.t / MINUTE_MS) * MINUTE_MS === minute) {
-    w.count += 1
-    w.volume += volume
+  } else if (e.price.volume) {
+    if (w !== null) {
+      w.count += 1
+      w.volume += volume
+    } else {
+      s.heldCount += 1
+      s.heldVolume += volume
+    }
   }
   if (!s.finalized.includes(minute)) {
     if (s.live === null || minute > s.live.t) s.live = openAccumulator(minute)
@@ -243,7 +261,14 @@ export function applyMinuteBar(s: SymbolState, bar: LiveBar): void {
 export function snapshotOf(s: SymbolState): SnapshotData | null {
   if (s.prevClose === null || s.last === null) return null
   const { change, changePct } = snapshotFigures(s.last, s.prevClose)
-  return { last: s.last, change, change_pct: changePct, prev_close: s.prevClose, updated_at: s.lastTradeT }
+  return {
+    last: s.last,
+    change,
+    change_pct: changePct,
+    prev_close: s.prevClose,
+    updated_at: s.lastTradeT,
+    ...snapshotQuoteFields(s.quotes.nbbo),
+  }
 }
 
 /** The live bar being formed, or null. */
@@ -260,7 +285,7 @@ export type DrainScope = 'all' | 'events'
 
 /** True when drain(s, scope) would return something. */
 export function hasPending(s: SymbolState, scope: DrainScope = 'all'): boolean {
-  if (s.pendingTrade !== null || s.pendingBars.length > 0) return true
+  if (s.pendingTrade !== null || s.pendingBars.length > 0 || s.quotes.pending !== null) return true
   return scope === 'all' && (s.pendingLive || s.pendingSnapshot)
 }
 
@@ -271,7 +296,8 @@ export function hasPendingDerived(s: SymbolState): boolean {
 
 /**
  * Everything pending in `scope`, at most one message per kind (each closed minute's bar is its
- * own message): closed bars first, then the live bar, the trade window and the snapshot.
+ * own message): closed bars first, then the live bar, the trade window, the quote (the window's
+ * latest NBBO: an event, sent with trades) and the snapshot.
  */
 export function drain(s: SymbolState, scope: DrainScope = 'all'): Outgoing[] {
   const out: Outgoing[] = []
@@ -287,6 +313,8 @@ export function drain(s: SymbolState, scope: DrainScope = 'all'): Outgoing[] {
     out.push({ type: 'trade', eventTs: s.pendingTrade.t, data: s.pendingTrade })
     s.pendingTrade = null
   }
+  const quote = takeQuote(s.quotes)
+  if (quote !== null) out.push({ type: 'quote', eventTs: quote.t, data: quote })
   if (derived && s.pendingSnapshot) {
     const snap = snapshotOf(s)
     if (snap) out.push({ type: 'snapshot', eventTs: snap.updated_at, data: snap })

@@ -15,14 +15,15 @@ export interface FanoutMember {
 
 /**
  * Contract: after `attach(member, symbol)` every message of `symbol` delivered on this replica
- * reaches the member (through its topic, or `offer` while it conflates) until `detach`; attaching
- * twice is harmless. `setConflating` moves a member between topic delivery and `offer` for the
+ * in its channels reaches the member (through its topics, or `offer` while it conflates) until
+ * `detach`; attaching twice only updates the channels. `setConflating` moves a member between topic delivery and `offer` for the
  * given symbols it is attached to. `latest` is what a late joiner is sent first.
  */
 export interface Fanout {
-  attach(member: FanoutMember, symbol: string): void
+  /** `channels`: the bits of contract/channels.ts (default: trades, bars and snapshots); attaching again changes them. */
+  attach(member: FanoutMember, symbol: string, channels?: number): void
   detach(member: FanoutMember, symbol: string): void
   setConflating(member: FanoutMember, symbols: Iterable<string>, on: boolean): void
-  /** The latest messages of a symbol (snapshot, bar, trade) for a member that just joined. */
-  latest(symbol: string): string[]
+  /** The latest messages of a symbol (snapshot, bar, trade, quote) in `channels` (default set if absent) for a member that just joined them. */
+  latest(symbol: string, channels?: number): string[]
 }

@@ -5,6 +5,7 @@ import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { Fanout, FanoutMember } from '../ports/fanout'
 import type { LiveSnapshot } from '../ports/live-snapshots'
 import { messageTypeOf, symbolTopic } from '../contract/protocol'
+import { channelBitOfType, channelNames, channelTopic, defaultChannels } from '../contract/channels'
 import type { SnapshotData } from '../core/coalesce'
 
 export interface FanoutOptions {
@@ -26,6 +27,10 @@ export interface FanoutOptions {
 interface SymbolEntry {
   members: Set<FanoutMember>
   conflating: Set<FanoutMember>
+  /** Members that chose channels other than the default set (contract/channels.ts), with their mask. */
+  chosen: Map<FanoutMember, number>
+  /** Chosen members per channel bit: a channel topic is published to only while someone is on it. */
+  perChannel: Map<number, number>
   unsubscribeBus: () => void
   /** Latest payload per kind ('snapshot', 'bar', 'trade'), for late joiners and liveSnapshot. */
   latest: Map<string, string>
@@ -46,27 +51,36 @@ export class LocalFanout implements Fanout {
   /** Bytes published to all topics so far: no member's buffer can grow by more than this between two checks. */
   private publishedBytes = 0
   /** Messages published to local topics so far, by kind. */
-  private readonly publishedByKind: Record<string, number> = { trade: 0, bar: 0, snapshot: 0 }
+  private readonly publishedByKind: Record<string, number> = { trade: 0, bar: 0, snapshot: 0, quote: 0 }
 
   constructor(
     private readonly o: FanoutOptions,
     private readonly clock: Clock,
   ) {}
 
-  attach(member: FanoutMember, symbol: string): void {
+  attach(member: FanoutMember, symbol: string, channels: number = defaultChannels): void {
     let entry = this.entries.get(symbol)
     const first = entry === undefined
     if (entry === undefined) {
       const unsubscribeBus = this.o.bus.subscribe(symbolTopic(symbol), (batch) => {
         for (const payload of batch.split('\n')) this.deliver(symbol, payload)
       })
-      entry = { members: new Set(), conflating: new Set(), unsubscribeBus, latest: new Map(), checkedAt: -Infinity }
+      entry = {
+        members: new Set(),
+        conflating: new Set(),
+        chosen: new Map(),
+        perChannel: new Map(),
+        unsubscribeBus,
+        latest: new Map(),
+        checkedAt: -Infinity,
+      }
       this.entries.set(symbol, entry)
     }
-    if (entry.members.has(member)) return
+    if (entry.members.has(member)) return this.setChannels(member, symbol, channels)
     entry.members.add(member)
+    this.choose(entry, member, channels)
     if (member.conflating) entry.conflating.add(member)
-    else member.subscribeTopic(symbolTopic(symbol))
+    else for (const topic of topicsOf(symbol, channels)) member.subscribeTopic(topic)
     if (first) {
       this.o.registry.want(symbol)
       this.o.requestReplay(symbol)
@@ -77,7 +91,8 @@ export class LocalFanout implements Fanout {
     const entry = this.entries.get(symbol)
     if (entry === undefined || !entry.members.delete(member)) return
     entry.conflating.delete(member)
-    member.unsubscribeTopic(symbolTopic(symbol))
+    for (const topic of topicsOf(symbol, this.channelsOf(entry, member))) member.unsubscribeTopic(topic)
+    this.choose(entry, member, defaultChannels)
     if (entry.members.size > 0) return
     entry.unsubscribeBus()
     this.entries.delete(symbol)
@@ -90,13 +105,43 @@ export class LocalFanout implements Fanout {
     for (const symbol of symbols) {
       const entry = this.entries.get(symbol)
       if (entry === undefined || !entry.members.has(member)) continue
+      const topics = topicsOf(symbol, this.channelsOf(entry, member))
       if (on) {
-        member.unsubscribeTopic(symbolTopic(symbol))
+        for (const topic of topics) member.unsubscribeTopic(topic)
         entry.conflating.add(member)
       } else {
         entry.conflating.delete(member)
-        member.subscribeTopic(symbolTopic(symbol))
+        for (const topic of topics) member.subscribeTopic(topic)
       }
+    }
+  }
+
+  /** Changes the channels an attached member receives of `symbol` (its topics follow at once). */
+  setChannels(member: FanoutMember, symbol: string, channels: number): void {
+    const entry = this.entries.get(symbol)
+    if (entry === undefined || !entry.members.has(member)) return
+    const before = this.channelsOf(entry, member)
+    if (before === channels) return
+    if (!entry.conflating.has(member)) {
+      for (const topic of topicsOf(symbol, before)) member.unsubscribeTopic(topic)
+      for (const topic of topicsOf(symbol, channels)) member.subscribeTopic(topic)
+    }
+    this.choose(entry, member, channels)
+  }
+
+  /** The channel mask of a member of `entry`. */
+  private channelsOf(entry: SymbolEntry, member: FanoutMember): number {
+    return entry.chosen.get(member) ?? defaultChannels
+  }
+
+  /** Records a member's mask (the default set is not recorded) and the per-channel counts. */
+  private choose(entry: SymbolEntry, member: FanoutMember, channels: number): void {
+    const before = entry.chosen.get(member)
+    if (before !== undefined) for (const bit of bitsOf(before)) entry.perChannel.set(bit, entry.perChannel.get(bit)! - 1)
+    if (channels === defaultChannels) entry.chosen.delete(member)
+    else {
+      entry.chosen.set(member, channels)
+      for (const bit of bitsOf(channels)) entry.perChannel.set(bit, (entry.perChannel.get(bit) ?? 0) + 1)
     }
   }
 
@@ -106,11 +151,16 @@ export class LocalFanout implements Fanout {
     if (entry === undefined) return
     const kind = messageTypeOf(payload)
     this.publishedByKind[kind] = (this.publishedByKind[kind] ?? 0) + 1
-    // A reset (split) opens a new epoch: what was kept of the old one is on the old scale.
-    if (kind === 'reset') (entry.latest.clear(), this.snapshots.delete(symbol))
-    else entry.latest.set(kind, payload)
+    entry.latest.set(kind, payload)
     if (kind === 'snapshot') this.snapshots.set(symbol, { payload, receivedAt: this.clock.now() })
-    const sent = this.o.publish(symbolTopic(symbol), payload)
+    const bit = channelBitOfType(kind)
+    // The default set is the symbol topic (quotes are not in it); chosen sets read channel topics, and
+    // a message of no channel (a reset) goes to the `other` topic every chosen set is on.
+    let sent = (bit & defaultChannels) !== 0 || bit === 0 ? this.o.publish(symbolTopic(symbol), payload) : 1
+    if (entry.chosen.size > 0) {
+      if (bit === 0) sent = Math.min(sent, this.o.publish(otherTopic(symbol), payload))
+      else if ((entry.perChannel.get(bit) ?? 0) > 0) sent = Math.min(sent, this.o.publish(channelTopic(symbol, channelNames(bit)[0]!), payload))
+    }
     // Bun skips (or, as configured, closes) subscribers above its backpressure limit: catch them long before that.
     this.publishedBytes += payload.length
     if (
@@ -122,12 +172,15 @@ export class LocalFanout implements Fanout {
       const now = this.clock.now()
       for (const member of entry.members) if (!member.conflating) member.checkPressure(now)
     }
-    for (const member of entry.conflating) member.offer(symbol, payload)
+    for (const member of entry.conflating)
+      if (bit === 0 || (this.channelsOf(entry, member) & bit) !== 0) member.offer(symbol, payload)
   }
 
-  /** The latest messages of a symbol (snapshot, bar, trade) for a member that just joined. */
-  latest(symbol: string): string[] {
-    return [...(this.entries.get(symbol)?.latest.values() ?? [])]
+  /** The latest messages of a symbol (snapshot, bar, trade, quote) in the given channels, for a member that just joined them. */
+  latest(symbol: string, channels: number = defaultChannels): string[] {
+    const out: string[] = []
+    for (const [kind, payload] of this.entries.get(symbol)?.latest ?? []) if ((channelBitOfType(kind) & channels) !== 0) out.push(payload)
+    return out
   }
 
   /** The latest snapshot this replica received for a symbol it has subscribers for, or null. */
@@ -176,4 +229,20 @@ export class BusBatch {
     this.pending = new Map()
     for (const [symbol, payloads] of batches) this.send(symbol, payloads)
   }
+}
+
+/** Local topic of the messages of no channel (a reset) for members with chosen channels. */
+const otherTopic = (symbol: string) => `sym:${symbol}#other`
+
+/** The local topics a member with these channels is on: the symbol topic for the default set, else one per channel plus `other`. */
+function topicsOf(symbol: string, channels: number): string[] {
+  if (channels === defaultChannels) return [symbolTopic(symbol)]
+  return [...channelNames(channels).map((c) => channelTopic(symbol, c)), otherTopic(symbol)]
+}
+
+/** The single bits of a mask. */
+function bitsOf(mask: number): number[] {
+  const out: number[] = []
+  for (let bit = 1; bit <= mask; bit <<= 1) if ((mask & bit) !== 0) out.push(bit)
+  return out
 }
