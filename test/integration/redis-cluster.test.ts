@@ -184,3 +184,60 @@ describe('the upstream lease on a Redis Cluster', () => {
     expect(await one!.exists(`{${key}}`, `{${key}}:fence`)).toBe(2) // both in the one slot the tag names
   }, 30_000)
 })
+
+// Last in the file: it kills a primary.
+describe('a primary killed on a Redis Cluster', () => {
+  it('should bring every symbol of a bus back once the cluster has failed over, and let command connections write to the promoted replica', async () => {
+    const prefix = uniquePrefix('cluster-failover')
+    const [a, b] = [bus(prefix), bus(prefix)]
+    const symbols = Array.from({ length: 12 }, (_, i) => `F${i}`)
+    const lastSeen = new Map<string, number>()
+    const arrived = new Changes()
+    for (const symbol of symbols)
+      b.subscribe(`sym:${symbol}`, (payload) => {
+        lastSeen.set(symbol, Number(payload))
+        arrived.changed()
+      })
+    await b.settled()
+    await ready(a, b)
+    const redis = await command()
+    const victim = await deployment.ownerPort(`${prefix}:sym:F0`)
+    const victimKey = `${prefix}:probe{${prefix}:sym:F0}` // a key in F0's slot
+    await redis.set(victimKey, 'before')
+    // The holder publishes every symbol every 50 ms, as a feed does; each round numbered.
+    let round = 0
+    const feed = setInterval(() => {
+      round++
+      for (const symbol of symbols) a.publish(`sym:${symbol}`, String(round))
+    }, 50)
+    try {
+      await arrived.until(() => symbols.every((s) => (lastSeen.get(s) ?? 0) > 0), 'every symbol before the kill')
+      const killedAt = Date.now()
+      await deployment.server(victim).kill()
+      const killedRound = round
+      await waitFor(
+        async () => (await deployment.ownerPort(`${prefix}:sym:F0`).catch(() => victim)) !== victim,
+        15_000,
+        'a replica promoted in place of the killed primary',
+      )
+      const promotedAt = Date.now()
+      await arrived.until(
+        () => symbols.every((s) => (lastSeen.get(s) ?? 0) > killedRound + 1),
+        'every symbol delivered again after the failover',
+        15_000,
+      )
+      const backAt = Date.now()
+      await waitFor(
+        async () => (await redis.set(victimKey, 'after').catch(() => null)) === 'OK',
+        10_000,
+        'a write to the failed-over slot',
+      )
+      console.log(
+        `cluster failover: promoted ${promotedAt - killedAt} ms after the kill (node timeout 1 s); every symbol back ${backAt - promotedAt} ms after the promotion was seen`,
+      )
+      expect(backAt - promotedAt).toBeLessThan(5000)
+    } finally {
+      clearInterval(feed)
+    }
+  }, 60_000)
+})
