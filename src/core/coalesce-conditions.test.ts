@@ -41,16 +41,19 @@ describe('applyTrade under sale conditions', () => {
     expect(dayBarOf(s)).toMatchObject({ o: 100, l: 95, c: 100 })
   })
 
-  it('sends no live bar for a minute whose prints set no price, and no trade window for it', () => {
+  it('sends no live bar for a minute whose prints set no price; the next trade window counts their volume', () => {
     const s = seeded()
     applyTrade(s, trade(OPEN + 1_000, 100, 100))
     drain(s)
     applyTrade(s, trade(OPEN + 61_000, 101, 3, [Condition.OddLot]))
     applyTrade(s, trade(OPEN + 62_000, 99, 4, [Condition.OddLot, Condition.IntermarketSweep]))
-    const out = drain(s)
-    expect(out.filter((o) => o.type !== 'snapshot')).toEqual([])
+    expect(drain(s).filter((o) => o.type !== 'snapshot')).toEqual([])
     expect(s.live).toMatchObject({ t: OPEN + 60_000, v: 7, c: 0 })
     expect(dayBarOf(s)).toMatchObject({ c: 100, v: 107 })
+    applyTrade(s, trade(OPEN + 63_000, 100.5, 200))
+    const out = drain(s)
+    expect(windowOf(out)).toEqual({ p: 100.5, s: 200, t: OPEN + 63_000, count: 3, volume: 207 })
+    expect(liveOf(out)).toMatchObject({ o: 100.5, h: 100.5, l: 100.5, c: 100.5, v: 207, n: 3 })
   })
 
   it('takes Form T prices into extended-hours minute bars and the last price, not into the day; volume into both', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { App } from '../../src/app'
 import { SimulatedClock } from '../../src/adapters/memory/simulated-clock'
 import { tradesBetween } from '../../src/adapters/simulated/market'
+import { eligibilityOf } from '../../src/core/trade-conditions'
 import { engines, Http, startApp } from '../support/harness'
 
 // November 2026 is EST (UTC−5). Thanksgiving is Thursday 11/26; Friday 11/27 closes at 13:00.
@@ -11,8 +12,12 @@ const thanksgivingNoon = Date.parse('2026-11-26T17:00:00Z') // Thu 12:00 ET, hol
 const saturdayNoon = Date.parse('2026-11-28T17:00:00Z') // Sat 12:00 ET
 const mondayPre = Date.parse('2026-11-30T10:00:00Z') // Mon 05:00 ET
 
-/** The last simulated trade in [from, to). */
-const lastTrade = (from: string, to: string) => tradesBetween('AAPL', Date.parse(from), Date.parse(to)).at(-1)!
+/**
+ * The last simulated trade in [from, to) that may set the last price: odd lots, average-price and
+ * out-of-sequence prints may not; Form T (only ever in extended hours) may, as in minute bars.
+ */
+const lastTrade = (from: string, to: string) =>
+  tradesBetween('AAPL', Date.parse(from), Date.parse(to)).findLast((t) => eligibilityOf(t.c).extendedMinute.openClose)!
 
 for (const [engine, databaseUrl] of engines) {
   describe(`snapshot sessions on ${engine}`, () => {

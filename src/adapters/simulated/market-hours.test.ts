@@ -1,15 +1,18 @@
 /** The simulated market by the exchange calendar (no trades on holidays, weekends and overnight; thin extended hours; 13:00 early closes) and around the clock. */
 
 import { describe, expect, it } from 'bun:test'
-import { aggregateBars } from '../../core/bars.ts'
 import { allDayRegularSession, applyTrade, createSymbolState } from '../../core/coalesce.ts'
 import { scheduleOf, tradingDaysBetween } from '../../core/calendar.ts'
 import { HOUR_MS, MINUTE_MS, dayIndexOfDate, nyDayStartOfIndex } from '../../core/market-time.ts'
+import type { Trade } from '../../core/market-types.ts'
+import { Condition, eligibilityOf, minuteRules } from '../../core/trade-conditions.ts'
 import { dayBars, minuteBars, simulatedMarket, snapshotAt, tradesBetween } from './market.ts'
 import { alwaysOpenTradeRate, calendarTradeRate } from './trade-model.ts'
 
 /** 00:00 New York of a date, plus `hours` (DST-correct for the whole hours used here: no change happens on these days). */
 const ny = (date: string, hours = 0) => nyDayStartOfIndex(dayIndexOfDate(date)) + hours * HOUR_MS
+/** A print that may set the last price (and its minute's close): by its conditions, with Form T's exception in extended hours. */
+const setsLast = (trade: Trade, extendedHours: boolean) => minuteRules(eligibilityOf(trade.c), extendedHours).openClose
 const perMinute = (ticker: string, from: number, to: number) =>
   tradesBetween(ticker, from, to).length / ((to - from) / MINUTE_MS)
 
@@ -55,11 +58,13 @@ describe('simulated market by the calendar', () => {
     // An ordinary day is still busy at 15:00.
     expect(perMinute('AAPL', ny('2026-11-25', 15), ny('2026-11-25', 15.5))).toBeGreaterThan(60)
     const [bar] = dayBars('AAPL', ny(day), ny(day) + 1, Infinity)
-    // The day's close is the regular session's last trade (13:00), not post-market's; the rest spans the day.
-    const [all] = aggregateBars(minuteBars('AAPL', ny(day), ny(day, 24), Infinity), 'day', 1)
+    // The day's close is the regular session's closing print (at 13:00), not post-market's; its volume spans the day.
     const regularLast = tradesBetween('AAPL', ny(day, 9.5), ny(day, 13)).at(-1)!
-    expect(bar).toEqual({ ...all, c: regularLast.p })
-    expect(tradesBetween('AAPL', ny(day, 13), ny(day, 17)).at(-1)!.p).toBe(all.c)
+    expect(regularLast.c).toEqual([Condition.ClosingPrints])
+    expect(bar.c).toBe(regularLast.p)
+    const session = minuteBars('AAPL', ny(day, 9.5), ny(day, 13), Infinity)
+    expect(bar.h).toBe(Math.max(...session.map((b) => b.h)))
+    expect(bar.v).toBeGreaterThan(minuteBars('AAPL', ny(day), ny(day, 24), Infinity).reduce((v, b) => v + b.v, 0))
   })
 
   it('takes the previous close of a snapshot from the regular session, as the live stream rolls it over', () => {
@@ -80,7 +85,8 @@ describe('simulated market by the calendar', () => {
 
   it('snapshots on a holiday carry the last trade of the trading day before', () => {
     const snap = snapshotAt('AAPL', ny('2026-12-25', 12))
-    const last = tradesBetween('AAPL', ny('2026-12-24', 4), ny('2026-12-24', 17)).at(-1)!
+    // 2026-12-24 closes at 13:00: its last price is set by the last Form T print that is not an odd lot.
+    const last = tradesBetween('AAPL', ny('2026-12-24', 13), ny('2026-12-24', 17)).findLast((x) => setsLast(x, true))!
     expect(snap.updatedAt).toBe(last.t)
     expect(snap.last).toBe(last.p)
     expect(snap.day).toBeUndefined()
@@ -91,8 +97,8 @@ describe('simulated market around the clock (SIMULATED_MARKET_HOURS=always)', ()
   const always = simulatedMarket('always')
 
   it('closes a day at its last trade, and the live stream rolls the previous close over to the same price', () => {
-    // Saturday 2026-11-28 trades around the clock; its last trade (before midnight ET) closes the day.
-    const lastOfDay = always.tradesBetween('AAPL', ny('2026-11-28', 23.5), ny('2026-11-29')).at(-1)!
+    // Saturday 2026-11-28 trades around the clock; its last price-setting trade (before midnight ET) closes the day.
+    const lastOfDay = always.tradesBetween('AAPL', ny('2026-11-28', 23.5), ny('2026-11-29')).findLast((x) => setsLast(x, false))!
     const [bar] = always.dayBars('AAPL', ny('2026-11-28'), ny('2026-11-28') + 1, Infinity)
     expect(bar.c).toBe(lastOfDay.p)
     const snap = always.snapshotAt('AAPL', ny('2026-11-29', 1))

@@ -1,7 +1,8 @@
 /** Tests for the simulated market: determinism, trades ↔ minute bars ↔ day bars agreement, asOf, snapshots and speed. */
 
 import { describe, expect, it } from 'bun:test'
-import { accumulateTrade, accumulatorToBar, aggregateBars, openAccumulator } from '../../core/bars.ts'
+import { accumulatorToBar, openAccumulator } from '../../core/bars.ts'
+import { accumulateDayTrade, accumulateMinuteTrade, Condition, eligibilityOf } from '../../core/trade-conditions.ts'
 import { DAY_MS, HOUR_MS, MINUTE_MS, nyDayStart, nyNextDayStart } from '../../core/market-time.ts'
 import { NotFoundError } from '../../errors.ts'
 import type { Bar, Trade } from '../../core/market-types.ts'
@@ -27,8 +28,15 @@ const SATURDAY = Date.UTC(2025, 2, 15, 4) // 2025-03-15 00:00 EDT
 const OPEN = WEDNESDAY + (9 * 60 + 30) * MINUTE_MS
 const CLOSE = WEDNESDAY + 16 * HOUR_MS
 
-/** Minute bars computed independently from the trade list. */
-function barsFromTrades(trades: Trade[]): Bar[] {
+/** In the regular session by the calendar (09:30 to the day's close); around the clock everything is. */
+const byCalendar = (t: number) => {
+  const sched = scheduleOfIndex(nyDayIndex(t))
+  return sched !== null && t >= sched.open && t < sched.close
+}
+const allDay = () => true
+
+/** Minute bars computed from the trade list and each trade's own conditions `c` (the provider's rules). */
+function barsFromTrades(trades: Trade[], regular: (t: number) => boolean = byCalendar): Bar[] {
   const out: Bar[] = []
   let acc = openAccumulator(NaN)
   for (const trade of trades) {
@@ -38,11 +46,18 @@ function barsFromTrades(trades: Trade[]): Bar[] {
       if (done) out.push(done)
       acc = openAccumulator(minute)
     }
-    accumulateTrade(acc, trade.p, trade.s)
+    accumulateMinuteTrade(acc, trade.p, trade.s, eligibilityOf(trade.c), regular(minute))
   }
   const done = accumulatorToBar(acc)
   if (done) out.push(done)
   return out
+}
+
+/** The day bar from the trade list by the provider's rules: regular-session prices, the whole day's volume. */
+function dayFromTrades(dayStart: number, trades: Trade[], regular: (t: number) => boolean = byCalendar): Bar | null {
+  const acc = openAccumulator(dayStart)
+  for (const trade of trades) accumulateDayTrade(acc, trade.p, trade.s, eligibilityOf(trade.c), regular(trade.t))
+  return accumulatorToBar(acc)
 }
 
 describe('universe', () => {
@@ -98,7 +113,8 @@ describe('tradesBetween', () => {
       expect(p).toBeGreaterThan(base * 0.5)
       expect(p).toBeLessThan(base * 2)
       expect(s).toBeGreaterThanOrEqual(1)
-      expect(s).toBeLessThanOrEqual(500)
+      // Blocks: the opening auction and average-price prints.
+      if (!trades[i].c?.some((c) => c === Condition.OpeningPrints || c === Condition.AveragePrice)) expect(s).toBeLessThanOrEqual(500)
       if (i > 0) {
         expect(t).toBeGreaterThanOrEqual(trades[i - 1].t)
         expect(q).toBeGreaterThan(trades[i - 1].q)
@@ -106,6 +122,39 @@ describe('tradesBetween', () => {
     }
     const roundLots = trades.filter((x) => x.s % 100 === 0).length
     expect(roundLots / trades.length).toBeGreaterThan(0.5)
+  })
+
+  it('marks prints with their sale conditions as the real tape has them: many odd lots, some average-price and out-of-sequence prints, auction prints, Form T outside the session', () => {
+    const day = tradesBetween('AAPL', WEDNESDAY, WEDNESDAY + DAY_MS)
+    const share = (id: number, from = OPEN, to = CLOSE) => {
+      const inSession = day.filter((x) => x.t >= from && x.t < to)
+      return inSession.filter((x) => x.c?.includes(id)).length / inSession.length
+    }
+    expect(day.every((x) => x.c === undefined || x.c.length > 0)).toBe(true)
+    expect(day.filter((x) => x.c?.includes(Condition.OddLot)).every((x) => x.s < 100)).toBe(true)
+    const outOfSequence = (x: Trade) => x.c?.includes(Condition.SoldOutOfSequence) || x.c?.includes(Condition.ExtendedHoursOutOfSequence)
+    expect(day.filter((x) => x.s < 100 && !outOfSequence(x)).every((x) => x.c?.includes(Condition.OddLot))).toBe(true)
+    expect(share(Condition.OddLot)).toBeGreaterThan(0.3)
+    expect(share(Condition.AveragePrice)).toBeGreaterThan(0.003)
+    expect(share(Condition.SoldOutOfSequence)).toBeGreaterThan(0.003)
+    expect(share(Condition.IntermarketSweep)).toBeGreaterThan(0.05)
+    // Every extended-hours print is Form T (out-of-sequence ones 13), none in the session.
+    const extended = day.filter((x) => x.t < OPEN || x.t >= CLOSE)
+    expect(extended.length).toBeGreaterThan(0)
+    const extendedKinds = [Condition.FormT, Condition.ExtendedHoursOutOfSequence, Condition.AveragePrice]
+    expect(extended.every((x) => x.c?.some((c) => extendedKinds.includes(c as 2 | 12 | 13)))).toBe(true)
+    expect(share(Condition.FormT)).toBe(0)
+    // The opening print is the session's first trade, the closing print its last.
+    const session = day.filter((x) => x.t >= OPEN && x.t < CLOSE)
+    expect(session[0].c).toEqual([Condition.OpeningPrints])
+    expect(session.at(-1)!.c).toEqual([Condition.ClosingPrints])
+    expect(session.filter((x) => x.c?.includes(Condition.OpeningPrints) || x.c?.includes(Condition.ClosingPrints))).toHaveLength(2)
+    // Average-price prints are away from the market: outside the regular prints' range of their minute somewhere.
+    const away = session.filter((x) => x.c?.includes(Condition.AveragePrice)).filter((x) => {
+      const bar = minuteBars('AAPL', x.t - (x.t % MINUTE_MS), x.t - (x.t % MINUTE_MS) + 1, Infinity)[0]
+      return bar !== undefined && (x.p > bar.h || x.p < bar.l)
+    })
+    expect(away.length).toBeGreaterThan(0)
   })
 
   it('trades at most about 2 per second in regular hours, none at night and on weekends (by the calendar)', () => {
@@ -137,9 +186,9 @@ describe('minuteBars', () => {
     expect(pre.length).toBeGreaterThan(0)
     expect(pre.length).toBeLessThan(330 * 0.99)
     expect(bars.filter((b) => b.t >= OPEN && b.t < CLOSE)).toHaveLength(390)
-    const allDay = always.minuteBars('AAPL', WEDNESDAY, WEDNESDAY + DAY_MS, Infinity)
-    expect(allDay).toEqual(barsFromTrades(always.tradesBetween('AAPL', WEDNESDAY, WEDNESDAY + DAY_MS)))
-    expect(allDay).toHaveLength(1440)
+    const aroundTheClock = always.minuteBars('AAPL', WEDNESDAY, WEDNESDAY + DAY_MS, Infinity)
+    expect(aroundTheClock).toEqual(barsFromTrades(always.tradesBetween('AAPL', WEDNESDAY, WEDNESDAY + DAY_MS), allDay))
+    expect(aroundTheClock).toHaveLength(1440)
   })
 
   it('only includes windows starting in [from, to), and is deterministic', () => {
@@ -167,16 +216,23 @@ describe('minuteBars', () => {
 })
 
 describe('dayBars', () => {
-  it('equals the aggregate of the day’s minute bars but closes at the regular session’s last trade, on normal days and around DST changes', () => {
+  it('takes its prices from the regular session’s eligible prints and its volume from the whole day, as the provider does, on normal days and around DST changes', () => {
     const mondaysAfterDst = [nyDayStart(Date.UTC(2025, 2, 10, 12)), nyDayStart(Date.UTC(2025, 10, 3, 12))]
     for (const dayStart of [WEDNESDAY, ...mondaysAfterDst]) {
       const dayEnd = nyNextDayStart(dayStart)
       const [day] = dayBars('MSFT', dayStart, dayStart + 1, Infinity)
       expect(day.t).toBe(dayStart)
+      expect(day).toEqual(dayFromTrades(dayStart, tradesBetween('MSFT', dayStart, dayEnd))!)
       const sched = scheduleOfIndex(nyDayIndex(dayStart))!
-      const regularClose = minuteBars('MSFT', sched.open, sched.close, Infinity).at(-1)!.c
-      const [all] = aggregateBars(minuteBars('MSFT', dayStart, dayEnd, Infinity), 'day', 1)
-      expect(day).toEqual({ ...all, c: regularClose })
+      const session = minuteBars('MSFT', sched.open, sched.close, Infinity)
+      // Opens at the opening print, closes at the closing print; high and low are the session's.
+      expect(day.o).toBe(session[0].o)
+      expect(day.c).toBe(session.at(-1)!.c)
+      expect(day.h).toBe(Math.max(...session.map((b) => b.h)))
+      expect(day.l).toBe(Math.min(...session.map((b) => b.l)))
+      // Minutes of only odd lots have no bar, yet their volume is in the day's.
+      const minutes = minuteBars('MSFT', dayStart, dayEnd, Infinity)
+      expect(day.v).toBeGreaterThan(minutes.reduce((v, b) => v + b.v, 0))
     }
     // The DST Sundays themselves (23 and 25 hours) trade only around the clock.
     for (const dayStart of [nyDayStart(Date.UTC(2025, 2, 9, 12)), nyDayStart(Date.UTC(2025, 10, 2, 12))]) {
@@ -184,7 +240,7 @@ describe('dayBars', () => {
       expect(dayBars('MSFT', dayStart, dayEnd, Infinity)).toEqual([])
       const [day] = always.dayBars('MSFT', dayStart, dayStart + 1, Infinity)
       expect(day.t).toBe(dayStart)
-      expect([day]).toEqual(aggregateBars(always.minuteBars('MSFT', dayStart, dayEnd, Infinity), 'day', 1))
+      expect(day).toEqual(dayFromTrades(dayStart, always.tradesBetween('MSFT', dayStart, dayEnd), allDay)!)
     }
   })
 
@@ -207,12 +263,12 @@ describe('dayBars', () => {
     const asOf = OPEN + 2 * HOUR_MS + 17_000
     const bars = dayBars('AAPL', WEDNESDAY - 2 * DAY_MS, WEDNESDAY + 5 * DAY_MS, asOf)
     expect(bars.map((b) => b.t)).toEqual([WEDNESDAY - 2 * DAY_MS, WEDNESDAY - DAY_MS, WEDNESDAY])
-    expect(bars.at(-1)).toEqual(aggregateBars(minuteBars('AAPL', WEDNESDAY, asOf + MINUTE_MS, asOf), 'day', 1)[0])
+    expect(bars.at(-1)).toEqual(dayFromTrades(WEDNESDAY, tradesBetween('AAPL', WEDNESDAY, asOf))!)
     expect(bars.at(-1)!.v).toBeLessThan(dayBars('AAPL', WEDNESDAY, WEDNESDAY + 1, Infinity)[0].v)
     // A later asOf on the same day extends the cached prefix and still matches the minutes.
     const later = asOf + 3 * HOUR_MS
     const [extended] = dayBars('AAPL', WEDNESDAY, WEDNESDAY + 1, later)
-    expect(extended).toEqual(aggregateBars(minuteBars('AAPL', WEDNESDAY, later + MINUTE_MS, later), 'day', 1)[0])
+    expect(extended).toEqual(dayFromTrades(WEDNESDAY, tradesBetween('AAPL', WEDNESDAY, later))!)
   })
 
   it('is empty for an unknown ticker', () => {

@@ -1,24 +1,22 @@
 /** Deterministic simulated US stock market: trades, minute/day bars and snapshots as pure functions of (ticker, time), by the exchange calendar or around the clock. */
 
-import {
-  accumulateBar,
-  accumulateTrade,
-  accumulatorToBar,
-  openAccumulator,
-  type BarAccumulator,
-} from '../../core/bars.ts'
+import { accumulatorToBar, openAccumulator, type BarAccumulator } from '../../core/bars.ts'
 import { scheduleOfIndex } from '../../core/calendar.ts'
 import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from '../../core/market-time.ts'
 import { snapshotFigures } from '../../core/snapshot-figures.ts'
+import { accumulateDayTrade, accumulateMinuteTrade, eligibilityOf, minuteRules, type Eligibility } from '../../core/trade-conditions.ts'
 import { adjustBar } from '../../core/splits.ts'
 import { NotFoundError } from '../../errors.ts'
 import type { Bar, Trade, UpstreamSnapshot } from '../../ports/upstream.ts'
 import {
   fillMinuteTrades,
   MAX_TRADES_PER_MINUTE,
+  minuteSessionOf,
   tickerModel,
+  TRADE_CONDITIONS,
   tradeRateOf,
   type MarketHours,
+  type SessionOf,
   type TickerModel,
   type TradeRate,
 } from './trade-model.ts'
@@ -88,8 +86,24 @@ export interface MinuteTape {
 const scratchTimes = new Float64Array(MAX_TRADES_PER_MINUTE)
 const scratchPrices = new Float64Array(MAX_TRADES_PER_MINUTE)
 const scratchSizes = new Int32Array(MAX_TRADES_PER_MINUTE)
+const scratchKinds = new Uint8Array(MAX_TRADES_PER_MINUTE)
 
-/** Reset `acc` to minute m and add the minute's filled trades with t < asOfMs (one arithmetic for bars from history and from a tape). */
+/** What each TradeKind may update (core/trade-conditions.ts, the table the live pipeline uses too). */
+const KIND_ELIGIBILITY: readonly Eligibility[] = TRADE_CONDITIONS.map((c) => eligibilityOf(c))
+
+/** A Trade from the filled buffers (with a copy of its conditions, none for a regular sale). */
+function tradeOf(symbol: string, m: number, j: number, times: Float64Array, prices: Float64Array, sizes: Int32Array, kinds: Uint8Array): Trade {
+  const trade: Trade = { symbol, p: prices[j], s: sizes[j], t: times[j], q: m * MAX_TRADES_PER_MINUTE + j }
+  const c = TRADE_CONDITIONS[kinds[j]]
+  if (c !== undefined) trade.c = [...c]
+  return trade
+}
+
+/**
+ * Reset `acc` to minute m and add the minute's filled trades with t < asOfMs by their condition
+ * rules (core/trade-conditions.ts accumulateMinuteTrade, as the live pipeline does): one
+ * arithmetic for bars from history, from a tape and from live trades.
+ */
 function accumulateFilled(
   acc: BarAccumulator,
   m: number,
@@ -97,11 +111,13 @@ function accumulateFilled(
   times: Float64Array,
   prices: Float64Array,
   sizes: Int32Array,
+  kinds: Uint8Array,
+  regular: boolean,
   asOfMs: number,
 ): void {
   acc.t = m * MINUTE_MS
   acc.o = acc.h = acc.l = acc.c = acc.v = acc.n = acc.pv = 0
-  for (let j = 0; j < count && times[j] < asOfMs; j++) accumulateTrade(acc, prices[j], sizes[j])
+  for (let j = 0; j < count && times[j] < asOfMs; j++) accumulateMinuteTrade(acc, prices[j], sizes[j], KIND_ELIGIBILITY[kinds[j]], regular)
 }
 
 /** How far back snapshotAt looks for a last trade and a previous day's bar. */
@@ -113,31 +129,11 @@ const DAY_MEMO_LIMIT = 50_000
 /** The part of a NY day in which trades can happen, as minute indexes [from, to); null: none that day. */
 type ActiveMinutes = (dayIndex: number) => [from: number, to: number] | null
 
-/**
- * The regular session of a NY day as minute indexes [from, to): a day bar's close is its last
- * trade (the provider's daily OHLC is regular-hours; open, high, low and volume span the day).
- * Around the clock, the whole day.
- */
-const regularMinutesOf: Record<MarketHours, ActiveMinutes> = {
-  calendar: (dayIndex) => {
-    const s = scheduleOfIndex(dayIndex)
-    return s && [s.open / MINUTE_MS, s.close / MINUTE_MS]
-  },
-  always: (dayIndex) => [nyDayStartOfIndex(dayIndex) / MINUTE_MS, nyDayStartOfIndex(dayIndex + 1) / MINUTE_MS],
-}
+/** A day bar's accumulator (core/trade-conditions.ts accumulateDayTrade: regular-session prices, the whole day's volume). */
+type DayAccumulator = BarAccumulator
 
-/** A day accumulator plus the close of the day's last regular-session minute so far (null: none yet). */
-interface DayAccumulator {
-  acc: BarAccumulator
-  regularClose: number | null
-}
-
-/** The day bar of a day accumulator: close = last regular-session trade when there was one. */
-function dayBarOf(day: DayAccumulator): Bar | null {
-  const bar = accumulatorToBar(day.acc)
-  if (bar && day.regularClose !== null) bar.c = day.regularClose
-  return bar
-}
+/** The day bar of a day accumulator, or null before a regular-session price. */
+const dayBarOf = accumulatorToBar
 
 const activeMinutesOf: Record<MarketHours, ActiveMinutes> = {
   // Pre-market to the end of post-market on trading days: the calendar rate is 0 everywhere else.
@@ -151,12 +147,13 @@ const activeMinutesOf: Record<MarketHours, ActiveMinutes> = {
 function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
   const rate: TradeRate = tradeRateOf(hours)
   const activeMinutes = activeMinutesOf[hours]
-  const regularMinutes = regularMinutesOf[hours]
+  const session: SessionOf = minuteSessionOf(hours)
+  const isRegular = (m: number) => session(m * MINUTE_MS) !== 'extended'
 
   /** Reset `acc` to minute m and add that minute's trades with t < asOfMs. */
   function accumulateMinute(model: TickerModel, m: number, asOfMs: number, acc: BarAccumulator): void {
-    const count = fillMinuteTrades(model, rate, m, scratchTimes, scratchPrices, scratchSizes)
-    accumulateFilled(acc, m, count, scratchTimes, scratchPrices, scratchSizes, asOfMs)
+    const count = fillMinuteTrades(model, rate, session, m, scratchTimes, scratchPrices, scratchSizes, scratchKinds)
+    accumulateFilled(acc, m, count, scratchTimes, scratchPrices, scratchSizes, scratchKinds, isRegular(m), asOfMs)
   }
 
   function tape(ticker: string): MinuteTape | null {
@@ -165,12 +162,13 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     const times = new Float64Array(MAX_TRADES_PER_MINUTE)
     const prices = new Float64Array(MAX_TRADES_PER_MINUTE)
     const sizes = new Int32Array(MAX_TRADES_PER_MINUTE)
+    const kinds = new Uint8Array(MAX_TRADES_PER_MINUTE)
     let minute = Number.NaN
     let count = 0
     let computed = 0
     const load = (m: number) => {
       if (m === minute) return
-      count = fillMinuteTrades(model, rate, m, times, prices, sizes)
+      count = fillMinuteTrades(model, rate, session, m, times, prices, sizes, kinds)
       minute = m
       computed++
     }
@@ -184,7 +182,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
           const t = times[j]
           if (t < fromMs) continue
           if (t >= toMs) break
-          out.push({ symbol: ticker, p: prices[j], s: sizes[j], t, q: m * MAX_TRADES_PER_MINUTE + j })
+          out.push(tradeOf(ticker, m, j, times, prices, sizes, kinds))
         }
         return out
       },
@@ -192,7 +190,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
         const m = Math.floor(minuteStartMs / MINUTE_MS)
         load(m)
         const acc = openAccumulator(0)
-        accumulateFilled(acc, m, count, times, prices, sizes, (m + 1) * MINUTE_MS)
+        accumulateFilled(acc, m, count, times, prices, sizes, kinds, isRegular(m), (m + 1) * MINUTE_MS)
         return accumulatorToBar(acc)
       },
       get minutesComputed() {
@@ -201,7 +199,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     }
   }
 
-  /** Add the minute bars of minutes [fromMinute, toMinute) (trades before asOfMs) to a day accumulator. */
+  /** Add the trades of minutes [fromMinute, toMinute) with t < asOfMs to a day accumulator, by their condition rules. */
   function accumulateMinutesIntoDay(
     model: TickerModel,
     fromMinute: number,
@@ -209,14 +207,11 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     asOfMs: number,
     day: DayAccumulator,
   ): void {
-    const minuteAcc = openAccumulator(0)
-    const regular = fromMinute < toMinute ? regularMinutes(nyDayIndex(fromMinute * MINUTE_MS)) : null
     for (let m = fromMinute; m < toMinute; m++) {
-      accumulateMinute(model, m, asOfMs, minuteAcc)
-      const bar = accumulatorToBar(minuteAcc)
-      if (!bar) continue
-      accumulateBar(day.acc, bar)
-      if (regular && m >= regular[0] && m < regular[1]) day.regularClose = bar.c
+      const count = fillMinuteTrades(model, rate, session, m, scratchTimes, scratchPrices, scratchSizes, scratchKinds)
+      const regular = isRegular(m)
+      for (let j = 0; j < count && scratchTimes[j] < asOfMs; j++)
+        accumulateDayTrade(day, scratchPrices[j], scratchSizes[j], KIND_ELIGIBILITY[scratchKinds[j]], regular)
     }
   }
 
@@ -226,12 +221,12 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     const out: Trade[] = []
     const endMinute = Math.ceil(toMs / MINUTE_MS)
     for (let m = Math.floor(fromMs / MINUTE_MS); m < endMinute; m++) {
-      const count = fillMinuteTrades(model, rate, m, scratchTimes, scratchPrices, scratchSizes)
+      const count = fillMinuteTrades(model, rate, session, m, scratchTimes, scratchPrices, scratchSizes, scratchKinds)
       for (let j = 0; j < count; j++) {
         const t = scratchTimes[j]
         if (t < fromMs) continue
         if (t >= toMs) break
-        out.push({ symbol: ticker, p: scratchPrices[j], s: scratchSizes[j], t, q: m * MAX_TRADES_PER_MINUTE + j })
+        out.push(tradeOf(ticker, m, j, scratchTimes, scratchPrices, scratchSizes, scratchKinds))
       }
     }
     return out
@@ -266,7 +261,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     }
     const active = activeMinutes(dayIndex)
     if (!active) return null
-    const day: DayAccumulator = { acc: openAccumulator(nyDayStartOfIndex(dayIndex)), regularClose: null }
+    const day: DayAccumulator = openAccumulator(nyDayStartOfIndex(dayIndex))
     accumulateMinutesIntoDay(model, active[0], active[1], Infinity, day)
     const bar = dayBarOf(day)
     completedDays.set(key, bar)
@@ -289,12 +284,12 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     const completeUntil = Math.min(Math.floor(asOfMs / MINUTE_MS), dayEnd / MINUTE_MS)
     let prefix = dayPrefixes.get(model.ticker)
     if (!prefix || prefix.dayStart !== dayStart || prefix.throughMinute > completeUntil) {
-      prefix = { dayStart, throughMinute: dayStart / MINUTE_MS, day: { acc: openAccumulator(dayStart), regularClose: null } }
+      prefix = { dayStart, throughMinute: dayStart / MINUTE_MS, day: openAccumulator(dayStart) }
       dayPrefixes.set(model.ticker, prefix)
     }
     accumulateMinutesIntoDay(model, prefix.throughMinute, completeUntil, Infinity, prefix.day)
     prefix.throughMinute = completeUntil
-    const day: DayAccumulator = { acc: { ...prefix.day.acc }, regularClose: prefix.day.regularClose }
+    const day: DayAccumulator = { ...prefix.day }
     if (completeUntil * MINUTE_MS < dayEnd)
       accumulateMinutesIntoDay(model, completeUntil, completeUntil + 1, asOfMs, day)
     return dayBarOf(day)
@@ -316,7 +311,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
     return out
   }
 
-  /** The last trade with t <= nowMs within the lookback, or null; skips the hours of each day without trading. */
+  /** The last trade with t <= nowMs that may set the last price (by its conditions) within the lookback, or null; skips the hours of each day without trading. */
   function lastTradeAtOrBefore(model: TickerModel, nowMs: number): Trade | null {
     const nowMinute = Math.floor(nowMs / MINUTE_MS)
     const oldest = nowMinute - LAST_TRADE_LOOKBACK_MINUTES + 1
@@ -324,11 +319,11 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
       const active = activeMinutes(day)
       if (active && active[1] > oldest) {
         for (let m = Math.min(nowMinute, active[1] - 1); m >= Math.max(active[0], oldest); m--) {
-          const count = fillMinuteTrades(model, rate, m, scratchTimes, scratchPrices, scratchSizes)
+          const count = fillMinuteTrades(model, rate, session, m, scratchTimes, scratchPrices, scratchSizes, scratchKinds)
+          const regular = isRegular(m)
           for (let j = count - 1; j >= 0; j--) {
-            if (scratchTimes[j] > nowMs) continue
-            const q = m * MAX_TRADES_PER_MINUTE + j
-            return { symbol: model.ticker, p: scratchPrices[j], s: scratchSizes[j], t: scratchTimes[j], q }
+            if (scratchTimes[j] > nowMs || !minuteRules(KIND_ELIGIBILITY[scratchKinds[j]], !regular).openClose) continue
+            return tradeOf(model.ticker, m, j, scratchTimes, scratchPrices, scratchSizes, scratchKinds)
           }
         }
       }

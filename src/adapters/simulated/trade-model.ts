@@ -131,6 +131,71 @@ export function tradeRateOf(hours: MarketHours): TradeRate {
   return hours === 'always' ? alwaysOpenTradeRate : calendarTradeRate
 }
 
+/** Where a minute lies in its day's sessions: extended hours (Form T prints), the regular session, or its first or last minute (opening/closing prints). */
+export type MinuteSession = 'extended' | 'regular' | 'opening' | 'closing'
+export type SessionOf = (minuteStartMs: number) => MinuteSession
+
+/** By the calendar: 09:30 to the day's close is regular, the rest of the trading day extended hours. */
+export function calendarMinuteSession(minuteStartMs: number): MinuteSession {
+  const dayIndex = nyDayIndex(minuteStartMs)
+  if (dayIndex !== memoDay) {
+    memoSchedule = scheduleOfIndex(dayIndex)
+    memoDay = dayIndex
+  }
+  const s = memoSchedule
+  if (s === null || minuteStartMs < s.open || minuteStartMs >= s.close) return 'extended'
+  if (minuteStartMs === s.open) return 'opening'
+  return minuteStartMs === s.close - MINUTE_MS ? 'closing' : 'regular'
+}
+
+/** Around the clock every minute is regular, with the auction prints at 09:30 and 15:59 New York as on a trading day. */
+export function alwaysOpenMinuteSession(minuteStartMs: number): MinuteSession {
+  const wall = nyWallMs(minuteStartMs)
+  const minuteOfDay = (wall - Math.floor(wall / DAY_MS) * DAY_MS) / MINUTE_MS
+  if (minuteOfDay === REGULAR_OPEN_MINUTE) return 'opening'
+  return minuteOfDay === REGULAR_CLOSE_MINUTE - 1 ? 'closing' : 'regular'
+}
+
+/** The session function of a MarketHours setting. */
+export function minuteSessionOf(hours: MarketHours): SessionOf {
+  return hours === 'always' ? alwaysOpenMinuteSession : calendarMinuteSession
+}
+
+/**
+ * What a simulated print is, by its sale conditions (TRADE_CONDITIONS[kind], market-rules.md
+ * §3.2): a regular sale, an odd lot (under 100 shares, 37), an average-price block (2) or an
+ * out-of-sequence report (32; 13 in extended hours) priced away from the market, the opening (25)
+ * and closing (8) auction prints, Form T (12) in extended hours, intermarket sweeps (14).
+ */
+export const TradeKind = {
+  Regular: 0,
+  OddLot: 1,
+  AveragePrice: 2,
+  OutOfSequence: 3,
+  OpeningPrint: 4,
+  ClosingPrint: 5,
+  FormT: 6,
+  FormTOddLot: 7,
+  ExtendedOutOfSequence: 8,
+  Sweep: 9,
+  SweepOddLot: 10,
+} as const
+
+/** Condition ids of each TradeKind (undefined: a regular sale carries none). */
+export const TRADE_CONDITIONS: readonly (readonly number[] | undefined)[] = [
+  undefined,
+  [37],
+  [2],
+  [32],
+  [25],
+  [8],
+  [12],
+  [12, 37],
+  [13],
+  [14],
+  [14, 37],
+]
+
 /** A trade count with mean `mean`: Poisson for small means (so empty minutes happen), ±40 % uniform above. */
 function drawCount(mean: number, u: number): number {
   if (mean > 12) return Math.min(MAX_TRADES_PER_MINUTE - 1, Math.round(mean * (0.6 + 0.8 * u)))
@@ -148,15 +213,19 @@ function drawCount(mean: number, u: number): number {
 /**
  * The trades of one minute at the given rate (a minute at rate 0 has none), written into caller-owned buffers (length ≥ MAX_TRADES_PER_MINUTE):
  * ascending times (ms), prices rounded to cents, sizes in shares (mostly round lots of 100–500,
- * else 1–99). Returns the count. Trade j has q = minuteIndex × MAX_TRADES_PER_MINUTE + j.
+ * else 1–99 — odd lots), and each print's TradeKind (its conditions; about 1 % average-price and
+ * 1 % out-of-sequence prints away from the market (up to 0.4 % × the ticker's volatility), auction prints at the session's
+ * first and last minute). Returns the count. Trade j has q = minuteIndex × MAX_TRADES_PER_MINUTE + j.
  */
 export function fillMinuteTrades(
   model: TickerModel,
   rate: TradeRate,
+  session: SessionOf,
   minuteIndex: number,
   times: Float64Array,
   prices: Float64Array,
   sizes: Int32Array,
+  kinds: Uint8Array,
 ): number {
   const start = minuteIndex * MINUTE_MS
   const mean = rate(start)
@@ -181,6 +250,8 @@ export function fillMinuteTrades(
   // Before a split the stock trades on its old scale (splits.ts): 4× the price before a 4-for-1.
   const base = model.basePrice * preSplitScale(model.ticker, start) * Math.exp(coarseLog * vol)
   const slot = Math.floor(MINUTE_MS / count)
+  const where = session(start)
+  const extended = where === 'extended'
 
   for (let j = 0; j < count; j++) {
     const h1 = hash2(minuteSeed, j)
@@ -190,15 +261,39 @@ export function fillMinuteTrades(
     const s1 = f1 * f1 * (3 - 2 * f1)
     const f10 = tenBase + f1 / 10
     const s10 = f10 * f10 * (3 - 2 * f10)
-    const fineLog =
+    let fineLog =
       TEN_MINUTE_AMPLITUDE * ((tenA + (tenB - tenA) * s10) * 2 - 1) +
       ONE_MINUTE_AMPLITUDE * ((oneA + (oneB - oneA) * s1) * 2 - 1) +
       TICK_AMPLITUDE * (((h2 & 0xffff) / 65_536) * 2 - 1)
-    const price = Math.round(base * Math.exp(fineLog * vol) * 100) / 100
     const sizeBits = (h2 >>> 16) & 0xff
+    let size = h2 >>> 24 < 154 ? 100 * (1 + (sizeBits % 5)) : 1 + (sizeBits % 99)
+    const odd = size < 100
+    // Conditions from a third hash, so a regular print keeps the price and size it always had.
+    const h3 = hash2(h2, 0x68e31da4)
+    const r = h3 & 0x3ff
+    const away = (((h3 >>> 10) & 0xffff) / 65_536) * 2 - 1
+    let kind: number
+    if (where === 'opening' && j === 0) {
+      kind = TradeKind.OpeningPrint
+      size = 1_000 * (5 + (sizeBits % 16))
+    } else if (where === 'closing' && j === count - 1) {
+      kind = TradeKind.ClosingPrint
+      size = 1_000 * (8 + (sizeBits % 24))
+    } else if (r < 10) {
+      kind = TradeKind.AveragePrice
+      size = 100 * (10 + (sizeBits % 40))
+      fineLog += 0.004 * away
+    } else if (r < 20) {
+      kind = extended ? TradeKind.ExtendedOutOfSequence : TradeKind.OutOfSequence
+      fineLog += 0.0025 * away
+    } else if (extended) kind = odd ? TradeKind.FormTOddLot : TradeKind.FormT
+    else if (r < 140) kind = odd ? TradeKind.SweepOddLot : TradeKind.Sweep
+    else kind = odd ? TradeKind.OddLot : TradeKind.Regular
+    const price = Math.round(base * Math.exp(fineLog * vol) * 100) / 100
     times[j] = start + offset
     prices[j] = price < 0.01 ? 0.01 : price
-    sizes[j] = h2 >>> 24 < 154 ? 100 * (1 + (sizeBits % 5)) : 1 + (sizeBits % 99)
+    sizes[j] = size
+    kinds[j] = kind
   }
   return count
 }
