@@ -1,17 +1,20 @@
-/** Replica processes on a Redis Cluster (a private one: three primaries, three replicas; REDIS_CLUSTER_NODES): symbol events fan out from the upstream holder through sharded Pub/Sub to clients on the other replica. */
+/** Replica processes on a Redis Cluster (a private one: three primaries, three replicas; REDIS_CLUSTER_NODES): symbol events fan out from the upstream holder through sharded Pub/Sub to clients on the other replicas, and come back after a primary is killed. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { RedisClusterDeployment } from '../support/cluster-harness'
 import { clusterSymbols, ReplicaCluster, type ClusterClient } from '../support/replica-cluster'
-import { commonWindow, latestEpoch, newRun } from '../support/stream-sequences'
+import { commonWindow, latestEpoch, newRun, receivedSince } from '../support/stream-sequences'
 import { waitFor } from '../support/wait'
 
-describe('two replica processes on a Redis Cluster', () => {
+/** README, Running several replicas › Recovery bounds: from the promotion of a killed primary's replica to trades on every client again. */
+const resumeBoundMs = 5000
+
+describe('three replica processes on a Redis Cluster', () => {
   const redis = new RedisClusterDeployment()
   const replicas = new ReplicaCluster({ REDIS_CLUSTER_NODES: redis.nodesSetting }, 'redis-cluster')
 
   beforeAll(async () => {
     await redis.start()
-    await replicas.start(['r1', 'r2'], 4)
+    await replicas.start(['r1', 'r2', 'r3'], 6)
   }, 90_000)
 
   afterAll(async () => {
@@ -57,5 +60,44 @@ describe('two replica processes on a Redis Cluster', () => {
     expect(spublished.filter((calls) => calls > 0).length).toBeGreaterThanOrEqual(2)
     expect(after.every((node) => node.calls('publish') === 0)).toBe(true) // no classic PUBLISH, copied to every node
     console.log(`redis cluster replicas: SPUBLISH per primary while streaming: ${spublished.join(', ')}`)
+    await replicas.closeAll(list)
   }, 60_000)
+
+  it('should give every client on every replica trades again within 5 s of the promotion after the primary of a symbol’s shard is killed, one feed connection at a time', async () => {
+    const list: ClusterClient[] = []
+    for (let i = 0; i < 6; i++) {
+      const replica = replicas.replicas[i % 3]!
+      list.push(await replicas.connect(replica.wsUrl, replicas.tokens[i]!, replica))
+    }
+    await replicas.allReceiving(
+      list,
+      list.map(() => 0),
+    )
+    const channel = `${replicas.env.REDIS_PREFIX}:sym:${clusterSymbols[0]}`
+    const victim = await redis.ownerPort(channel)
+    const killedAt = Date.now()
+    await redis.server(victim).kill()
+    await waitFor(
+      async () => (await redis.ownerPort(channel).catch(() => victim)) !== victim,
+      15_000,
+      'a replica promoted in place of the killed primary',
+    )
+    const promotedAt = Date.now()
+    const marks = list.map(({ client }) => client.messages.length)
+    const resumed = await Promise.all(
+      list.flatMap(({ client }, i) =>
+        clusterSymbols.map(async (symbol) => {
+          await receivedSince(client, marks[i]!, (m) => m.type === 'trade' && m.symbol === symbol, 20_000)
+          return Date.now() - promotedAt
+        }),
+      ),
+    )
+    const backMs = Math.max(...resumed)
+    console.log(
+      `redis cluster replicas: primary killed, promoted ${promotedAt - killedAt} ms later (node timeout 1 s); trades of every symbol on every client ${backMs} ms after the promotion`,
+    )
+    expect(backMs).toBeLessThanOrEqual(resumeBoundMs)
+    expect(replicas.mostFeedConnections()).toBe(1) // one upstream holder at a time, all along
+    await replicas.holder(10_000) // one holder, every bus ok again
+  }, 90_000)
 })
