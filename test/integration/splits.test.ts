@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import type { App } from '../../src/app'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market'
-import type { Clock } from '../../src/ports/clock'
 import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'
+import { jumpingClock } from '../support/jumping-clock'
 import { StreamClient } from '../support/stream-client'
 import { engines, Http, startApp } from '../support/harness'
 
@@ -12,19 +12,6 @@ import { engines, Http, startApp } from '../support/harness'
 const friday = Date.parse('2026-11-13T20:00:00Z') // 15:00 New York
 const monday = Date.parse('2026-11-16T15:00:00Z') // 10:00 New York, after the split took effect (04:00)
 const mondayStart = Date.parse('2026-11-16T05:00:00Z')
-
-/** Real time from a chosen instant, moved forward at once by jumpTo (timers run in real time). */
-function jumpingClock(startAt: number): Clock & { jumpTo(at: number): void } {
-  let offset = startAt - Date.now()
-  return {
-    now: () => Date.now() + offset,
-    setTimeout: (fn, ms) => ({ id: setTimeout(fn, ms) as unknown as number }),
-    clearTimeout: (handle) => clearTimeout(handle.id as unknown as ReturnType<typeof setTimeout>),
-    jumpTo(at) {
-      offset = at - Date.now()
-    },
-  }
-}
 
 type RestBar = { t: number; o: number; h: number; l: number; c: number; v: number }
 
