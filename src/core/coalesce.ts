@@ -66,6 +66,13 @@ export interface SymbolState {
   regularSessionOf: RegularSessionOf
   /** The forming minute, from trades, by the condition rules (no bar while no print set a price). */
   live: BarAccumulator | null
+  /**
+   * The trades of the first minute the state saw, kept until that minute's earlier trades are
+   * seeded (seedMinutePrefix) or the minute passes; `done` once either happened.
+   */
+  firstMinute: { t: number; trades: Trade[] } | 'done' | null
+  /** Sequence number of the last seeded prefix trade: the seeded minute skips trades up to it (no double counting); reset with the minute. */
+  prefixQ: number
   /** The day of `dayIndex` from trades by the condition rules (regular-session prices, the whole day's volume); null before its first trade or seed. */
   day: BarAccumulator | null
   /** Sale conditions and their update rules (core/trade-conditions.ts; the provider's when read). */
@@ -97,6 +104,8 @@ export function createSymbolState(
     regular: null,
     regularSessionOf,
     live: null,
+    firstMinute: null,
+    prefixQ: -Infinity,
     day: null,
     conditions,
     finalized: [],
@@ -201,10 +210,53 @@ export function applyTrade(s: SymbolState, trade: Trade): void {
     }
   }
   if (!s.finalized.includes(minute)) {
-    if (s.live === null || minute > s.live.t) s.live = openAccumulator(minute)
-    if (minute === s.live.t && accumulateMinuteTrade(s.live, trade.p, trade.s, e, regular)) s.pendingLive = true
+    if (s.live === null || minute > s.live.t) {
+      s.live = openAccumulator(minute)
+      s.prefixQ = -Infinity
+    }
+    if (minute === s.live.t && trade.q > s.prefixQ) {
+      if (accumulateMinuteTrade(s.live, trade.p, trade.s, e, regular)) s.pendingLive = true
+    }
   }
+  keepFirstMinute(s, minute, trade)
   if (s.prevClose !== null && setsLast) s.pendingSnapshot = true
+}
+
+/** Keeps the trades of the first minute seen until its prefix is seeded or it passes. */
+function keepFirstMinute(s: SymbolState, minute: number, trade: Trade): void {
+  const first = s.firstMinute
+  if (first === 'done') return
+  if (first === null) s.firstMinute = { t: minute, trades: [trade] }
+  else if (first.t === minute) first.trades.push(trade)
+  else s.firstMinute = 'done'
+}
+
+/**
+ * Seeds the forming minute with its trades from before the stream began (ascending; e.g. the
+ * provider's trades of the minute up to the subscribe time), so the first live minute after a
+ * subscribe is the whole minute, as its final bar will be. The minute is rebuilt in trade order
+ * (prefix, then the trades already streamed, a trade in both counted once by its sequence
+ * number), so it equals the provider's bar exactly. Ignored for a minute other than the forming one.
+ */
+export function seedMinutePrefix(s: SymbolState, prefix: readonly Trade[]): void {
+  if (prefix.length === 0 || s.firstMinute === 'done') return
+  const minute = Math.floor(prefix[0].t / MINUTE_MS) * MINUTE_MS
+  if (s.finalized.includes(minute) || (s.live !== null && s.live.t !== minute)) return
+  if (s.firstMinute !== null && s.firstMinute.t !== minute) return
+  const streamed = s.firstMinute?.t === minute ? s.firstMinute.trades : []
+  const firstStreamedQ = streamed.length > 0 ? streamed[0].q : Infinity
+  const acc = openAccumulator(minute)
+  let lastQ = -Infinity
+  for (const trade of [...prefix.filter((t) => t.q < firstStreamedQ), ...streamed]) {
+    if (Math.floor(trade.t / MINUTE_MS) * MINUTE_MS !== minute) continue
+    const day = nyDayIndex(trade.t)
+    accumulateMinuteTrade(acc, trade.p, trade.s, eligibilityOf(trade.c, s.conditions), inRegularSession(s, day, trade.t))
+    lastQ = Math.max(lastQ, trade.q)
+  }
+  s.live = acc
+  s.prefixQ = lastQ
+  s.firstMinute = 'done'
+  s.pendingLive = true
 }
 
 /** The day so far as the trades seen (and the seed) give it, or null without a price yet: regular-session OHLC, the whole day's volume. */
