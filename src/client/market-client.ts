@@ -49,6 +49,8 @@ export interface ClientStatus {
 /** One loss of the stream and how long until the client was live and caught up again (local clock times). */
 export interface Outage {
   lostAt: number
+  /** The last byte heard from the server before the loss (a watchdog loss comes 5.5 s after it). */
+  lastByteAt: number
   recoveredAt: number | null
 }
 
@@ -339,7 +341,8 @@ export class MarketClient {
 
   private onDown(): void {
     const wasLive = this.outages.length === 0 || this.outages[this.outages.length - 1].recoveredAt !== null
-    if (this.welcome && wasLive) this.outages.push({ lostAt: this.deps.clock.now(), recoveredAt: null })
+    if (this.welcome && wasLive)
+      this.outages.push({ lostAt: this.deps.clock.now(), lastByteAt: this.stream.heardAt, recoveredAt: null })
     this.ages.streamLost(this.model.tickersWhere('on'), this.stream.heardAt)
     this.model.streamLost()
     this.requests.clear()

@@ -7,6 +7,7 @@ import type { SocketFactory } from '../../client/stream-connection'
 import { AuthView } from './auth-view'
 import { ChartView } from './chart-view'
 import { byId, setText } from './dom'
+import { showAge } from './freshness-view'
 import { direction, price, signed } from './format'
 import { OptionsView } from './options-view'
 import { renderStatus, showNotice } from './status-view'
@@ -87,7 +88,12 @@ function render(): void {
     )
   }
   const view = client.model.chartView()
-  watch.render(client.model.rows(), view?.symbol ?? null, (t) => client.model.streaming(t))
+  watch.render(
+    client.model.rows(),
+    view?.symbol ?? null,
+    (t) => client.model.streaming(t),
+    (t) => client.priceAge(t),
+  )
   renderChart(view)
   byId<HTMLButtonElement>('options-open').disabled = !view
   // An open panel follows the ticker picked in the watchlist.
@@ -104,6 +110,7 @@ function renderChart(view: ReturnType<MarketClient['model']['chartView']>): void
   const change = byId('chart-change')
   setText(change, `${signed(row?.change ?? null)} (${signed(row?.change_pct ?? null, 2, '%')})`)
   change.dataset.dir = direction(row?.change ?? null)
+  showAge(byId('chart-quote'), byId('chart-age'), client.priceAge(view.symbol))
   setText(byId('chart-phase'), view.phase === 'synced' ? `${view.bars.length} bars` : view.phase.replace('_', ' '))
   for (const b of document.querySelectorAll<HTMLButtonElement>('#spans button'))
     b.classList.toggle('active', b.dataset.span === view.spec.key)
@@ -134,6 +141,13 @@ byId('options-open').addEventListener('click', () => {
 })
 byId('sign-out').addEventListener('click', () => void signOut())
 addEventListener('online', () => client.nudge())
+// A dead link is found in seconds: the browser's word that the network is gone, or a page woken
+// from sleep whose stream went silent, end the stream at once; prices' ages tick every second.
+addEventListener('offline', () => client.offline())
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') client.woke()
+})
+setInterval(() => started && schedule(), 1000)
 client.onChange(schedule)
 
 /** Test and debugging hook: what the page shows. */
@@ -144,6 +158,8 @@ Object.assign(window, {
     symbol: () => client.model.chartSymbol(),
     timespan: () => timespan,
     rows: () => client.model.rows(),
+    /** Each watchlist price's age (local ms since known current) and staleness. */
+    ages: () => client.model.tickers().map((ticker) => ({ ticker, ...client.priceAge(ticker) })),
     outages: () => client.outages,
     counters: () => ({ ...client.model.counters, sockets: client.stream.opened }),
     /** Server − PC clock, in ms, as the client estimates it. */

@@ -1,6 +1,8 @@
 /** The watchlist table: one row per ticker with last, change, change %, updated and source, flashing on moves; select and remove. */
 import type { SnapshotRow } from '../../client/watch-rows'
 import type { FeedStreaming } from '../../client/market-model'
+import type { PriceAge } from '../../client/price-age'
+import { showAge } from './freshness-view'
 import { byId, el, setText } from './dom'
 import { clockTime, direction, price, signed } from './format'
 
@@ -12,6 +14,9 @@ export interface WatchHandlers {
 interface RowNodes {
   tr: HTMLTableRowElement
   cells: Record<'last' | 'change' | 'pct' | 'updated' | 'source', HTMLTableCellElement>
+  /** The last trade's time and the price's age, inside the updated cell. */
+  clock: HTMLSpanElement
+  age: HTMLSpanElement
   last: number | null
 }
 
@@ -30,13 +35,19 @@ export class WatchView {
     })
   }
 
-  render(rows: SnapshotRow[], selected: string | null, streaming: (t: string) => FeedStreaming | null): void {
+  render(
+    rows: SnapshotRow[],
+    selected: string | null,
+    streaming: (t: string) => FeedStreaming | null,
+    age: (t: string) => PriceAge,
+  ): void {
     const seen = new Set<string>()
     rows.forEach((row, i) => {
       seen.add(row.ticker)
       const nodes = this.rows.get(row.ticker) ?? this.create(row.ticker)
       if (this.body.children[i] !== nodes.tr) this.body.insertBefore(nodes.tr, this.body.children[i] ?? null)
       this.fill(nodes, row, streaming(row.ticker))
+      showAge(nodes.tr, nodes.age, age(row.ticker))
       nodes.tr.classList.toggle('selected', row.ticker === selected)
     })
     for (const [t, nodes] of this.rows) if (!seen.has(t)) (nodes.tr.remove(), this.rows.delete(t))
@@ -46,6 +57,9 @@ export class WatchView {
   private create(ticker: string): RowNodes {
     const td = (cls: string) => el('td', { class: cls })
     const cells = { last: td('num last'), change: td('num'), pct: td('num'), updated: td('time'), source: td('source') }
+    const clock = el('span', { class: 'clock' })
+    const age = el('span', { class: 'age' })
+    cells.updated.append(clock, age)
     const remove = el('button', { class: 'remove', title: `Remove ${ticker}`, 'aria-label': `Remove ${ticker}` }, '×')
     const tr = el(
       'tr',
@@ -58,7 +72,7 @@ export class WatchView {
       cells.source,
       el('td', { class: 'actions' }, remove),
     )
-    const nodes = { tr, cells, last: null }
+    const nodes = { tr, cells, clock, age, last: null }
     this.rows.set(ticker, nodes)
     return nodes
   }
@@ -73,7 +87,7 @@ export class WatchView {
     const dir = direction(row.change)
     n.cells.change.dataset.dir = dir
     n.cells.pct.dataset.dir = dir
-    setText(n.cells.updated, clockTime(row.updatedAt))
+    setText(n.clock, clockTime(row.updatedAt))
     const source = row.source ?? '—'
     setText(n.cells.source, streaming === 'refused' ? `${source} · limit` : source)
     n.cells.source.dataset.source = row.source ?? ''

@@ -11,6 +11,8 @@ interface Bridge {
   client: ServerWebSocket<Bridge> | null
   /** The app closed before the client socket opened. */
   closedEarly: { code: number; reason: string } | null
+  /** Half-open: nothing is forwarded either way, and neither side is closed. */
+  stalled: boolean
 }
 
 /** Close codes a server may send on to the client as they are (else 1011). */
@@ -24,6 +26,8 @@ export interface FaultProxy {
   readonly refused: number
   /** Closes every bridged stream socket towards the client with `code` (4000 SERVER_RESTART by default; 1011 mimics a crash). */
   dropStreams(code?: number, reason?: string): number
+  /** Half-opens every bridged stream socket: forwarding stops both ways and nothing is closed (a dead Wi-Fi, a stuck proxy). */
+  stallStreams(): number
   /** Refuses stream handshakes (HTTP 503) until unblock(); REST keeps working. */
   blockStreams(): void
   unblockStreams(): void
@@ -68,8 +72,12 @@ export function startFaultProxy(target: string, options: FaultProxyOptions = {})
         const cookie = req.headers.get('cookie')
         if (cookie) headers.cookie = cookie
         const upstream = new WebSocket(upstreamUrl.replace(/^http/, 'ws'), { protocols, headers } as any)
-        const data: Bridge = { upstream, pending: [], early: [], client: null, closedEarly: null }
-        upstream.onmessage = (ev) => (data.client ? data.client.send(ev.data as string) : data.early.push(ev.data))
+        const data: Bridge = { upstream, pending: [], early: [], client: null, closedEarly: null, stalled: false }
+        upstream.onmessage = (ev) => {
+          if (data.stalled) return
+          if (data.client) data.client.send(ev.data as string)
+          else data.early.push(ev.data)
+        }
         upstream.onclose = (ev) => {
           if (!data.client) return void (data.closedEarly = { code: ev.code, reason: ev.reason })
           bridges.delete(data.client)
@@ -103,6 +111,7 @@ export function startFaultProxy(target: string, options: FaultProxyOptions = {})
         bridges.add(ws)
       },
       message(ws, message) {
+        if (ws.data.stalled) return
         const up = ws.data.upstream
         if (up.readyState === WebSocket.OPEN) up.send(message)
         else ws.data.pending.push(message as string)
@@ -135,6 +144,10 @@ export function startFaultProxy(target: string, options: FaultProxyOptions = {})
         } catch {}
       }
       return n
+    },
+    stallStreams() {
+      for (const ws of bridges) ws.data.stalled = true
+      return bridges.size
     },
     blockStreams() {
       blocked = true

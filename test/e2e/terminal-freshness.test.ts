@@ -1,0 +1,177 @@
+/** /terminal in Debian Chromium finds a dead link in seconds: a half-open stream (the server side stops sending, nothing closes) and a network cut (context.setOffline) each leave "Live" within 6 s, prices show their age and turn stale, failing polls say "Offline", and back online the page is live with the chart equal to REST. */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import type { WireBar } from '../../src/client/wire'
+import { createScaledClock } from '../support/scaled-clock'
+import { divergences } from './support/compare-bars'
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy'
+import { artifacts, launchBrowser, waitFor as waitForPage, type TestBrowser } from './support/browser'
+import { startTerminalApp, type TerminalApp } from './support/terminal-app'
+
+const M = 60_000
+/** Real speed in a busy session: a Wednesday 10:40:45 in New York. The browser's clock is set to match. */
+const clock = createScaledClock(1, Date.UTC(2025, 2, 12, 14, 40, 45))
+/** The dead-link bound the page promises: "Live" is gone within this of the link dying. */
+const detectWithinMs = 6_000
+const waitFor = <A>(page: Page, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 30_000) =>
+  waitForPage(page, what, fn, arg, { timeoutMs, shotName: 'terminal-freshness-timeout' })
+const shot = (page: Page, name: string) => page.screenshot({ path: join(artifacts, `terminal-freshness-${name}.png`) })
+const status = (page: Page) =>
+  page.evaluate(() => (window as any).__terminal.status() as { state: string; reason: { code: string } | null })
+const rowAges = (page: Page) =>
+  page.$$eval('#watch-body tr', (trs) =>
+    trs.map((tr) => ({
+      ticker: (tr as HTMLElement).dataset.ticker,
+      stale: tr.classList.contains('stale'),
+      age: tr.querySelector('.age')!.textContent,
+    })),
+  )
+
+describe('terminal freshness in Chromium', () => {
+  let app: TerminalApp
+  let proxy: FaultProxy
+  let page: Page
+  let browser: TestBrowser
+  const email = `fresh-${crypto.randomUUID().slice(0, 8)}@example.com`
+  const password = 'correct horse battery'
+
+  beforeAll(async () => {
+    app = await startTerminalApp({ WS_HEARTBEAT_MS: '20000' }, clock)
+    proxy = startFaultProxy(app.url, { clock })
+    browser = await launchBrowser({ width: 1440, height: 860 }, clock.now())
+    page = browser.page
+  }, 60_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    proxy?.stop()
+    await app?.stop()
+  })
+
+  /** Waits until the page is live and caught up, every row streamed and shown 'live'. */
+  async function liveAndFresh(what: string, timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      page,
+      what,
+      () =>
+        (window as any).__terminal.status().synced &&
+        (window as any).__terminal.ages().every((a: any) => a.streamed) &&
+        document.querySelector('#conn-label')!.textContent === 'Live' &&
+        [...document.querySelectorAll('#watch-body tr .age')].every((a) => a.textContent === 'live'),
+      null,
+      timeoutMs,
+    )
+  }
+
+  it('should leave Live within 6 s of a half-open stall or a network cut, show ages, say Offline when polls fail, and recover', async () => {
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(String(e)))
+    await page.goto(`${proxy.url}/terminal`)
+    await page.waitForSelector('#auth-form')
+    await page.fill('#auth-email', email)
+    await page.fill('#auth-password', password)
+    await page.click('#sign-up')
+    await page.waitForSelector('#terminal:not([hidden])')
+    for (const ticker of ['AAPL', 'MSFT']) {
+      await page.fill('#add-ticker', ticker)
+      await page.click('#add-form button')
+      await page.waitForSelector(`#watch-body tr[data-ticker="${ticker}"]`)
+    }
+    await liveAndFresh('live with every row streamed')
+    const welcome = await page.evaluate(() => (window as any).__terminal.status().welcome)
+    expect(welcome).toMatchObject({ heartbeat_ms: 20_000, keepalive_ms: 2000 })
+    await shot(page, 'live')
+
+    // 1. Half-open: the proxy stops forwarding without closing anything. Only the watchdog can tell.
+    expect(proxy.stallStreams()).toBe(1)
+    const stalledAt = performance.now()
+    await waitFor(page, 'the stall detected', () => (window as any).__terminal.status().state !== 'live', null, detectWithinMs + 2_000)
+    const stallDetectedMs = Math.round(performance.now() - stalledAt)
+    expect((await status(page)).reason?.code).toBe('NO_HEARTBEAT')
+    // On the page's clock: lost 5.5 s (2.75 keepalives) after the last byte, which came before the stall.
+    const stall = await page.evaluate(() => (window as any).__terminal.outages().at(-1) as { lostAt: number; lastByteAt: number })
+    const silenceMs = stall.lostAt - stall.lastByteAt
+    expect(silenceMs).toBeGreaterThanOrEqual(5_500)
+    expect(silenceMs).toBeLessThanOrEqual(detectWithinMs)
+    await waitFor(page, 'the label off Live', () => document.querySelector('#conn-label')!.textContent !== 'Live', null, 1_000)
+    await shot(page, 'stall-detected')
+    // A new socket through the proxy is not stalled: live again.
+    await liveAndFresh('live again after the stall')
+
+    // 2. The network is cut for ~20 s: the browser's offline event ends the stream at once.
+    await browser.context.setOffline(true)
+    const offlineAt = performance.now()
+    await waitFor(page, 'Live gone after going offline', () => document.querySelector('#conn-label')!.textContent !== 'Live', null, detectWithinMs)
+    const offlineDetectedMs = Math.round(performance.now() - offlineAt)
+    // The offline event (OFFLINE), or Chromium closing the socket itself (NETWORK), whichever comes first.
+    expect(['OFFLINE', 'NETWORK']).toContain(String((await status(page)).reason?.code))
+    await shot(page, 'offline-reconnecting')
+    // Prices age from the last byte and turn stale (dimmed, 'Ns old') after 6 s; the chart header too.
+    await waitFor(
+      page,
+      'every row stale with its age',
+      () =>
+        [...document.querySelectorAll('#watch-body tr')].every(
+          (tr) => tr.classList.contains('stale') && /^\d+s old$/.test(tr.querySelector('.age')!.textContent!),
+        ) && document.querySelector('#chart-quote')!.classList.contains('stale'),
+      null,
+      10_000,
+    )
+    const staleRows = await rowAges(page)
+    expect(staleRows.map((r) => r.ticker)).toEqual(['AAPL', 'MSFT'])
+    expect(await page.textContent('#chart-age')).toMatch(/^\d+s old$/)
+    expect(
+      await page.evaluate(() => getComputedStyle(document.querySelector('#watch-body tr.stale td.last')!).opacity),
+    ).toBe('0.45')
+    await shot(page, 'stale-rows')
+    // After 10 s down the client polls REST; the polls fail too, so it says Offline, not Polling.
+    await waitFor(page, 'offline', () => (window as any).__terminal.status().state === 'offline', null, 20_000)
+    await waitFor(page, 'the Offline label', () => document.querySelector('#conn-label')!.textContent === 'Offline', null, 2_000)
+    await shot(page, 'offline')
+    // The cut lasts until the prices are 20 s old, and the page keeps saying so all along.
+    await waitFor(
+      page,
+      'prices 20 s old',
+      () =>
+        (window as any).__terminal.ages().every((a: any) => a.ageMs >= 20_000 && a.stale) &&
+        [...document.querySelectorAll('#watch-body tr')].every(
+          (tr) => tr.classList.contains('stale') && /^[2-9]\ds old$/.test(tr.querySelector('.age')!.textContent!),
+        ),
+      null,
+      25_000,
+    )
+    expect((await status(page)).state).toBe('offline')
+
+    // 3. Back online: live at once (the online event retries now), prices fresh, the chart equal to REST.
+    await browser.context.setOffline(false)
+    await liveAndFresh('live after the network is back', 15_000)
+    expect((await rowAges(page)).every((r) => !r.stale && r.age === 'live')).toBe(true)
+    await shot(page, 'back-online')
+
+    const serverNow = await page.evaluate(() => Date.now())
+    const closedBefore = Math.floor(serverNow / M) * M - M
+    const bars = (await page.evaluate(() => (window as any).__terminal.bars() as WireBar[])).filter(
+      (b) => b.t < closedBefore,
+    )
+    const login = (await fetch(`${app.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    }).then((r) => r.json())) as { token: string }
+    const rest: WireBar[] = []
+    let path = `/api/v1/market-data/bars?ticker=AAPL&timespan=minute&from=${bars[0].t}&to=${closedBefore - 1}&limit=10000`
+    for (;;) {
+      const body = (await fetch(app.url + path, { headers: { authorization: `Bearer ${login.token}` } }).then((r) =>
+        r.json(),
+      )) as { results: WireBar[]; next_cursor: string | null }
+      rest.push(...body.results)
+      if (!body.next_cursor) break
+      path = `/api/v1/market-data/bars?cursor=${encodeURIComponent(body.next_cursor)}`
+    }
+    expect(divergences(bars, rest)).toEqual([])
+    expect(bars.length).toBeGreaterThan(300)
+    console.log('terminal-freshness-e2e', JSON.stringify({ stallDetectedMs, silenceMs, offlineDetectedMs, comparedBars: bars.length }))
+    expect(errors).toEqual([])
+  }, 180_000)
+})
