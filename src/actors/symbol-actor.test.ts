@@ -219,4 +219,42 @@ describe('SymbolActor', () => {
     expect(out).toHaveLength(n)
     expect(actor.send({ type: 'flushDue' })).toBe(false)
   })
+  it('should announce each minute that ended with no bar once, after its grace, and never one that traded or got its bar', async () => {
+    // Tuesday 2026-12-01, 10:00:30 New York: the regular session.
+    const start = Date.parse('2026-12-01T15:00:30Z')
+    const minute = (k: number) => Date.parse('2026-12-01T15:00:00Z') + k * 60_000
+    const clock = new SimulatedClock(start)
+    const out: any[] = []
+    const actor = new SymbolActor({
+      symbol: 'X',
+      clock,
+      flushMs: 0,
+      source: 'simulated',
+      newEpoch: () => 'e1',
+      minuteCloseGraceMs: 5_000,
+      publish: (_s, payload) => out.push(JSON.parse(payload)),
+    })
+    actor.start()
+    const noBars = () => out.filter((m) => m.type === 'no_bar').map((m) => [m.data.t, m.event_ts])
+    // 10:01 trades and gets its bar; 10:02 is silent; 10:03 gets a provider bar only.
+    clock.advance(minute(1) + 10_000 - clock.now())
+    actor.send({ type: 'tradesArrived', trades: [trade(minute(1) + 10_000)] })
+    clock.advance(minute(2) + 2_000 - clock.now())
+    actor.send({ type: 'barsArrived', bars: [{ symbol: 'X', t: minute(1), e: minute(2), o: 10, h: 10, l: 10, c: 10, v: 1, vw: 10, n: 1 }] })
+    clock.advance(minute(3) + 4_999 - clock.now())
+    expect(noBars()).toEqual([])
+    clock.advance(1) // 10:02's grace is over
+    expect(noBars()).toEqual([[minute(2), minute(3)]])
+    clock.advance(minute(4) + 1_000 - clock.now())
+    actor.send({ type: 'barsArrived', bars: [{ symbol: 'X', t: minute(3), e: minute(4), o: 10, h: 10, l: 10, c: 10, v: 1, vw: 10, n: 1 }] })
+    clock.advance(minute(6) + 5_000 - clock.now())
+    expect(noBars()).toEqual([
+      [minute(2), minute(3)],
+      [minute(4), minute(5)],
+      [minute(5), minute(6)],
+    ])
+    const seqs = out.map((m) => m.seq)
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1))
+    actor.stop()
+  })
 })

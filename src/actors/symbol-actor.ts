@@ -18,6 +18,7 @@ import { marketMessage, messageTypeOf, type MarketMessageType } from '../contrac
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { LiveBar, Quote, Trade, UpstreamSnapshot } from '../core/market-types'
 import { applyQuote } from '../core/quote-state'
+import { closeMinutes, createMinuteCloser, defaultCloseGraceMs, nextDecisionAt, noteTraded, startClosing } from '../core/minute-close'
 import { Actor } from './actor'
 
 export type SymbolMessage =
@@ -27,6 +28,8 @@ export type SymbolMessage =
   | { type: 'seedArrived'; snapshot: UpstreamSnapshot | null; asOf: number }
   | { type: 'seedFailed'; error: unknown }
   | { type: 'flushDue' }
+  /** A minute's grace has passed: announce it if it ended with no bar. */
+  | { type: 'closeDue' }
   /** Upstream events may have been missed (reconnect): start a new epoch. */
   | { type: 'continuityLost' }
   /** A replica gained its first local subscriber: re-publish the latest messages. */
@@ -64,6 +67,8 @@ export interface SymbolActorOptions {
   onFailure?: (error: unknown) => void
   /** @default Math.random (seed retry jitter) */
   random?: () => number
+  /** How long after a minute's end a provider bar may still come before the minute is announced empty. @default defaultCloseGraceMs */
+  minuteCloseGraceMs?: number
 }
 
 export class SymbolActor extends Actor<SymbolMessage> {
@@ -87,6 +92,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
   private flushTimerAt = Infinity
   private seedTimer: TimerHandle | null = null
   private seedAttempt = 0
+  private readonly closer = createMinuteCloser()
+  private closeTimer: TimerHandle | null = null
   private readonly lastPayload = new Map<MarketMessageType, string>()
 
   constructor(options: SymbolActorOptions) {
@@ -110,6 +117,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
   start(): void {
     if (this.status !== 'idle') return
     this.setStatus('running')
+    startClosing(this.closer, this.o.clock.now())
+    this.armClose()
     this.requestSeed()
   }
 
@@ -121,7 +130,10 @@ export class SymbolActor extends Actor<SymbolMessage> {
   protected handle(m: SymbolMessage): void {
     switch (m.type) {
       case 'tradesArrived':
-        for (const trade of m.trades) applyTrade(this.state, trade)
+        for (const trade of m.trades) {
+          applyTrade(this.state, trade)
+          noteTraded(this.closer, this.state.live?.t ?? null)
+        }
         break
       case 'quotesArrived':
         for (const quote of m.quotes) applyQuote(this.state.quotes, quote)
@@ -141,6 +153,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
       case 'flushDue':
         this.flushTimer = null
         break
+      case 'closeDue':
+        return this.announceEmptyMinutes()
       case 'continuityLost':
         this.epochValue = this.o.newEpoch()
         this.seq = 0
@@ -201,7 +215,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
     for (const out of drain(this.state, scope)) this.emit(out, now)
   }
 
-  private emit(out: Outgoing, now: number): void {
+  private emit(out: Outgoing | { type: 'no_bar'; eventTs: number; data: { t: number } }, now: number): void {
     const payload = marketMessage({
       type: out.type,
       symbol: this.symbol,
@@ -212,7 +226,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
       source: this.o.source,
       data: out.data,
     })
-    this.lastPayload.set(out.type, payload)
+    // A late joiner is sent the latest message of each kind; an old minute's `no_bar` tells it nothing.
+    if (out.type !== 'no_bar') this.lastPayload.set(out.type, payload)
     this.o.publish(this.symbol, payload, out.type)
   }
 
@@ -227,9 +242,30 @@ export class SymbolActor extends Actor<SymbolMessage> {
     )
   }
 
+  /** Sends a `no_bar` for each decided minute that had neither a live bar nor a provider bar, then waits for the next. */
+  private announceEmptyMinutes(): void {
+    this.closeTimer = null
+    const now = this.o.clock.now()
+    const graceMs = this.o.minuteCloseGraceMs ?? defaultCloseGraceMs
+    const empty = closeMinutes(this.closer, { now, graceMs, finalized: this.state.finalized, regularSessionOf: this.o.regularSession })
+    if (this.active && empty.length > 0) {
+      // Closed bars and trades pending before it go first, so a `no_bar` never overtakes them.
+      if (hasPending(this.state, 'events')) this.flush(now, 'events')
+      for (const t of empty) this.emit({ type: 'no_bar', eventTs: t + 60_000, data: { t } }, now)
+    }
+    this.armClose()
+  }
+
+  private armClose(): void {
+    const at = nextDecisionAt(this.closer, this.o.minuteCloseGraceMs ?? defaultCloseGraceMs)
+    if (at === null || this.closeTimer !== null) return
+    this.closeTimer = this.o.clock.setTimeout(() => this.send({ type: 'closeDue' }), Math.max(0, at - this.o.clock.now()))
+  }
+
   private clearTimers(): void {
     if (this.flushTimer) this.o.clock.clearTimeout(this.flushTimer)
     if (this.seedTimer) this.o.clock.clearTimeout(this.seedTimer)
-    this.flushTimer = this.seedTimer = null
+    if (this.closeTimer) this.o.clock.clearTimeout(this.closeTimer)
+    this.flushTimer = this.seedTimer = this.closeTimer = null
   }
 }

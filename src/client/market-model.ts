@@ -188,7 +188,7 @@ export class MarketModel {
     this.counters.applied++
     const row = rowFromStream(feed.row, m)
     if (row) ((feed.row = row), this.revision++)
-    if (!chart || m.type === 'snapshot' || m.type === 'quote') return
+    if (!chart || m.type === 'snapshot' || m.type === 'quote' || m.type === 'no_bar') return
     const before = chart.minutes
     chart.minutes = m.type === 'bar' ? mergeStreamBar(before, m.data, m.event_ts) : applyTrade(before, m.data)
     if (chart.minutes !== before) this.touch(chart)

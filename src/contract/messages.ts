@@ -23,6 +23,8 @@ export type MarketMessage =
   | (MarketBase & { type: 'snapshot'; data: SnapshotData })
   /** The latest NBBO of a flush window (only on subscriptions that ask for the `quotes` channel). */
   | (MarketBase & { type: 'quote'; data: QuoteData })
+  /** The minute starting at `t` ended with no bar (no price-setting trade, no provider bar): stop waiting for one. */
+  | (MarketBase & { type: 'no_bar'; data: { t: number } })
 
 export interface WelcomeData {
   user_id: number | string
