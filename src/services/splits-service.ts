@@ -40,6 +40,8 @@ export class SplitsService {
   private stopped = false
   private unsubscribe: (() => void) | null = null
   private readonly state: SplitsStatus = { lastRunAt: null, applied: 0, lastError: null }
+  /** When the next split the provider announced takes effect (the timer wakes then rather than up to a period late). */
+  private nextEffectiveAt = Infinity
 
   constructor(
     private readonly deps: SplitsServiceDeps,
@@ -67,7 +69,8 @@ export class SplitsService {
   /**
    * One pass (one replica at a time): the provider's splits of the lookback window that are in
    * effect (from 04:00 New York of the execution date), each applied once across replicas; returns
-   * those this call applied (empty when another replica held the job).
+   * those this call applied (empty when another replica held the job). Splits announced for the
+   * coming week set when the timer wakes next.
    */
   async runOnce(): Promise<Split[]> {
     const applied: Split[] = []
@@ -75,7 +78,11 @@ export class SplitsService {
       const now = this.deps.clock.now()
       this.state.lastRunAt = new Date(now).toISOString()
       try {
-        const listed = await this.deps.upstream.fetchSplits(nyDateOf(now - this.opts.lookbackDays * 86_400_000), nyDateOf(now))
+        const listed = await this.deps.upstream.fetchSplits(
+          nyDateOf(now - this.opts.lookbackDays * 86_400_000),
+          nyDateOf(now + 7 * 86_400_000),
+        )
+        this.nextEffectiveAt = Math.min(Infinity, ...listed.map(splitEffectiveMs).filter((at) => at > now))
         for (const split of listed) {
           if (splitEffectiveMs(split) > now) continue
           if (!(await this.deps.repo.applySplit(split, splitStartMs(split)))) continue
@@ -107,7 +114,10 @@ export class SplitsService {
 
   private tick(): void {
     void this.runOnce().finally(() => {
-      if (!this.stopped) this.timer = this.deps.clock.setTimeout(() => this.tick(), this.opts.intervalMs)
+      if (this.stopped) return
+      const untilNext = this.nextEffectiveAt - this.deps.clock.now()
+      const delay = untilNext > 0 ? Math.min(this.opts.intervalMs, untilNext) : this.opts.intervalMs
+      this.timer = this.deps.clock.setTimeout(() => this.tick(), delay)
     })
   }
 }
