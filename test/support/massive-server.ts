@@ -23,6 +23,7 @@ import {
 import { handleOptions, isOptionsPath } from './massive-options.ts'
 import { handleMarketStatus, isMarketStatusPath } from './massive-market-status.ts'
 import { handleSplits, isSplitsPath } from './massive-splits.ts'
+import { CONDITIONS_PATH, handleConditions } from './massive-conditions.ts'
 import type { CalendarOverride } from '../../src/core/calendar.ts'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
 import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
@@ -263,6 +264,7 @@ function route(
   const details = url.pathname.match(TICKER_DETAILS_PATH)
   if (details) return handleTickerDetails(decodeURIComponent(details[1]!))
   if (url.pathname === TICKER_SEARCH_PATH) return handleTickerSearch(url)
+  if (url.pathname === CONDITIONS_PATH) return handleConditions(url)
   return { status: 404, body: { status: 'NOT_FOUND', message: 'The specified resource was not found' } }
 }
 
