@@ -66,6 +66,8 @@ export interface Config {
     /** Percent of the per-minute budget (rounded up, at least 1 call) only interactive bars, snapshots and lookups may spend. */
     reservedInteractivePercent: number
     timeoutMs: number
+    /** Subscribe NBBO quotes (`Q`) on the live feed (MASSIVE_QUOTES); a plan without quotes refuses them and trades go on. */
+    quotes: boolean
   }
   market: {
     snapshotMaxTickers: number
@@ -85,6 +87,8 @@ export interface Config {
     optionsChainCacheMs: number
     /** Without a Massive key: the simulated market trades by the exchange calendar, or around the clock every day (demos). */
     simulatedHours: 'calendar' | 'always'
+    /** NBBO quotes the simulated market sends before each trade (0 = none, as a plan without quotes). */
+    simulatedQuotesPerTrade: number
   }
   stream: StreamLimits
 }
@@ -221,6 +225,7 @@ export function loadConfig(env: Env): Config {
       requestsPerMinute: perMinute === 0 ? null : perMinute,
       reservedInteractivePercent: r.int('MASSIVE_RESERVED_INTERACTIVE', 40, 0, 90),
       timeoutMs: r.int('MASSIVE_TIMEOUT_MS', 10_000, 100, 120_000),
+      quotes: r.bool('MASSIVE_QUOTES', true),
     },
     market: {
       snapshotMaxTickers: r.int('SNAPSHOT_MAX_TICKERS', 100, 1, 1000),
@@ -232,6 +237,7 @@ export function loadConfig(env: Env): Config {
       optionsExpirationsCacheMs: r.int('OPTIONS_EXPIRATIONS_CACHE_MS', 5 * 60_000, 0, 24 * 3_600_000),
       optionsChainCacheMs: r.int('OPTIONS_CHAIN_CACHE_MS', 3000, 0, 3_600_000),
       simulatedHours: r.oneOf<'calendar' | 'always'>('SIMULATED_MARKET_HOURS', 'calendar', ['calendar', 'always']),
+      simulatedQuotesPerTrade: r.int('SIMULATED_QUOTES_PER_TRADE', 5, 0, 50),
     },
     stream: {
       maxSubscriptions: r.int('WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),

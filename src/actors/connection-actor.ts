@@ -363,10 +363,11 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   }
 
   private sendStatus(): void {
-    const { upstream, reason } = this.c.upstreamHealth()
+    const { upstream, reason, quotes } = this.c.upstreamHealth()
     this.reply('status', {
       upstream,
       ...(reason ? { reason } : {}),
+      ...(quotes ? { quotes } : {}),
       subscriptions: { used: this.subscriptions.size, max: this.c.limits.maxSubscriptions },
       connections: { used: this.c.userConnections(this.userId), max: this.c.limits.maxConnectionsPerUser },
       delivery: this.behind !== null ? 'conflated' : 'realtime',

@@ -25,6 +25,8 @@ export type { StreamLimits }
 export type UpstreamHealthView = {
   upstream: 'ok' | 'degraded' | 'reconnecting'
   reason?: { code: string; message: string }
+  /** Present once the provider refused quotes (a plan without them): trades, bars and snapshots go on, `quote` messages do not come. */
+  quotes?: { available: false; reason: { code: string; message: string } }
 }
 
 /** What every connection of a replica shares; built once by the stream module. */

@@ -30,7 +30,11 @@ export function createUpstreams(
 } {
   const apiKey = config.massive.apiKey
   if (!apiKey) {
-    const upstream = new SimulatedUpstream({ clock, market: simulatedMarket(config.market.simulatedHours) })
+    const upstream = new SimulatedUpstream({
+      clock,
+      market: simulatedMarket(config.market.simulatedHours),
+      quotesPerTrade: config.market.simulatedQuotesPerTrade,
+    })
     return {
       upstream,
       tickers: upstream,
@@ -60,12 +64,18 @@ export function createUpstreams(
 
 /** The live feed: Massive's WebSocket when a key is configured, else the simulated market's. */
 export function createUpstreamFeed(config: Config, clock: Clock): UpstreamFeed {
-  if (!config.massive.apiKey) return new SimulatedFeed({ clock, market: simulatedMarket(config.market.simulatedHours) })
+  if (!config.massive.apiKey)
+    return new SimulatedFeed({
+      clock,
+      market: simulatedMarket(config.market.simulatedHours),
+      quotesPerTrade: config.market.simulatedQuotesPerTrade,
+    })
   return new MassiveFeed({
     apiKey: config.massive.apiKey,
     url: config.massive.wsUrl,
     clock,
     authTimeoutMs: 10_000,
     pingIntervalMs: 30_000,
+    quotes: config.massive.quotes,
   })
 }

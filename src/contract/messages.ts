@@ -26,6 +26,14 @@ export type MarketMessage =
   /** The minute starting at `t` ended with no bar (no price-setting trade, no provider bar): stop waiting for one. */
   | (MarketBase & { type: 'no_bar'; data: { t: number } })
 
+/** Why a symbol's history must be loaded again: `split` (its prices changed scale). */
+export type ResetReason = 'split'
+/**
+ * In the market envelope, the first message of a new epoch: what a client holds of the symbol
+ * (bars, last price, day figures) is on an old scale; it loads the symbol again over REST.
+ */
+export type ResetMessage = MarketBase & { type: 'reset'; data: { reason: ResetReason } }
+
 export interface WelcomeData {
   user_id: number | string
   /** When the connection's token expires, Unix ms (refresh before it: POST /auth/refresh, then a `refresh` request). */
@@ -54,6 +62,8 @@ export interface StatusData {
   reason?: string | { code: string; message: string }
   subscriptions?: { used: number; max: number }
   connections?: { used: number; max: number }
+  /** Present when the provider refused quotes (a plan without them): no `quote` messages come; everything else does. */
+  quotes?: { available: false; reason: { code: string; message: string } }
 }
 
 interface ControlBase {
@@ -75,7 +85,7 @@ export type ControlMessage =
   /** After `welcome`, and at every session change: the same object as GET /market-data/market-status. */
   | (ControlBase & { type: 'market_status'; data: MarketStatus })
 
-export type ServerMessage = MarketMessage | ControlMessage
+export type ServerMessage = MarketMessage | ResetMessage | ControlMessage
 
 /** A request id the client may attach; echoed back in replies. */
 export type RequestId = string | number

@@ -67,6 +67,11 @@ export interface Snapshot {
   change: number
   change_pct: number
   prev_close: number
+  /** Best bid and offer and their sizes (round lots, as the provider reports them); null when the plan has no quotes or none is known yet. */
+  bid: number | null
+  ask: number | null
+  bid_size: number | null
+  ask_size: number | null
   /** ISO 8601 (UTC). */
   updated_at: string
   /** WS: this replica's live stream; REST: the upstream. */

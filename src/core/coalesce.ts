@@ -4,6 +4,7 @@ import { scheduleOfIndex } from './calendar'
 import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from './market-time'
 import type { Bar, LiveBar, Trade, UpstreamSnapshot } from './market-types'
 import { snapshotFigures } from './snapshot-figures'
+import { createQuoteState, seedQuote, snapshotQuoteFields, takeQuote, type QuoteData, type QuoteState, type SnapshotQuoteFields } from './quote-state'
 import { accumulateDayTrade, accumulateMinuteTrade, eligibilityOf, minuteRules, stockSaleConditions, type ConditionTable } from './trade-conditions'
 
 /** 'live' = built from trades while the minute forms; 'final' = the provider's closed bar; 'correction' = a re-send of a final window. */
@@ -22,7 +23,7 @@ export interface BarData extends Bar {
   /** Provider bars only: 0 for the first version of the window, +1 for each correction (a conflated one is skipped). */
   revision?: number
 }
-export interface SnapshotData {
+export interface SnapshotData extends SnapshotQuoteFields {
   last: number
   change: number
   change_pct: number
@@ -34,6 +35,7 @@ export type Outgoing =
   | { type: 'trade'; eventTs: number; data: TradeData }
   | { type: 'bar'; eventTs: number; data: BarData }
   | { type: 'snapshot'; eventTs: number; data: SnapshotData }
+  | { type: 'quote'; eventTs: number; data: QuoteData }
 
 /** How many recently finalised minutes are remembered to tell a final from a correction. */
 const finalizedMemory = 64
@@ -89,6 +91,8 @@ export interface SymbolState {
   /** Final and correction bars not yet sent, one per minute (latest version wins). */
   pendingBars: { eventTs: number; data: BarData }[]
   pendingSnapshot: boolean
+  /** The NBBO and the quote message of the flush window (core/quote-state.ts: applyQuote, seedQuote). */
+  quotes: QuoteState
 }
 
 export function createSymbolState(
@@ -116,6 +120,7 @@ export function createSymbolState(
     pendingLive: false,
     pendingBars: [],
     pendingSnapshot: false,
+    quotes: createQuoteState(),
   }
 }
 
@@ -161,6 +166,7 @@ export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number):
     // Trades have already moved to a later day: the seed's last price closed the day before.
     s.prevClose = snap.last
   }
+  seedQuote(s.quotes, snap.lastQuote)
   s.pendingSnapshot = s.last !== null
 }
 
@@ -307,7 +313,14 @@ export function applyMinuteBar(s: SymbolState, bar: LiveBar): void {
 export function snapshotOf(s: SymbolState): SnapshotData | null {
   if (s.prevClose === null || s.last === null) return null
   const { change, changePct } = snapshotFigures(s.last, s.prevClose)
-  return { last: s.last, change, change_pct: changePct, prev_close: s.prevClose, updated_at: s.lastTradeT }
+  return {
+    last: s.last,
+    change,
+    change_pct: changePct,
+    prev_close: s.prevClose,
+    updated_at: s.lastTradeT,
+    ...snapshotQuoteFields(s.quotes.nbbo),
+  }
 }
 
 /** The live bar being formed, or null. */
@@ -324,7 +337,7 @@ export type DrainScope = 'all' | 'events'
 
 /** True when drain(s, scope) would return something. */
 export function hasPending(s: SymbolState, scope: DrainScope = 'all'): boolean {
-  if (s.pendingTrade !== null || s.pendingBars.length > 0) return true
+  if (s.pendingTrade !== null || s.pendingBars.length > 0 || s.quotes.pending !== null) return true
   return scope === 'all' && (s.pendingLive || s.pendingSnapshot)
 }
 
@@ -335,7 +348,8 @@ export function hasPendingDerived(s: SymbolState): boolean {
 
 /**
  * Everything pending in `scope`, at most one message per kind (each closed minute's bar is its
- * own message): closed bars first, then the live bar, the trade window and the snapshot.
+ * own message): closed bars first, then the live bar, the trade window, the quote (the window's
+ * latest NBBO: an event, sent with trades) and the snapshot.
  */
 export function drain(s: SymbolState, scope: DrainScope = 'all'): Outgoing[] {
   const out: Outgoing[] = []
@@ -351,6 +365,8 @@ export function drain(s: SymbolState, scope: DrainScope = 'all'): Outgoing[] {
     out.push({ type: 'trade', eventTs: s.pendingTrade.t, data: s.pendingTrade })
     s.pendingTrade = null
   }
+  const quote = takeQuote(s.quotes)
+  if (quote !== null) out.push({ type: 'quote', eventTs: quote.t, data: quote })
   if (derived && s.pendingSnapshot) {
     const snap = snapshotOf(s)
     if (snap) out.push({ type: 'snapshot', eventTs: snap.updated_at, data: snap })

@@ -44,7 +44,8 @@ describe('REST contract', () => {
     const session: Rest.Session = { token: 'a.b.c', token_type: 'Bearer', expires_at: user.created_at, user }
     const snapshots: Rest.SnapshotsAnswer = {
       results: [
-        { ticker: 'AAPL', last: 1, change: 0, change_pct: 0, prev_close: 1, updated_at: user.created_at, source: 'WS', session: 'open' },
+        { ticker: 'AAPL', last: 1, change: 0, change_pct: 0, prev_close: 1, bid: 0.99, ask: 1.01, bid_size: 3, ask_size: 5, updated_at: user.created_at, source: 'WS', session: 'open' },
+        { ticker: 'MSFT', last: 1, change: 0, change_pct: 0, prev_close: 1, bid: null, ask: null, bid_size: null, ask_size: null, updated_at: user.created_at, source: 'REST', session: 'open' },
       ],
       errors: [{ ticker: 'ZZZZ', code: 'UNKNOWN_TICKER', message: 'unknown' }],
     }

@@ -7,6 +7,7 @@ import type { LiveSnapshotSource } from '../ports/live-snapshots'
 import type { UpstreamSnapshot } from '../core/market-types'
 import type { Market } from '../core/sessions'
 import { snapshotFigures } from '../core/snapshot-figures'
+import { snapshotQuoteFields } from '../core/quote-state'
 import type { BarsService } from './bars-service'
 import type { UpstreamSnapshotCache } from './upstream-snapshot-cache'
 
@@ -65,6 +66,10 @@ export class SnapshotsService {
           change: l.change,
           change_pct: l.change_pct,
           prev_close: l.prev_close,
+          bid: l.bid,
+          ask: l.ask,
+          bid_size: l.bid_size,
+          ask_size: l.ask_size,
           updated_at: new Date(l.updatedAt).toISOString(),
           source: 'WS',
           session,
@@ -111,6 +116,7 @@ function toSnapshot(s: UpstreamSnapshot, session: Market): Snapshot {
     change,
     change_pct: changePct,
     prev_close: s.prevClose,
+    ...snapshotQuoteFields(s.lastQuote),
     updated_at: new Date(s.updatedAt).toISOString(),
     source: 'REST',
     session,

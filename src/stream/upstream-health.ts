@@ -9,8 +9,18 @@ export const upstreamStatusTopic = 'ctl:upstream'
 /** Bus topic on which a replica whose bus just became healthy asks the holder to announce at once. */
 export const upstreamQueryTopic = 'ctl:upstream:query'
 
-/** The client-facing view of an upstream report. */
+/** The client-facing view of an upstream report, with the quotes refusal when there was one. */
 export function viewOf(report: UpstreamReport | null): UpstreamHealthView {
+  const view = feedViewOf(report)
+  if (report?.quotes === 'unavailable')
+    view.quotes = {
+      available: false,
+      reason: report.quotesReason ?? { code: 'UPSTREAM_QUOTES_UNAVAILABLE', message: 'the provider plan has no quotes' },
+    }
+  return view
+}
+
+function feedViewOf(report: UpstreamReport | null): UpstreamHealthView {
   if (report === null)
     return { upstream: 'reconnecting', reason: { code: 'UPSTREAM_UNKNOWN', message: 'no replica reports the upstream feed' } }
   switch (report.state) {
@@ -85,7 +95,7 @@ export class UpstreamHealth {
     const view = viewOf(this.holding ? this.local : fresh)
     const bus = this.bus.health()
     if (bus.state === 'degraded' && view.upstream === 'ok')
-      return { upstream: 'degraded', reason: { code: 'BUS_DEGRADED', message: bus.reason ?? 'bus degraded' } }
+      return { ...view, upstream: 'degraded', reason: { code: 'BUS_DEGRADED', message: bus.reason ?? 'bus degraded' } }
     return view
   }
 

@@ -8,6 +8,7 @@ import {
   type SimulatedTicker,
 } from '../../src/adapters/simulated/universe.ts'
 import { DAY_MS, MINUTE_MS, nyDayStart } from '../../src/core/market-time.ts'
+import { nbboAt } from '../../src/adapters/simulated/quote-model.ts'
 import type { FakeReply } from './massive-aggs.ts'
 
 export const SNAPSHOTS_PATH = '/v2/snapshot/locale/us/markets/stocks/tickers'
@@ -102,5 +103,8 @@ export function snapshotObject(ticker: string, nowMs: number, unit: TimeUnit): R
   if (lastMinute) {
     object.min = { av: snap.day?.v ?? lastMinute.v, ...lastMinute }
   }
+  // The simulated NBBO in force now (quote-model.ts), as a plan with quotes has it.
+  const quote = nbboAt(ticker, nowMs, snap.updatedAt, (m) => tradesBetween(ticker, m, m + MINUTE_MS))
+  if (quote) object.lastQuote = { P: quote.ask, S: quote.askSize, p: quote.bid, s: quote.bidSize, t: stamp(quote.t) }
   return object
 }

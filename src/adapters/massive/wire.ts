@@ -1,7 +1,7 @@
 /** Massive REST wire format: shape checks and mapping of aggregates and snapshot bodies to our Bar and UpstreamSnapshot. */
 
 import { UpstreamError } from '../../errors.ts'
-import type { Bar, UpstreamSnapshot } from '../../core/market-types.ts'
+import type { Bar, QuoteLevels, UpstreamSnapshot } from '../../core/market-types.ts'
 import type { TickerMatch } from '../../ports/upstream.ts'
 import { snapshotFigures } from '../../core/snapshot-figures.ts'
 
@@ -88,7 +88,19 @@ export function mapSnapshot(item: Json): UpstreamSnapshot | null {
   }
   const day = parseDay(item.day)
   if (day) snap.day = day
+  const lastQuote = parseLastQuote(item.lastQuote)
+  if (lastQuote) snap.lastQuote = lastQuote
   return snap
+}
+
+/** `lastQuote` (`P`/`S` ask price and size, `p`/`s` bid, `t` SIP ns), present only on plans with quotes; null when absent or without both prices. */
+function parseLastQuote(value: unknown): QuoteLevels | null {
+  if (!isObject(value)) return null
+  const ask = positive(value.P)
+  const bid = positive(value.p)
+  if (ask === undefined || bid === undefined) return null
+  const t = positive(value.t)
+  return { bid, bidSize: finite(value.s) ?? 0, ask, askSize: finite(value.S) ?? 0, t: t === undefined ? 0 : toUnixMs(t) }
 }
 
 /**

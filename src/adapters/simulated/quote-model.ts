@@ -91,11 +91,30 @@ export function tapeOfMinute(symbol: string, trades: readonly Trade[], perTrade 
 }
 
 /** The last quote at or before `atMs` among a minute's quotes (ascending by t), or null. */
-export function lastQuoteAt(quotes: readonly Quote[], atMs: number): Quote | null {
+function lastQuoteIn(quotes: readonly Quote[], atMs: number): Quote | null {
   let last: Quote | null = null
   for (const quote of quotes) {
     if (quote.t > atMs) break
     last = quote
   }
   return last
+}
+
+/**
+ * The NBBO in force at `atMs` (a snapshot's lastQuote): the last quote of the current minute up to
+ * then (the next trade's quotes come before it), else the last quote of the last trade's minute;
+ * null without trades. `tradesOfMinute` gives a whole minute's trades.
+ */
+export function nbboAt(
+  symbol: string,
+  atMs: number,
+  lastTradeT: number,
+  tradesOfMinute: (minuteStartMs: number) => Trade[],
+  perTrade = DEFAULT_QUOTES_PER_TRADE,
+): Quote | null {
+  const minute = Math.floor(atMs / MINUTE_MS) * MINUTE_MS
+  const current = lastQuoteIn(quotesOfMinute(symbol, tradesOfMinute(minute), perTrade), atMs)
+  if (current !== null || lastTradeT <= 0) return current
+  const tradeMinute = Math.floor(lastTradeT / MINUTE_MS) * MINUTE_MS
+  return tradeMinute === minute ? null : lastQuoteIn(quotesOfMinute(symbol, tradesOfMinute(tradeMinute), perTrade), atMs)
 }

@@ -3,7 +3,8 @@
 import type { Clock } from '../../ports/clock.ts'
 import type { TickerDirectory, TickerMatch, UpstreamRest, UpstreamStatus } from '../../ports/upstream.ts'
 import type { Bar, BaseTimespan, UpstreamSnapshot } from '../../core/market-types.ts'
-import { DAY_MS } from '../../core/market-time.ts'
+import { DAY_MS, MINUTE_MS } from '../../core/market-time.ts'
+import { nbboAt } from './quote-model.ts'
 import { isKnownTicker, searchSimulatedTickers, simulatedMarket, type SimulatedMarket } from './market.ts'
 
 export interface SimulatedUpstreamOptions {
@@ -11,6 +12,8 @@ export interface SimulatedUpstreamOptions {
   clock: Clock
   /** Which simulated market answers (by the exchange calendar, or around the clock). @default the calendar's */
   market?: SimulatedMarket
+  /** NBBO quotes per trade (quote-model.ts): snapshots carry lastQuote when > 0, as a plan with quotes. @default 0 */
+  quotesPerTrade?: number
 }
 
 /**
@@ -22,11 +25,13 @@ export class SimulatedUpstream implements UpstreamRest, TickerDirectory {
   readonly name = 'simulated' as const
   private readonly clock: Clock
   private readonly market: SimulatedMarket
+  private readonly quotesPerTrade: number
   private requests = 0
 
   constructor(options: SimulatedUpstreamOptions) {
     this.clock = options.clock
     this.market = options.market ?? simulatedMarket('calendar')
+    this.quotesPerTrade = options.quotesPerTrade ?? 0
   }
 
   /** Base bars with fromMs <= t < toMs, ascending, counting trades with t < clock.now(). */
@@ -50,7 +55,7 @@ export class SimulatedUpstream implements UpstreamRest, TickerDirectory {
     const nowMs = this.clock.now()
     const out = new Map<string, UpstreamSnapshot>()
     for (const ticker of tickers) {
-      if (!out.has(ticker) && isKnownTicker(ticker)) out.set(ticker, this.market.snapshotAt(ticker, nowMs))
+      if (!out.has(ticker) && isKnownTicker(ticker)) out.set(ticker, this.withQuote(this.market.snapshotAt(ticker, nowMs), nowMs))
     }
     return out
   }
@@ -58,6 +63,16 @@ export class SimulatedUpstream implements UpstreamRest, TickerDirectory {
   async searchTickers(text: string, limit: number): Promise<TickerMatch[]> {
     this.requests++
     return searchSimulatedTickers(text, limit).map(({ ticker, name, type, exchange }) => ({ ticker, name, type, exchange }))
+  }
+
+  /** The snapshot with the simulated NBBO in force at `nowMs` as lastQuote (quotes on). */
+  private withQuote(snap: UpstreamSnapshot, nowMs: number): UpstreamSnapshot {
+    const perTrade = this.quotesPerTrade
+    if (perTrade <= 0) return snap
+    const quote = nbboAt(snap.ticker, nowMs, snap.updatedAt, (m) => this.market.tradesBetween(snap.ticker, m, m + MINUTE_MS), perTrade)
+    if (quote === null) return snap
+    const { bid, bidSize, ask, askSize, t } = quote
+    return { ...snap, lastQuote: { bid, bidSize, ask, askSize, t } }
   }
 
   async lookupTicker(ticker: string): Promise<boolean> {

@@ -95,6 +95,10 @@ export namespace MarketDataModel {
     change: t.Number(),
     change_pct: t.Number(),
     prev_close: t.Number(),
+    bid: t.Nullable(t.Number({ description: 'best bid (NBBO); null when the plan has no quotes or none is known yet' })),
+    ask: t.Nullable(t.Number({ description: 'best offer (NBBO); null when unknown' })),
+    bid_size: t.Nullable(t.Number({ description: 'size at the best bid in round lots as the provider reports them (Massive: lots of 100 shares); null when unknown' })),
+    ask_size: t.Nullable(t.Number({ description: 'size at the best offer in round lots; null when unknown' })),
     updated_at: t.String({ format: 'date-time' }),
     source: t.Union([t.Literal('WS'), t.Literal('REST')]),
     session: t.Union([t.Literal('pre'), t.Literal('open'), t.Literal('post'), t.Literal('closed')], {
