@@ -76,6 +76,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
   private readonly o: SymbolActorOptions
   private state: SymbolState
   private seq = 0
+  /** Quote messages count apart (their own seq in the same epoch), so subscriptions without quotes see no gaps. */
+  private quoteSeq = 0
   private epochValue: string
   private active = true
   private lastFlushAt = -Infinity
@@ -158,6 +160,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
       case 'continuityLost':
         this.epochValue = this.o.newEpoch()
         this.seq = 0
+        this.quoteSeq = 0
         this.lastPayload.clear()
         this.state.live = null
         this.state.pendingSnapshot = snapshotOf(this.state) !== null
@@ -219,7 +222,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
     const payload = marketMessage({
       type: out.type,
       symbol: this.symbol,
-      seq: ++this.seq,
+      seq: out.type === 'quote' ? ++this.quoteSeq : ++this.seq,
       epoch: this.epochValue,
       eventTs: out.eventTs,
       ts: now,

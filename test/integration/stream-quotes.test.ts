@@ -80,6 +80,11 @@ describe('stream quotes and channels', () => {
     plain.close()
     all.close()
     expect(kinds(plain).has('quote')).toBe(false)
+    // Quotes are numbered apart: the default subscription's seq has no gaps while they flow.
+    const plainSeqs = of(plain, 'MSFT').filter((m) => m.epoch === of(plain, 'MSFT')[0]!.epoch).map((m) => m.seq!)
+    plainSeqs.forEach((seq, i) => expect(seq).toBe(plainSeqs[0]! + i))
+    const quoteSeqs = of(all, 'MSFT', 'quote').map((m) => m.seq!)
+    quoteSeqs.forEach((seq, i) => i > 0 && expect(seq).toBeGreaterThan(quoteSeqs[i - 1]!))
     expect([...kinds(plain)].every((k) => ['trade', 'bar', 'snapshot'].includes(k))).toBe(true)
     // Both read the same trade stream: the plain client's trades are a run of the full client's.
     const key = (m: StreamMessage) => `${m.epoch}/${m.seq}`
