@@ -39,6 +39,7 @@ import { restRatePolicies, RestRateLimits } from './http/rate-limit-plugin'
 import { SessionService } from './services/session-service'
 import { PrefetchJob } from './jobs/prefetch-job'
 import { SplitsService } from './services/splits-service'
+import { SaleConditionsService } from './services/sale-conditions'
 import { createTerminalRoutes } from './terminal'
 import type { UpstreamFeed } from './ports/upstream'
 import { createStreamModule, type StreamModule, type StreamTuning } from './stream/stream-module'
@@ -81,7 +82,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const quick = { deadlineMs: config.timeouts.databaseMs, clock }
   const bulk = { deadlineMs: config.timeouts.requestMs, clock }
 
-  const { upstream, tickers, upstreamOptions, upstreamMarketStatus, splits: upstreamSplits } = createUpstreams(config, clock)
+  const { upstream, tickers, upstreamOptions, upstreamMarketStatus, splits: upstreamSplits, conditions } = createUpstreams(config, clock)
+  // Trades are applied by the provider's condition rules once read (the shipped table until then).
+  const saleConditions = new SaleConditionsService(conditions, clock, log)
   const marketStatus = new MarketStatusService({
     clock,
     log,
@@ -155,6 +158,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     maxConnections: config.stream.maxConnectionsPerProcess || defaultStreamCap(openFilesLimit()),
     marketStatus,
     // Around the clock the simulated day bar closes at the day's last trade: the live previous close follows it.
+    conditions: saleConditions,
     regularSession:
       upstreamMarketStatus === null && config.market.simulatedHours === 'always'
         ? allDayRegularSession
@@ -203,6 +207,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const httpMetrics = new HttpMetrics()
   const server = createServer({
+    now: () => clock.now(),
     log,
     maxBodyBytes: config.maxBodyBytes,
     idleTimeoutSec: config.timeouts.idleSec,
@@ -300,6 +305,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }
       prefetch.start()
       splits.start()
+      saleConditions.start()
       server.listen({ port: config.port, hostname: config.host, websocket: stream.websocket })
       stream.attach(server.server!)
       listening = true
@@ -309,6 +315,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async stop() {
       prefetch.stop()
       splits.stop()
+      saleConditions.stop()
       await stream.stop('the server is shutting down')
       if (listening) await server.stop(true)
       await lease?.close()

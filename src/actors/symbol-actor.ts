@@ -16,6 +16,7 @@ import {
 } from '../core/coalesce'
 import { marketMessage, messageTypeOf, type MarketMessageType } from '../contract/protocol'
 import type { Clock, TimerHandle } from '../ports/clock'
+import type { ConditionTableSource } from '../ports/upstream-conditions'
 import type { LiveBar, Quote, Trade, UpstreamSnapshot } from '../core/market-types'
 import { applyQuote } from '../core/quote-state'
 import { closeMinutes, createMinuteCloser, defaultCloseGraceMs, nextDecisionAt, noteTraded, startClosing } from '../core/minute-close'
@@ -59,6 +60,8 @@ export interface SymbolActorOptions {
   source: 'simulated' | 'massive'
   /** Where a day's regular session lies: its last trade is the next day's previous close. @default the exchange calendar */
   regularSession?: RegularSessionOf
+  /** The sale-condition rules trades are applied by (the provider's once read). @default the shipped table */
+  conditions?: ConditionTableSource
   /** Receives every message exactly once, already serialised. */
   publish: (symbol: string, payload: string, type: MarketMessageType) => void
   /** A fresh epoch string (unique per actor start and per continuity loss). */
@@ -132,6 +135,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
   protected handle(m: SymbolMessage): void {
     switch (m.type) {
       case 'tradesArrived':
+        if (this.o.conditions) this.state.conditions = this.o.conditions.table
         for (const trade of m.trades) {
           applyTrade(this.state, trade)
           noteTraded(this.closer, this.state.live?.t ?? null)

@@ -2,6 +2,7 @@
 import type { Logger } from '../ports/logger'
 import type { MarketMessageType } from '../contract/protocol'
 import type { Clock, TimerHandle } from '../ports/clock'
+import type { ConditionTableSource } from '../ports/upstream-conditions'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { LiveBar, Quote, Trade } from '../core/market-types'
 import type { RegularSessionOf } from '../core/coalesce'
@@ -20,6 +21,8 @@ export interface SymbolHubOptions {
   source: 'simulated' | 'massive'
   /** Where a day's regular session lies (its last trade closes the day). @default the exchange calendar */
   regularSession?: RegularSessionOf
+  /** The sale-condition rules trades are applied by. @default the shipped table */
+  conditions?: ConditionTableSource
   /** Where every actor's serialised messages go (bus + local fan-out). */
   publish: (symbol: string, payload: string, type: MarketMessageType) => void
   seed?: SnapshotSource
@@ -203,6 +206,7 @@ export class SymbolHub extends Actor<HubMessage> {
       derivedMs: this.o.derivedMs,
       source: this.o.source,
       regularSession: this.o.regularSession,
+      conditions: this.o.conditions,
       publish: this.o.publish,
       seed: this.o.seed,
       newEpoch: () => `${this.o.nodeId}.${this.o.clock.now().toString(36)}.${(++this.epochCounter).toString(36)}`,

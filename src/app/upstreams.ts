@@ -5,12 +5,14 @@ import type { TickerDirectory, UpstreamFeed, UpstreamRest } from '../ports/upstr
 import type { UpstreamOptions } from '../ports/upstream-options'
 import type { UpstreamMarketStatus } from '../ports/upstream-market-status'
 import type { UpstreamSplits } from '../ports/upstream-splits'
+import type { UpstreamConditions } from '../ports/upstream-conditions'
 import { MassiveHttpClient } from '../adapters/massive/http-client'
 import { MassiveOptions } from '../adapters/massive/massive-options'
 import { MassiveRest } from '../adapters/massive/massive-rest'
 import { MassiveMarketStatus } from '../adapters/massive/massive-market-status'
 import { MassiveFeed } from '../adapters/massive/massive-feed'
 import { MassiveSplits } from '../adapters/massive/massive-splits'
+import { MassiveConditions } from '../adapters/massive/massive-conditions'
 import { SimulatedSplits } from '../adapters/simulated/splits'
 import { SimulatedUpstream } from '../adapters/simulated/simulated-upstream'
 import { SimulatedOptions } from '../adapters/simulated/simulated-options'
@@ -27,6 +29,8 @@ export function createUpstreams(
   upstreamOptions: UpstreamOptions
   upstreamMarketStatus: UpstreamMarketStatus | null
   splits: UpstreamSplits
+  /** The provider's sale-condition rules; null for the simulated market, which trades by the shipped table. */
+  conditions: UpstreamConditions | null
 } {
   const apiKey = config.massive.apiKey
   if (!apiKey) {
@@ -41,6 +45,7 @@ export function createUpstreams(
       upstreamOptions: new SimulatedOptions(clock),
       upstreamMarketStatus: null,
       splits: new SimulatedSplits(),
+      conditions: null,
     }
   }
   const http = new MassiveHttpClient({
@@ -59,6 +64,7 @@ export function createUpstreams(
     upstreamOptions: new MassiveOptions({ http, clock }),
     upstreamMarketStatus: new MassiveMarketStatus(http),
     splits: new MassiveSplits(http),
+    conditions: new MassiveConditions(http),
   }
 }
 

@@ -2,18 +2,13 @@
 import { mergeConditions, stockSaleConditions, type ConditionTable } from '../core/trade-conditions'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { Logger } from '../ports/logger'
-import type { UpstreamConditions } from '../ports/upstream-conditions'
+import type { ConditionTableSource, UpstreamConditions } from '../ports/upstream-conditions'
 
 /** How long the provider's table is trusted before it is read again. */
 const REFRESH_MS = 24 * 3_600_000
 /** The wait after a failed read (doubling, up to an hour). */
 const RETRY_MIN_MS = 30_000
 const RETRY_MAX_MS = 3_600_000
-
-/** Where symbol actors read the table from: `table` changes once the provider's rows arrive. */
-export interface ConditionTableSource {
-  readonly table: ConditionTable
-}
 
 export class SaleConditionsService implements ConditionTableSource {
   private current: ConditionTable = stockSaleConditions

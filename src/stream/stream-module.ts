@@ -13,6 +13,7 @@ import type { SessionEvents } from '../services/session-service'
 import type { WatchlistEvents } from '../services/watchlist-service'
 import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
+import type { ConditionTableSource } from '../ports/upstream-conditions'
 import type { UserRepo } from '../ports/repos'
 import type { ConnectionCounter } from '../ports/connection-counter'
 import type { Revocation, RevokedTokens } from '../ports/revoked-tokens'
@@ -81,6 +82,8 @@ export interface StreamModuleDeps {
   marketStatus?: MarketStatusSource
   /** Where a day's regular session lies for the live previous close (around the clock: the whole day). @default the exchange calendar */
   regularSession?: RegularSessionOf
+  /** The sale-condition rules trades are applied by (the provider's once read). @default the shipped table */
+  conditions?: ConditionTableSource
 }
 
 export interface StreamStatus {
@@ -135,6 +138,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     pressureCheckBytes: tuning.softBufferBytes / 2,
     seed: deps.snapshotSource,
     regularSession: deps.regularSession,
+    conditions: deps.conditions,
     random: tuning.random,
   })
   const fanout = pipeline.fanout

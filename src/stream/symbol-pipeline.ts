@@ -8,6 +8,7 @@ import { backoff } from '../core/backoff'
 import type { RegularSessionOf } from '../core/coalesce'
 import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
+import type { ConditionTableSource } from '../ports/upstream-conditions'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { UpstreamFeed } from '../ports/upstream'
 import { BusBatch, LocalFanout } from './fanout'
@@ -30,6 +31,8 @@ export interface SymbolPipelineDeps {
   seed?: SnapshotSource
   /** Where a day's regular session lies (its last trade closes the day). @default the exchange calendar */
   regularSession?: RegularSessionOf
+  /** The sale-condition rules trades are applied by. @default the shipped table */
+  conditions?: ConditionTableSource
   random: () => number
 }
 
@@ -132,6 +135,7 @@ export class SymbolPipeline {
       derivedMs: d.derivedMs,
       source: d.feed.name,
       regularSession: d.regularSession,
+      conditions: d.conditions,
       nodeId: d.bus.nodeId,
       seed: d.seed,
       graceMs: d.graceMs,

@@ -1,6 +1,7 @@
 /** `/v3/reference/conditions` of the fake Massive server (market-rules.md §3.1): the shipped stock sale conditions in the provider's shape, with quote and indicator rows to filter out, paged by `limit` and `next_url`. */
 
 import { stockSaleConditions } from '../../src/core/trade-conditions.ts'
+import type { FakeReply } from './massive-aggs.ts'
 
 export const CONDITIONS_PATH = '/v3/reference/conditions'
 
@@ -25,7 +26,7 @@ const ROWS: Row[] = [
 ].sort((a, b) => (a.id as number) - (b.id as number))
 
 /** The page of rows for the query: `data_type` filters, `limit` (default 10, at most 1000) pages, `cursor` is the offset. */
-export function handleConditions(url: URL): { status: number; body: unknown } {
+export function handleConditions(url: URL): FakeReply {
   const dataType = url.searchParams.get('data_type')
   const assetClass = url.searchParams.get('asset_class')
   const rows = ROWS.filter(
