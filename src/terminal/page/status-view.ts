@@ -27,7 +27,7 @@ function detail(s: ClientStatus): string {
     case 'polling':
       return 'stream down; prices every 3 s, bars every 20 s over REST'
     case 'offline':
-      return `no connection: the stream and REST both fail; prices are as old as shown; retry ${s.attempt}`
+      return `no network: stream and REST fail; retry ${s.attempt}`
     case 'degraded':
       return `${s.reason?.message ?? 'data may be stale'}; polling over REST`
     case 'over_quota':
