@@ -15,6 +15,7 @@ import {
   type SymbolState,
 } from '../core/coalesce'
 import { marketMessage, messageTypeOf, type MarketMessageType } from '../contract/protocol'
+import type { ResetReason } from '../contract/messages'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { ConditionTableSource } from '../ports/upstream-conditions'
 import type { LiveBar, Quote, Trade, UpstreamSnapshot } from '../core/market-types'
@@ -37,6 +38,8 @@ export type SymbolMessage =
   | { type: 'replayRequested' }
   /** Subscribers appeared (true) or all left and the grace period began (false). */
   | { type: 'audienceChanged'; active: boolean }
+  /** The symbol's prices changed scale (a split): forget the state, start a new epoch with a `reset`, seed again. */
+  | { type: 'resetRequested'; reason: ResetReason }
 
 /** Day statistics and prev close at start; null when the provider does not know the symbol. */
 export type SnapshotSource = (symbol: string) => Promise<UpstreamSnapshot | null>
@@ -174,6 +177,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
           for (const payload of this.lastPayload.values())
             this.o.publish(this.symbol, payload, messageTypeOf(payload) as MarketMessageType)
         return
+      case 'resetRequested':
+        return this.reset(m.reason)
       case 'audienceChanged':
         this.active = m.active
         if (m.active) {
@@ -236,6 +241,32 @@ export class SymbolActor extends Actor<SymbolMessage> {
     // A late joiner is sent the latest message of each kind; an old minute's `no_bar` tells it nothing.
     if (out.type !== 'no_bar') this.lastPayload.set(out.type, payload)
     this.o.publish(this.symbol, payload, out.type)
+  }
+
+  /** A new epoch opened by a `reset` (seq 1), the state of the old scale dropped, and a fresh seed asked for. */
+  private reset(reason: ResetReason): void {
+    this.epochValue = this.o.newEpoch()
+    this.seq = 0
+    this.lastPayload.clear()
+    this.state = createSymbolState(this.o.regularSession)
+    const now = this.o.clock.now()
+    if (this.active)
+      this.o.publish(
+        this.symbol,
+        marketMessage({
+          type: 'reset',
+          symbol: this.symbol,
+          seq: ++this.seq,
+          epoch: this.epochValue,
+          eventTs: now,
+          ts: now,
+          source: this.o.source,
+          data: { reason },
+        }),
+        'reset',
+      )
+    if (this.seedTimer) this.o.clock.clearTimeout(this.seedTimer)
+    this.requestSeed()
   }
 
   private requestSeed(): void {

@@ -1,6 +1,7 @@
 /** SymbolHub: on the upstream holder, one SymbolActor per symbol some replica wants; grace period, restart on failure, event routing. */
 import type { Logger } from '../ports/logger'
 import type { MarketMessageType } from '../contract/protocol'
+import type { ResetReason } from '../contract/messages'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { ConditionTableSource } from '../ports/upstream-conditions'
 import type { SymbolRegistry } from '../ports/symbol-registry'
@@ -139,6 +140,11 @@ export class SymbolHub extends Actor<HubMessage> {
   /** The upstream may have dropped events (reconnect): every actor starts a new epoch. */
   continuityLost(): void {
     for (const { actor } of this.entries.values()) actor.send({ type: 'continuityLost' })
+  }
+
+  /** The symbol's prices changed scale (a split): its actor, if any, starts a new epoch with a `reset`. */
+  reset(symbol: string, reason: ResetReason): void {
+    this.entries.get(symbol)?.actor.send({ type: 'resetRequested', reason })
   }
 
   /** Re-publish a symbol's latest messages (a replica just gained its first local subscriber). */

@@ -157,6 +157,12 @@ export class MarketModel {
     if (this.chart?.symbol === ticker && this.chart.phase === 'awaiting_subscription') this.drain(this.chart)
   }
 
+  /** The server restarted a symbol's stream on a new scale (`reset`, a split): continue from its cursor; the caller loads it again. */
+  restarted(symbol: string, cursor: StreamCursor): void {
+    const feed = this.feeds.get(symbol)
+    if (feed) feed.cursor = cursor
+  }
+
   // ── stream messages ──
 
   /** Applies one market message, or holds it while the chart is not synced. */

@@ -2,7 +2,7 @@
 import type { AuthErrorCode } from '../errors'
 import { isTickerSyntax } from '../core/validate'
 import { keepaliveIntervalMs } from '../core/heartbeat'
-import type { ClientRequest, ControlMessage, MarketMessage, RequestId, WelcomeData } from './messages'
+import type { ClientRequest, ControlMessage, MarketMessage, RequestId, ResetMessage, WelcomeData } from './messages'
 import { readChannels, streamChannels } from './channels'
 
 export const protocolVersion = 1
@@ -213,7 +213,7 @@ function readSymbols(raw: unknown): { ok: true; symbols: string[] } | { ok: fals
 }
 
 /** Where a message comes from: the market data provider, or the server itself (control). */
-export type MarketMessageType = MarketMessage['type']
+export type MarketMessageType = (MarketMessage | ResetMessage)['type']
 export type ControlMessageType = ControlMessage['type']
 
 /** How long before its token expires a connection that has not refreshed is sent `token_expiring`. */

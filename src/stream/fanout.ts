@@ -151,7 +151,9 @@ export class LocalFanout implements Fanout {
     if (entry === undefined) return
     const kind = messageTypeOf(payload)
     this.publishedByKind[kind] = (this.publishedByKind[kind] ?? 0) + 1
-    entry.latest.set(kind, payload)
+    // A reset (split) opens a new epoch: what was kept of the old one is on the old scale.
+    if (kind === 'reset') (entry.latest.clear(), this.snapshots.delete(symbol))
+    else entry.latest.set(kind, payload)
     if (kind === 'snapshot') this.snapshots.set(symbol, { payload, receivedAt: this.clock.now() })
     const bit = channelBitOfType(kind)
     // The default set is the symbol topic (quotes are not in it); chosen sets read channel topics, and

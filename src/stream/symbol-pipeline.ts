@@ -4,6 +4,7 @@ import type { SnapshotSource } from '../actors/symbol-actor'
 import { SymbolHub } from '../actors/symbol-hub'
 import { UpstreamActor, type UpstreamReport, type UpstreamSink } from '../actors/upstream-actor'
 import { symbolTopic } from '../contract/protocol'
+import type { ResetReason } from '../contract/messages'
 import { backoff } from '../core/backoff'
 import type { RegularSessionOf } from '../core/coalesce'
 import type { Bus } from '../ports/bus'
@@ -99,6 +100,11 @@ export class SymbolPipeline {
     this.hub.setHolding(hold)
     // While a replacement waits out its backoff, the timer resumes holding.
     if (this.holdTimer === null || !hold) this.upstream.hold(hold)
+  }
+
+  /** A symbol's prices changed scale (a split): on the upstream holder its actor sends subscribers a `reset` (elsewhere nothing runs it). */
+  reset(symbol: string, reason: ResetReason): void {
+    this.hub.reset(symbol, reason)
   }
 
   /** Symbols the upstream is subscribed to (running actors, grace included). */
