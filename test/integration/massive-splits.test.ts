@@ -49,6 +49,21 @@ describe('Massive splits adapter', () => {
     ])
   })
 
+  it('should serve history split-adjusted by default and as it printed with adjusted=false', async () => {
+    massive.reset()
+    const day = async (adjusted: string) => {
+      const res = await fetch(`${massive.url}/v2/aggs/ticker/AVGO/range/1/day/2026-11-12/2026-11-16?adjusted=${adjusted}`, {
+        headers: { authorization: `Bearer ${massive.apiKey}` },
+      })
+      return ((await res.json()) as { results: { t: number; c: number; v: number }[] }).results
+    }
+    const [adjusted, raw] = [await day('true'), await day('false')]
+    expect(raw.map((b) => b.t)).toEqual(adjusted.map((b) => b.t))
+    // Thursday and Friday printed at 4x the adjusted price, with a quarter of the volume; Monday is after the split.
+    expect(raw.map((b) => b.c)).toEqual(adjusted.map((b, i) => (i < 2 ? b.c * 4 : b.c)))
+    expect(raw.map((b) => b.v)).toEqual(adjusted.map((b, i) => (i < 2 ? b.v / 4 : b.v)))
+  })
+
   it('should answer a provider that refuses the plan with UPSTREAM_NOT_AUTHORIZED', async () => {
     massive.reset()
     massive.switches.notAuthorized = true

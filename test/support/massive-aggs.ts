@@ -8,6 +8,8 @@ import type { Bar, BaseTimespan, Timespan } from '../../src/core/market-types.ts
 export interface BaseBarSource {
   isKnownTicker(ticker: string): boolean
   baseBars(ticker: string, base: BaseTimespan, fromMs: number, toMs: number): Bar[]
+  /** A (split-adjusted) base bar as it printed, for `adjusted=false`; absent: the same bars either way. */
+  unadjust?(ticker: string, bar: Bar): Bar
 }
 
 /** A handler's answer: HTTP status and a JSON body in the provider's envelope (request_id is added by the server). */
@@ -54,7 +56,8 @@ export function handleAggs(url: URL, source: BaseBarSource): FakeReply {
   const end = nextBucketStart(timespan, multiplier, bucketStart(timespan, multiplier, to))
   const base = baseTimespanFor(timespan)
   const all = source.isKnownTicker(ticker) ? source.baseBars(ticker, base, start, end) : []
-  const { used, nextFrom } = takePage(all, limit, timespan, multiplier)
+  const asked = adjusted || !source.unadjust ? all : all.map((b) => source.unadjust!(ticker, b))
+  const { used, nextFrom } = takePage(asked, limit, timespan, multiplier)
   const bars = multiplier === 1 && timespan === base ? used : aggregateBars(used, timespan, multiplier)
   if (sort === 'desc') bars.reverse()
 

@@ -27,6 +27,8 @@ import { CONDITIONS_PATH, handleConditions } from './massive-conditions.ts'
 import type { CalendarOverride } from '../../src/core/calendar.ts'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
 import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
+import { adjustmentAsOf } from '../../src/adapters/simulated/splits.ts'
+import { adjustBar } from '../../src/core/splits.ts'
 
 export interface MassiveServerOptions {
   /** The key the server accepts. @default 'test-massive-key' */
@@ -157,6 +159,8 @@ export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveSer
   const feed = new FakeFeedHub(apiKey, now, opts.feedTickMs ?? 100, state)
   const bars: BaseBarSource = {
     isKnownTicker,
+    // adjusted=false: prices and volumes as they printed, before later splits (src/adapters/simulated/splits.ts).
+    unadjust: (ticker, bar) => adjustBar(bar, 1 / adjustmentAsOf(ticker, bar.t, now())),
     baseBars: (ticker, base, fromMs, toMs) => (base === 'minute' ? minuteBars : dayBars)(ticker, fromMs, toMs, now()),
   }
 
