@@ -202,7 +202,7 @@ async function main(): Promise<Results> {
     if (held.status !== 'ok') log(`  ${held.status}: ${held.note}`)
   }
   if (only.includes('replicas')) {
-    log('== 4. replicas on one Redis')
+    log('== 4. replicas on one Redis, and on a Redis Cluster')
     const clients = quick ? 500 : 1000
     let databaseUrl: string | undefined
     for (const n of quick ? [1, 2] : [1, 2, 3]) {
@@ -216,6 +216,18 @@ async function main(): Promise<Results> {
       if (r.status !== 'ok') log(`  ${r.status}: ${r.note}`)
       replicas.push(r)
       if (r.status === 'pending') break
+    }
+    // The same three replicas on a Redis Cluster (sharded Pub/Sub), directly and through nginx.
+    for (const balancer of [false, true]) {
+      if (replicas.at(-1)?.status === 'pending') break
+      log(`- 3 replicas on a Redis Cluster${balancer ? ' via nginx' : ''}, ${clients} clients`)
+      const r = await runFanoutCase(
+        { kind: 'service', clients, flushMs: 0, replicas: 3, redis: true, cluster: true, balancer, databaseUrl, latency50Only: true },
+        fanoutSettings,
+        log,
+      )
+      if (r.status !== 'ok') log(`  ${r.status}: ${r.note}`)
+      replicas.push(r)
     }
   }
   const busy1 = await machineBusySec()

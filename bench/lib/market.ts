@@ -15,6 +15,15 @@ export function symbolsFor(i: number, count: number, all: string[] = universe): 
 }
 
 /**
+ * The symbols client (or user) `i` takes: block `i % blocks` of the universe's whole blocks (10 of
+ * 20 symbols), so client i and user i % users (users a multiple of the block count) agree. Plain
+ * symbolsFor(i) wraps the 214 symbols unevenly and left most clients off their user's watchlist.
+ */
+export function blockSymbols(i: number, count: number): string[] {
+  return symbolsFor(i % Math.max(1, Math.floor(universe.length / count)), count)
+}
+
+/**
  * A trade envelope as the service sends it (src/core/protocol.ts marketMessage with TradeData):
  * the baselines send exactly this shape, so payload sizes match (about 190–200 bytes).
  */

@@ -1,7 +1,7 @@
 /** Load-generator process: many authenticated WebSocket clients (Market Watch JSON protocol or Socket.IO's), counting deliveries and sampling latency. */
 import { readFileSync, rmSync } from 'node:fs'
 import { serveCommands } from '../lib/io'
-import { symbolsFor, universe } from '../lib/market'
+import { blockSymbols } from '../lib/market'
 import { connectWire, type WireConn } from './ws-wire'
 
 export interface ClientsConfig {
@@ -149,7 +149,7 @@ function onMessageSio(c: WireConn<ConnState>, buf: Buffer, start: number, end: n
   if (head.startsWith('0{')) c.sendText(`40${JSON.stringify({ token })}`)
   else if (head.startsWith('40')) {
     if (cfg.symbolsPerConn === 0) c.data.done(true)
-    else c.sendText(`420${JSON.stringify(['subscribe', symbolsFor(c.data.index, cfg.symbolsPerConn, universe)])}`)
+    else c.sendText(`420${JSON.stringify(['subscribe', blockSymbols(c.data.index, cfg.symbolsPerConn)])}`)
   } else if (head.startsWith('430')) c.data.done(true)
   else if (head.startsWith('44')) c.data.done(false, buf.toString('utf8', start, Math.min(end, start + 200)))
 }
@@ -184,7 +184,7 @@ const retryable = new Set([0, 1006, 4000, 4003, 4005])
 let reconnects = 0
 const backoffMs = (attempt: number) => Math.min(5000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2)
 const subscribeFrame = (index: number) =>
-  JSON.stringify({ action: 'subscribe', symbols: symbolsFor(index, cfg.symbolsPerConn, universe) })
+  JSON.stringify({ action: 'subscribe', symbols: blockSymbols(index, cfg.symbolsPerConn) })
 
 function pathFor(i: number): string {
   const token = encodeURIComponent(cfg.tokens[i % cfg.tokens.length] ?? '')

@@ -2,7 +2,8 @@
 import { join } from 'node:path'
 import { Child, CpuMeter, machineBusySec, procUsage } from '../lib/child'
 import { round, summarize, sleep, type LatencySummary } from '../lib/stats'
-import { countPublishes } from '../lib/redis-counter'
+import { countPublishes, countShardedPublishes } from '../lib/redis-counter'
+import { RedisClusterDeployment } from '../../test/support/cluster-harness'
 import { spawnFleet } from './clients'
 import { PendingError, startTarget, targetLabel, type TargetKind } from './targets'
 
@@ -18,6 +19,10 @@ export interface FanoutCase {
   databaseUrl?: string
   /** Measure latency at 50% of the max rate only (baselines and replicas: keeps the run under 10 minutes). */
   latency50Only?: boolean
+  /** Service only: the replicas on a private Redis Cluster (three primaries) instead of one Redis. */
+  cluster?: boolean
+  /** Service only: clients connect through nginx in front of the replicas. */
+  balancer?: boolean
 }
 
 export interface FanoutSettings {
@@ -60,6 +65,8 @@ export interface FanoutResult {
   serverStats?: Record<string, unknown> | null
   latency?: { at50: LatencySummary & { rate: number }; at90?: LatencySummary & { rate: number } }
   replicas?: number
+  /** How the replicas share Redis and take clients (workload 4): e.g. `one Redis`, `Redis Cluster via nginx`. */
+  topology?: string
   /** The rate controller's ticks (rate set, lag p50/p99, skipped upstream trades), warm-up then measure. */
   controller?: { rate: number; p50: number | null; p99: number | null; skipped: number }[]
   /** Redis Pub/Sub messages under the run's prefix per upstream event (service with Redis only). */
@@ -78,10 +85,15 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
     status: 'ok',
     replicas: c.replicas ?? 1,
   }
+  if (c.kind === 'service' && (c.redis || (c.replicas ?? 1) > 1))
+    base.topology = `${c.cluster ? 'Redis Cluster' : 'one Redis'}${c.balancer ? ' via nginx' : ''}`
   const upstream = new Child('upstream', ['bun', join(import.meta.dir, '..', 'load', 'upstream.ts')])
   let target: Awaited<ReturnType<typeof startTarget>> | null = null
   let fleet: ReturnType<typeof spawnFleet> | null = null
+  // Three primaries, no replicas: what is measured is the bus, not failover.
+  const cluster = c.cluster ? new RedisClusterDeployment(3) : null
   try {
+    await cluster?.start()
     const { port: upstreamPort } = await upstream.next((m) => m.ready, 30_000)
     target = await startTarget(c.kind, {
       upstreamPort,
@@ -91,11 +103,14 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       redisPrefix: s.redisPrefix,
       replicas: c.replicas,
       databaseUrl: c.databaseUrl,
-      env: c.redis ? { REDIS_URL: s.redisUrl } : undefined,
+      env: c.redis && !cluster ? { REDIS_URL: s.redisUrl } : undefined,
+      redisClusterNodes: cluster?.nodesSetting,
+      balancer: c.balancer,
     })
     base.target = target.label
-    const redisCounter =
-      c.kind === 'service' && (c.redis || (c.replicas ?? 1) > 1)
+    const redisCounter = cluster
+      ? countShardedPublishes(cluster.nodes)
+      : c.kind === 'service' && (c.redis || (c.replicas ?? 1) > 1)
         ? await countPublishes(s.redisUrl, `${s.redisPrefix}:mw`)
         : null
     if (c.kind === 'sio') base.note = await checkOfficialClient(upstream, target.ports[0]!, target.tokens[0]!)
@@ -117,13 +132,13 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
     const cpuLoad = new CpuMeter(() => fleet!.pids())
     const cpuUp = new CpuMeter(() => [upstream.pid])
     const [snap0, up0] = await Promise.all([fleet.snap(), upstream.ask('stats')])
-    const pubs0 = redisCounter?.count() ?? 0
+    const pubs0 = (await redisCounter?.count()) ?? 0
     await Promise.all([cpuServer.start(), cpuLoad.start(), cpuUp.start()])
     const busy0 = await machineBusySec()
     const t0 = performance.now()
     const lagP99 = await control.run(s.measureMs)
     const [snap1, up1] = await Promise.all([fleet.snap(), upstream.ask('stats')])
-    const pubs = (redisCounter?.count() ?? 0) - pubs0
+    const pubs = ((await redisCounter?.count()) ?? 0) - pubs0
     await redisCounter?.close()
     const busy = (await machineBusySec()) - busy0
     const windowSec = (performance.now() - t0) / 1000
@@ -178,6 +193,7 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
     await fleet?.close().catch(() => {})
     await target?.stop().catch(() => {})
     await upstream.stop()
+    await cluster?.stop()
   }
 }
 

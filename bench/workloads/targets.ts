@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Child } from '../lib/child'
 import { signToken } from '../lib/jwt'
-import { symbolsFor, universe } from '../lib/market'
+import { blockSymbols, universe } from '../lib/market'
 import { createDatabase, dropDatabase } from '../lib/pg'
 import type { HeapSample } from '../lib/heap-stats'
 import { benchSecret, hasStream, profileFlags, provisionUsers, startService } from '../lib/service'
+import { PrivateNginx } from '../../test/support/private-nginx'
 
 export type TargetKind = 'bun' | 'sio' | 'service'
 
@@ -30,6 +31,10 @@ export interface TargetOptions {
   watchlistUsers?: number
   /** Extra environment for the service. */
   env?: Record<string, string>
+  /** Service only: the replicas on this Redis Cluster (`host:port,…`, REDIS_CLUSTER_NODES) instead of redisUrl. */
+  redisClusterNodes?: string
+  /** Service only: clients connect through nginx (the shipped deploy/nginx configuration) in front of the replicas. */
+  balancer?: boolean
   /** Service only: default settings on its own simulated market (no Massive key, no upstream, default flush). */
   simulated?: boolean
   /** Service only: preload the heap probe (bench/lib/heap-probe-preload.ts) so `heap()` answers. */
@@ -128,7 +133,11 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
     PREFETCH_INTERVAL_SECONDS: '0',
     WATCHLIST_MAX: String(universe.length),
     WS_MAX_CONNECTIONS_PER_USER: String(Math.min(1000, Math.ceil(o.clients / users) + 10)),
-    ...(replicas > 1 || o.env?.REDIS_URL ? { REDIS_URL: o.redisUrl, REDIS_PREFIX: `${o.redisPrefix}:mw` } : {}),
+    ...(o.redisClusterNodes
+      ? { REDIS_CLUSTER_NODES: o.redisClusterNodes, REDIS_PREFIX: `${o.redisPrefix}:mw` }
+      : replicas > 1 || o.env?.REDIS_URL
+        ? { REDIS_URL: o.redisUrl, REDIS_PREFIX: `${o.redisPrefix}:mw` }
+        : {}),
     ...o.env,
   }
   const cmd = o.heapProbe
@@ -137,7 +146,9 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
   const services = []
   for (let i = 0; i < replicas; i++) services.push(await startService(env, cmd))
   const children = services.map((x) => x.child)
+  const nginx = o.balancer ? new PrivateNginx(services.map((x) => x.url), o.clients * 2 + 1000) : null
   const stop = async () => {
+    await nginx?.stop()
     await Promise.all(children.map((c) => c.stop()))
     if (db) await dropDatabase(db.name).catch(() => {})
   }
@@ -147,14 +158,19 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
       'the service has no /api/v1/market-data/stream route yet (src/stream not wired into src/app.ts)',
     )
   }
+  await nginx?.start()
   const tokens = await provisionUsers(services[0]!.url, users, (u) =>
-    o.idle && u >= (o.watchlistUsers ?? 0) ? [] : symbolsFor(u, symbolsPerConn),
+    o.idle && u >= (o.watchlistUsers ?? 0) ? [] : blockSymbols(u, symbolsPerConn),
   )
   return {
     kind,
-    label: targetLabel(kind, o.flushMs) + (replicas > 1 ? ` × ${replicas} replicas` : ''),
+    label:
+      targetLabel(kind, o.flushMs) +
+      (replicas > 1 ? ` × ${replicas} replicas` : '') +
+      (o.redisClusterNodes ? ' on a Redis Cluster' : '') +
+      (nginx ? ' via nginx' : ''),
     protocol: 'mw',
-    ports: services.map((x) => x.port),
+    ports: nginx ? [nginx.port] : services.map((x) => x.port),
     path: '/api/v1/market-data/stream',
     tokens,
     welcomes: true,

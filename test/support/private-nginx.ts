@@ -18,7 +18,11 @@ export class PrivateNginx {
   private readonly dir = mkdtempSync(join(tmpdir(), 'mw-nginx-'))
   private process: ReturnType<typeof Bun.spawn> | null = null
 
-  constructor(private readonly replicaUrls: string[]) {}
+  /** `workerConnections`: nginx's per-worker cap; each proxied stream takes two (client and replica side). */
+  constructor(
+    private readonly replicaUrls: string[],
+    private readonly workerConnections = 1024,
+  ) {}
 
   get wsUrl(): string {
     return `ws://127.0.0.1:${this.port}`
@@ -49,7 +53,8 @@ export class PrivateNginx {
         'worker_processes 1;',
         `pid ${join(this.dir, 'nginx.pid')};`,
         `error_log ${join(this.dir, 'error.log')} warn;`,
-        'events { worker_connections 1024; }',
+        `worker_rlimit_nofile ${this.workerConnections * 2};`,
+        `events { worker_connections ${this.workerConnections}; }`,
         'http {',
         'access_log off;',
         ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp),
