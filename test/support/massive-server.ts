@@ -24,6 +24,7 @@ import { handleOptions, isOptionsPath } from './massive-options.ts'
 import { handleMarketStatus, isMarketStatusPath } from './massive-market-status.ts'
 import { handleSplits, isSplitsPath } from './massive-splits.ts'
 import { CONDITIONS_PATH, handleConditions } from './massive-conditions.ts'
+import { handleTrades, TRADES_PATH } from './massive-trades.ts'
 import type { CalendarOverride } from '../../src/core/calendar.ts'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
 import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
@@ -269,6 +270,8 @@ function route(
   if (details) return handleTickerDetails(decodeURIComponent(details[1]!))
   if (url.pathname === TICKER_SEARCH_PATH) return handleTickerSearch(url)
   if (url.pathname === CONDITIONS_PATH) return handleConditions(url)
+  const trades = url.pathname.match(TRADES_PATH)
+  if (trades) return handleTrades(url, decodeURIComponent(trades[1]!), nowMs)
   return { status: 404, body: { status: 'NOT_FOUND', message: 'The specified resource was not found' } }
 }
 
