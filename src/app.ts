@@ -82,7 +82,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const quick = { deadlineMs: config.timeouts.databaseMs, clock }
   const bulk = { deadlineMs: config.timeouts.requestMs, clock }
 
-  const { upstream, tickers, upstreamOptions, upstreamMarketStatus, splits: upstreamSplits, conditions } = createUpstreams(config, clock)
+  const { upstream, tickers, upstreamOptions, upstreamMarketStatus, splits: upstreamSplits, conditions, tradeHistory } = createUpstreams(config, clock)
   // Trades are applied by the provider's condition rules once read (the shipped table until then).
   const saleConditions = new SaleConditionsService(conditions, clock, log)
   const marketStatus = new MarketStatusService({
@@ -159,6 +159,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     marketStatus,
     // Around the clock the simulated day bar closes at the day's last trade: the live previous close follows it.
     conditions: saleConditions,
+    tradeHistory,
     regularSession:
       upstreamMarketStatus === null && config.market.simulatedHours === 'always'
         ? allDayRegularSession

@@ -9,6 +9,7 @@ import {
   hasPending,
   hasPendingDerived,
   liveBarOf,
+  seedMinutePrefix,
   snapshotOf,
   type Outgoing,
   type RegularSessionOf,
@@ -18,6 +19,7 @@ import { marketMessage, messageTypeOf, type MarketMessageType } from '../contrac
 import type { ResetReason } from '../contract/messages'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { ConditionTableSource } from '../ports/upstream-conditions'
+import type { TradeHistory } from '../ports/upstream-trades'
 import type { LiveBar, Quote, Trade, UpstreamSnapshot } from '../core/market-types'
 import { applyQuote } from '../core/quote-state'
 import { closeMinutes, createMinuteCloser, defaultCloseGraceMs, nextDecisionAt, noteTraded, startClosing } from '../core/minute-close'
@@ -29,6 +31,8 @@ export type SymbolMessage =
   | { type: 'barsArrived'; bars: LiveBar[] }
   | { type: 'seedArrived'; snapshot: UpstreamSnapshot | null; asOf: number }
   | { type: 'seedFailed'; error: unknown }
+  /** The forming minute's trades from before the stream began (TradeHistory). */
+  | { type: 'prefixArrived'; trades: Trade[] }
   | { type: 'flushDue' }
   /** A minute's grace has passed: announce it if it ended with no bar. */
   | { type: 'closeDue' }
@@ -65,6 +69,8 @@ export interface SymbolActorOptions {
   regularSession?: RegularSessionOf
   /** The sale-condition rules trades are applied by (the provider's once read). @default the shipped table */
   conditions?: ConditionTableSource
+  /** The provider's recent trades: the forming minute's trades from before the stream began seed the first live bar (seedMinutePrefix). @default none (the first live bar covers what was streamed) */
+  tradeHistory?: TradeHistory
   /** Receives every message exactly once, already serialised. */
   publish: (symbol: string, payload: string, type: MarketMessageType) => void
   /** A fresh epoch string (unique per actor start and per continuity loss). */
@@ -128,6 +134,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
     startClosing(this.closer, this.o.clock.now())
     this.armClose()
     this.requestSeed()
+    this.requestMinutePrefix()
   }
 
   stop(): void {
@@ -149,6 +156,9 @@ export class SymbolActor extends Actor<SymbolMessage> {
         break
       case 'barsArrived':
         for (const bar of m.bars) applyMinuteBar(this.state, bar)
+        break
+      case 'prefixArrived':
+        seedMinutePrefix(this.state, m.trades)
         break
       case 'seedArrived':
         if (m.snapshot) applySeed(this.state, m.snapshot, m.asOf)
@@ -267,6 +277,18 @@ export class SymbolActor extends Actor<SymbolMessage> {
       )
     if (this.seedTimer) this.o.clock.clearTimeout(this.seedTimer)
     this.requestSeed()
+  }
+
+  /** Asks for the forming minute's trades so far; without them (no history, a failure) the first live bar covers the streamed trades only. */
+  private requestMinutePrefix(): void {
+    const history = this.o.tradeHistory
+    if (!history || this.status !== 'running') return
+    const now = this.o.clock.now()
+    const minute = Math.floor(now / 60_000) * 60_000
+    history.tradesBetween(this.symbol, minute, now + 1).then(
+      (trades) => this.send({ type: 'prefixArrived', trades }),
+      () => {},
+    )
   }
 
   private requestSeed(): void {

@@ -4,6 +4,7 @@ import type { MarketMessageType } from '../contract/protocol'
 import type { ResetReason } from '../contract/messages'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { ConditionTableSource } from '../ports/upstream-conditions'
+import type { TradeHistory } from '../ports/upstream-trades'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { LiveBar, Quote, Trade } from '../core/market-types'
 import type { RegularSessionOf } from '../core/coalesce'
@@ -24,6 +25,8 @@ export interface SymbolHubOptions {
   regularSession?: RegularSessionOf
   /** The sale-condition rules trades are applied by. @default the shipped table */
   conditions?: ConditionTableSource
+  /** The provider's recent trades: the forming minute's trades from before the stream began seed the first live bar (seedMinutePrefix). @default none (the first live bar covers what was streamed) */
+  tradeHistory?: TradeHistory
   /** Where every actor's serialised messages go (bus + local fan-out). */
   publish: (symbol: string, payload: string, type: MarketMessageType) => void
   seed?: SnapshotSource
@@ -213,6 +216,7 @@ export class SymbolHub extends Actor<HubMessage> {
       source: this.o.source,
       regularSession: this.o.regularSession,
       conditions: this.o.conditions,
+      tradeHistory: this.o.tradeHistory,
       publish: this.o.publish,
       seed: this.o.seed,
       newEpoch: () => `${this.o.nodeId}.${this.o.clock.now().toString(36)}.${(++this.epochCounter).toString(36)}`,

@@ -6,6 +6,7 @@ import type { UpstreamOptions } from '../ports/upstream-options'
 import type { UpstreamMarketStatus } from '../ports/upstream-market-status'
 import type { UpstreamSplits } from '../ports/upstream-splits'
 import type { UpstreamConditions } from '../ports/upstream-conditions'
+import type { TradeHistory } from '../ports/upstream-trades'
 import { MassiveHttpClient } from '../adapters/massive/http-client'
 import { MassiveOptions } from '../adapters/massive/massive-options'
 import { MassiveRest } from '../adapters/massive/massive-rest'
@@ -13,6 +14,8 @@ import { MassiveMarketStatus } from '../adapters/massive/massive-market-status'
 import { MassiveFeed } from '../adapters/massive/massive-feed'
 import { MassiveSplits } from '../adapters/massive/massive-splits'
 import { MassiveConditions } from '../adapters/massive/massive-conditions'
+import { MassiveTrades } from '../adapters/massive/massive-trades'
+import { SimulatedTrades } from '../adapters/simulated/simulated-trades'
 import { SimulatedSplits } from '../adapters/simulated/splits'
 import { SimulatedUpstream } from '../adapters/simulated/simulated-upstream'
 import { SimulatedOptions } from '../adapters/simulated/simulated-options'
@@ -31,6 +34,8 @@ export function createUpstreams(
   splits: UpstreamSplits
   /** The provider's sale-condition rules; null for the simulated market, which trades by the shipped table. */
   conditions: UpstreamConditions | null
+  /** Recent trades, for the forming minute's trades from before a symbol's stream began. */
+  tradeHistory: TradeHistory
 } {
   const apiKey = config.massive.apiKey
   if (!apiKey) {
@@ -46,6 +51,7 @@ export function createUpstreams(
       upstreamMarketStatus: null,
       splits: new SimulatedSplits(),
       conditions: null,
+      tradeHistory: new SimulatedTrades(simulatedMarket(config.market.simulatedHours), clock),
     }
   }
   const http = new MassiveHttpClient({
@@ -65,6 +71,7 @@ export function createUpstreams(
     upstreamMarketStatus: new MassiveMarketStatus(http),
     splits: new MassiveSplits(http),
     conditions: new MassiveConditions(http),
+    tradeHistory: new MassiveTrades(http),
   }
 }
 

@@ -14,6 +14,7 @@ import type { WatchlistEvents } from '../services/watchlist-service'
 import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
 import type { ConditionTableSource } from '../ports/upstream-conditions'
+import type { TradeHistory } from '../ports/upstream-trades'
 import type { UserRepo } from '../ports/repos'
 import type { ConnectionCounter } from '../ports/connection-counter'
 import type { Revocation, RevokedTokens } from '../ports/revoked-tokens'
@@ -84,6 +85,8 @@ export interface StreamModuleDeps {
   regularSession?: RegularSessionOf
   /** The sale-condition rules trades are applied by (the provider's once read). @default the shipped table */
   conditions?: ConditionTableSource
+  /** The provider's recent trades: the forming minute's trades from before the stream began seed the first live bar (seedMinutePrefix). @default none (the first live bar covers what was streamed) */
+  tradeHistory?: TradeHistory
 }
 
 export interface StreamStatus {
@@ -139,6 +142,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
     seed: deps.snapshotSource,
     regularSession: deps.regularSession,
     conditions: deps.conditions,
+    tradeHistory: deps.tradeHistory,
     random: tuning.random,
   })
   const fanout = pipeline.fanout

@@ -10,6 +10,7 @@ import type { RegularSessionOf } from '../core/coalesce'
 import type { Bus } from '../ports/bus'
 import type { Clock } from '../ports/clock'
 import type { ConditionTableSource } from '../ports/upstream-conditions'
+import type { TradeHistory } from '../ports/upstream-trades'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { UpstreamFeed } from '../ports/upstream'
 import { BusBatch, LocalFanout } from './fanout'
@@ -34,6 +35,8 @@ export interface SymbolPipelineDeps {
   regularSession?: RegularSessionOf
   /** The sale-condition rules trades are applied by. @default the shipped table */
   conditions?: ConditionTableSource
+  /** The provider's recent trades: the forming minute's trades from before the stream began seed the first live bar (seedMinutePrefix). @default none (the first live bar covers what was streamed) */
+  tradeHistory?: TradeHistory
   random: () => number
 }
 
@@ -142,6 +145,7 @@ export class SymbolPipeline {
       source: d.feed.name,
       regularSession: d.regularSession,
       conditions: d.conditions,
+      tradeHistory: d.tradeHistory,
       nodeId: d.bus.nodeId,
       seed: d.seed,
       graceMs: d.graceMs,

@@ -44,6 +44,17 @@ describe('MassiveTrades', () => {
     expect(trades[0].c).toEqual([37])
   })
 
+  it('stops asking once the plan turns out not to include trades (403): later answers are empty', async () => {
+    const trades = client()
+    server.switches.notAuthorized = true
+    try {
+      await expect(trades.tradesBetween('AAPL', NOW - 30_000, NOW)).rejects.toMatchObject({ code: 'UPSTREAM_NOT_AUTHORIZED' })
+      expect(await trades.tradesBetween('AAPL', NOW - 30_000, NOW)).toEqual([])
+    } finally {
+      server.reset()
+    }
+  })
+
   it('reports a row without a price or timestamp as a bad response', () => {
     expect(() => parseTradesPage('X', { results: [{ size: 1 }] })).toThrow('unexpected shape')
   })

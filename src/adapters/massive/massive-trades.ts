@@ -15,11 +15,23 @@ const MAX_PAGES = 20
 const NOT_COUNTED = new Set([1, 7, 8, 10, 11])
 
 export class MassiveTrades implements TradeHistory {
+  /** Set once the plan turned out not to include trades (403): no more calls, every answer empty. */
+  private notAuthorized = false
+
   constructor(private readonly http: MassiveHttpClient) {}
 
   async tradesBetween(ticker: string, fromMs: number, toMs: number): Promise<Trade[]> {
+    if (this.notAuthorized || !(toMs > fromMs)) return []
+    try {
+      return await this.fetch(ticker, fromMs, toMs)
+    } catch (error) {
+      if (error instanceof UpstreamError && error.code === 'UPSTREAM_NOT_AUTHORIZED') this.notAuthorized = true
+      throw error
+    }
+  }
+
+  private async fetch(ticker: string, fromMs: number, toMs: number): Promise<Trade[]> {
     const out: Trade[] = []
-    if (!(toMs > fromMs)) return out
     const query = new URLSearchParams({
       'timestamp.gte': String(BigInt(Math.floor(fromMs)) * 1_000_000n),
       'timestamp.lt': String(BigInt(Math.ceil(toMs)) * 1_000_000n),
