@@ -84,7 +84,7 @@ describe('terminal freshness in Chromium', () => {
     await shot(page, 'live')
 
     // 1. Half-open: the proxy stops forwarding without closing anything. Only the watchdog can tell.
-    expect(proxy.stallStreams()).toBe(1)
+    expect(proxy.stallStreams()).toBeGreaterThanOrEqual(1)
     const stalledAt = performance.now()
     await waitFor(page, 'the stall detected', () => (window as any).__terminal.status().state !== 'live', null, detectWithinMs + 2_000)
     const stallDetectedMs = Math.round(performance.now() - stalledAt)
@@ -96,7 +96,8 @@ describe('terminal freshness in Chromium', () => {
     expect(silenceMs).toBeLessThanOrEqual(detectWithinMs)
     await waitFor(page, 'the label off Live', () => document.querySelector('#conn-label')!.textContent !== 'Live', null, 1_000)
     await shot(page, 'stall-detected')
-    // A new socket through the proxy is not stalled: live again.
+    // New sockets through the proxy are bridged again: live again.
+    proxy.resumeStreams()
     await liveAndFresh('live again after the stall')
 
     // 2. The network is cut for ~20 s: the browser's offline event ends the stream at once.

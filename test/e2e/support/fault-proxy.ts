@@ -26,8 +26,13 @@ export interface FaultProxy {
   readonly refused: number
   /** Closes every bridged stream socket towards the client with `code` (4000 SERVER_RESTART by default; 1011 mimics a crash). */
   dropStreams(code?: number, reason?: string): number
-  /** Half-opens every bridged stream socket: forwarding stops both ways and nothing is closed (a dead Wi-Fi, a stuck proxy). */
+  /**
+   * Half-opens every bridged stream socket, and every one bridged until resumeStreams(): forwarding
+   * stops both ways and nothing is closed (a dead Wi-Fi, a stuck proxy). Returns the sockets stalled now.
+   */
   stallStreams(): number
+  /** New stream sockets are bridged again; the stalled ones stay half-open. */
+  resumeStreams(): void
   /** Refuses stream handshakes (HTTP 503) until unblock(); REST keeps working. */
   blockStreams(): void
   unblockStreams(): void
@@ -51,6 +56,7 @@ export function startFaultProxy(target: string, options: FaultProxyOptions = {})
   const targetUrl = new URL(target)
   const bridges = new Set<ServerWebSocket<Bridge>>()
   let blocked = false
+  let stalling = false
   let refused = 0
 
   const server: Server<Bridge> = Bun.serve<Bridge>({
@@ -72,7 +78,7 @@ export function startFaultProxy(target: string, options: FaultProxyOptions = {})
         const cookie = req.headers.get('cookie')
         if (cookie) headers.cookie = cookie
         const upstream = new WebSocket(upstreamUrl.replace(/^http/, 'ws'), { protocols, headers } as any)
-        const data: Bridge = { upstream, pending: [], early: [], client: null, closedEarly: null, stalled: false }
+        const data: Bridge = { upstream, pending: [], early: [], client: null, closedEarly: null, stalled: stalling }
         upstream.onmessage = (ev) => {
           if (data.stalled) return
           if (data.client) data.client.send(ev.data as string)
@@ -146,8 +152,12 @@ export function startFaultProxy(target: string, options: FaultProxyOptions = {})
       return n
     },
     stallStreams() {
+      stalling = true
       for (const ws of bridges) ws.data.stalled = true
       return bridges.size
+    },
+    resumeStreams() {
+      stalling = false
     },
     blockStreams() {
       blocked = true
