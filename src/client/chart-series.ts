@@ -5,7 +5,7 @@ import type { Timespan } from '../core/market-types.ts'
 import { dropBefore, minuteMs, toWireBar, type MinuteBar } from './minute-bars'
 import type { WireBar } from './wire'
 
-export type ChartTimespan = '1m' | '5m' | '1h' | '1d'
+export type ChartTimespan = '1m' | '5m' | '15m' | '30m' | '1h' | '4h' | '1d' | '1w'
 
 export interface TimespanSpec {
   key: ChartTimespan
@@ -13,14 +13,32 @@ export interface TimespanSpec {
   multiplier: number
   /** How far back the chart's history reaches when loaded. */
   historyMs: number
+  /** How far back each "older history" page reaches (within the bars API's widest span for the timespan). */
+  pageMs: number
 }
 
+const spec = (key: ChartTimespan, timespan: Timespan, multiplier: number, historyMs: number, pageMs: number) => ({
+  key,
+  timespan,
+  multiplier,
+  historyMs,
+  pageMs,
+})
+
+/** The chart's timeframes, shortest first (the page's buttons and keys 1-8 follow this order). */
 export const chartTimespans: Record<ChartTimespan, TimespanSpec> = {
-  '1m': { key: '1m', timespan: 'minute', multiplier: 1, historyMs: 8 * HOUR_MS },
-  '5m': { key: '5m', timespan: 'minute', multiplier: 5, historyMs: 3 * DAY_MS },
-  '1h': { key: '1h', timespan: 'hour', multiplier: 1, historyMs: 60 * DAY_MS },
-  '1d': { key: '1d', timespan: 'day', multiplier: 1, historyMs: 730 * DAY_MS },
+  '1m': spec('1m', 'minute', 1, 8 * HOUR_MS, DAY_MS),
+  '5m': spec('5m', 'minute', 5, 3 * DAY_MS, 3 * DAY_MS),
+  '15m': spec('15m', 'minute', 15, 5 * DAY_MS, 7 * DAY_MS),
+  '30m': spec('30m', 'minute', 30, 7 * DAY_MS, 7 * DAY_MS),
+  '1h': spec('1h', 'hour', 1, 60 * DAY_MS, 30 * DAY_MS),
+  '4h': spec('4h', 'hour', 4, 90 * DAY_MS, 90 * DAY_MS),
+  '1d': spec('1d', 'day', 1, 730 * DAY_MS, 365 * DAY_MS),
+  '1w': spec('1w', 'week', 1, 5 * 365 * DAY_MS, 5 * 365 * DAY_MS),
 }
+
+/** An empty stretch of at least this long before the earliest bar means the data has ended (longer than any market closure). */
+export const historyEndGapMs = 7 * DAY_MS
 
 export const isChartTimespan = (v: unknown): v is ChartTimespan => typeof v === 'string' && v in chartTimespans
 

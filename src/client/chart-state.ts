@@ -1,5 +1,6 @@
 /** The charted symbol's state: its plan, bars, sync phase and the stream messages held while it is not synced. */
-import { compactChart, displayBars, type ChartPlan, type TimespanSpec } from './chart-series'
+import { bucketStart } from '../core/market-time.ts'
+import { compactChart, displayBars, historyEndGapMs, type ChartPlan, type TimespanSpec } from './chart-series'
 import type { MinuteBar } from './minute-bars'
 import type { MarketMessage, WireBar } from './wire'
 
@@ -30,6 +31,8 @@ export interface ChartState {
   /** Server time (as estimated) up to which the minutes are known good (last applied message or REST fill). */
   goodUntil: number
   revision: number
+  /** Older history: the next page ends just before this instant; 'loading' while a page is in flight, 'ended' once the data ran out. */
+  older: { before: number; state: 'idle' | 'loading' | 'ended'; emptyMs: number }
 }
 
 /** A REST request the shell should make for the chart, answered with applyChartLoad / applyRecovery. */
@@ -56,7 +59,41 @@ export function newChart(symbol: string, plan: ChartPlan, generation: number, no
     held: [],
     goodUntil: now,
     revision: 0,
+    older: { before: plan.historyFrom ?? plan.coverageFrom, state: 'idle', emptyMs: 0 },
   }
+}
+
+/** A page of older history for the shell to fetch (spec bars with from <= t < before), answered with applyOlder. */
+export interface OlderRequest {
+  symbol: string
+  generation: number
+  spec: TimespanSpec
+  from: number
+  before: number
+}
+
+/** The next older page, or null while loading, after the data ended, or before the first load finished. */
+export function olderRequest(chart: ChartState): OlderRequest | null {
+  if (chart.older.state !== 'idle' || chart.phase === 'loading') return null
+  const { spec } = chart.plan
+  const before = chart.older.before
+  const from = bucketStart(spec.timespan, spec.multiplier, before - spec.pageMs)
+  chart.older.state = 'loading'
+  return { symbol: chart.symbol, generation: chart.generation, spec, from, before }
+}
+
+/** Puts an older page in front of the history; an empty stretch of `historyEndGapMs` or more means the data has ended. */
+export function applyOlder(chart: ChartState, req: OlderRequest, bars: readonly WireBar[] | null): void {
+  if (bars === null) {
+    chart.older.state = 'idle'
+    return
+  }
+  const first = chart.history[0]?.t ?? chart.plan.coverageFrom
+  const older = bars.filter((b) => b.t >= req.from && b.t < Math.min(req.before, first))
+  chart.history = older.concat(chart.history)
+  const emptyMs = older.length ? 0 : chart.older.emptyMs + (req.before - req.from)
+  chart.older = { before: req.from, state: emptyMs >= historyEndGapMs ? 'ended' : 'idle', emptyMs }
+  chart.revision++
 }
 
 export function chartRequest(chart: ChartState, minutesFrom: number): ChartRequest {
@@ -99,9 +136,11 @@ export interface ChartView {
   revision: number
   /** Ascending; what REST would answer for the same timespan. */
   bars: WireBar[]
+  /** Older history: 'loading' while a page is in flight, 'ended' when there is no older data. */
+  older: 'idle' | 'loading' | 'ended'
 }
 
 export function viewOf(c: ChartState): ChartView {
   const bars = displayBars(c.plan.spec, c.history, c.plan.coverageFrom, c.minutes)
-  return { symbol: c.symbol, spec: c.plan.spec, phase: c.phase, revision: c.revision, bars }
+  return { symbol: c.symbol, spec: c.plan.spec, phase: c.phase, revision: c.revision, bars, older: c.older.state }
 }

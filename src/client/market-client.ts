@@ -5,7 +5,7 @@ import type { ConnectionState, MachineOptions, Reason } from './connection-machi
 import { MarketModel, type ChartPhase, type MarketModelOptions } from './market-model'
 import type { RefreshOptions } from './refresh-schedule'
 import { ApiError, createRestApi, type FetchLike, type RestApi } from './rest-api'
-import type { MarketStatus, Watchlist } from './wire'
+import type { MarketStatus, Watchlist, WireBar } from './wire'
 import { newerStatus } from './market-session'
 import { PriceAges, type PriceAge, type PriceAgeOptions } from './price-age'
 import { RestSync, type RestSyncOptions } from './rest-sync'
@@ -159,7 +159,8 @@ export class MarketClient {
       const wl = await this.api.watchlist()
       this.applyWatchlist(wl)
       await this.sync.refreshSnapshots(this.model.tickers())
-      const symbol = chart.symbol ?? this.model.tickers()[0]
+      // A remembered symbol no longer in the watchlist gives way to the first one.
+      const symbol = chart.symbol && this.model.tickers().includes(chart.symbol) ? chart.symbol : this.model.tickers()[0]
       if (symbol) await this.selectChart(symbol, chart.timespan ?? '1m')
     } catch (e) {
       // Without a session there is nothing to stream; any other failure is left to polling and backfill.
@@ -251,6 +252,28 @@ export class MarketClient {
       this.model.chartLoadFailed(req)
       this.onRestError(e)
     }
+    this.changed()
+  }
+
+  /** Loads the page of history before the chart's earliest bar (scrolling left); a no-op while one is in flight or after the data ended. */
+  async loadOlder(): Promise<void> {
+    const req = this.model.beginOlder()
+    if (!req) return
+    this.changed()
+    let bars: WireBar[] | null = null
+    try {
+      const { spec } = req
+      bars = await this.api.bars({
+        ticker: req.symbol,
+        timespan: spec.timespan,
+        multiplier: spec.multiplier,
+        from: req.from,
+        to: req.before - 1,
+      })
+    } catch (e) {
+      this.onRestError(e)
+    }
+    this.model.applyOlder(req, bars)
     this.changed()
   }
 

@@ -1,14 +1,17 @@
 /** The client's market state without I/O: watchlist rows, the chart's bars, per-symbol stream continuity, and when a backfill is due. */
 import { planChart, type TimespanSpec } from './chart-series'
 import {
+  applyOlder,
   chartRequest,
   compactChartState,
   hold,
   newChart,
+  olderRequest,
   recoveryFrom,
   viewOf,
   type ChartPhase,
   type ChartRequest,
+  type OlderRequest,
   type ChartState,
   type ChartView,
 } from './chart-state'
@@ -17,7 +20,7 @@ import { checkSequence, isApplicable, type StreamCursor } from './sequence'
 import { emptyRow, rowFromRest, rowFromStream, type SnapshotRow } from './watch-rows'
 import type { MarketMessage, RestSnapshot, WireBar } from './wire'
 
-export type { ChartPhase, ChartRequest, ChartView } from './chart-state'
+export type { ChartPhase, ChartRequest, ChartView, OlderRequest } from './chart-state'
 export type { SnapshotRow } from './watch-rows'
 
 /** 'off': not on the stream; 'awaiting': subscribe sent; 'on': confirmed; 'refused': the server said no (limit, not in watchlist). */
@@ -308,6 +311,21 @@ export class MarketModel {
 
   chartView(): ChartView | null {
     return this.chart ? viewOf(this.chart) : null
+  }
+
+  /** The next page of older history to fetch (marked in flight), or null when none is due. */
+  beginOlder(): OlderRequest | null {
+    const req = this.chart ? olderRequest(this.chart) : null
+    if (req) this.revision++
+    return req
+  }
+
+  /** The answer to beginOlder's request (null: it failed, try again later); ignored when the chart changed since. */
+  applyOlder(req: OlderRequest, bars: readonly WireBar[] | null): void {
+    const c = this.chart
+    if (!c || c.generation !== req.generation) return
+    applyOlder(c, req, bars)
+    this.revision++
   }
 
   /** The chart's minute store, with origins (for tests and diagnostics). */

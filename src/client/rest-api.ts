@@ -8,6 +8,7 @@ import type {
   RestError,
   Session,
   SnapshotsAnswer,
+  TickerSearch,
   User,
   Watchlist,
   WireBar,
@@ -129,6 +130,12 @@ export function createRestApi(o: RestApiOptions) {
         `/api/v1/market-data/snapshots?tickers=${tickers.map(encodeURIComponent).join(',')}`,
       ),
     marketStatus: () => call<MarketStatus>('GET', '/api/v1/market-data/market-status'),
+    /** Symbol search (ticker or company name), best match first. */
+    searchTickers: (text: string, limit = 10) =>
+      call<TickerSearch>(
+        'GET',
+        `/api/v1/reference/tickers?${new URLSearchParams({ search: text, limit: String(limit) })}`,
+      ),
     optionExpirations: (underlying: string) =>
       call<OptionExpirations>('GET', `/api/v1/options/expirations?underlying=${encodeURIComponent(underlying)}`),
     optionChain(q: OptionChainQuery) {

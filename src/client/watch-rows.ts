@@ -11,6 +11,10 @@ export interface SnapshotRow {
   /** Unix ms of the last trade the row reflects. */
   updatedAt: number | null
   source: 'WS' | 'REST' | null
+  /** Today's volume and range: from a REST snapshot that has them, then moved by streamed trades. */
+  volume: number | null
+  high: number | null
+  low: number | null
 }
 
 export const emptyRow = (ticker: string): SnapshotRow => ({
@@ -21,6 +25,9 @@ export const emptyRow = (ticker: string): SnapshotRow => ({
   prev_close: null,
   updatedAt: null,
   source: null,
+  volume: null,
+  high: null,
+  low: null,
 })
 
 const isOlder = (row: SnapshotRow, t: number) => row.updatedAt !== null && t < row.updatedAt
@@ -37,6 +44,9 @@ export function rowFromRest(row: SnapshotRow, r: RestSnapshot): SnapshotRow | nu
     prev_close: r.prev_close,
     updatedAt,
     source: 'REST',
+    volume: r.day?.volume ?? row.volume,
+    high: r.day?.high ?? row.high,
+    low: r.day?.low ?? row.low,
   }
 }
 
@@ -49,7 +59,7 @@ export function rowFromStream(row: SnapshotRow, m: MarketMessage): SnapshotRow |
     const d = m.data
     if (isOlder(row, d.updated_at)) return null
     const { last, change, change_pct, prev_close } = d
-    return { ticker: row.ticker, last, change, change_pct, prev_close, updatedAt: d.updated_at, source: 'WS' }
+    return { ...row, last, change, change_pct, prev_close, updatedAt: d.updated_at, source: 'WS' }
   }
   if (m.type !== 'trade' || isOlder(row, m.data.t)) return null
   const { p, t } = m.data
@@ -57,5 +67,8 @@ export function rowFromStream(row: SnapshotRow, m: MarketMessage): SnapshotRow |
   const change = prev === null ? row.change : Math.round((p - prev) * 100) / 100
   const pct =
     prev === null || prev === 0 || change === null ? row.change_pct : Math.round((change / prev) * 100_000) / 1000
-  return { ...row, last: p, change, change_pct: pct, updatedAt: t, source: 'WS' }
+  const volume = row.volume === null ? null : row.volume + m.data.volume
+  const high = row.high === null ? null : Math.max(row.high, p)
+  const low = row.low === null ? null : Math.min(row.low, p)
+  return { ...row, last: p, change, change_pct: pct, updatedAt: t, source: 'WS', volume, high, low }
 }

@@ -3,7 +3,17 @@
 // The REST shapes are the contract's (src/contract/rest.ts, shared with the server; type-only: nothing of it is bundled).
 import type { Bar } from '../core/market-types'
 import type { ChainAnswer, ChainSide, ContractAnswer, ExpirationsAnswer, Snapshot } from '../contract/rest'
-export type { BarsPage, MarketStatus, RestError, Session, SnapshotsAnswer, User, Watchlist, WatchlistItem } from '../contract/rest'
+export type {
+  BarsPage,
+  MarketStatus,
+  RestError,
+  Session,
+  SnapshotsAnswer,
+  TickerSearch,
+  User,
+  Watchlist,
+  WatchlistItem,
+} from '../contract/rest'
 import { CloseCode, shouldReconnect } from '../contract/protocol'
 import type { ControlMessage, MarketMessage, ServerMessage } from '../contract/messages'
 export type {

@@ -77,7 +77,8 @@ export interface Snapshot {
   /** WS: this replica's live stream; REST: the upstream. */
   source: 'WS' | 'REST'
   /** The market's session when the answer was formed (open around the clock with SIMULATED_MARKET_HOURS=always). */
-  session: Market
+  session: Market  /** Today's regular-session range and the whole day's volume, when the provider's snapshot has them (absent for WS answers). */
+  day?: { high: number; low: number; volume: number }
 }
 
 /** A ticker GET /market-data/snapshots could not answer. */
@@ -85,6 +86,11 @@ export interface SnapshotError {
   ticker: string
   code: 'UNKNOWN_TICKER' | 'SNAPSHOT_UNAVAILABLE'
   message: string
+}
+
+/** GET /reference/tickers: the symbol search's matches, best first. */
+export interface TickerSearch {
+  items: { ticker: string; name: string; type: string; exchange: string | null }[]
 }
 
 export interface SnapshotsAnswer {

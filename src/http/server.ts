@@ -25,6 +25,8 @@ export interface ServerOptions {
   modules: Elysia<any, any, any, any, any, any, any>[]
   /** Called once per answered request (HttpMetrics.observe). */
   answered?: (r: AnsweredRequest) => void
+  /** The server's clock: each answer's `Date` says its time (clients estimate the server's clock from it). @default Bun's wall clock */
+  now?: () => number
 }
 
 export function createServer(o: ServerOptions) {
@@ -36,6 +38,9 @@ export function createServer(o: ServerOptions) {
     serve: { maxRequestBodySize: requestLimits.bunBodyBytes, idleTimeout: o.idleTimeoutSec ?? 30 },
     websocket: o.websocket,
   })
+    .onRequest(({ set }) => {
+      if (o.now) set.headers.date = new Date(o.now()).toUTCString()
+    })
     .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes, answered: o.answered }))
     .use(createCors(o.corsOrigins))
     .use(openApiDocumentFinisher('/docs/json'))

@@ -120,5 +120,6 @@ function toSnapshot(s: UpstreamSnapshot, session: Market): Snapshot {
     updated_at: new Date(s.updatedAt).toISOString(),
     source: 'REST',
     session,
+    ...(s.day ? { day: { high: s.day.h, low: s.day.l, volume: s.day.v } } : {}),
   }
 }

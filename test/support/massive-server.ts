@@ -40,6 +40,8 @@ export interface MassiveServerOptions {
   port?: number
   /** How often the feed pushes trades (and minute bars at minute boundaries), in real ms. @default 100 */
   feedTickMs?: number
+  /** Where the provider's history begins (Unix ms): no bars before it, as for a plan's history limit. @default none */
+  historyStartMs?: number
 }
 
 /** Mutable failure switches; tests flip them between calls. reset() restores these defaults. REST switches apply to HTTP only. */
@@ -162,7 +164,8 @@ export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveSer
     isKnownTicker,
     // adjusted=false: prices and volumes as they printed, before later splits (src/adapters/simulated/splits.ts).
     unadjust: (ticker, bar) => adjustBar(bar, 1 / adjustmentAsOf(ticker, bar.t, now())),
-    baseBars: (ticker, base, fromMs, toMs) => (base === 'minute' ? minuteBars : dayBars)(ticker, fromMs, toMs, now()),
+    baseBars: (ticker, base, fromMs, toMs) =>
+      (base === 'minute' ? minuteBars : dayBars)(ticker, Math.max(fromMs, opts.historyStartMs ?? fromMs), toMs, now()),
   }
 
   const server = Bun.serve({

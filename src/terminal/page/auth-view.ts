@@ -1,5 +1,6 @@
 /** The sign-in / sign-up form: registers and logs in over REST, then hands the token to the page. */
 import { ApiError, type RestApi } from '../../client/rest-api'
+import type { User } from '../../client/wire'
 import { byId, setText } from './dom'
 
 const friendly: Record<string, string> = {
@@ -17,7 +18,7 @@ export class AuthView {
 
   constructor(
     private api: RestApi,
-    private enter: (token: string, email: string) => void,
+    private enter: (token: string, user: User) => void,
   ) {
     this.form.addEventListener('submit', (e) => {
       e.preventDefault()
@@ -40,7 +41,7 @@ export class AuthView {
       if (signUp) await this.api.register(email, password)
       const login = await this.api.login(email, password)
       setText(this.message, '')
-      this.enter(login.token, login.user.email)
+      this.enter(login.token, login.user)
     } catch (e) {
       const code = e instanceof ApiError ? e.code : 'ERROR'
       const wait = e instanceof ApiError && e.retryAfterMs ? ` (${Math.ceil(e.retryAfterMs / 1000)} s)` : ''

@@ -1,13 +1,17 @@
-/** Entry of the /terminal page: sign-in, the watchlist table, the chart, the options panel and the state indicator, wired to the MarketClient. */
+/** Entry of the /terminal page: sign-in, the watchlist table, the chart, the options panel and the state indicator, wired to the MarketClient; remembers the user's view and binds the keys. */
 import { isChartTimespan, type ChartTimespan } from '../../client/chart-series'
 import { MarketClient } from '../../client/market-client'
 import { browserClock } from '../../client/browser-clock'
 import { ApiError } from '../../client/rest-api'
 import type { SocketFactory } from '../../client/stream-connection'
+import type { User } from '../../client/wire'
 import { AuthView } from './auth-view'
 import { ChartView } from './chart-view'
 import { byId, setText } from './dom'
 import { showAge } from './freshness-view'
+import { bindKeys } from './keyboard'
+import { loadPageState, savePageState } from './page-state'
+import { SearchView } from './search-view'
 import { direction, price, signed } from './format'
 import { OptionsView } from './options-view'
 import { renderStatus, showNotice } from './status-view'
@@ -23,34 +27,60 @@ const client = new MarketClient({
 let timespan: ChartTimespan = '1m'
 let started = false
 let lastNotice: unknown = null
+/** The signed-in user (whose view is remembered) and what was last saved for them. */
+let userId: number | null = null
+let saved = ''
 
-const chart = new ChartView(byId('chart'))
+const chart = new ChartView(
+  byId('chart'),
+  { legend: byId('chart-legend'), live: byId<HTMLButtonElement>('chart-live') },
+  { older: () => void client.loadOlder() },
+)
 const watch = new WatchView({
   select: (ticker) => void client.selectChart(ticker, timespan),
   remove: (ticker) => void client.removeTicker(ticker).catch(report),
+  sorted: () => schedule(),
 })
 const options = new OptionsView(client.api)
-const auth = new AuthView(client.api, (token, email) => void enter(token, email))
+const auth = new AuthView(client.api, (token, user) => void enter(token, user))
+const search = new SearchView(client.api, (ticker) => addTicker(ticker))
 
 function report(e: unknown): void {
   showNotice(e instanceof ApiError ? `${e.message} (${e.code})` : String(e))
 }
 
 /** Shows the terminal for a signed-in user and starts the client (REST load, then the stream). */
-async function enter(token: string | null, email: string): Promise<void> {
+async function enter(token: string | null, user: User): Promise<void> {
   client.setToken(token)
-  setText(byId('user-email'), email)
+  setText(byId('user-email'), user.email)
   byId('auth').hidden = true
   byId('terminal').hidden = false
   byId('user').hidden = false
   started = true
-  await client.start({ timespan }).catch(report)
+  // The view this user left in this browser: ticker, timeframe, options panel, sort.
+  const remembered = loadPageState(user.id)
+  userId = user.id
+  saved = ''
+  timespan = remembered.timespan ?? '1m'
+  watch.setSort(remembered.sort ?? null)
+  await client.start({ symbol: remembered.ticker, timespan }).catch(report)
+  const symbol = client.model.chartSymbol()
+  if (remembered.options && symbol) options.open(symbol)
   render()
+}
+
+/** Saves the user's view when it changed (only once a chart shows, so a load in progress never forgets the ticker). */
+function remember(symbol: string | null): void {
+  if (userId === null || !started || !symbol) return
+  const state = { ticker: symbol, timespan, options: options.openFor() !== null, sort: watch.currentSort() }
+  const text = JSON.stringify(state)
+  if (text !== saved) ((saved = text), savePageState(userId, state))
 }
 
 async function signOut(): Promise<void> {
   client.stop()
   started = false
+  userId = null
   // Log out while the client still holds its bearer token, so that session is revoked too (not only the cookie's).
   await client.api.logout().catch(() => {})
   client.setToken(null)
@@ -98,12 +128,14 @@ function render(): void {
   byId<HTMLButtonElement>('options-open').disabled = !view
   // An open panel follows the ticker picked in the watchlist.
   if (view && options.openFor() && options.openFor() !== view.symbol) options.open(view.symbol)
+  remember(view?.symbol ?? null)
 }
 
 function renderChart(view: ReturnType<MarketClient['model']['chartView']>): void {
   byId('chart-empty').hidden = view !== null
   if (!view) return
   chart.show(`${view.symbol}:${view.spec.key}`, view.bars)
+  byId('chart-start').hidden = view.older !== 'ended'
   setText(byId('chart-symbol'), view.symbol)
   const row = client.model.rows().find((r) => r.ticker === view.symbol)
   setText(byId('chart-last'), price(row?.last ?? null))
@@ -116,24 +148,33 @@ function renderChart(view: ReturnType<MarketClient['model']['chartView']>): void
     b.classList.toggle('active', b.dataset.span === view.spec.key)
 }
 
-byId('spans').addEventListener('click', (e) => {
-  const span = (e.target as HTMLElement).closest('button')?.dataset.span
+function selectSpan(span: unknown): void {
   const symbol = client.model.chartSymbol()
   if (!isChartTimespan(span) || !symbol) return
   timespan = span
   void client.selectChart(symbol, span)
-})
+}
+byId('spans').addEventListener('click', (e) => selectSpan((e.target as HTMLElement).closest('button')?.dataset.span))
 
-byId<HTMLFormElement>('add-form').addEventListener('submit', (e) => {
-  e.preventDefault()
+function addTicker(raw: string): void {
   const input = byId<HTMLInputElement>('add-ticker')
-  const ticker = input.value.trim().toUpperCase()
+  const ticker = raw.trim().toUpperCase()
   if (!ticker) return
   // The add resolves after the new chart's load; by then the user may have typed the next ticker.
   const clear = () => {
     if (input.value.trim().toUpperCase() === ticker) input.value = ''
   }
   client.addTicker(ticker).then(clear, report)
+}
+byId<HTMLFormElement>('add-form').addEventListener('submit', (e) => {
+  e.preventDefault()
+  search.cancel()
+  addTicker(byId<HTMLInputElement>('add-ticker').value)
+})
+bindKeys({
+  focusSearch: () => byId('add-ticker').focus(),
+  focusWatchlist: () => watch.focus(),
+  timeframe: selectSpan,
 })
 byId('options-open').addEventListener('click', () => {
   const symbol = client.model.chartSymbol()
@@ -155,6 +196,10 @@ Object.assign(window, {
   __terminal: {
     status: () => client.status(),
     bars: () => chart.bars(),
+    /** The chart's visible bar times, whether the latest bar is out of view, and the older-history state. */
+    visible: () => chart.visibleTimes(),
+    scrolledBack: () => chart.scrolledBack(),
+    older: () => client.model.chartView()?.older ?? null,
     symbol: () => client.model.chartSymbol(),
     timespan: () => timespan,
     rows: () => client.model.rows(),
@@ -168,6 +213,6 @@ Object.assign(window, {
 })
 
 client.api.me().then(
-  (me) => void enter(null, me.user.email),
+  (me) => void enter(null, me.user),
   () => showAuth(),
 )

@@ -1,19 +1,50 @@
-/** The watchlist table: one row per ticker with last, change, change %, updated and source, flashing on moves; select and remove. */
+/** The watchlist table: one row per ticker with last, change, change %, volume, day range, updated and source, flashing on moves; sortable by its headers; select (click, or arrows and Enter) and remove. */
 import type { SnapshotRow } from '../../client/watch-rows'
 import type { FeedStreaming } from '../../client/market-model'
 import type { PriceAge } from '../../client/price-age'
 import { showAge } from './freshness-view'
 import { byId, el, setText } from './dom'
-import { clockTime, direction, price, signed } from './format'
+import { clockTime, direction, price, signed, volume } from './format'
 
 export interface WatchHandlers {
   select(ticker: string): void
   remove(ticker: string): void
+  /** The sort changed (to remember it). */
+  sorted?(sort: WatchSort | null): void
+}
+
+/** A sortable column and its direction. */
+export type SortKey = 'ticker' | 'last' | 'change' | 'change_pct' | 'volume' | 'range'
+export interface WatchSort {
+  key: SortKey
+  dir: 'asc' | 'desc'
+}
+export const isSortKey = (v: unknown): v is SortKey =>
+  typeof v === 'string' && ['ticker', 'last', 'change', 'change_pct', 'volume', 'range'].includes(v)
+
+/** The value a column sorts by (null sorts last either way). */
+function sortValue(row: SnapshotRow, key: SortKey): number | string | null {
+  if (key === 'ticker') return row.ticker
+  if (key === 'range') return row.high !== null && row.low !== null ? row.high - row.low : null
+  return row[key]
+}
+
+/** The rows in the watchlist's order, or sorted by a column (ties by ticker). */
+export function sortRows(rows: SnapshotRow[], sort: WatchSort | null): SnapshotRow[] {
+  if (!sort) return rows
+  const sign = sort.dir === 'asc' ? 1 : -1
+  return [...rows].sort((a, b) => {
+    const x = sortValue(a, sort.key)
+    const y = sortValue(b, sort.key)
+    if (x === null || y === null) return x === y ? a.ticker.localeCompare(b.ticker) : x === null ? 1 : -1
+    const c = typeof x === 'string' ? x.localeCompare(String(y)) : x - Number(y)
+    return c !== 0 ? sign * c : a.ticker.localeCompare(b.ticker)
+  })
 }
 
 interface RowNodes {
   tr: HTMLTableRowElement
-  cells: Record<'last' | 'change' | 'pct' | 'updated' | 'source', HTMLTableCellElement>
+  cells: Record<'last' | 'change' | 'pct' | 'volume' | 'range' | 'updated' | 'source', HTMLTableCellElement>
   /** The last trade's time and the price's age, inside the updated cell. */
   clock: HTMLSpanElement
   age: HTMLSpanElement
@@ -23,6 +54,9 @@ interface RowNodes {
 export class WatchView {
   private rows = new Map<string, RowNodes>()
   private body = byId<HTMLTableSectionElement>('watch-body')
+  private sort: WatchSort | null = null
+  /** The row the keyboard is on (the one row in the tab order). */
+  private cursor: string | null = null
 
   constructor(private handlers: WatchHandlers) {
     this.body.addEventListener('click', (e) => {
@@ -30,9 +64,64 @@ export class WatchView {
       const tr = target.closest('tr')
       const ticker = tr?.dataset.ticker
       if (!ticker) return
+      this.cursor = ticker
       if (target.closest('button.remove')) handlers.remove(ticker)
       else handlers.select(ticker)
     })
+    this.body.addEventListener('keydown', (e) => {
+      const tr = (e.target as HTMLElement).closest('tr')
+      if (!tr?.dataset.ticker || (e.target as HTMLElement).closest('button')) return
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault()
+        this.moveFocus(e.key === 'ArrowDown' ? 1 : -1)
+      } else if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault()
+        handlers.select(tr.dataset.ticker)
+      } else if (e.key === 'Delete') handlers.remove(tr.dataset.ticker)
+    })
+    for (const th of document.querySelectorAll<HTMLElement>('#watch-head th[data-sort]')) {
+      const button = el('button', { type: 'button', class: 'sort' }, th.textContent ?? '')
+      th.replaceChildren(button)
+      button.addEventListener('click', () => this.toggleSort(th.dataset.sort))
+    }
+  }
+
+  /** Sorts by `key` (descending first, then ascending, then the watchlist's order). */
+  toggleSort(key: string | undefined): void {
+    if (!isSortKey(key)) return
+    const s = this.sort
+    this.setSort(s?.key !== key ? { key, dir: key === 'ticker' ? 'asc' : 'desc' } : s.dir === (key === 'ticker' ? 'asc' : 'desc') ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : null)
+    this.handlers.sorted?.(this.sort)
+  }
+
+  setSort(sort: WatchSort | null): void {
+    this.sort = sort
+    for (const th of document.querySelectorAll<HTMLElement>('#watch-head th[data-sort]')) {
+      const on = sort?.key === th.dataset.sort
+      th.setAttribute('aria-sort', on ? (sort!.dir === 'asc' ? 'ascending' : 'descending') : 'none')
+    }
+  }
+
+  currentSort(): WatchSort | null {
+    return this.sort
+  }
+
+  /** Puts the keyboard on the watchlist: the current row, else the selected one, else the first. */
+  focus(): void {
+    const rows = [...this.body.querySelectorAll<HTMLTableRowElement>('tr[data-ticker]')]
+    const row =
+      rows.find((r) => r.dataset.ticker === this.cursor) ?? rows.find((r) => r.classList.contains('selected')) ?? rows[0]
+    row?.focus()
+  }
+
+  private moveFocus(step: number): void {
+    const rows = [...this.body.querySelectorAll<HTMLTableRowElement>('tr[data-ticker]')]
+    const at = rows.indexOf(document.activeElement as HTMLTableRowElement)
+    const next = rows[Math.max(0, Math.min(rows.length - 1, at + step))]
+    if (!next) return
+    this.cursor = next.dataset.ticker ?? null
+    for (const r of rows) r.tabIndex = r === next ? 0 : -1
+    next.focus()
   }
 
   render(
@@ -42,6 +131,8 @@ export class WatchView {
     age: (t: string) => PriceAge,
   ): void {
     const seen = new Set<string>()
+    rows = sortRows(rows, this.sort)
+    if (!rows.some((r) => r.ticker === this.cursor)) this.cursor = selected ?? rows[0]?.ticker ?? null
     rows.forEach((row, i) => {
       seen.add(row.ticker)
       const nodes = this.rows.get(row.ticker) ?? this.create(row.ticker)
@@ -49,6 +140,8 @@ export class WatchView {
       this.fill(nodes, row, streaming(row.ticker))
       showAge(nodes.tr, nodes.age, age(row.ticker))
       nodes.tr.classList.toggle('selected', row.ticker === selected)
+      nodes.tr.setAttribute('aria-selected', String(row.ticker === selected))
+      nodes.tr.tabIndex = row.ticker === this.cursor ? 0 : -1
     })
     for (const [t, nodes] of this.rows) if (!seen.has(t)) (nodes.tr.remove(), this.rows.delete(t))
     byId('watch-empty').hidden = rows.length > 0
@@ -56,18 +149,28 @@ export class WatchView {
 
   private create(ticker: string): RowNodes {
     const td = (cls: string) => el('td', { class: cls })
-    const cells = { last: td('num last'), change: td('num'), pct: td('num'), updated: td('time'), source: td('source') }
+    const cells = {
+      last: td('num last'),
+      change: td('num'),
+      pct: td('num'),
+      volume: td('num volume'),
+      range: td('num range'),
+      updated: td('time'),
+      source: td('source'),
+    }
     const clock = el('span', { class: 'clock' })
     const age = el('span', { class: 'age' })
     cells.updated.append(clock, age)
     const remove = el('button', { class: 'remove', title: `Remove ${ticker}`, 'aria-label': `Remove ${ticker}` }, '×')
     const tr = el(
       'tr',
-      { 'data-ticker': ticker },
+      { 'data-ticker': ticker, tabindex: '-1', 'aria-label': ticker },
       el('td', { class: 'ticker' }, ticker),
       cells.last,
       cells.change,
       cells.pct,
+      cells.volume,
+      cells.range,
       cells.updated,
       cells.source,
       el('td', { class: 'actions' }, remove),
@@ -84,6 +187,8 @@ export class WatchView {
     setText(n.cells.last, price(row.last))
     setText(n.cells.change, signed(row.change))
     setText(n.cells.pct, signed(row.change_pct, 2, '%'))
+    setText(n.cells.volume, row.volume === null ? '—' : volume(row.volume))
+    setText(n.cells.range, row.low === null || row.high === null ? '—' : `${price(row.low)} – ${price(row.high)}`)
     const dir = direction(row.change)
     n.cells.change.dataset.dir = dir
     n.cells.pct.dataset.dir = dir

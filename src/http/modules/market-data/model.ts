@@ -105,6 +105,15 @@ export namespace MarketDataModel {
       description:
         'the market session when the answer was formed (pre-market, regular, after-hours, closed); change and change_pct are against the previous regular-session close',
     }),
+    day: t.Optional(
+      t.Object(
+        { high: t.Number(), low: t.Number(), volume: t.Number() },
+        {
+          description:
+            "today's regular-session high and low and the whole day's volume, when the provider's snapshot has them (source REST)",
+        },
+      ),
+    ),
   })
   export const snapshots = t.Object({
     results: t.Array(snapshot),
