@@ -100,9 +100,9 @@ export function mergeConditions(base: ConditionTable, provider: readonly SaleCon
 /** What a print may update, by the combination rule: a trade moves a field only if every one of its conditions allows it. */
 export interface Eligibility {
   /** May set last price, high, low, open and close of the day and of a regular-hours minute bar. */
-  price: UpdateRules
+  readonly price: Readonly<UpdateRules>
   /** The same for an extended-hours minute bar (before the open or after the close), where Form T prints set prices. */
-  extendedMinute: UpdateRules
+  readonly extendedMinute: Readonly<UpdateRules>
 }
 
 const regular: UpdateRules = { highLow: true, openClose: true, volume: true }
@@ -114,7 +114,25 @@ const regular: UpdateRules = { highLow: true, openClose: true, volume: true }
  * Form T (12) does not stop prices — unless another condition (an odd lot) does.
  */
 export function eligibilityOf(conditions: readonly number[] | undefined, table: ConditionTable = stockSaleConditions): Eligibility {
-  if (conditions === undefined || conditions.length === 0) return { price: regular, extendedMinute: regular }
+  if (conditions === undefined || conditions.length === 0) return regularSale
+  // Per table, one shared (never mutated) result per condition list: no allocation per trade.
+  let byKey = memo.get(table)
+  if (byKey === undefined) memo.set(table, (byKey = new Map()))
+  const key = conditions.length === 1 ? conditions[0]! : conditions.join(',')
+  let e = byKey.get(key)
+  if (e === undefined) {
+    e = computeEligibility(conditions, table)
+    if (byKey.size < MEMO_LIMIT) byKey.set(key, e)
+  }
+  return e
+}
+
+const regularSale: Eligibility = { price: regular, extendedMinute: regular }
+/** Distinct condition lists remembered per table (a real tape has a few dozen). */
+const MEMO_LIMIT = 4_096
+const memo = new WeakMap<ConditionTable, Map<number | string, Eligibility>>()
+
+function computeEligibility(conditions: readonly number[], table: ConditionTable): Eligibility {
   let hl = true
   let oc = true
   let v = true
