@@ -14,7 +14,7 @@ import { runNatural, type NaturalResult } from './workloads/natural'
 import { runRestEngine, type RestEngineResult } from './workloads/rest'
 import { buildBinary, runStartup, type StartupResult } from './workloads/startup'
 
-const workloads = ['startup', 'rest', 'fanout', 'natural', 'connections', 'held', 'replicas'] as const
+const workloads = ['startup', 'rest', 'fanout', 'quotes', 'natural', 'connections', 'held', 'replicas'] as const
 type Workload = (typeof workloads)[number]
 
 const args = process.argv.slice(2)
@@ -97,6 +97,7 @@ async function main(): Promise<Results> {
   const natural: NaturalResult[] = []
   let held: HeldResult | null = null
   const replicas: FanoutResult[] = []
+  const quotes: FanoutResult[] = []
   const rest: RestEngineResult[] = []
   const startup: Results['startup'] = { build: null, results: [] as StartupResult[] }
 
@@ -146,6 +147,20 @@ async function main(): Promise<Results> {
       if (r.status !== 'ok') log(`  ${r.status}: ${r.note}`)
       servicePending ||= r.status === 'pending'
       fanout.push(r)
+    }
+  }
+  if (only.includes('quotes')) {
+    log('== 1c. fan-out with quotes: 5 NBBO quotes per trade, clients on all four channels')
+    const clients = Number(option('clients')?.split(',')[0] ?? 1000)
+    const cases: FanoutCase[] = [
+      { kind: 'bun', clients, quotesPerTrade: 5, latency50Only: true },
+      { kind: 'service', clients, flushMs: 100, quotesPerTrade: 5 },
+    ]
+    for (const c of cases) {
+      log(`- ${c.kind}${c.flushMs !== undefined ? ` flush ${c.flushMs}` : ''}, ${c.clients} clients, ${c.quotesPerTrade} quotes per trade`)
+      const r = await runFanoutCase(c, { ...fanoutSettings, latency: false }, log)
+      if (r.status !== 'ok') log(`  ${r.status}: ${r.note}`)
+      quotes.push(r)
     }
   }
   if (only.includes('natural')) {
@@ -245,6 +260,7 @@ async function main(): Promise<Results> {
     connections,
     held,
     replicas,
+    quotes,
     rest,
     startup,
   }

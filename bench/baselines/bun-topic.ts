@@ -3,7 +3,7 @@ import type { ServerWebSocket } from 'bun'
 import { sampleHeap } from '../lib/heap-stats'
 import { reply, serveCommands } from '../lib/io'
 import { verifyToken } from '../lib/jwt'
-import { tradeEnvelope, universe } from '../lib/market'
+import { quoteEnvelope, tradeEnvelope, universe } from '../lib/market'
 
 const secret = process.env.JWT_SECRET ?? ''
 const upstreamUrl = process.env.UPSTREAM_URL ?? ''
@@ -21,6 +21,7 @@ interface Client {
 const sockets: ServerWebSocket<Client>[] = []
 const seqs = new Map<string, number>()
 let events = 0
+let quotes = 0
 let deliveries = 0
 let pausedMs = 0
 let pausedAt = 0
@@ -104,6 +105,14 @@ function connectUpstream(): PausableSocket {
         const topic = `sym:${e.sym}`
         server.publish(topic, tradeEnvelope(e.sym, seq, epoch, e.p, e.s, e.t))
         deliveries += server.subscriberCount(topic)
+      } else if (e.ev === 'Q') {
+        // Every quote is published (no conflation): what bare Bun delivers is the ceiling.
+        const seq = (seqs.get(e.sym) ?? 0) + 1
+        seqs.set(e.sym, seq)
+        quotes++
+        const topic = `sym:${e.sym}`
+        server.publish(topic, quoteEnvelope(e.sym, seq, epoch, e as unknown as Parameters<typeof quoteEnvelope>[3]))
+        deliveries += server.subscriberCount(topic)
       } else if (e.ev === 'status' && e.status === 'connected') {
         up.send(JSON.stringify({ action: 'auth', params: 'bench' }))
       } else if (e.ev === 'status' && e.status === 'auth_success') {
@@ -159,6 +168,7 @@ await serveCommands(
     if (m.cmd === 'stats')
       return {
         events,
+        quotes,
         deliveries,
         pausedMs: Math.round(pausedMs),
         sockets: sockets.length,

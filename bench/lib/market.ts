@@ -23,6 +23,20 @@ export function blockSymbols(i: number, count: number): string[] {
   return symbolsFor(i % Math.max(1, Math.floor(universe.length / count)), count)
 }
 
+/** A quote envelope as the service sends it (core/quote-state.ts QuoteData), for the bare baseline: about 260 bytes. */
+export function quoteEnvelope(symbol: string, seq: number, epoch: string, e: { bp: number; ap: number; bs: number; as: number; bx: number; ax: number; t: number }): string {
+  return JSON.stringify({
+    type: 'quote',
+    symbol,
+    seq,
+    epoch,
+    event_ts: e.t,
+    ts: Date.now(),
+    source: 'massive',
+    data: { bid: e.bp, ask: e.ap, bid_size: e.bs, ask_size: e.as, bid_exchange: e.bx, ask_exchange: e.ax, condition: 0, t: e.t, count: 1 },
+  })
+}
+
 /**
  * A trade envelope as the service sends it (src/core/protocol.ts marketMessage with TradeData):
  * the baselines send exactly this shape, so payload sizes match (about 190–200 bytes).

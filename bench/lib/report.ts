@@ -24,6 +24,8 @@ export interface Results {
   /** Connections held by three replicas (absent in results from before 2026-12). */
   held?: HeldResult | null
   replicas: FanoutResult[]
+  /** Fan-out with quotes at 5× the trade rate, all four channels (workload 1c; absent before issue 13). */
+  quotes?: FanoutResult[]
   rest: RestEngineResult[]
   startup: { build: { buildMs: number; sizeMB: number; command: string } | null; results: StartupResult[] }
   targets: TargetCheck[]

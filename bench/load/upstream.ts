@@ -11,6 +11,8 @@ interface Feed {
 
 /** Trades per frame (Massive batches events into JSON arrays). */
 const batch = Number(process.env.UPSTREAM_BATCH ?? 25)
+/** NBBO quotes (`Q`) sent after each trade of a symbol (the quotes workload: 5); 0 = trades only. */
+const quotesPerTrade = Number(process.env.UPSTREAM_QUOTES_PER_TRADE ?? 0)
 const known = new Set(universe)
 /**
  * The order trades cycle through the symbols: a fixed shuffle of the universe, the same for every
@@ -34,6 +36,7 @@ const feeds = new Set<ServerWebSocket<Feed>>()
 let mode: 'off' | 'max' | 'rate' | 'replay' = 'off'
 let rate = 0
 let events = 0
+let quotes = 0
 let frames = 0
 let cursor = 0
 let q = 0
@@ -50,9 +53,13 @@ function tradeFrame(feed: Feed, n: number): string {
   for (let i = 0; i < n; i++) {
     const sym = feed.symbols[cursor++ % feed.symbols.length]
     q++
-    out += `${i ? ',' : ''}{"ev":"T","sym":"${sym}","i":"${q}","x":4,"p":${100 + (q % 1000) / 100},"s":${1 + (q % 300)},"c":[],"t":${t},"q":${q},"z":3}`
+    const p = 100 + (q % 1000) / 100
+    out += `${i ? ',' : ''}{"ev":"T","sym":"${sym}","i":"${q}","x":4,"p":${p},"s":${1 + (q % 300)},"c":[],"t":${t},"q":${q},"z":3}`
+    for (let k = 0; k < quotesPerTrade; k++)
+      out += `,{"ev":"Q","sym":"${sym}","bx":4,"bp":${(p * 100 - 1 - k) / 100},"bs":${1 + k},"ax":7,"ap":${(p * 100 + 1 + k) / 100},"as":${2 + k},"c":0,"i":[],"t":${t},"q":${q * 8 + k},"z":3}`
   }
   events += n
+  quotes += n * quotesPerTrade
   frames++
   return out + ']'
 }
@@ -239,6 +246,7 @@ await serveCommands(
         return {
           at: performance.timeOrigin + performance.now(),
           events,
+          quotes,
           skipped,
           frames,
           feeds: feeds.size,

@@ -19,6 +19,8 @@ export interface ClientsConfig {
   count: number
   /** Symbols per connection; 0 = idle connections that subscribe to nothing. */
   symbolsPerConn: number
+  /** Stream channels each subscribe names (the quotes workload: all four); absent = the default set. */
+  channels?: string[]
   /** Idle connections count as ready on the server's `welcome` (the service admits after the upgrade), not on open. */
   awaitWelcome?: boolean
   /**
@@ -109,11 +111,12 @@ function sample(buf: Buffer, start: number, end: number): void {
   }
 }
 
-/** Latency is sampled on trade messages only: bars and snapshots go out later by design (STREAM_DERIVED_MS). */
+/** Latency is sampled on trade (and quote) messages only: bars and snapshots go out later by design (STREAM_DERIVED_MS). */
 const isTrade = (buf: Buffer, start: number, end: number) =>
   cfg.protocol === 'sio'
     ? startsWith(buf, start, end, '42["trade"')
-    : buf[start + 9] === 0x74 && buf[start + 10] === 0x72 && startsWith(buf, start, end, '{"type":"trade"')
+    : (buf[start + 9] === 0x74 && buf[start + 10] === 0x72 && startsWith(buf, start, end, '{"type":"trade"')) ||
+      (cfg.channels !== undefined && buf[start + 9] === 0x71 && startsWith(buf, start, end, '{"type":"quote"'))
 
 const startsWith = (buf: Buffer, start: number, end: number, prefix: string) =>
   end - start >= prefix.length && buf.toString('latin1', start, start + prefix.length) === prefix
@@ -184,7 +187,11 @@ const retryable = new Set([0, 1006, 4000, 4003, 4005])
 let reconnects = 0
 const backoffMs = (attempt: number) => Math.min(5000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2)
 const subscribeFrame = (index: number) =>
-  JSON.stringify({ action: 'subscribe', symbols: blockSymbols(index, cfg.symbolsPerConn) })
+  JSON.stringify({
+    action: 'subscribe',
+    symbols: blockSymbols(index, cfg.symbolsPerConn),
+    ...(cfg.channels ? { channels: cfg.channels } : {}),
+  })
 
 function pathFor(i: number): string {
   const token = encodeURIComponent(cfg.tokens[i % cfg.tokens.length] ?? '')

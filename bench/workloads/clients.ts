@@ -48,6 +48,8 @@ export interface FleetOptions {
   pingOnHeartbeat?: boolean
   /** Reconnect with backoff after a refusal the protocol says to retry, as the browser client does. */
   reconnect?: boolean
+  /** Channels each subscribe names (absent: the default set). */
+  channels?: string[]
 }
 
 /** The configuration as one argument: inline, or `@file` when a thousand tokens would pass the kernel's 128 KB limit per argument. */
@@ -83,6 +85,7 @@ export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
       localAddresses: o.localAddresses,
       connectConcurrency: o.connectConcurrency ?? 100,
       sampleEvery: o.sampleEvery ?? 64,
+      channels: o.channels,
     }
     first += count
     gens.push(

@@ -23,6 +23,8 @@ export interface FanoutCase {
   cluster?: boolean
   /** Service only: clients connect through nginx in front of the replicas. */
   balancer?: boolean
+  /** The quotes workload: the upstream sends this many NBBO quotes after each trade, and clients subscribe all four channels. */
+  quotesPerTrade?: number
 }
 
 export interface FanoutSettings {
@@ -71,6 +73,12 @@ export interface FanoutResult {
   controller?: { rate: number; p50: number | null; p99: number | null; skipped: number }[]
   /** Redis Pub/Sub messages under the run's prefix per upstream event (service with Redis only). */
   redisPublishesPerEvent?: number | null
+  /**
+   * The quotes workload: upstream quotes per second, quote messages the target published per second
+   * (the service: one per symbol per flush window at most; bare Bun: every quote), and the share of
+   * upstream quotes conflated away before publishing.
+   */
+  quotes?: { perTrade: number; upstreamPerSec: number; publishedPerSec: number | null; conflatedAway: number | null }
 }
 
 /** Lag (p99, ms) the controller allows on top of the flush window before it backs off. */
@@ -87,7 +95,9 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
   }
   if (c.kind === 'service' && (c.redis || (c.replicas ?? 1) > 1))
     base.topology = `${c.cluster ? 'Redis Cluster' : 'one Redis'}${c.balancer ? ' via nginx' : ''}`
-  const upstream = new Child('upstream', ['bun', join(import.meta.dir, '..', 'load', 'upstream.ts')])
+  const upstream = new Child('upstream', ['bun', join(import.meta.dir, '..', 'load', 'upstream.ts')], {
+    env: c.quotesPerTrade ? { UPSTREAM_QUOTES_PER_TRADE: String(c.quotesPerTrade) } : undefined,
+  })
   let target: Awaited<ReturnType<typeof startTarget>> | null = null
   let fleet: ReturnType<typeof spawnFleet> | null = null
   // Three primaries, no replicas: what is measured is the bus, not failover.
@@ -119,6 +129,7 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       perProcess: 2500,
       symbolsPerConn: s.symbolsPerConn,
       localAddresses: s.localAddresses,
+      channels: c.quotesPerTrade ? ['trades', 'quotes', 'bars', 'snapshots'] : undefined,
     })
     const conn = await fleet.connect(c.clients)
     base.connectMs = conn.ms
@@ -131,13 +142,14 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
     const cpuServer = new CpuMeter(() => tgt.pids())
     const cpuLoad = new CpuMeter(() => fleet!.pids())
     const cpuUp = new CpuMeter(() => [upstream.pid])
-    const [snap0, up0] = await Promise.all([fleet.snap(), upstream.ask('stats')])
+    const quoteCount = () => (c.quotesPerTrade ? publishedQuotes(tgt) : Promise.resolve(null))
+    const [snap0, up0, q0] = await Promise.all([fleet.snap(), upstream.ask('stats'), quoteCount()])
     const pubs0 = (await redisCounter?.count()) ?? 0
     await Promise.all([cpuServer.start(), cpuLoad.start(), cpuUp.start()])
     const busy0 = await machineBusySec()
     const t0 = performance.now()
     const lagP99 = await control.run(s.measureMs)
-    const [snap1, up1] = await Promise.all([fleet.snap(), upstream.ask('stats')])
+    const [snap1, up1, q1] = await Promise.all([fleet.snap(), upstream.ask('stats'), quoteCount()])
     const pubs = ((await redisCounter?.count()) ?? 0) - pubs0
     await redisCounter?.close()
     const busy = (await machineBusySec()) - busy0
@@ -168,6 +180,18 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       controller: control.trace,
       redisPublishesPerEvent: redisCounter ? round(pubs / (up1.events - up0.events), 3) : undefined,
     })
+    if (c.quotesPerTrade) {
+      const upSec = (up1.at - up0.at) / 1000
+      const quotesIn = up1.quotes - up0.quotes
+      const out = q0 !== null && q1 !== null ? q1 - q0 : null
+      base.quotes = {
+        perTrade: c.quotesPerTrade,
+        upstreamPerSec: Math.round(quotesIn / upSec),
+        publishedPerSec: out === null ? null : Math.round(out / upSec),
+        conflatedAway: out === null || quotesIn === 0 ? null : round(Math.max(0, 1 - out / quotesIn), 3),
+      }
+      log(`  quotes: ${JSON.stringify(base.quotes)}`)
+    }
     log(`  delivered ${base.deliveredPerSec}/s from ${base.eventsPerSec} events/s; cpu ${JSON.stringify(base.cpu)}`)
     if (s.latency && events > 0) {
       const at = async (share: number) => {
@@ -283,4 +307,20 @@ async function settle(fleet: ReturnType<typeof spawnFleet>, lagMs: number, maxMs
     const lag = await fleet.lag()
     if (lag.p50 !== null && lag.p50 <= lagMs) return
   }
+}
+
+/**
+ * Quote messages the target has published so far: the service's
+ * `marketwatch_stream_messages_published_total{type="quote"}` (/metrics), bare Bun's own count.
+ */
+async function publishedQuotes(target: Awaited<ReturnType<typeof startTarget>>): Promise<number | null> {
+  if (target.kind !== 'service') return Number(((await target.stats()) as { quotes?: number } | null)?.quotes ?? Number.NaN)
+  let total = 0
+  for (const port of target.ports) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => (r.ok ? r.text() : ''), () => '')
+    const m = /^marketwatch_stream_messages_published_total\{type="quote"\} (\d+)/m.exec(text)
+    if (m === null) return null
+    total += Number(m[1])
+  }
+  return total
 }
