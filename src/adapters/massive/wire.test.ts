@@ -25,4 +25,12 @@ describe('mapSnapshot', () => {
     // 190.1234 − 187.25 = 2.8734; 2.8734 / 187.25 × 100 = 1.53452...
     expect(snap).toMatchObject({ prevClose: 187.25, change: 2.8734, changePct: 1.535 })
   })
+
+  it('reads lastQuote (P/S ask, p/s bid, t in ns) into the snapshot NBBO, and leaves it out when the plan has none', () => {
+    const base = { ticker: 'AAPL', lastTrade: { p: 160, t: 1_651_251_948_407_646_487 }, prevDay: { c: 158 } }
+    const snap = mapSnapshot({ ...base, lastQuote: { P: 159.99, S: 5, p: 159.98, s: 3, t: 1_651_251_948_407_646_487 } })!
+    expect(snap.lastQuote).toEqual({ bid: 159.98, bidSize: 3, ask: 159.99, askSize: 5, t: 1_651_251_948_408 })
+    expect(mapSnapshot(base)!.lastQuote).toBeUndefined()
+    expect(mapSnapshot({ ...base, lastQuote: { S: 5, s: 3 } })!.lastQuote).toBeUndefined()
+  })
 })
