@@ -47,6 +47,7 @@ describe('quotes over the Massive adapter', () => {
   }
 
   it('should stream the provider NBBO as quote messages and carry it in stream and REST snapshots', async () => {
+    expect((await http.get('/metrics')).text).toMatch(/^marketwatch_stream_quotes_available 1$/m)
     const rest = await http.get('/api/v1/market-data/snapshots?tickers=AAPL')
     expect(rest.status).toBe(200)
     const fromProvider = rest.json.results[0]
@@ -78,6 +79,8 @@ describe('quotes over the Massive adapter', () => {
       available: false,
       reason: { code: 'UPSTREAM_QUOTES_UNAVAILABLE', message: expect.stringMatching(/^You are not authorized to access: Q\.(MSFT|AAPL)$/) },
     })
+    const metrics = await http.get('/metrics')
+    expect(metrics.text).toMatch(/^marketwatch_stream_quotes_available 0$/m)
     const after = client.messages.length
     await client.until(() => client.messages.slice(after).filter((m) => m.type === 'trade').length >= 3, 'trades after the refusal', 15_000)
     // The refused session asked for Q once; a later subscribe asks for T and AM only.

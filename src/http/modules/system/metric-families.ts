@@ -190,6 +190,11 @@ function streamFamilies(status: StreamStatus, { sockets, published }: StreamCoun
       'What stream clients are told about the feed (1 on the current value), from the holder and bus health.',
       oneOf('upstream', status.client.upstream, clientViews),
     ),
+    gauge(
+      'marketwatch_stream_quotes_available',
+      'Whether the feed sends quotes: 0 once the provider refused the quote channel (a plan without quotes), else 1.',
+      status.client.quotes === undefined ? 1 : 0,
+    ),
   ]
 }
 
