@@ -38,21 +38,41 @@ export function createQuoteState(): QuoteState {
   return { nbbo: null, pending: null }
 }
 
-/** Applies one quote in provider order: it becomes the NBBO and replaces the window's pending message. */
+/** Applies one quote in provider order: it becomes the NBBO and replaces the window's pending message (updated in place: quotes come many per trade). */
 export function applyQuote(s: QuoteState, quote: Quote): void {
-  s.nbbo = { bid: quote.bid, bidSize: quote.bidSize, ask: quote.ask, askSize: quote.askSize, t: quote.t }
-  const count = (s.pending?.count ?? 0) + 1
-  s.pending = {
-    bid: quote.bid,
-    ask: quote.ask,
-    bid_size: quote.bidSize,
-    ask_size: quote.askSize,
-    bid_exchange: quote.bidExchange,
-    ask_exchange: quote.askExchange,
-    condition: quote.condition ?? null,
-    t: quote.t,
-    count,
+  const nbbo = s.nbbo
+  if (nbbo === null) s.nbbo = { bid: quote.bid, bidSize: quote.bidSize, ask: quote.ask, askSize: quote.askSize, t: quote.t }
+  else {
+    nbbo.bid = quote.bid
+    nbbo.bidSize = quote.bidSize
+    nbbo.ask = quote.ask
+    nbbo.askSize = quote.askSize
+    nbbo.t = quote.t
   }
+  const p = s.pending
+  if (p === null) {
+    s.pending = {
+      bid: quote.bid,
+      ask: quote.ask,
+      bid_size: quote.bidSize,
+      ask_size: quote.askSize,
+      bid_exchange: quote.bidExchange,
+      ask_exchange: quote.askExchange,
+      condition: quote.condition ?? null,
+      t: quote.t,
+      count: 1,
+    }
+    return
+  }
+  p.bid = quote.bid
+  p.ask = quote.ask
+  p.bid_size = quote.bidSize
+  p.ask_size = quote.askSize
+  p.bid_exchange = quote.bidExchange
+  p.ask_exchange = quote.askExchange
+  p.condition = quote.condition ?? null
+  p.t = quote.t
+  p.count++
 }
 
 /** A provider snapshot's last quote, kept only while no newer live quote is known. */
