@@ -16,6 +16,7 @@ import { loginAttemptsContract } from '../contracts/login-attempts.contract'
 import { rateLimiterContract } from '../contracts/rate-limiter.contract'
 import { revokedTokensContract } from '../contracts/revoked-tokens.contract'
 import { symbolRegistryContract } from '../contracts/symbol-registry.contract'
+import { hashSlot } from '../../src/core/hash-slot'
 import { RedisClusterDeployment } from '../support/cluster-harness'
 import { uniquePrefix } from '../support/redis-harness'
 import { Changes, waitFor } from '../support/wait'
@@ -183,6 +184,48 @@ describe('the upstream lease on a Redis Cluster', () => {
     expect(b.token!).toBeGreaterThan(first)
     expect(await one!.exists(`{${key}}`, `{${key}}:fence`)).toBe(2) // both in the one slot the tag names
   }, 30_000)
+})
+
+describe('the bus canary on a Redis Cluster', () => {
+  it('should probe every shard: a primary that stops answering turns health degraded though the canary’s base channel lives elsewhere, and ok again once it answers', async () => {
+    const prefix = uniquePrefix('cluster-canary')
+    const watched = new RedisBus({ connect, prefix, canaryIntervalMs: 100, canaryTimeoutMs: 300 })
+    opened.push(watched)
+    await ready(watched)
+    expect(watched.health().state).toBe('ok')
+    const seen: { at: number; state: string }[] = []
+    const changed = new Changes()
+    watched.onHealthChange((health) => {
+      seen.push({ at: Date.now(), state: health.state === 'ok' ? 'ok' : (health.reason ?? 'degraded') })
+      changed.changed()
+    })
+    // A primary that does not serve the canary's own channel name: a single probe there would never notice.
+    const baseOwner = await deployment.ownerPort(`${prefix}#canary:${watched.nodeId}`)
+    const primaries = (await deployment.readings()).filter((node) => node.role === 'master').map((node) => node.port)
+    const victim = deployment.server(primaries.find((port) => port !== baseOwner)!)
+    victim.pause()
+    const pausedAt = Date.now()
+    try {
+      await changed.until(() => seen.length > 0, 'the bus degraded by the silent shard', 5000)
+      // Then it asks for the slot map again (the canary's remedy on a cluster) and goes on probing: two rounds of the shards that answer.
+      await waitFor(() => watched.healed > 0, 5000, 'the stalled bus healing')
+      const sent = watched.stats().canary!.sent
+      await waitFor(() => watched.stats().canary!.sent >= sent + 4, 5000, 'two probe rounds after the reconnect')
+    } finally {
+      victim.resume()
+    }
+    expect(seen[0]!.state).toMatch(/delivery stalled: a canary was not back within 300 ms though both connections are up \(3 shards probed\)/)
+    // Not ok while the shard was silent (before the cluster could fail it over: node timeout 1 s), though two shards answered.
+    expect(seen.filter((change) => change.at < pausedAt + 900).map((change) => change.state)).not.toContain('ok')
+    await waitFor(() => watched.health().state === 'ok', 15_000, 'the bus ok again once the shard answers')
+    expect(watched.stats().canary!.missed).toBeGreaterThan(0)
+  }, 30_000)
+
+  it('should compute the slots the cluster computes (CLUSTER KEYSLOT)', async () => {
+    const redis = await command()
+    for (const key of ['mw:sym:AAPL', 'mw#canary:n1:{7}', '{mw:wanted}:nodes', 'ÄPFEL'])
+      expect(Number(await redis.call('CLUSTER', 'KEYSLOT', key))).toBe(hashSlot(key))
+  })
 })
 
 // Last in the file: it kills a primary.

@@ -1,9 +1,11 @@
-/** RedisBusCanary: RedisBus publishes a numbered probe to itself on a schedule and expects it back on its subscriber connection, so "connected" is never taken for "delivering". */
+/** RedisBusCanary: RedisBus publishes a numbered probe to itself on a schedule (on a cluster, to every shard) and expects it back on its subscriber connection, so "connected" is never taken for "delivering". */
+import type { Cluster } from 'ioredis'
 import type { RedisClient } from './connect'
 import { DeliveryCanary, type CanaryStats, type CanaryVerdict } from '../../core/delivery-canary'
+import { shardTags } from '../../core/hash-slot'
 
 export interface RedisBusCanaryOptions {
-  /** This node's own probe channel, e.g. `mw#canary:<nodeId>`: outside `<prefix>:*`, heard by this node only. */
+  /** This node's own probe channel, e.g. `mw#canary:<nodeId>`: outside `<prefix>:*`, heard by this node only (on a cluster, `<channel>:{<tag>}` per shard). */
   channel: string
   /** How often a probe is sent while both connections are up. */
   intervalMs: number
@@ -23,12 +25,26 @@ export interface RedisBusCanaryOptions {
  * partition) still looks connected; its probes stop coming back, and within `intervalMs +
  * timeoutMs` the verdict is 'stalled'. Every (re)connect of either connection forgets pending
  * probes and sends one at once: the verdict is 'unproven' until it returns.
+ *
+ * On a cluster each shard is proven on its own: one probe channel per primary (a hash tag the
+ * slot map says that primary serves), SPUBLISH and SSUBSCRIBE, one ledger each; delivery is
+ * proven when every shard's probe came back, stalled when any shard's did not. The channel set
+ * follows the slot map at every probe, so a promoted replica gets its probe too.
  */
 export class RedisBusCanary {
-  private readonly ledger: DeliveryCanary
-  private subscribed = false
+  /** Probe channel → its ledger, for the channels the subscriber has confirmed on this connection. */
+  private readonly ledgers = new Map<string, DeliveryCanary>()
+  /** Channels whose SUBSCRIBE is on the wire. */
+  private readonly subscribing = new Set<string>()
+  /** How many channels the last refresh wanted: until each is confirmed, delivery is not proven. */
+  private wantedCount = 0
+  private readonly sharded: boolean
+  /** Bumped when the subscriber connection is lost: a late SUBSCRIBE reply of an older one is ignored. */
+  private subEpoch = 0
   private readonly timer: ReturnType<typeof setInterval>
   private readonly expiries = new Set<ReturnType<typeof setTimeout>>()
+  /** Counters of ledgers dropped with a channel no longer wanted (a topology change), kept in stats(). */
+  private readonly retired: CanaryStats = { sent: 0, returned: 0, missed: 0, lastRoundTripMs: null }
   private stopped = false
 
   constructor(
@@ -36,10 +52,10 @@ export class RedisBusCanary {
     private readonly sub: RedisClient,
     private readonly options: RedisBusCanaryOptions,
   ) {
-    this.ledger = new DeliveryCanary(options.timeoutMs)
-    // On a cluster the probe goes the sharded way too (SPUBLISH to its channel's primary, 'smessage').
-    sub.on(sub.isCluster ? 'smessage' : 'message', (channel: string, message: string) => {
-      if (channel === options.channel) this.receive(message)
+    this.sharded = sub.isCluster
+    sub.on(this.sharded ? 'smessage' : 'message', (channel: string, message: string) => {
+      const ledger = this.ledgers.get(channel)
+      if (ledger !== undefined) this.receive(ledger, message)
     })
     sub.on('ready', () => this.subscribe())
     for (const client of [pub, sub]) client.on('close', () => this.connectionLost(client))
@@ -49,24 +65,39 @@ export class RedisBusCanary {
     if (sub.status === 'ready') this.subscribe()
   }
 
+  /** Stalled when any shard's probe is, proven when every shard's came back since the last (re)connect. */
   get verdict(): CanaryVerdict {
-    return this.ledger.verdict
+    let proven = this.ledgers.size > 0 && this.ledgers.size >= this.wantedCount
+    for (const ledger of this.ledgers.values()) {
+      if (ledger.verdict === 'stalled') return 'stalled'
+      if (ledger.verdict !== 'proven') proven = false
+    }
+    return proven ? 'proven' : 'unproven'
   }
 
   /** Why delivery is not proven, for health(); null when it is. */
   reason(): string | null {
-    switch (this.ledger.verdict) {
+    const shards = this.sharded ? ` (${this.ledgers.size} shards probed)` : ''
+    switch (this.verdict) {
       case 'proven':
         return null
       case 'stalled':
-        return `redis bus delivery stalled: a canary was not back within ${this.options.timeoutMs} ms though both connections are up`
+        return `redis bus delivery stalled: a canary was not back within ${this.options.timeoutMs} ms though both connections are up${shards}`
       default:
-        return 'redis bus: waiting for its first canary on this connection'
+        return `redis bus: waiting for its first canary on this connection${shards}`
     }
   }
 
   stats(): CanaryStats {
-    return this.ledger.stats()
+    const total = { ...this.retired }
+    for (const ledger of this.ledgers.values()) {
+      const stats = ledger.stats()
+      total.sent += stats.sent
+      total.returned += stats.returned
+      total.missed += stats.missed
+      if (stats.lastRoundTripMs !== null) total.lastRoundTripMs = Math.max(total.lastRoundTripMs ?? 0, stats.lastRoundTripMs)
+    }
+    return total
   }
 
   stop(): void {
@@ -76,25 +107,63 @@ export class RedisBusCanary {
     this.expiries.clear()
   }
 
-  private subscribe(): void {
-    const client = this.sub
-    const subscribing = client.isCluster ? client.ssubscribe(this.options.channel) : client.subscribe(this.options.channel)
-    subscribing.then(
-      () => {
-        if (this.stopped || client.status !== 'ready') return
-        this.subscribed = true
-        this.probe()
-      },
-      () => {}, // the next reconnect subscribes again
-    )
+  /** The probe channels now: the one channel on a server; on a cluster one per primary of the subscriber's slot map. */
+  private wantedChannels(): string[] {
+    if (!this.sharded) return [this.options.channel]
+    const owners = (this.sub as Cluster).slots.map((nodes) => nodes?.[0])
+    return shardTags(owners).map((tag) => `${this.options.channel}:{${tag}}`)
   }
 
-  private probe(): void {
-    if (this.stopped || !this.subscribed || this.pub.status !== 'ready' || this.sub.status !== 'ready') return
-    const seq = this.ledger.send(Date.now())
-    const { channel } = this.options
-    const published = this.pub.isCluster ? this.pub.spublish(channel, String(seq)) : this.pub.publish(channel, String(seq))
-    published.catch(() => {})
+  /** Subscribes the wanted channels not yet confirmed and forgets the ones no longer wanted; each newly confirmed one is probed at once. */
+  private subscribe(): void {
+    const client = this.sub
+    if (this.stopped || client.status !== 'ready') return
+    const wanted = this.wantedChannels()
+    const wasVerdict = this.verdict
+    this.wantedCount = wanted.length
+    if (this.verdict !== wasVerdict) this.options.onChange()
+    for (const channel of [...this.ledgers.keys()])
+      if (!wanted.includes(channel)) {
+        const before = this.verdict
+        this.retire(channel)
+        const unsubscribing = client.isCluster ? client.sunsubscribe(channel) : client.unsubscribe(channel)
+        unsubscribing.catch(() => {})
+        if (this.verdict !== before) this.options.onChange()
+      }
+    const epoch = this.subEpoch
+    for (const channel of wanted) {
+      if (this.ledgers.has(channel) || this.subscribing.has(channel)) continue
+      this.subscribing.add(channel)
+      const subscribing = client.isCluster ? client.ssubscribe(channel) : client.subscribe(channel)
+      subscribing.then(
+        () => {
+          if (epoch !== this.subEpoch) return
+          this.subscribing.delete(channel)
+          if (this.stopped || client.status !== 'ready') return
+          const before = this.verdict
+          this.ledgers.set(channel, new DeliveryCanary(this.options.timeoutMs))
+          if (this.verdict !== before) this.options.onChange()
+          this.probe(channel)
+        },
+        () => {
+          if (epoch === this.subEpoch) this.subscribing.delete(channel) // the next probe round tries again
+        },
+      )
+    }
+  }
+
+  /** Sends a probe on `only`, or (each interval) refreshes the channel set and probes every confirmed channel. */
+  private probe(only?: string): void {
+    if (this.stopped || this.pub.status !== 'ready' || this.sub.status !== 'ready') return
+    if (only === undefined) this.subscribe()
+    const now = Date.now()
+    for (const [channel, ledger] of this.ledgers) {
+      if (only !== undefined && channel !== only) continue
+      const seq = String(ledger.send(now))
+      const published = this.pub.isCluster ? this.pub.spublish(channel, seq) : this.pub.publish(channel, seq)
+      published.catch(() => {})
+    }
+    if (this.ledgers.size === 0) return
     const expiry = setTimeout(() => {
       this.expiries.delete(expiry)
       this.expire()
@@ -103,21 +172,41 @@ export class RedisBusCanary {
     this.expiries.add(expiry)
   }
 
-  private receive(message: string): void {
-    const before = this.ledger.verdict
-    if (this.ledger.receive(Number(message), Date.now()) && before !== 'proven') this.options.onChange()
+  private receive(ledger: DeliveryCanary, message: string): void {
+    const before = this.verdict
+    if (ledger.receive(Number(message), Date.now()) && this.verdict !== before) this.options.onChange()
   }
 
   private expire(): void {
-    if (this.stopped || !this.ledger.expire(Date.now())) return
+    if (this.stopped) return
+    const before = this.verdict
+    const now = Date.now()
+    for (const ledger of this.ledgers.values()) ledger.expire(now)
+    const after = this.verdict
+    if (after === before) return
     this.options.onChange()
-    if (this.pub.status === 'ready' && this.sub.status === 'ready') this.options.onStall()
+    if (after === 'stalled' && this.pub.status === 'ready' && this.sub.status === 'ready') this.options.onStall()
+  }
+
+  private retire(channel: string): void {
+    const stats = this.ledgers.get(channel)?.stats()
+    this.ledgers.delete(channel)
+    if (stats === undefined) return
+    this.retired.sent += stats.sent
+    this.retired.returned += stats.returned
+    this.retired.missed += stats.missed
   }
 
   private connectionLost(client: RedisClient): void {
-    if (client === this.sub) this.subscribed = false
-    const before = this.ledger.verdict
-    this.ledger.reset()
-    if (before !== 'unproven') this.options.onChange()
+    const before = this.verdict
+    if (client === this.sub) {
+      // Nothing is subscribed on the next connection: every channel is confirmed again.
+      this.subEpoch++
+      this.subscribing.clear()
+      for (const channel of [...this.ledgers.keys()]) this.retire(channel)
+    } else {
+      for (const ledger of this.ledgers.values()) ledger.reset()
+    }
+    if (this.verdict !== before) this.options.onChange()
   }
 }

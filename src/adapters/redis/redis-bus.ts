@@ -1,5 +1,5 @@
 /** Redis Pub/Sub Bus: publisher + dedicated subscriber connection, `<prefix>:<topic>` channels, `nodeId|payload` envelopes; sharded Pub/Sub on a Redis Cluster. */
-import Redis, { type RedisOptions } from 'ioredis'
+import Redis, { Cluster, type RedisOptions } from 'ioredis'
 import type { RedisClient } from './connect'
 import type { Bus, BusHandlerErrorListener, BusHealth, BusStats } from '../../ports/bus'
 import { createNodeId } from '../node-id'
@@ -261,14 +261,19 @@ export class RedisBus implements Bus {
 
   /**
    * Delivery stalled while both connections look up: drop and reopen both, so each asks again
-   * where Redis is (behind Sentinel: the current primary). At most once per canary bound.
+   * where Redis is (behind Sentinel: the current primary). At most once per canary bound. On a
+   * cluster the clients ask for the slot map again instead (sharded subscribers of nodes that are
+   * no longer primaries, or unhealthy, are replaced): reopening everything would stop the shards
+   * that still deliver, and a cluster client's reconnect can wait on the silent node.
    */
   private reconnect(spacingMs: number): void {
     const now = Date.now()
     if (this.closed || now - this.lastHeal < spacingMs) return
     this.lastHeal = now
     this.healed++
-    for (const client of [this.pub, this.sub]) client.disconnect(true)
+    for (const client of [this.pub, this.sub])
+      if (client instanceof Cluster) client.refreshSlotsCache()
+      else client.disconnect(true)
   }
 
   /** Gives socketTimeoutMs something to time out on when a server stalls without closing. */
