@@ -1,10 +1,10 @@
 /** Live and final agree by construction: a whole simulated session with realistic sale conditions, replayed through the live pipeline, ends every minute on its final bar and the day on its day bar. */
 import { describe, expect, it } from 'bun:test'
 import { accumulateTrade, accumulatorToBar, openAccumulator } from '../../core/bars.ts'
-import { applyTrade, createSymbolState, dayBarOf, liveBarOf, seedMinutePrefix, type SymbolState } from '../../core/coalesce.ts'
+import { allDayRegularSession, applyTrade, createSymbolState, dayBarOf, liveBarOf, seedMinutePrefix, type SymbolState } from '../../core/coalesce.ts'
 import { DAY_MS, MINUTE_MS, dayIndexOfDate, nyDayStartOfIndex } from '../../core/market-time.ts'
 import type { Bar, Trade } from '../../core/market-types.ts'
-import { dayBars, minuteBars, snapshotAt, tradesBetween } from './market.ts'
+import { dayBars, minuteBars, simulatedMarket, snapshotAt, tradesBetween } from './market.ts'
 
 // Monday 2026-11-30, a full trading day (pre-market 04:00, session 09:30–16:00, post-market to 20:00 New York).
 const DAY_START = nyDayStartOfIndex(dayIndexOfDate('2026-11-30'))
@@ -61,6 +61,23 @@ describe('live minute bars and the final bars of a full simulated session', () =
       expect(divergent(naive, finals).length).toBeGreaterThan(50)
     })
   }
+
+  it('the 13:00 early close of 2026-11-27 and a Saturday around the clock (SIMULATED_MARKET_HOURS=always) agree the same way', () => {
+    const friday = nyDayStartOfIndex(dayIndexOfDate('2026-11-27'))
+    const s = createSymbolState()
+    const lastLive = replay(s, tradesBetween('AAPL', friday, friday + DAY_MS))
+    expect(divergent(lastLive, minuteBars('AAPL', friday, friday + DAY_MS, Infinity))).toEqual([])
+    expect(dayBarOf(s)).toEqual(dayBars('AAPL', friday, friday + 1, Infinity)[0])
+
+    const always = simulatedMarket('always')
+    const saturday = nyDayStartOfIndex(dayIndexOfDate('2026-11-28'))
+    const around = createSymbolState(allDayRegularSession)
+    const aroundLive = replay(around, always.tradesBetween('AAPL', saturday, saturday + DAY_MS))
+    const finals = always.minuteBars('AAPL', saturday, saturday + DAY_MS, Infinity)
+    expect(finals.length).toBeGreaterThan(1400)
+    expect(divergent(aroundLive, finals)).toEqual([])
+    expect(dayBarOf(around)).toEqual(always.dayBars('AAPL', saturday, saturday + 1, Infinity)[0])
+  })
 
   // Subscribing mid-minute: the stream brings the trades from then on, the minute's earlier trades
   // come as a prefix (the provider's trades of the minute so far), before or after the first streamed ones.
