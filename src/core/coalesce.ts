@@ -75,7 +75,7 @@ export interface SymbolState {
   firstMinute: { t: number; trades: Trade[] } | 'done' | null
   /** Sequence number of the last seeded prefix trade: the seeded minute skips trades up to it (no double counting); reset with the minute. */
   prefixQ: number
-  /** The day of `dayIndex` from trades by the condition rules (regular-session prices, the whole day's volume); null before its first trade or seed. */
+  /** The day of `dayIndex` from the trades seen, by the condition rules (regular-session prices, the whole day's volume); null before its first trade. */
   day: BarAccumulator | null
   /** Sale conditions and their update rules (core/trade-conditions.ts; the provider's when read). */
   conditions: ConditionTable
@@ -265,7 +265,7 @@ export function seedMinutePrefix(s: SymbolState, prefix: readonly Trade[]): void
   s.pendingLive = true
 }
 
-/** The day so far as the trades seen (and the seed) give it, or null without a price yet: regular-session OHLC, the whole day's volume. */
+/** The day so far as the trades seen give it (all of it when the state saw the day from its start), or null without a regular-session price yet. */
 export function dayBarOf(s: SymbolState): Bar | null {
   return s.day && accumulatorToBar(s.day)
 }
