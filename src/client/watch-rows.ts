@@ -15,6 +15,9 @@ export interface SnapshotRow {
   volume: number | null
   high: number | null
   low: number | null
+  /** Best bid and offer, when the feed has quotes. */
+  bid: number | null
+  ask: number | null
 }
 
 export const emptyRow = (ticker: string): SnapshotRow => ({
@@ -28,6 +31,8 @@ export const emptyRow = (ticker: string): SnapshotRow => ({
   volume: null,
   high: null,
   low: null,
+  bid: null,
+  ask: null,
 })
 
 const isOlder = (row: SnapshotRow, t: number) => row.updatedAt !== null && t < row.updatedAt
@@ -47,6 +52,8 @@ export function rowFromRest(row: SnapshotRow, r: RestSnapshot): SnapshotRow | nu
     volume: r.day?.volume ?? row.volume,
     high: r.day?.high ?? row.high,
     low: r.day?.low ?? row.low,
+    bid: r.bid ?? row.bid,
+    ask: r.ask ?? row.ask,
   }
 }
 
@@ -59,8 +66,10 @@ export function rowFromStream(row: SnapshotRow, m: MarketMessage): SnapshotRow |
     const d = m.data
     if (isOlder(row, d.updated_at)) return null
     const { last, change, change_pct, prev_close } = d
-    return { ...row, last, change, change_pct, prev_close, updatedAt: d.updated_at, source: 'WS' }
+    const quote = { bid: d.bid ?? row.bid, ask: d.ask ?? row.ask }
+    return { ...row, last, change, change_pct, prev_close, updatedAt: d.updated_at, source: 'WS', ...quote }
   }
+  if (m.type === 'quote') return { ...row, bid: m.data.bid, ask: m.data.ask }
   if (m.type !== 'trade' || isOlder(row, m.data.t)) return null
   const { p, t } = m.data
   const prev = row.prev_close

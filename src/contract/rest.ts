@@ -77,7 +77,8 @@ export interface Snapshot {
   /** WS: this replica's live stream; REST: the upstream. */
   source: 'WS' | 'REST'
   /** The market's session when the answer was formed (open around the clock with SIMULATED_MARKET_HOURS=always). */
-  session: Market  /** Today's regular-session range and the whole day's volume, when the provider's snapshot has them (absent for WS answers). */
+  session: Market
+  /** Today's regular-session range and the whole day's volume, when the provider's snapshot has them (absent for WS answers). */
   day?: { high: number; low: number; volume: number }
 }
 

@@ -44,7 +44,7 @@ export function sortRows(rows: SnapshotRow[], sort: WatchSort | null): SnapshotR
 
 interface RowNodes {
   tr: HTMLTableRowElement
-  cells: Record<'last' | 'change' | 'pct' | 'volume' | 'range' | 'updated' | 'source', HTMLTableCellElement>
+  cells: Record<'last' | 'change' | 'pct' | 'volume' | 'range' | 'quote' | 'updated' | 'source', HTMLTableCellElement>
   /** The last trade's time and the price's age, inside the updated cell. */
   clock: HTMLSpanElement
   age: HTMLSpanElement
@@ -145,6 +145,8 @@ export class WatchView {
     })
     for (const [t, nodes] of this.rows) if (!seen.has(t)) (nodes.tr.remove(), this.rows.delete(t))
     byId('watch-empty').hidden = rows.length > 0
+    // The bid/ask column shows only when the feed has quotes.
+    this.body.closest('table')!.classList.toggle('has-quotes', rows.some((r) => r.bid !== null))
   }
 
   private create(ticker: string): RowNodes {
@@ -155,6 +157,7 @@ export class WatchView {
       pct: td('num'),
       volume: td('num volume'),
       range: td('num range'),
+      quote: td('num quote-col'),
       updated: td('time'),
       source: td('source'),
     }
@@ -171,6 +174,7 @@ export class WatchView {
       cells.pct,
       cells.volume,
       cells.range,
+      cells.quote,
       cells.updated,
       cells.source,
       el('td', { class: 'actions' }, remove),
@@ -189,6 +193,7 @@ export class WatchView {
     setText(n.cells.pct, signed(row.change_pct, 2, '%'))
     setText(n.cells.volume, row.volume === null ? '—' : volume(row.volume))
     setText(n.cells.range, row.low === null || row.high === null ? '—' : `${price(row.low)} – ${price(row.high)}`)
+    setText(n.cells.quote, row.bid === null || row.ask === null ? '—' : `${price(row.bid)} × ${price(row.ask)}`)
     const dir = direction(row.change)
     n.cells.change.dataset.dir = dir
     n.cells.pct.dataset.dir = dir
