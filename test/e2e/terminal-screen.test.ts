@@ -249,6 +249,8 @@ describe('terminal screen in Chromium', () => {
     })
     expect(fits).toEqual({ side: true, chainVisible: true, noSideScroll: true })
     await shot(page, 'laptop')
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1')
+      await page.screenshot({ path: join(import.meta.dir, '../../docs/terminal.png') })
   }, 60_000)
 
   it('should restore the ticker, timeframe, sort and options panel after a reload, for that user only', async () => {
@@ -288,6 +290,8 @@ describe('terminal screen in Chromium', () => {
     })
     expect(layout).toEqual({ noSideScroll: true, oneColumn: true, chainScrollsInside: true })
     await shot(page, 'phone')
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1')
+      await page.screenshot({ path: join(import.meta.dir, '../../docs/terminal-phone.png') })
     await page.setViewportSize({ width: 1366, height: 768 })
     expect(errors).toEqual([])
   }, 90_000)

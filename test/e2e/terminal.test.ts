@@ -95,8 +95,6 @@ describe('terminal page in Chromium', () => {
       null,
     )
     await shot(page, 'live')
-    if (process.env.UPDATE_DOCS_SCREENSHOT === '1')
-      await page.screenshot({ path: join(import.meta.dir, '../../docs/terminal.png') })
 
     // Cut the stream server-side and keep it refused: reconnecting, then polling after 10 s.
     proxy.blockStreams()
