@@ -161,8 +161,9 @@ describe('client consistency under faults', () => {
     expect(states).toContain('polling')
     expect(client.outages.every((o) => o.recoveredAt !== null)).toBe(true)
     expect(divergences(mine, rest)).toEqual([])
-    // From the 8-hour load's first bar at 04:00 (nothing trades overnight; a few pre-market minutes are empty) to ~10:43.
-    expect(mine.length).toBeGreaterThan(380)
+    // From the 8-hour load's first bar at 04:00 to ~10:43 (403 minutes): nothing trades overnight, and the thin pre-market
+    // minutes whose only prints set no price (odd lots, by the sale-condition rules) have no bar: about 360 compared.
+    expect(mine.length).toBeGreaterThan(320)
   }, 120_000)
 
   it("should load and backfill the server's ranges when the PC clock is 7 minutes ahead", async () => {
