@@ -12,6 +12,8 @@ const RULES: Record<number, [boolean, boolean, boolean]> = {
   12: [false, false, true],
   13: [false, false, true],
   14: [true, true, true],
+  15: [false, false, false],
+  16: [false, false, false],
   25: [true, true, true],
   32: [true, false, true],
   37: [false, false, true],

@@ -59,7 +59,7 @@ describe('simulated market by the calendar', () => {
     expect(perMinute('AAPL', ny('2026-11-25', 15), ny('2026-11-25', 15.5))).toBeGreaterThan(60)
     const [bar] = dayBars('AAPL', ny(day), ny(day) + 1, Infinity)
     // The day's close is the regular session's closing print (at 13:00), not post-market's; its volume spans the day.
-    const regularLast = tradesBetween('AAPL', ny(day, 9.5), ny(day, 13)).at(-1)!
+    const regularLast = tradesBetween('AAPL', ny(day, 9.5), ny(day, 13)).findLast((x) => setsLast(x, false))!
     expect(regularLast.c).toEqual([Condition.ClosingPrints])
     expect(bar.c).toBe(regularLast.p)
     const session = minuteBars('AAPL', ny(day, 9.5), ny(day, 13), Infinity)
@@ -68,11 +68,11 @@ describe('simulated market by the calendar', () => {
   })
 
   it('takes the previous close of a snapshot from the regular session, as the live stream rolls it over', () => {
-    // Monday 2026-11-30 pre-market: the previous close is Friday's (early close) last trade before 13:00,
-    // not the after-hours trade before 17:00; the stream's state rolls over to the same price.
+    // Monday 2026-11-30 pre-market: the previous close is Friday's (early close) last price-setting trade
+    // before 13:00 (its closing print), not the after-hours trade before 17:00; the stream's state rolls over to the same price.
     const friday = '2026-11-27'
-    const regularLast = tradesBetween('AAPL', ny(friday, 9.5), ny(friday, 13)).at(-1)!
-    const postLast = tradesBetween('AAPL', ny(friday, 13), ny(friday, 17)).at(-1)!
+    const regularLast = tradesBetween('AAPL', ny(friday, 9.5), ny(friday, 13)).findLast((x) => setsLast(x, false))!
+    const postLast = tradesBetween('AAPL', ny(friday, 13), ny(friday, 17)).findLast((x) => setsLast(x, true))!
     expect(postLast.p).not.toBe(regularLast.p)
     const snap = snapshotAt('AAPL', ny('2026-11-30', 5))
     expect(snap.prevClose).toBe(regularLast.p)

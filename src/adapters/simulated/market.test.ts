@@ -114,7 +114,8 @@ describe('tradesBetween', () => {
       expect(p).toBeLessThan(base * 2)
       expect(s).toBeGreaterThanOrEqual(1)
       // Blocks: the opening auction and average-price prints.
-      if (!trades[i].c?.some((c) => c === Condition.OpeningPrints || c === Condition.AveragePrice)) expect(s).toBeLessThanOrEqual(500)
+      const blocks = [Condition.OpeningPrints, Condition.OfficialOpen, Condition.AveragePrice] as number[]
+      if (!trades[i].c?.some((c) => blocks.includes(c))) expect(s).toBeLessThanOrEqual(500)
       if (i > 0) {
         expect(t).toBeGreaterThanOrEqual(trades[i - 1].t)
         expect(q).toBeGreaterThan(trades[i - 1].q)
@@ -144,11 +145,13 @@ describe('tradesBetween', () => {
     const extendedKinds = [Condition.FormT, Condition.ExtendedHoursOutOfSequence, Condition.AveragePrice]
     expect(extended.every((x) => x.c?.some((c) => extendedKinds.includes(c as 2 | 12 | 13)))).toBe(true)
     expect(share(Condition.FormT)).toBe(0)
-    // The opening print is the session's first trade, the closing print its last.
+    // The opening print is the session's first trade, the closing print its last but the official close marker after it;
+    // the official open marker follows the opening print.
     const session = day.filter((x) => x.t >= OPEN && x.t < CLOSE)
-    expect(session[0].c).toEqual([Condition.OpeningPrints])
-    expect(session.at(-1)!.c).toEqual([Condition.ClosingPrints])
-    expect(session.filter((x) => x.c?.includes(Condition.OpeningPrints) || x.c?.includes(Condition.ClosingPrints))).toHaveLength(2)
+    expect(session.slice(0, 2).map((x) => x.c)).toEqual([[Condition.OpeningPrints], [Condition.OfficialOpen]])
+    expect(session.slice(-2).map((x) => x.c)).toEqual([[Condition.ClosingPrints], [Condition.OfficialClose]])
+    const auction = [Condition.OpeningPrints, Condition.ClosingPrints, Condition.OfficialOpen, Condition.OfficialClose] as number[]
+    expect(day.filter((x) => x.c?.some((c) => auction.includes(c)))).toHaveLength(4)
     // Average-price prints are away from the market: outside the regular prints' range of their minute somewhere.
     const away = session.filter((x) => x.c?.includes(Condition.AveragePrice)).filter((x) => {
       const bar = minuteBars('AAPL', x.t - (x.t % MINUTE_MS), x.t - (x.t % MINUTE_MS) + 1, Infinity)[0]

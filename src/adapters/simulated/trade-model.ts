@@ -165,7 +165,8 @@ export function minuteSessionOf(hours: MarketHours): SessionOf {
  * What a simulated print is, by its sale conditions (TRADE_CONDITIONS[kind], market-rules.md
  * §3.2): a regular sale, an odd lot (under 100 shares, 37), an average-price block (2) or an
  * out-of-sequence report (32; 13 in extended hours) priced away from the market, the opening (25)
- * and closing (8) auction prints, Form T (12) in extended hours, intermarket sweeps (14).
+ * and closing (8) auction prints with the listing market's official open (16) and close (15)
+ * markers after them (no volume), Form T (12) in extended hours, intermarket sweeps (14).
  */
 export const TradeKind = {
   Regular: 0,
@@ -179,6 +180,8 @@ export const TradeKind = {
   ExtendedOutOfSequence: 8,
   Sweep: 9,
   SweepOddLot: 10,
+  OfficialOpen: 11,
+  OfficialClose: 12,
 } as const
 
 /** Condition ids of each TradeKind (undefined: a regular sale carries none). */
@@ -194,6 +197,8 @@ export const TRADE_CONDITIONS: readonly (readonly number[] | undefined)[] = [
   [13],
   [14],
   [14, 37],
+  [16],
+  [15],
 ]
 
 /** A trade count with mean `mean`: Poisson for small means (so empty minutes happen), ±40 % uniform above. */
@@ -276,8 +281,14 @@ export function fillMinuteTrades(
     if (where === 'opening' && j === 0) {
       kind = TradeKind.OpeningPrint
       size = 1_000 * (5 + (sizeBits % 16))
-    } else if (where === 'closing' && j === count - 1) {
+    } else if (where === 'opening' && j === 1) {
+      kind = TradeKind.OfficialOpen
+      size = 1_000 * (5 + (sizeBits % 16))
+    } else if (where === 'closing' && j === count - 2) {
       kind = TradeKind.ClosingPrint
+      size = 1_000 * (8 + (sizeBits % 24))
+    } else if (where === 'closing' && j === count - 1) {
+      kind = TradeKind.OfficialClose
       size = 1_000 * (8 + (sizeBits % 24))
     } else if (r < 10) {
       kind = TradeKind.AveragePrice
