@@ -11,15 +11,13 @@ import type { Bar, Trade, UpstreamSnapshot } from '../../ports/upstream.ts'
 import {
   fillMinuteTrades,
   MAX_TRADES_PER_MINUTE,
-  minuteSessionOf,
   tickerModel,
-  TRADE_CONDITIONS,
   tradeRateOf,
   type MarketHours,
-  type SessionOf,
   type TickerModel,
   type TradeRate,
 } from './trade-model.ts'
+import { minuteSessionOf, TRADE_CONDITIONS, type SessionOf } from './trade-kinds.ts'
 
 export {
   findSimulatedTicker,
