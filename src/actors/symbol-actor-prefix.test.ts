@@ -1,4 +1,4 @@
-/** SymbolActor: the forming minute's trades from before the stream began (TradeHistory) make the first live bar the whole minute. */
+/** SymbolActor under sale conditions: the forming minute's trades from before the stream began (TradeHistory) make the first live bar the whole minute; a minute of odd lots only is announced as having no bar. */
 import { describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { simulatedMarket } from '../adapters/simulated/market'
@@ -53,5 +53,30 @@ describe('SymbolActor minute prefix', () => {
     await changes.until(() => lastLive() !== undefined, 'a live bar')
     const [final] = market.minuteBars('AAPL', MINUTE, MINUTE + 1, Infinity)
     expect(lastLive().n).toBeLessThan(final.n)
+  })
+})
+
+describe('SymbolActor no_bar under sale conditions', () => {
+  it('announces a minute whose only prints are odd lots as having no bar (no final bar will come for it)', () => {
+    // Tuesday 2026-12-01, 10:00:30 New York: the regular session.
+    const minute = (k: number) => Date.parse('2026-12-01T15:00:00Z') + k * 60_000
+    const clock = new SimulatedClock(minute(0) + 30_000)
+    const out: any[] = []
+    const actor = new SymbolActor({
+      symbol: 'X',
+      clock,
+      flushMs: 0,
+      source: 'simulated',
+      newEpoch: () => 'e1',
+      minuteCloseGraceMs: 5_000,
+      publish: (_s, payload) => out.push(JSON.parse(payload)),
+    })
+    actor.start()
+    clock.advance(minute(1) + 10_000 - clock.now())
+    actor.send({ type: 'tradesArrived', trades: [{ symbol: 'X', p: 10, s: 7, t: minute(1) + 10_000, q: 1, c: [37] }] })
+    clock.advance(minute(2) + 5_000 - clock.now())
+    expect(out.filter((m) => m.type === 'bar')).toEqual([])
+    expect(out.filter((m) => m.type === 'no_bar').map((m) => m.data.t)).toEqual([minute(1)])
+    actor.stop()
   })
 })

@@ -148,7 +148,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
         if (this.o.conditions) this.state.conditions = this.o.conditions.table
         for (const trade of m.trades) {
           applyTrade(this.state, trade)
-          noteTraded(this.closer, this.state.live?.t ?? null)
+          // Only a minute with a bar counts as traded: odd lots alone make none, and no final bar will come.
+          noteTraded(this.closer, this.state.live !== null && this.state.live.c !== 0 ? this.state.live.t : null)
         }
         break
       case 'quotesArrived':
