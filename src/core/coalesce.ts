@@ -73,8 +73,9 @@ export interface SymbolState {
    * seeded (seedMinutePrefix) or the minute passes; `done` once either happened.
    */
   firstMinute: { t: number; trades: Trade[] } | 'done' | null
-  /** Sequence number of the last seeded prefix trade: the seeded minute skips trades up to it (no double counting); reset with the minute. */
+  /** Sequence number and time of the last seeded trade: the seeded minute skips a trade at or before both (no double counting); reset with the minute. */
   prefixQ: number
+  prefixT: number
   /** The day of `dayIndex` from the trades seen, by the condition rules (regular-session prices, the whole day's volume); null before its first trade. */
   day: BarAccumulator | null
   /** Sale conditions and their update rules (core/trade-conditions.ts; the provider's when read). */
@@ -110,6 +111,7 @@ export function createSymbolState(
     live: null,
     firstMinute: null,
     prefixQ: -Infinity,
+    prefixT: -Infinity,
     day: null,
     conditions,
     finalized: [],
@@ -218,9 +220,9 @@ export function applyTrade(s: SymbolState, trade: Trade): void {
   if (!s.finalized.includes(minute)) {
     if (s.live === null || minute > s.live.t) {
       s.live = openAccumulator(minute)
-      s.prefixQ = -Infinity
+      s.prefixQ = s.prefixT = -Infinity
     }
-    if (minute === s.live.t && trade.q > s.prefixQ) {
+    if (minute === s.live.t && (trade.q > s.prefixQ || trade.t > s.prefixT)) {
       if (accumulateMinuteTrade(s.live, trade.p, trade.s, e, regular)) s.pendingLive = true
     }
   }
@@ -250,17 +252,22 @@ export function seedMinutePrefix(s: SymbolState, prefix: readonly Trade[]): void
   if (s.finalized.includes(minute) || (s.live !== null && s.live.t !== minute)) return
   if (s.firstMinute !== null && s.firstMinute.t !== minute) return
   const streamed = s.firstMinute?.t === minute ? s.firstMinute.trades : []
-  const firstStreamedQ = streamed.length > 0 ? streamed[0].q : Infinity
+  // Before the first streamed trade by sequence number and by time (should the two numberings ever differ, the overlap stays bounded).
+  const first = streamed[0]
+  const earlier = first === undefined ? prefix : prefix.filter((t) => t.q < first.q && t.t <= first.t)
   const acc = openAccumulator(minute)
   let lastQ = -Infinity
-  for (const trade of [...prefix.filter((t) => t.q < firstStreamedQ), ...streamed]) {
+  let lastT = -Infinity
+  for (const trade of [...earlier, ...streamed]) {
     if (Math.floor(trade.t / MINUTE_MS) * MINUTE_MS !== minute) continue
     const day = nyDayIndex(trade.t)
     accumulateMinuteTrade(acc, trade.p, trade.s, eligibilityOf(trade.c, s.conditions), inRegularSession(s, day, trade.t))
     lastQ = Math.max(lastQ, trade.q)
+    lastT = Math.max(lastT, trade.t)
   }
   s.live = acc
   s.prefixQ = lastQ
+  s.prefixT = lastT
   s.firstMinute = 'done'
   s.pendingLive = true
 }
