@@ -1,7 +1,8 @@
 /** Older history for the chart: pages before the earliest bar, one in flight at a time, prepended in order, ended by an empty week; a page for an older chart is dropped. */
 import { describe, expect, it } from 'bun:test'
+import { parseBarQuery } from '../core/bar-query'
 import { bucketStart, DAY_MS, HOUR_MS } from '../core/market-time'
-import { chartTimespans, historyEndGapMs } from './chart-series'
+import { chartTimespans, historyEndGapMs, type ChartTimespan } from './chart-series'
 import { MarketModel } from './market-model'
 import type { WireBar } from './wire'
 
@@ -73,5 +74,29 @@ describe('older chart history', () => {
     model.selectChart('AAPL', chartTimespans['4h'], NOW)
     model.applyOlder(again, hours(again.from, again.before))
     expect(model.chartView()!.bars).toEqual([])
+  })
+
+  it('should ask only for ranges the bars API accepts, for every timeframe, around DST changes too', () => {
+    const noCursors = { encode: () => '', decode: () => null }
+    const accepted = (spec: (typeof chartTimespans)[ChartTimespan], from: number, to: number) =>
+      parseBarQuery(
+        { ticker: 'AAPL', timespan: spec.timespan, multiplier: String(spec.multiplier), from: String(from), to: String(to) },
+        to + 1,
+        noCursors,
+      )
+    const nows = [NOW, Date.UTC(2026, 2, 9, 14, 7), Date.UTC(2026, 10, 2, 15, 59), Date.UTC(2027, 0, 4, 14, 31)]
+    for (const now of nows)
+      for (const key of Object.keys(chartTimespans) as ChartTimespan[]) {
+        const model = new MarketModel({ backfillWindowMs: 15 * 60_000 })
+        model.setWatchlist(['AAPL'])
+        const req = model.selectChart('AAPL', chartTimespans[key], now)
+        if (req.historyFrom !== null) accepted(req.spec, req.historyFrom, req.coverageFrom - 1)
+        model.applyChartLoad(req, [], [], now)
+        for (let page = 0; page < 3; page++) {
+          const older = model.beginOlder()!
+          accepted(older.spec, older.from, older.before - 1)
+          model.applyOlder(older, [bar(older.from)])
+        }
+      }
   })
 })

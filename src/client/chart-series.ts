@@ -13,7 +13,7 @@ export interface TimespanSpec {
   multiplier: number
   /** How far back the chart's history reaches when loaded. */
   historyMs: number
-  /** How far back each "older history" page reaches (within the bars API's widest span for the timespan). */
+  /** How far back each "older history" page reaches: within the bars API's widest span for the timespan, with room for a DST hour and the bucket floor. */
   pageMs: number
 }
 
@@ -29,12 +29,12 @@ const spec = (key: ChartTimespan, timespan: Timespan, multiplier: number, histor
 export const chartTimespans: Record<ChartTimespan, TimespanSpec> = {
   '1m': spec('1m', 'minute', 1, 8 * HOUR_MS, DAY_MS),
   '5m': spec('5m', 'minute', 5, 3 * DAY_MS, 3 * DAY_MS),
-  '15m': spec('15m', 'minute', 15, 5 * DAY_MS, 7 * DAY_MS),
-  '30m': spec('30m', 'minute', 30, 7 * DAY_MS, 7 * DAY_MS),
+  '15m': spec('15m', 'minute', 15, 5 * DAY_MS, 6 * DAY_MS),
+  '30m': spec('30m', 'minute', 30, 6 * DAY_MS, 6 * DAY_MS),
   '1h': spec('1h', 'hour', 1, 60 * DAY_MS, 30 * DAY_MS),
-  '4h': spec('4h', 'hour', 4, 90 * DAY_MS, 90 * DAY_MS),
+  '4h': spec('4h', 'hour', 4, 89 * DAY_MS, 89 * DAY_MS),
   '1d': spec('1d', 'day', 1, 730 * DAY_MS, 365 * DAY_MS),
-  '1w': spec('1w', 'week', 1, 5 * 365 * DAY_MS, 5 * 365 * DAY_MS),
+  '1w': spec('1w', 'week', 1, 260 * 7 * DAY_MS, 260 * 7 * DAY_MS),
 }
 
 /** An empty stretch of at least this long before the earliest bar means the data has ended (longer than any market closure). */
