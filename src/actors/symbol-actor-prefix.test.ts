@@ -1,9 +1,10 @@
-/** SymbolActor under sale conditions: the forming minute's trades from before the stream began (TradeHistory) make the first live bar the whole minute; a minute of odd lots only is announced as having no bar. */
+/** SymbolActor under sale conditions: the forming minute's trades from before the stream began (TradeHistory) make the first live bar the whole minute; a minute of odd lots only is announced as having no bar; trades follow the condition table of their source. */
 import { describe, expect, it } from 'bun:test'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { simulatedMarket } from '../adapters/simulated/market'
 import { SimulatedTrades } from '../adapters/simulated/simulated-trades'
 import type { TradeHistory } from '../ports/upstream-trades'
+import { Condition, mergeConditions, stockSaleConditions, type ConditionTable } from '../core/trade-conditions'
 import { SymbolActor } from './symbol-actor'
 import { Changes } from '../../test/support/wait'
 
@@ -77,6 +78,35 @@ describe('SymbolActor no_bar under sale conditions', () => {
     clock.advance(minute(2) + 5_000 - clock.now())
     expect(out.filter((m) => m.type === 'bar')).toEqual([])
     expect(out.filter((m) => m.type === 'no_bar').map((m) => m.data.t)).toEqual([minute(1)])
+    actor.stop()
+  })
+})
+
+describe('SymbolActor condition table', () => {
+  it('applies trades by the table its source holds when they arrive (the provider\'s once read)', () => {
+    const clock = new SimulatedClock(Date.parse('2026-12-01T15:00:30Z'))
+    const out: any[] = []
+    const source: { table: ConditionTable } = { table: stockSaleConditions }
+    const actor = new SymbolActor({
+      symbol: 'X',
+      clock,
+      flushMs: 0,
+      derivedMs: 0,
+      source: 'simulated',
+      newEpoch: () => 'e1',
+      conditions: source,
+      publish: (_s, payload) => out.push(JSON.parse(payload)),
+    })
+    actor.start()
+    const t = clock.now()
+    const live = () => out.filter((m) => m.type === 'bar' && m.data.state === 'live').at(-1)?.data
+    actor.send({ type: 'tradesArrived', trades: [{ symbol: 'X', p: 10, s: 100, t, q: 1 }] })
+    actor.send({ type: 'tradesArrived', trades: [{ symbol: 'X', p: 12, s: 7, t: t + 1, q: 2, c: [Condition.OddLot] }] })
+    expect(live()).toMatchObject({ h: 10, c: 10, v: 107 })
+    // A (hypothetical) provider table in which odd lots set prices takes effect with the next trades.
+    source.table = mergeConditions(stockSaleConditions, [{ id: Condition.OddLot, name: 'Odd Lot Trade', highLow: true, openClose: true, volume: true }])
+    actor.send({ type: 'tradesArrived', trades: [{ symbol: 'X', p: 12, s: 7, t: t + 2, q: 3, c: [Condition.OddLot] }] })
+    expect(live()).toMatchObject({ h: 12, c: 12, v: 114 })
     actor.stop()
   })
 })
