@@ -14,19 +14,21 @@ export interface BusPair {
 const until = (condition: () => boolean, label: string, timeoutMs = 10_000) => waitFor(condition, timeoutMs, label)
 
 /**
- * A positive barrier for checks that something did NOT arrive: `from` publishes a probe on a
- * fresh topic `to` has confirmed, and once it lands every message `from` published before it has
- * reached `to`'s handlers. Both adapters deliver one publisher's messages in publish order across
- * topics (Redis: one connection each way; memory: one queue), which is what this relies on.
+ * A positive barrier for checks that something did NOT arrive: `from` publishes probes on fresh
+ * topics `to` has confirmed, and once they land every message `from` published before them has
+ * reached `to`'s handlers. One publisher's messages keep their order across the topics of one
+ * connection each way (memory: one queue; one Redis; on a Redis Cluster, per shard: one
+ * connection per primary each way), so the probes go on 32 topics: on a three-shard cluster every
+ * shard gets one but for odds of 3 × (2/3)^32, about 1 in 125,000.
  */
 async function barrier(from: Bus, to: Bus): Promise<void> {
-  const topic = `probe:${crypto.randomUUID()}`
-  let arrived = false
-  const off = to.subscribe(topic, () => (arrived = true))
-  await to.subscribed(topic)
-  from.publish(topic, 'probe')
-  await until(() => arrived, 'the barrier probe')
-  off()
+  const topics = Array.from({ length: 32 }, () => `probe:${crypto.randomUUID()}`)
+  let arrived = 0
+  const offs = topics.map((topic) => to.subscribe(topic, () => arrived++))
+  await Promise.all(topics.map((topic) => to.subscribed(topic)))
+  for (const topic of topics) from.publish(topic, 'probe')
+  await until(() => arrived === topics.length, 'the barrier probes')
+  for (const off of offs) off()
 }
 
 /** Lets in-flight messages land where no barrier can be sent (a closed bus). */

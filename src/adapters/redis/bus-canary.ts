@@ -34,6 +34,9 @@ export interface RedisBusCanaryOptions {
 export class RedisBusCanary {
   /** Probe channel → its ledger, for the channels the subscriber has confirmed on this connection. */
   private readonly ledgers = new Map<string, DeliveryCanary>()
+  /** Probe channel → the generation of its ledger: probes read `<generation>:<seq>`, so one sent for an older ledger never answers a newer one's. */
+  private readonly generations = new Map<string, number>()
+  private generation = 0
   /** Channels whose SUBSCRIBE is on the wire. */
   private readonly subscribing = new Set<string>()
   /** How many channels the last refresh wanted: until each is confirmed, delivery is not proven. */
@@ -55,7 +58,8 @@ export class RedisBusCanary {
     this.sharded = sub.isCluster
     sub.on(this.sharded ? 'smessage' : 'message', (channel: string, message: string) => {
       const ledger = this.ledgers.get(channel)
-      if (ledger !== undefined) this.receive(ledger, message)
+      const [generation, seq] = message.split(':')
+      if (ledger !== undefined && Number(generation) === this.generations.get(channel)) this.receive(ledger, seq!)
     })
     sub.on('ready', () => this.subscribe())
     for (const client of [pub, sub]) client.on('close', () => this.connectionLost(client))
@@ -142,6 +146,7 @@ export class RedisBusCanary {
           if (this.stopped || client.status !== 'ready') return
           const before = this.verdict
           this.ledgers.set(channel, new DeliveryCanary(this.options.timeoutMs))
+          this.generations.set(channel, ++this.generation)
           if (this.verdict !== before) this.options.onChange()
           this.probe(channel)
         },
@@ -159,8 +164,8 @@ export class RedisBusCanary {
     const now = Date.now()
     for (const [channel, ledger] of this.ledgers) {
       if (only !== undefined && channel !== only) continue
-      const seq = String(ledger.send(now))
-      const published = this.pub.isCluster ? this.pub.spublish(channel, seq) : this.pub.publish(channel, seq)
+      const probe = `${this.generations.get(channel)}:${ledger.send(now)}`
+      const published = this.pub.isCluster ? this.pub.spublish(channel, probe) : this.pub.publish(channel, probe)
       published.catch(() => {})
     }
     if (this.ledgers.size === 0) return
@@ -191,6 +196,7 @@ export class RedisBusCanary {
   private retire(channel: string): void {
     const stats = this.ledgers.get(channel)?.stats()
     this.ledgers.delete(channel)
+    this.generations.delete(channel)
     if (stats === undefined) return
     this.retired.sent += stats.sent
     this.retired.returned += stats.returned
