@@ -219,6 +219,7 @@ describe('SymbolActor', () => {
     expect(out).toHaveLength(n)
     expect(actor.send({ type: 'flushDue' })).toBe(false)
   })
+
   it('should announce each minute that ended with no bar once, after its grace, and never one that traded or got its bar', async () => {
     // Tuesday 2026-12-01, 10:00:30 New York: the regular session.
     const start = Date.parse('2026-12-01T15:00:30Z')

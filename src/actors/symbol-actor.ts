@@ -5,6 +5,7 @@ import {
   applySeed,
   applyTrade,
   createSymbolState,
+  seedMissing,
   drain,
   hasPending,
   hasPendingDerived,
@@ -163,6 +164,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
         break
       case 'seedArrived':
         if (m.snapshot) applySeed(this.state, m.snapshot, m.asOf)
+        else seedMissing(this.state)
         return this.afterEvent(true)
       case 'seedFailed':
         this.seedTimer = this.o.clock.setTimeout(
@@ -258,6 +260,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
   private reset(reason: ResetReason): void {
     this.epochValue = this.o.newEpoch()
     this.seq = 0
+    this.quoteSeq = 0
     this.lastPayload.clear()
     this.state = createSymbolState(this.o.regularSession)
     const now = this.o.clock.now()

@@ -18,7 +18,7 @@ const rest = (over: Partial<RestSnapshot> = {}): RestSnapshot => ({
   updated_at: new Date(T).toISOString(),
   source: 'REST',
   session: 'open',
-  day: { high: 201, low: 197, volume: 1_000_000 },
+  day: { open: 198, high: 201, low: 197, volume: 1_000_000, vwap: 199.5 },
   ...over,
 })
 

@@ -67,7 +67,9 @@ export function rowFromStream(row: SnapshotRow, m: MarketMessage): SnapshotRow |
     if (isOlder(row, d.updated_at)) return null
     const { last, change, change_pct, prev_close } = d
     const quote = { bid: d.bid ?? row.bid, ask: d.ask ?? row.ask }
-    return { ...row, last, change, change_pct, prev_close, updatedAt: d.updated_at, source: 'WS', ...quote }
+    // The server's day figures (by the sale-condition rules) replace what trades added since.
+    const day = d.day ? { volume: d.day.volume, high: d.day.high, low: d.day.low } : {}
+    return { ...row, last, change, change_pct, prev_close, updatedAt: d.updated_at, source: 'WS', ...quote, ...day }
   }
   if (m.type === 'quote') return { ...row, bid: m.data.bid, ask: m.data.ask }
   if (m.type !== 'trade' || isOlder(row, m.data.t)) return null

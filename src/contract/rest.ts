@@ -78,8 +78,8 @@ export interface Snapshot {
   source: 'WS' | 'REST'
   /** The market's session when the answer was formed (open around the clock with SIMULATED_MARKET_HOURS=always). */
   session: Market
-  /** Today's regular-session range and the whole day's volume, when the provider's snapshot has them (absent for WS answers). */
-  day?: { high: number; low: number; volume: number }
+  /** The day so far (regular-session open/high/low, the whole day's volume and VWAP): from the provider's snapshot, or the stream once it knows the whole day. */
+  day?: { open: number; high: number; low: number; volume: number; vwap: number | null }
 }
 
 /** A ticker GET /market-data/snapshots could not answer. */

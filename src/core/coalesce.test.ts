@@ -48,9 +48,39 @@ describe('coalesce', () => {
           ask: null,
           bid_size: null,
           ask_size: null,
+          day: { open: market.day!.o, high: market.day!.h, low: market.day!.l, volume: market.day!.v, vwap: market.day!.vw! },
         },
       },
     ])
+  })
+
+  it("should keep the day's figures equal to the provider's: the seed's day, plus every trade after it, none twice", () => {
+    const start = Date.UTC(2025, 2, 12, 15, 0, 0) // 11:00 New York
+    const seedAt = start + 20_000
+    const end = start + 30 * 60_000
+    const s = createSymbolState()
+    const trades = tradesBetween('AAPL', start, end)
+    // The stream starts at 11:00; the seed, asked for at 11:00:20, arrives after the trades up to 11:00:40.
+    for (const t of trades.filter((t) => t.t < seedAt + 20_000)) applyTrade(s, t)
+    applySeed(s, snapshotAt('AAPL', seedAt), seedAt)
+    for (const t of trades.filter((t) => t.t >= seedAt + 20_000)) applyTrade(s, t)
+    const day = drain(s).find((o) => o.type === 'snapshot')!.data as any
+    const provider = snapshotAt('AAPL', end - 1).day!
+    expect({ ...day.day, vwap: Math.round(day.day.vwap * 100) }).toEqual({
+      open: provider.o,
+      high: provider.h,
+      low: provider.l,
+      volume: provider.v,
+      vwap: Math.round(provider.vw! * 100),
+    })
+  })
+
+  it('should carry no day figures while it knows only part of the day (no seed, or a seed without a day)', () => {
+    const now = Date.UTC(2025, 2, 12, 15, 0, 0)
+    const s = createSymbolState()
+    applySeed(s, { ...snapshotAt('AAPL', now), day: undefined }, now)
+    for (const t of tradesBetween('AAPL', now, now + 60_000)) applyTrade(s, t)
+    expect((drain(s).find((o) => o.type === 'snapshot')!.data as any).day).toBeUndefined()
   })
 
   it('should mark the first provider bar of a minute final and later ones corrections, superseding the live bar', () => {

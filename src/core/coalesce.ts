@@ -5,7 +5,7 @@ import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from './market-time'
 import type { Bar, LiveBar, Trade, UpstreamSnapshot } from './market-types'
 import { snapshotFigures } from './snapshot-figures'
 import { createQuoteState, seedQuote, snapshotQuoteFields, takeQuote, type QuoteData, type QuoteState, type SnapshotQuoteFields } from './quote-state'
-import { accumulateDayTrade, accumulateMinuteTrade, eligibilityOf, minuteRules, stockSaleConditions, type ConditionTable } from './trade-conditions'
+import { accumulateDayTrade, accumulateMinuteTrade, eligibilityOf, minuteRules, stockSaleConditions, type ConditionTable, type Eligibility } from './trade-conditions'
 
 /** 'live' = built from trades while the minute forms; 'final' = the provider's closed bar; 'correction' = a re-send of a final window. */
 export type BarState = 'live' | 'final' | 'correction'
@@ -29,7 +29,21 @@ export interface SnapshotData extends SnapshotQuoteFields {
   change_pct: number
   prev_close: number
   updated_at: number
+  /** The day so far (regular-session prices, the whole day's volume), once the stream knows all of it. */
+  day?: DayFigures
 }
+
+/** A day's figures as snapshots carry them. */
+export interface DayFigures {
+  open: number
+  high: number
+  low: number
+  volume: number
+  vwap: number
+}
+
+/** Trades held until the seed arrives (its day figures may already count some of them); beyond this many, none is held. */
+const heldForSeedMax = 10_000
 
 export type Outgoing =
   | { type: 'trade'; eventTs: number; data: TradeData }
@@ -78,6 +92,10 @@ export interface SymbolState {
   prefixT: number
   /** The day of `dayIndex` from the trades seen, by the condition rules (regular-session prices, the whole day's volume); null before its first trade. */
   day: BarAccumulator | null
+  /** True once `day` holds the whole day: seeded from the provider's day, or opened by the stream at the day's start. */
+  dayComplete: boolean
+  /** Trades of the day seen before the seed arrived (null once it did): those after the seed's last trade are added to its day. */
+  heldForSeed: { trade: Trade; e: Eligibility; regular: boolean }[] | null
   /** Sale conditions and their update rules (core/trade-conditions.ts; the provider's when read). */
   conditions: ConditionTable
   /** Starts of minutes the provider has closed, oldest first. */
@@ -113,6 +131,8 @@ export function createSymbolState(
     prefixQ: -Infinity,
     prefixT: -Infinity,
     day: null,
+    dayComplete: false,
+    heldForSeed: [],
     conditions,
     finalized: [],
     revisions: [],
@@ -141,6 +161,8 @@ function inRegularSession(s: SymbolState, dayIndex: number, t: number): boolean 
 /** Moves to a later NY day: the day's last regular-session price becomes the previous close (kept when it had none). */
 function rollDay(s: SymbolState, day: number): void {
   if (s.dayIndex !== null && s.regularLast !== null) s.prevClose = s.regularLast
+  // A day the stream rolls into is seen from its first trade on.
+  s.dayComplete = s.dayIndex !== null
   s.regularLast = null
   s.dayIndex = day
   s.day = null
@@ -168,8 +190,30 @@ export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number):
     // Trades have already moved to a later day: the seed's last price closed the day before.
     s.prevClose = snap.last
   }
+  seedDayFigures(s, snap, seedDay, Math.max(snap.updatedAt, asOf))
   seedQuote(s.quotes, snap.lastQuote)
   s.pendingSnapshot = s.last !== null
+}
+
+/**
+ * The provider's day so far replaces what the stream tallied, plus the held trades after `through`
+ * (when the snapshot was asked for: its day counts every print until then, odd lots included).
+ */
+function seedDayFigures(s: SymbolState, snap: UpstreamSnapshot, seedDay: number, through: number): void {
+  const held = s.heldForSeed
+  s.heldForSeed = null
+  if (snap.day === undefined || s.dayIndex !== seedDay || s.dayComplete) return
+  const d = snap.day
+  const acc = openAccumulator(nyDayStartOfIndex(seedDay))
+  Object.assign(acc, { o: d.o, h: d.h, l: d.l, c: d.c, v: d.v, n: 1, pv: (d.vw ?? d.c) * d.v })
+  for (const h of held ?? []) if (h.trade.t > through) accumulateDayTrade(acc, h.trade.p, h.trade.s, h.e, h.regular)
+  s.day = acc
+  s.dayComplete = true
+}
+
+/** Applies a failed or empty seed: the held trades are already in the day; nothing more is held. */
+export function seedMissing(s: SymbolState): void {
+  s.heldForSeed = null
 }
 
 /**
@@ -193,6 +237,10 @@ export function applyTrade(s: SymbolState, trade: Trade): void {
     if (regular && e.price.openClose) s.regularLast = trade.p
     s.day ??= openAccumulator(nyDayStartOfIndex(day))
     accumulateDayTrade(s.day, trade.p, trade.s, e, regular)
+    if (s.heldForSeed !== null) {
+      if (s.heldForSeed.length < heldForSeedMax) s.heldForSeed.push({ trade, e, regular })
+      else s.heldForSeed = null
+    }
   }
   const w = s.pendingTrade
   if (setsLast) {
@@ -327,7 +375,14 @@ export function snapshotOf(s: SymbolState): SnapshotData | null {
     prev_close: s.prevClose,
     updated_at: s.lastTradeT,
     ...snapshotQuoteFields(s.quotes.nbbo),
+    ...dayFiguresOf(s),
   }
+}
+
+/** `{day}` when the stream knows the whole day and it has a regular-session price; `{}` otherwise. */
+function dayFiguresOf(s: SymbolState): { day?: DayFigures } {
+  const bar = s.dayComplete && s.day ? accumulatorToBar(s.day) : null
+  return bar ? { day: { open: bar.o, high: bar.h, low: bar.l, volume: bar.v, vwap: bar.vw } } : {}
 }
 
 /** The live bar being formed, or null. */

@@ -42,7 +42,8 @@ export interface UpstreamSnapshot {
   changePct: number
   /** Unix ms of the last update (last trade). */
   updatedAt: number
-  day?: { o: number; h: number; l: number; c: number; v: number }
+  /** The day so far: regular-session OHLC, the whole day's volume and (when the provider gives it) its VWAP. */
+  day?: { o: number; h: number; l: number; c: number; v: number; vw?: number }
   /** The provider's last NBBO (Massive `lastQuote`), absent when the plan has no quotes. */
   lastQuote?: QuoteLevels
 }

@@ -72,6 +72,7 @@ export class SnapshotsService {
           ask_size: l.ask_size,
           updated_at: new Date(l.updatedAt).toISOString(),
           source: 'WS',
+          ...(l.day ? { day: l.day } : {}),
           session,
         })
     }
@@ -120,6 +121,6 @@ function toSnapshot(s: UpstreamSnapshot, session: Market): Snapshot {
     updated_at: new Date(s.updatedAt).toISOString(),
     source: 'REST',
     session,
-    ...(s.day ? { day: { high: s.day.h, low: s.day.l, volume: s.day.v } } : {}),
+    ...(s.day ? { day: { open: s.day.o, high: s.day.h, low: s.day.l, volume: s.day.v, vwap: s.day.vw ?? null } } : {}),
   }
 }

@@ -292,7 +292,7 @@ describe('snapshotAt', () => {
     expect(snap.prevClose).toBe(prevDay.c)
     expect(snap.change).toBe(Math.round((lastTrade.p - prevDay.c) * 100) / 100)
     expect(snap.changePct).toBeCloseTo((snap.change / prevDay.c) * 100, 3)
-    expect(snap.day).toEqual({ o: today.o, h: today.h, l: today.l, c: today.c, v: today.v })
+    expect(snap.day).toEqual({ o: today.o, h: today.h, l: today.l, c: today.c, v: today.v, vw: today.vw })
     expect(snap.day!.c).toBe(snap.last)
     expect(snapshotAt('AAPL', now)).toEqual(snap)
   })

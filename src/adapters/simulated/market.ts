@@ -351,7 +351,7 @@ function createSimulatedMarket(hours: MarketHours): SimulatedMarket {
       updatedAt: lastTrade?.t ?? nowMs,
     }
     const dayBar = partialDayBar(model, nyDayStartOfIndex(today), nyDayStartOfIndex(today + 1), nowMs + 1)
-    if (dayBar) snapshot.day = { o: dayBar.o, h: dayBar.h, l: dayBar.l, c: dayBar.c, v: dayBar.v }
+    if (dayBar) snapshot.day = { o: dayBar.o, h: dayBar.h, l: dayBar.l, c: dayBar.c, v: dayBar.v, vw: dayBar.vw }
     return snapshot
   }
 

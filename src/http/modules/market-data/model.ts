@@ -107,10 +107,16 @@ export namespace MarketDataModel {
     }),
     day: t.Optional(
       t.Object(
-        { high: t.Number(), low: t.Number(), volume: t.Number() },
+        {
+          open: t.Number(),
+          high: t.Number(),
+          low: t.Number(),
+          volume: t.Number(),
+          vwap: t.Union([t.Number(), t.Null()], { description: "the day's volume-weighted average price; null when the provider gives none" }),
+        },
         {
           description:
-            "today's regular-session high and low and the whole day's volume, when the provider's snapshot has them (source REST)",
+            "today's regular-session open, high and low, the whole day's volume and VWAP, by the sale-condition rules: from the provider's snapshot (source REST) or from the stream once it knows the whole day (source WS)",
         },
       ),
     ),
