@@ -2,6 +2,10 @@
 import type { StreamLimits } from './contract/protocol'
 import { ConfigError } from './errors'
 import type { LogLevel } from './ports/logger'
+import { EnvReader, type Env } from './config/env-reader'
+import { readRedisCluster, readRedisSentinel, type RedisClusterConfig, type RedisSentinelConfig } from './config/redis-config'
+
+export type { RedisClusterConfig, RedisSentinelConfig } from './config/redis-config'
 
 export type Mode = 'development' | 'production' | 'test'
 
@@ -91,80 +95,6 @@ export interface Config {
     simulatedQuotesPerTrade: number
   }
   stream: StreamLimits
-}
-
-/** Redis behind Sentinel: where the Sentinels are, the monitored primary's name, and the passwords if any. */
-export interface RedisSentinelConfig {
-  sentinels: { host: string; port: number }[]
-  name: string
-  /** AUTH of the primary and replicas (REDIS_PASSWORD). */
-  password: string | null
-  /** AUTH of the Sentinels (REDIS_SENTINEL_PASSWORD). */
-  sentinelPassword: string | null
-}
-
-/** A Redis Cluster: some of its nodes (the client learns the rest) and the password if any. */
-export interface RedisClusterConfig {
-  nodes: { host: string; port: number }[]
-  /** AUTH of every node (REDIS_PASSWORD). */
-  password: string | null
-}
-
-type Env = Record<string, string | undefined>
-type Problem = { key: string; message: string }
-
-/** Reads typed values from env, collecting every problem instead of stopping at the first. */
-class EnvReader {
-  readonly problems: Problem[] = []
-  constructor(private env: Env) {}
-
-  str(key: string, fallback: string): string {
-    const v = this.env[key]
-    return v === undefined || v === '' ? fallback : v
-  }
-  optional(key: string): string | null {
-    const v = this.env[key]
-    return v === undefined || v === '' ? null : v
-  }
-  int(key: string, fallback: number, min: number, max: number): number {
-    const raw = this.env[key]
-    if (raw === undefined || raw === '') return fallback
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < min || n > max) {
-      this.problems.push({ key, message: `must be an integer from ${min} to ${max}, got "${raw}"` })
-      return fallback
-    }
-    return n
-  }
-  oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
-    const raw = this.env[key]
-    if (raw === undefined || raw === '') return fallback
-    if (!(allowed as readonly string[]).includes(raw)) {
-      this.problems.push({ key, message: `must be one of ${allowed.join(', ')}, got "${raw}"` })
-      return fallback
-    }
-    return raw as T
-  }
-  bool(key: string, fallback: boolean): boolean {
-    const raw = this.env[key]?.toLowerCase()
-    if (raw === undefined || raw === '') return fallback
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false
-    this.problems.push({ key, message: `must be true or false, got "${this.env[key]}"` })
-    return fallback
-  }
-  url(key: string, protocols: string[]): string | null {
-    const raw = this.optional(key)
-    if (raw === null) return null
-    try {
-      const u = new URL(raw)
-      if (!protocols.includes(u.protocol)) throw new Error()
-      return raw
-    } catch {
-      this.problems.push({ key, message: `must be a ${protocols.join(' or ')} URL` })
-      return null
-    }
-  }
 }
 
 /** Minimum length of a production JWT secret (HS256 wants ≥ 256 bits of key). */
@@ -259,81 +189,6 @@ export function loadConfig(env: Env): Config {
     })
   if (r.problems.length > 0) throw new ConfigError(r.problems)
   return config
-}
-
-/**
- * REDIS_SENTINELS (`host:port,…`) with REDIS_SENTINEL_NAME, and optionally REDIS_PASSWORD and
- * REDIS_SENTINEL_PASSWORD. Refused together with REDIS_URL: which Redis holds the deployment's
- * state must not be a guess.
- */
-function readRedisSentinel(r: EnvReader): RedisSentinelConfig | null {
-  const list = r.optional('REDIS_SENTINELS')
-  const name = r.optional('REDIS_SENTINEL_NAME')
-  const password = r.optional('REDIS_PASSWORD')
-  const sentinelPassword = r.optional('REDIS_SENTINEL_PASSWORD')
-  if (list === null) {
-    if (name !== null) r.problems.push({ key: 'REDIS_SENTINEL_NAME', message: 'needs REDIS_SENTINELS (host:port,…)' })
-    const clustered = r.optional('REDIS_CLUSTER_NODES') !== null
-    for (const [key, value] of [['REDIS_PASSWORD', clustered ? null : password], ['REDIS_SENTINEL_PASSWORD', sentinelPassword]] as const)
-      if (value !== null)
-        r.problems.push({ key, message: 'applies behind Sentinel (REDIS_SENTINELS) or on a cluster (REDIS_CLUSTER_NODES) only; with REDIS_URL put the password in the URL' })
-    return null
-  }
-  if (r.optional('REDIS_URL') !== null) {
-    r.problems.push({
-      key: 'REDIS_SENTINELS',
-      message:
-        'cannot be combined with REDIS_URL: set REDIS_URL for one Redis server, or REDIS_SENTINELS and REDIS_SENTINEL_NAME for a primary that Sentinels manage',
-    })
-    return null
-  }
-  const entries = list.split(',').map((s) => s.trim()).filter(Boolean)
-  const sentinels = entries.map(parseHostPort)
-  const bad = entries.filter((_, i) => sentinels[i] === null)
-  if (entries.length === 0 || bad.length > 0)
-    r.problems.push({
-      key: 'REDIS_SENTINELS',
-      message: `must be host:port entries separated by commas (e.g. sentinel-1:26379,sentinel-2:26379,sentinel-3:26379)${bad.length > 0 ? `, got ${bad.map((b) => `"${b}"`).join(', ')}` : ''}`,
-    })
-  if (name === null) r.problems.push({ key: 'REDIS_SENTINEL_NAME', message: 'is required with REDIS_SENTINELS (the name in `sentinel monitor <name> …`)' })
-  if (entries.length === 0 || bad.length > 0 || name === null) return null
-  return { sentinels: sentinels as { host: string; port: number }[], name, password, sentinelPassword }
-}
-
-/**
- * REDIS_CLUSTER_NODES (`host:port,…`: some nodes of a Redis Cluster; the client discovers the
- * rest), optionally with REDIS_PASSWORD. Refused together with REDIS_URL or REDIS_SENTINELS.
- */
-function readRedisCluster(r: EnvReader): RedisClusterConfig | null {
-  const list = r.optional('REDIS_CLUSTER_NODES')
-  if (list === null) return null
-  const other = ['REDIS_URL', 'REDIS_SENTINELS'].find((key) => r.optional(key) !== null)
-  if (other !== undefined) {
-    r.problems.push({
-      key: 'REDIS_CLUSTER_NODES',
-      message: `cannot be combined with ${other}: set one of REDIS_URL (one server), REDIS_SENTINELS (a primary Sentinels manage) or REDIS_CLUSTER_NODES (a Redis Cluster)`,
-    })
-    return null
-  }
-  const entries = list.split(',').map((s) => s.trim()).filter(Boolean)
-  const nodes = entries.map(parseHostPort)
-  const bad = entries.filter((_, i) => nodes[i] === null)
-  if (entries.length === 0 || bad.length > 0) {
-    r.problems.push({
-      key: 'REDIS_CLUSTER_NODES',
-      message: `must be host:port entries separated by commas (e.g. redis-1:6379,redis-2:6379,redis-3:6379)${bad.length > 0 ? `, got ${bad.map((b) => `"${b}"`).join(', ')}` : ''}`,
-    })
-    return null
-  }
-  return { nodes: nodes as { host: string; port: number }[], password: r.optional('REDIS_PASSWORD') }
-}
-
-/** `host:port` or `[v6]:port`, with a port from 1 to 65535; null otherwise. */
-function parseHostPort(entry: string): { host: string; port: number } | null {
-  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(entry)
-  if (match === null) return null
-  const port = Number(match[3])
-  return port >= 1 && port <= 65535 ? { host: match[1] ?? match[2]!, port } : null
 }
 
 /** Comma-separated exact origins. "*" is refused: every route allows credentials (the session cookie), which must never go to any origin. */
