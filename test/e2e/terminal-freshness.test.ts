@@ -1,4 +1,4 @@
-/** /terminal in Debian Chromium finds a dead link in seconds: a half-open stream (the server side stops sending, nothing closes) and a network cut (context.setOffline) each leave "Live" within 6 s, prices show their age and turn stale, failing polls say "Offline", and back online the page is live with the chart equal to REST. */
+/** /terminal in Debian Chromium finds a dead link in seconds: a half-open stream (the server side stops sending, nothing closes) and a network cut (context.setOffline) each leave "Live" within 6 s, prices show their age and turn stale, failing polls say "Offline", and back online the page is live with the chart equal to REST; screen readers hear each change once (the live regions). */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -27,6 +27,19 @@ const rowAges = (page: Page) =>
       age: tr.querySelector('.age')!.textContent,
     })),
   )
+/** What the page's live regions said since `listenToAnnouncements`, in order: the region (polite or assertive) and its text. */
+const announced = (page: Page) =>
+  page.evaluate(() => (window as any).__announced as { live: string; text: string }[])
+/** Records every non-empty text put in the connection's live regions, with the politeness each region declares. */
+const listenToAnnouncements = (page: Page) =>
+  page.evaluate(() => {
+    const log: { live: string; text: string }[] = ((window as any).__announced = [])
+    for (const region of document.querySelectorAll<HTMLElement>('#conn-announce, #conn-alert')) {
+      new MutationObserver(() => {
+        if (region.textContent) log.push({ live: region.getAttribute('aria-live')!, text: region.textContent })
+      }).observe(region, { childList: true, characterData: true, subtree: true })
+    }
+  })
 
 describe('terminal freshness in Chromium', () => {
   let app: TerminalApp
@@ -79,6 +92,12 @@ describe('terminal freshness in Chromium', () => {
       await page.waitForSelector(`#watch-body tr[data-ticker="${ticker}"]`)
     }
     await liveAndFresh('live with every row streamed')
+    // Screen readers: the state is in a polite live region; the busy visual indicator is not live.
+    expect(await page.textContent('#conn-announce')).toBe('Live: prices are streaming.')
+    expect(await page.getAttribute('#conn-announce', 'aria-live')).toBe('polite')
+    expect(await page.getAttribute('#conn-alert', 'aria-live')).toBe('assertive')
+    expect(await page.getAttribute('#conn', 'aria-live')).toBeNull()
+    expect(await page.getAttribute('#session', 'aria-live')).toBe('polite')
     const welcome = await page.evaluate(() => (window as any).__terminal.status().welcome)
     expect(welcome).toMatchObject({ heartbeat_ms: 20_000, keepalive_ms: 2000 })
     await shot(page, 'live')
@@ -101,6 +120,7 @@ describe('terminal freshness in Chromium', () => {
     await liveAndFresh('live again after the stall')
 
     // 2. The network is cut for ~20 s: the browser's offline event ends the stream at once.
+    await listenToAnnouncements(page)
     await browser.context.setOffline(true)
     const offlineAt = performance.now()
     await waitFor(page, 'Live gone after going offline', () => document.querySelector('#conn-label')!.textContent !== 'Live', null, detectWithinMs)
@@ -143,11 +163,22 @@ describe('terminal freshness in Chromium', () => {
       25_000,
     )
     expect((await status(page)).state).toBe('offline')
+    // Heard so far: the loss politely, then "offline" at once (assertive), with at most the polling
+    // that the first failed poll ends in between (one frame, if drawn); the retries said nothing more.
+    const heardOffline = await announced(page)
+    expect(heardOffline[0]).toEqual({ live: 'polite', text: 'Stream lost: reconnecting. Prices shown may be old.' })
+    expect(heardOffline.at(-1)).toEqual({ live: 'assertive', text: 'Offline: no network. Prices are not updating.' })
+    expect(heardOffline.length).toBeLessThanOrEqual(3)
+    expect(heardOffline.slice(1, -1).every((a) => a.text.startsWith('Stream down'))).toBe(true)
 
     // 3. Back online: live at once (the online event retries now), prices fresh, the chart equal to REST.
     await browser.context.setOffline(false)
     await liveAndFresh('live after the network is back', 15_000)
     expect((await rowAges(page)).every((r) => !r.stale && r.age === 'live')).toBe(true)
+    // And back live, politely; the assertive region no longer holds "offline".
+    expect((await announced(page)).at(-1)).toEqual({ live: 'polite', text: 'Live: prices are streaming.' })
+    expect(await page.textContent('#conn-announce')).toBe('Live: prices are streaming.')
+    expect(await page.textContent('#conn-alert')).toBe('')
     await shot(page, 'back-online')
 
     const serverNow = await page.evaluate(() => Date.now())

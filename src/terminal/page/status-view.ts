@@ -39,7 +39,44 @@ function detail(s: ClientStatus): string {
   }
 }
 
+/**
+ * What a screen reader hears when the state changes, and whether it interrupts: only losing every
+ * source of prices (offline) or being signed out is urgent. No counters, so a retry is not news;
+ * null for passing states (connecting, catching up) that the next state's sentence covers.
+ */
+export function announcement(s: ClientStatus): { text: string; urgent: boolean } | null {
+  switch (s.state) {
+    case 'live':
+      if (!s.synced) return null
+      if (s.upstream && s.upstream.upstream !== 'ok') return { text: `Live, but the market feed is ${s.upstream.upstream}: prices may lag.`, urgent: false }
+      return { text: 'Live: prices are streaming.', urgent: false }
+    case 'reconnecting':
+      return { text: 'Stream lost: reconnecting. Prices shown may be old.', urgent: false }
+    case 'polling':
+      return { text: 'Stream down: prices update every 3 seconds over REST.', urgent: false }
+    case 'offline':
+      return { text: 'Offline: no network. Prices are not updating.', urgent: true }
+    case 'degraded':
+      return { text: `Degraded: ${s.reason?.message ?? 'data may be stale'}. Polling over REST.`, urgent: false }
+    case 'over_quota':
+      return { text: `Over quota: ${s.notice?.message ?? s.reason?.message ?? 'limit reached'}.`, urgent: false }
+    case 'signed_out':
+      return { text: `Signed out: ${s.reason?.message ?? 'sign in to stream'}.`, urgent: true }
+    default:
+      return null
+  }
+}
+
+/** Puts a new announcement in its live region (polite or assertive) and empties the other one. */
+function announce(s: ClientStatus): void {
+  const said = announcement(s)
+  if (said === null) return
+  setText(byId(said.urgent ? 'conn-alert' : 'conn-announce'), said.text)
+  setText(byId(said.urgent ? 'conn-announce' : 'conn-alert'), '')
+}
+
 export function renderStatus(s: ClientStatus): void {
+  announce(s)
   const box = byId('conn')
   const state = s.state === 'live' && !s.synced ? 'syncing' : s.state
   if (box.dataset.state !== state) box.dataset.state = state
