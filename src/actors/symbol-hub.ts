@@ -8,6 +8,7 @@ import type { TradeHistory } from '../ports/upstream-trades'
 import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { LiveBar, Quote, Trade } from '../core/market-types'
 import type { RegularSessionOf } from '../core/coalesce'
+import { readWantedEntry } from '../contract/channels'
 import { Actor } from './actor'
 import { SymbolActor, type SnapshotSource } from './symbol-actor'
 
@@ -48,11 +49,14 @@ interface Entry {
  * Actors exist only while this process holds the upstream. The hub reconciles them with the
  * registry's union in its mailbox (so reads of the registry never race); routing of feed
  * events is a synchronous lookup. `wanted()` (including actors in grace) is what the
- * UpstreamActor subscribes to.
+ * UpstreamActor subscribes to, and `wantedQuotes()` (symbols of the union's quotes entries, no
+ * grace) the symbols it subscribes quotes for.
  */
 export class SymbolHub extends Actor<HubMessage> {
   private readonly o: SymbolHubOptions
   private readonly entries = new Map<string, Entry>()
+  /** Symbols of the union whose quotes some subscriber wants. */
+  private quotesWanted = new Set<string>()
   private readonly wantedListeners = new Set<() => void>()
   private holding = false
   private refreshQueued = false
@@ -91,6 +95,11 @@ export class SymbolHub extends Actor<HubMessage> {
   /** Symbols to subscribe upstream: every live actor, including those in grace. */
   wanted(): string[] {
     return [...this.entries.keys()].sort()
+  }
+
+  /** Symbols to subscribe quotes for upstream: wanted ones whose quotes channel someone has. */
+  wantedQuotes(): string[] {
+    return [...this.quotesWanted].filter((s) => this.entries.has(s)).sort()
   }
 
   onWantedChange(listener: () => void): () => void {
@@ -160,6 +169,7 @@ export class SymbolHub extends Actor<HubMessage> {
       this.holding = m.holding
       if (!m.holding) {
         for (const symbol of [...this.entries.keys()]) this.remove(symbol)
+        this.quotesWanted = new Set()
         this.notifyWanted()
         return
       }
@@ -182,8 +192,15 @@ export class SymbolHub extends Actor<HubMessage> {
     this.send({ type: 'wantedChanged' })
   }
 
-  private reconcile(union: Set<string>): void {
-    let changed = false
+  private reconcile(entries: Set<string>): void {
+    const union = new Set<string>()
+    const quotes = new Set<string>()
+    for (const entry of entries) {
+      const { symbol, quotes: isQuotes } = readWantedEntry(entry)
+      ;(isQuotes ? quotes : union).add(symbol)
+    }
+    let changed = quotes.size !== this.quotesWanted.size || [...quotes].some((s) => !this.quotesWanted.has(s))
+    this.quotesWanted = quotes
     for (const symbol of union) {
       const entry = this.entries.get(symbol)
       if (entry === undefined) {

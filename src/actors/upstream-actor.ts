@@ -52,6 +52,8 @@ export interface UpstreamActorOptions {
   sink: UpstreamSink
   /** The symbols to hold subscribed (re-read after every wantedChanged). */
   wanted: () => string[]
+  /** The symbols, among `wanted`, to hold quotes subscribed for (re-read with it). @default none */
+  wantedQuotes?: () => string[]
   /** Called once if the actor fails (its supervisor replaces it). */
   onFailure?: (error: unknown) => void
   /** @default Math.random */
@@ -75,6 +77,8 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
   private everAuthenticated = false
   private authFailed = false
   private subscribed = new Set<string>()
+  /** Symbols whose quotes the current session was asked for. */
+  private quoted = new Set<string>()
   private batchTimer: TimerHandle | null = null
   private retryTimer: TimerHandle | null = null
   private readonly listeners = new Set<(report: UpstreamReport) => void>()
@@ -161,6 +165,7 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
     const gen = ++this.gen
     this.authenticatedAt = null
     this.subscribed = new Set()
+    this.quoted = new Set()
     this.update({ state, sessions: this.current.sessions + 1, subscribed: 0 })
     this.session = this.o.feed.open({
       trades: (trades) => this.send({ type: 'tradesArrived', gen, trades }),
@@ -179,6 +184,8 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
         const wanted = this.o.wanted()
         if (wanted.length > 0) this.session!.subscribe(wanted)
         this.subscribed = new Set(wanted)
+        this.quoted = new Set(this.wantedQuotes())
+        if (this.quoted.size > 0) this.session!.subscribeQuotes?.([...this.quoted])
         this.update({ state: 'connected', reason: undefined, subscribed: wanted.length })
         if (this.everAuthenticated) this.o.sink.continuityLost()
         this.everAuthenticated = true
@@ -208,6 +215,7 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
   private onClosed(code: number, reason: string): void {
     this.session = null
     this.subscribed = new Set()
+    this.quoted = new Set()
     if (!this.holding) return
     const now = this.o.clock.now()
     const healthy = this.authenticatedAt !== null && now - this.authenticatedAt >= (this.o.healthyAfterMs ?? 30_000)
@@ -231,10 +239,22 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
     const wanted = new Set(this.o.wanted())
     const added = [...wanted].filter((s) => !this.subscribed.has(s))
     const removed = [...this.subscribed].filter((s) => !wanted.has(s))
+    const quoted = new Set(this.wantedQuotes())
+    const quotesAdded = [...quoted].filter((s) => !this.quoted.has(s))
+    const quotesRemoved = [...this.quoted].filter((s) => !quoted.has(s))
+    if (quotesRemoved.length > 0) this.session.unsubscribeQuotes?.(quotesRemoved)
     if (added.length > 0) this.session.subscribe(added)
     if (removed.length > 0) this.session.unsubscribe(removed)
+    if (quotesAdded.length > 0) this.session.subscribeQuotes?.(quotesAdded)
     this.subscribed = wanted
+    this.quoted = quoted
     if (added.length + removed.length > 0) this.update({ subscribed: wanted.size })
+  }
+
+  /** Quote symbols to hold: those of wantedQuotes that are also wanted. */
+  private wantedQuotes(): string[] {
+    const wanted = new Set(this.o.wanted())
+    return (this.o.wantedQuotes?.() ?? []).filter((s) => wanted.has(s))
   }
 
   private release(): void {
@@ -244,6 +264,7 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
     this.session = null
     this.authenticatedAt = null
     this.subscribed = new Set()
+    this.quoted = new Set()
     if (this.retryTimer) this.o.clock.clearTimeout(this.retryTimer)
     if (this.batchTimer) this.o.clock.clearTimeout(this.batchTimer)
     this.retryTimer = this.batchTimer = null

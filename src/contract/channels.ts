@@ -55,3 +55,15 @@ export function readChannels(raw: unknown): { ok: true; mask: number | undefined
  * and the single channels of a chosen set have their own (`sym:AAPL#quotes`).
  */
 export const channelTopic = (symbol: string, channel: StreamChannel) => `sym:${symbol}#${channel}`
+
+/**
+ * The symbol-registry entry that says some subscriber (on any replica) has `symbol`'s quotes
+ * channel; it sits beside the plain `symbol` entry, and the upstream subscribes the provider's
+ * quotes (`Q`) only for symbols that have one.
+ */
+export const quotesWantedEntry = (symbol: string) => `${symbol}#quotes`
+
+/** A registry entry read back: its symbol, and whether it is a quotes entry (quotesWantedEntry). */
+export function readWantedEntry(entry: string): { symbol: string; quotes: boolean } {
+  return entry.endsWith('#quotes') ? { symbol: entry.slice(0, -'#quotes'.length), quotes: true } : { symbol: entry, quotes: false }
+}

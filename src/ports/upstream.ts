@@ -104,10 +104,12 @@ export interface FeedHandlers {
  *   netted per symbol (the last call wins), and take effect once authenticated; calls after
  *   `closed` are ignored; a symbol subscribed twice is sent once;
  * - each subscribe that takes effect is acknowledged by a `subscribed` status naming the trade
- *   and minute channels of its symbols (`T.<symbol>`, `AM.<symbol>`; `Q.<symbol>` too where the
- *   adapter subscribes quotes — a plan without quotes answers `quotes_unavailable` once and trades
- *   and bars go on); quotes, like trades, arrive in provider order; the provider handles calls
- *   in order, so an acknowledgement means every earlier call has taken effect;
+ *   and minute channels of its symbols (`T.<symbol>`, `AM.<symbol>`); quotes are a channel of
+ *   their own: `subscribeQuotes` (netted the same way) asks for `Q.<symbol>`, acknowledged the
+ *   same way, and only those symbols' quotes arrive (a plan without quotes answers
+ *   `quotes_unavailable` once, later calls are ignored, and trades and bars go on); quotes, like
+ *   trades, arrive in provider order; the provider handles calls in order, so an
+ *   acknowledgement means every earlier call has taken effect;
  * - from its subscribe on, a symbol's trades arrive in provider order, each once, and after each
  *   minute closes its bar (`n` may be 0 when the provider does not count trades); nothing for a
  *   symbol after its unsubscribe took effect; a well-formed unknown symbol is accepted and silent;
@@ -117,6 +119,9 @@ export interface FeedHandlers {
 export interface FeedSession {
   subscribe(symbols: string[]): void
   unsubscribe(symbols: string[]): void
+  /** NBBO quotes of these symbols (subscribed apart from their trades and bars); absent = a feed without quotes. */
+  subscribeQuotes?(symbols: string[]): void
+  unsubscribeQuotes?(symbols: string[]): void
   close(): void
 }
 

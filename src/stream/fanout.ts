@@ -5,7 +5,7 @@ import type { SymbolRegistry } from '../ports/symbol-registry'
 import type { Fanout, FanoutMember } from '../ports/fanout'
 import type { LiveSnapshot } from '../ports/live-snapshots'
 import { messageTypeOf, symbolTopic } from '../contract/protocol'
-import { channelBitOfType, channelNames, channelTopic, defaultChannels } from '../contract/channels'
+import { ChannelBit, channelBitOfType, channelNames, channelTopic, defaultChannels, quotesWantedEntry } from '../contract/channels'
 import type { SnapshotData } from '../core/coalesce'
 
 export interface FanoutOptions {
@@ -43,7 +43,9 @@ interface SymbolEntry {
  * the bus) and fans it out with one `server.publish` — no loop over sockets, except a buffer
  * check of the symbol's members when Bun reports backpressure (bounded by bytes) — plus one `offer` per
  * conflating member. The first local member of a symbol subscribes the bus topic and
- * marks the symbol wanted in the registry; the last one to leave undoes both.
+ * marks the symbol wanted in the registry; the last one to leave undoes both. Likewise the first
+ * member with the quotes channel marks the symbol's quotes wanted (quotesWantedEntry), and the
+ * last one to drop it undoes that: the upstream streams quotes only for those.
  */
 export class LocalFanout implements Fanout {
   private readonly entries = new Map<string, SymbolEntry>()
@@ -77,14 +79,12 @@ export class LocalFanout implements Fanout {
       this.entries.set(symbol, entry)
     }
     if (entry.members.has(member)) return this.setChannels(member, symbol, channels)
+    if (first) this.o.registry.want(symbol)
     entry.members.add(member)
-    this.choose(entry, member, channels)
+    this.choose(symbol, entry, member, channels)
     if (member.conflating) entry.conflating.add(member)
     else for (const topic of topicsOf(symbol, channels)) member.subscribeTopic(topic)
-    if (first) {
-      this.o.registry.want(symbol)
-      this.o.requestReplay(symbol)
-    }
+    if (first) this.o.requestReplay(symbol)
   }
 
   detach(member: FanoutMember, symbol: string): void {
@@ -92,7 +92,7 @@ export class LocalFanout implements Fanout {
     if (entry === undefined || !entry.members.delete(member)) return
     entry.conflating.delete(member)
     for (const topic of topicsOf(symbol, this.channelsOf(entry, member))) member.unsubscribeTopic(topic)
-    this.choose(entry, member, defaultChannels)
+    this.choose(symbol, entry, member, defaultChannels)
     if (entry.members.size > 0) return
     entry.unsubscribeBus()
     this.entries.delete(symbol)
@@ -126,7 +126,7 @@ export class LocalFanout implements Fanout {
       for (const topic of topicsOf(symbol, before)) member.unsubscribeTopic(topic)
       for (const topic of topicsOf(symbol, channels)) member.subscribeTopic(topic)
     }
-    this.choose(entry, member, channels)
+    this.choose(symbol, entry, member, channels)
   }
 
   /** The channel mask of a member of `entry`. */
@@ -134,8 +134,9 @@ export class LocalFanout implements Fanout {
     return entry.chosen.get(member) ?? defaultChannels
   }
 
-  /** Records a member's mask (the default set is not recorded) and the per-channel counts. */
-  private choose(entry: SymbolEntry, member: FanoutMember, channels: number): void {
+  /** Records a member's mask (the default set is not recorded) and the per-channel counts; the symbol's quotes are wanted while the quotes count is above 0. */
+  private choose(symbol: string, entry: SymbolEntry, member: FanoutMember, channels: number): void {
+    const quotesBefore = entry.perChannel.get(ChannelBit.quotes) ?? 0
     const before = entry.chosen.get(member)
     if (before !== undefined) for (const bit of bitsOf(before)) entry.perChannel.set(bit, entry.perChannel.get(bit)! - 1)
     if (channels === defaultChannels) entry.chosen.delete(member)
@@ -143,6 +144,9 @@ export class LocalFanout implements Fanout {
       entry.chosen.set(member, channels)
       for (const bit of bitsOf(channels)) entry.perChannel.set(bit, (entry.perChannel.get(bit) ?? 0) + 1)
     }
+    const quotesAfter = entry.perChannel.get(ChannelBit.quotes) ?? 0
+    if (quotesBefore === 0 && quotesAfter > 0) this.o.registry.want(quotesWantedEntry(symbol))
+    else if (quotesBefore > 0 && quotesAfter === 0) this.o.registry.unwant(quotesWantedEntry(symbol))
   }
 
   /** One message for `symbol`, serialised once upstream; delivered to every local member. */

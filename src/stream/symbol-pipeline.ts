@@ -169,6 +169,7 @@ export class SymbolPipeline {
       log: d.log,
       sink: this.sink,
       wanted: () => this.hub.wanted(),
+      wantedQuotes: () => this.hub.wantedQuotes(),
       random: d.random,
       onFailure: () => this.replaceUpstream(),
     })

@@ -1,4 +1,4 @@
-/** MassiveFeed quotes over real WebSockets against the local Massive server: `Q` subscribed with T and AM, the simulated NBBO delivered in order, and a plan without quotes reported once while trades go on. */
+/** MassiveFeed quotes over real WebSockets against the local Massive server: `Q` subscribed only for the symbols asked (with T and AM when new together), the simulated NBBO delivered in order, unsubscribed on request, and a plan without quotes reported once while trades go on. */
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test'
 import { MassiveFeed } from '../../src/adapters/massive/massive-feed.ts'
@@ -66,6 +66,7 @@ describe('MassiveFeed quotes', () => {
   it('subscribes Q with T and AM and streams the simulated NBBO, each at-market trade inside the quote before it', async () => {
     const { session, seen } = openSession()
     session.subscribe(['AAPL'])
+    session.subscribeQuotes?.(['AAPL'])
     await waitFor('acks', () => channels(seen).length === 3)
     expect(subscribeFrames().map((f) => f.params)).toEqual(['T.AAPL,Q.AAPL,AM.AAPL'])
     expect(channels(seen)).toEqual(['T.AAPL', 'Q.AAPL', 'AM.AAPL'])
@@ -91,9 +92,11 @@ describe('MassiveFeed quotes', () => {
     server.switches.wsQuotes = 'not_authorized'
     const { session, seen } = openSession()
     session.subscribe(['AAPL'])
+    session.subscribeQuotes?.(['AAPL'])
     await waitFor('the refusal', () => seen.statuses.some((s) => s.kind === 'quotes_unavailable'))
     await waitFor('T and AM acks', () => channels(seen).length === 2)
     session.subscribe(['MSFT'])
+    session.subscribeQuotes?.(['MSFT'])
     await waitFor('MSFT acks', () => channels(seen).length === 4)
     expect(subscribeFrames().map((f) => f.params)).toEqual(['T.AAPL,Q.AAPL,AM.AAPL', 'T.MSFT,AM.MSFT'])
     expect(seen.statuses.filter((s) => s.kind === 'quotes_unavailable')).toHaveLength(1)
@@ -104,5 +107,32 @@ describe('MassiveFeed quotes', () => {
     await waitFor('trades', () => tradesOf(seen).length >= tradesBetween('AAPL', NOW, market).length && tradesOf(seen).length > 0)
     expect(trades).toBeGreaterThan(0)
     expect(quotesOf(seen)).toEqual([])
+  })
+
+  it('asks for Q only for the symbols whose quotes are subscribed, alone for a symbol already streaming, and unsubscribes it on request', async () => {
+    const { session, seen } = openSession()
+    session.subscribe(['AAPL', 'MSFT'])
+    await waitFor('T and AM acks', () => channels(seen).length === 4)
+    market = NOW + 10_000
+    await waitFor('trades of both', () => ['AAPL', 'MSFT'].every((s) => tradesOf(seen).some((t) => t.symbol === s)))
+    expect(quotesOf(seen)).toEqual([])
+    session.subscribeQuotes?.(['MSFT'])
+    await waitFor('the Q ack', () => channels(seen).includes('Q.MSFT'))
+    market = NOW + 20_000
+    await waitFor('MSFT quotes', () => quotesOf(seen).length > 0 && tradesOf(seen).at(-1)!.t >= NOW + 19_000)
+    expect(quotesOf(seen).every((q) => q.symbol === 'MSFT')).toBe(true)
+    session.unsubscribeQuotes?.(['MSFT'])
+    await waitFor('the Q unsubscribe', () => server.wsLog.some((f) => f.kind === 'unsubscribe'))
+    expect(server.wsLog.filter((f) => f.kind === 'subscribe' || f.kind === 'unsubscribe').map((f) => [f.kind, f.params])).toEqual([
+      ['subscribe', 'T.AAPL,AM.AAPL,T.MSFT,AM.MSFT'],
+      ['subscribe', 'Q.MSFT'],
+      ['unsubscribe', 'Q.MSFT'],
+    ])
+    // The provider handles frames in order: once trades after the unsubscribe arrive, no quote may follow.
+    const quotesBefore = quotesOf(seen).length
+    const unsubscribedAt = market
+    market = NOW + 30_000
+    await waitFor('trades after the unsubscribe', () => tradesOf(seen).at(-1)!.t >= NOW + 29_000)
+    expect(quotesOf(seen).slice(quotesBefore).filter((q) => q.t >= unsubscribedAt)).toEqual([])
   })
 })

@@ -59,8 +59,12 @@ export class MassiveFeedSession implements FeedSession {
   private readonly pending = new Map<string, boolean>()
   /** Symbols the provider was asked to send (subscribe sent, no unsubscribe since). */
   private readonly subscribed = new Set<string>()
+  /** Quote (`Q`) calls not yet sent, netted per symbol like `pending`. */
+  private readonly pendingQuotes = new Map<string, boolean>()
+  /** Symbols whose `Q` the provider was asked to send. */
+  private readonly quoted = new Set<string>()
   private flushQueued = false
-  /** Subscribe `Q` with T and AM until the provider refuses it (a plan without quotes). */
+  /** Subscribe `Q` where asked until the provider refuses it (a plan without quotes). */
   private withQuotes: boolean
   /** Set when we close: the code and reason `closed` reports, whatever the transport echoes. */
   private ownClose: { code: number; reason: string } | null = null
@@ -104,21 +108,30 @@ export class MassiveFeedSession implements FeedSession {
     this.queue(symbols, false)
   }
 
+  /** `Q` for these symbols (sent in the frame of their T and AM when those are new); ignored without quotes. */
+  subscribeQuotes(symbols: string[]): void {
+    if (this.withQuotes) this.queue(symbols, true, this.pendingQuotes)
+  }
+
+  unsubscribeQuotes(symbols: string[]): void {
+    if (this.withQuotes) this.queue(symbols, false, this.pendingQuotes)
+  }
+
   close(): void {
     this.closeOwn(FEED_CLOSE.normal, 'client closed')
   }
 
-  private queue(symbols: string[], subscribe: boolean): void {
+  private queue(symbols: string[], subscribe: boolean, pending = this.pending): void {
     if (this.state === 'closing' || this.state === 'closed') return
     for (const symbol of symbols) {
       if (!isFeedSymbol(symbol)) {
         this.emit({ kind: 'error', message: `not a feed symbol: ${JSON.stringify(symbol)}` })
         continue
       }
-      this.pending.delete(symbol)
-      this.pending.set(symbol, subscribe)
+      pending.delete(symbol)
+      pending.set(symbol, subscribe)
     }
-    if (this.state === 'ready' && !this.flushQueued && this.pending.size > 0) {
+    if (this.state === 'ready' && !this.flushQueued && pending.size > 0) {
       this.flushQueued = true
       queueMicrotask(() => {
         this.flushQueued = false
@@ -127,19 +140,26 @@ export class MassiveFeedSession implements FeedSession {
     }
   }
 
-  /** Sends the netted pending calls: unsubscribes first, then subscribes. */
+  /**
+   * Sends the netted pending calls: unsubscribes first, then subscribes. A symbol's `Q` travels
+   * in the frame of its T and AM when both change together (`T.AAPL,Q.AAPL,AM.AAPL`), else alone.
+   */
   private flush(): void {
     if (this.state !== 'ready') return
-    const add: string[] = []
-    const remove: string[] = []
-    for (const [symbol, subscribe] of this.pending) {
-      if (subscribe && !this.subscribed.has(symbol)) (this.subscribed.add(symbol), add.push(symbol))
-      else if (!subscribe && this.subscribed.delete(symbol)) remove.push(symbol)
-    }
-    this.pending.clear()
-    const channels = this.withQuotes ? FEED_CHANNELS_WITH_QUOTES : FEED_CHANNELS
-    for (const frame of channelFrames('unsubscribe', remove, this.opts.maxParamsLength, channels)) this.send(frame)
-    for (const frame of channelFrames('subscribe', add, this.opts.maxParamsLength, channels)) this.send(frame)
+    const [add, remove] = net(this.pending, this.subscribed, true)
+    const [addQ, removeQ] = net(this.pendingQuotes, this.quoted, this.withQuotes)
+    const max = this.opts.maxParamsLength
+    const removingQ = new Set(removeQ)
+    const addingQ = new Set(addQ)
+    const removing = new Set(remove)
+    const adding = new Set(add)
+    const frames = [
+      ...channelFrames('unsubscribe', removeQ.filter((s) => !removing.has(s)), max, ['Q']),
+      ...channelFrames('unsubscribe', remove, max, (s) => (removingQ.has(s) ? FEED_CHANNELS_WITH_QUOTES : FEED_CHANNELS)),
+      ...channelFrames('subscribe', add, max, (s) => (addingQ.has(s) ? FEED_CHANNELS_WITH_QUOTES : FEED_CHANNELS)),
+      ...channelFrames('subscribe', addQ.filter((s) => !adding.has(s)), max, ['Q']),
+    ]
+    for (const frame of frames) this.send(frame)
   }
 
   private onOpen(): void {
@@ -173,6 +193,8 @@ export class MassiveFeedSession implements FeedSession {
       // One refusal per Q channel asked for: report it once and ask no more.
       if (!this.withQuotes) return
       this.withQuotes = false
+      this.pendingQuotes.clear()
+      this.quoted.clear()
     }
     if (event.kind === 'connected' && !this.authSent) this.sendAuth()
     if (event.kind === 'authenticated') {
@@ -241,6 +263,7 @@ export class MassiveFeedSession implements FeedSession {
     this.state = 'closing'
     this.clearTimers()
     this.pending.clear()
+    this.pendingQuotes.clear()
     if (!this.socket) return this.finish(code, reason)
     this.setTimer('close', this.opts.closeTimeoutMs, () => this.finish(code, reason))
     try {
@@ -256,6 +279,8 @@ export class MassiveFeedSession implements FeedSession {
     this.clearTimers()
     this.pending.clear()
     this.subscribed.clear()
+    this.pendingQuotes.clear()
+    this.quoted.clear()
     try {
       this.handlers.closed(code, reason)
     } catch {
@@ -301,4 +326,16 @@ export class MassiveFeedSession implements FeedSession {
   private clearTimers(): void {
     for (const name of ['auth', 'ping', 'grace', 'close'] as const) this.clearTimer(name)
   }
+}
+
+/** Applies netted calls to the set of what the provider was asked for; returns the symbols to add and to remove (adds only when `allowAdd`), and empties `pending`. */
+function net(pending: Map<string, boolean>, current: Set<string>, allowAdd: boolean): [string[], string[]] {
+  const add: string[] = []
+  const remove: string[] = []
+  for (const [symbol, subscribe] of pending) {
+    if (subscribe && allowAdd && !current.has(symbol)) (current.add(symbol), add.push(symbol))
+    else if (!subscribe && current.delete(symbol)) remove.push(symbol)
+  }
+  pending.clear()
+  return [add, remove]
 }

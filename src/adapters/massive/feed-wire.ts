@@ -33,19 +33,20 @@ export function isFeedSymbol(symbol: string): boolean {
 }
 
 /**
- * subscribe/unsubscribe frames for `symbols` (both channels each), packed greedily so each
- * frame's `params` stays within maxParamsLength characters (a single longer channel goes alone).
+ * subscribe/unsubscribe frames for `symbols` (each with `channels`, or the channels the function
+ * gives for it), packed greedily so each frame's `params` stays within maxParamsLength characters
+ * (a single longer channel goes alone).
  */
 export function channelFrames(
   action: 'subscribe' | 'unsubscribe',
   symbols: readonly string[],
   maxParamsLength: number,
-  channels: readonly string[] = FEED_CHANNELS,
+  channels: readonly string[] | ((symbol: string) => readonly string[]) = FEED_CHANNELS,
 ): string[] {
   const frames: string[] = []
   let params = ''
   for (const symbol of symbols) {
-    for (const channel of channels) {
+    for (const channel of typeof channels === 'function' ? channels(symbol) : channels) {
       const item = `${channel}.${symbol}`
       if (params.length > 0 && params.length + 1 + item.length > maxParamsLength) {
         frames.push(JSON.stringify({ action, params }))

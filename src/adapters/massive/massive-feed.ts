@@ -24,7 +24,7 @@ export interface MassiveFeedOptions {
   closeTimeoutMs?: number
   /** Send `auth` when the socket opens instead of on the `connected` status. @default false */
   authOnOpen?: boolean
-  /** Subscribe NBBO quotes (`Q`) with trades and minute bars; a plan without quotes refuses them once and the session goes on without. @default false */
+  /** Subscribe NBBO quotes (`Q`) of the symbols a session's subscribeQuotes names; false = ignore those calls. A plan without quotes refuses them once and the session goes on without. @default false */
   quotes?: boolean
   /** @default globalThis.WebSocket */
   WebSocketImpl?: FeedSocketConstructor

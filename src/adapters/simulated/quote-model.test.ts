@@ -82,6 +82,7 @@ describe('SimulatedFeed quotes', () => {
       })
       clock.advance(0)
       session.subscribe(['AAPL'])
+      session.subscribeQuotes?.(['AAPL'])
       clock.advance(3 * MINUTE_MS)
       const expected = [0, 1, 2, 3]
         .flatMap((k) => {
@@ -99,5 +100,37 @@ describe('SimulatedFeed quotes', () => {
       else expect(quotes).toBeGreaterThan(4 * events.filter((e) => e.kind === 'trade').length)
       session.close()
     }
+  })
+
+  it('should send quotes only for symbols whose quotes are subscribed, and stop when they are unsubscribed', () => {
+    const clock = new SimulatedClock(from + 30_000)
+    const feed = new SimulatedFeed({ clock, random: () => 0.5, quotesPerTrade: 5 })
+    const quotes: Quote[] = []
+    const trades: Trade[] = []
+    const channels: string[] = []
+    const session = feed.open({
+      trades: (ts) => trades.push(...ts),
+      quotes: (qs) => quotes.push(...qs),
+      bars: () => {},
+      status: (e) => e.kind === 'subscribed' && channels.push(...e.channels),
+      closed: () => {},
+    })
+    clock.advance(0)
+    session.subscribe(['AAPL', 'MSFT'])
+    session.subscribeQuotes?.(['MSFT'])
+    expect(channels).toEqual(['T.AAPL', 'AM.AAPL', 'T.MSFT', 'AM.MSFT', 'Q.MSFT'])
+    expect(feed.quotedSymbols()).toEqual(['MSFT'])
+    clock.advance(MINUTE_MS)
+    expect(trades.some((t) => t.symbol === 'AAPL')).toBe(true)
+    expect(quotes.length).toBeGreaterThan(0)
+    expect(quotes.every((q) => q.symbol === 'MSFT')).toBe(true)
+    session.unsubscribeQuotes?.(['MSFT'])
+    expect(feed.quotedSymbols()).toEqual([])
+    const before = quotes.length
+    const tradesBefore = trades.length
+    clock.advance(MINUTE_MS)
+    expect(quotes.length).toBe(before)
+    expect(trades.length).toBeGreaterThan(tradesBefore)
+    session.close()
   })
 })

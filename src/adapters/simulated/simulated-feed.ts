@@ -14,7 +14,7 @@ export interface SimulatedFeedOptions {
   random?: () => number
   /** Which simulated market it streams (by the exchange calendar, or around the clock). @default the calendar's */
   market?: SimulatedMarket
-  /** NBBO updates before each trade (quote-model.ts, DEFAULT_QUOTES_PER_TRADE is the app's default); 0 = a plan without quotes (no `Q`). @default 0 */
+  /** NBBO updates before each trade (quote-model.ts, DEFAULT_QUOTES_PER_TRADE is the app's default), for the symbols a session's subscribeQuotes names; 0 = a plan without quotes (no `Q`). @default 0 */
   quotesPerTrade?: number
 }
 
@@ -53,6 +53,13 @@ export class SimulatedFeed implements UpstreamFeed {
     for (const s of this.sessions) for (const sym of s.symbols()) out.add(sym)
     return [...out].sort()
   }
+
+  /** Symbols whose quotes are subscribed across open sessions (only these have quotes computed and sent). */
+  quotedSymbols(): string[] {
+    const out = new Set<string>()
+    for (const s of this.sessions) for (const sym of s.quoted) out.add(sym)
+    return [...out].sort()
+  }
 }
 
 /** Where a symbol's stream stands: trades emitted up to `at` (exclusive), read from the ticker's tape. */
@@ -70,6 +77,8 @@ class SimulatedSession implements FeedSession {
   private ended = false
   /** Calls made before authentication, netted per symbol (the last call wins); applied once authenticated. */
   private readonly early = new Map<string, boolean>()
+  /** Symbols whose quotes are subscribed (their tape with quotes is computed; others' trades alone). */
+  readonly quoted = new Set<string>()
 
   constructor(
     private readonly o: SimulatedFeedOptions,
@@ -108,8 +117,18 @@ class SimulatedSession implements FeedSession {
       const tape = market.tape(s)
       if (tape !== null) this.cursors.set(s, { at: now, tape, events: null })
     }
-    const channels = this.quotesPerTrade > 0 ? ['T', 'Q', 'AM'] : ['T', 'AM']
-    this.handlers.status({ kind: 'subscribed', channels: symbols.flatMap((s) => channels.map((c) => `${c}.${s}`)) })
+    this.handlers.status({ kind: 'subscribed', channels: symbols.flatMap((s) => [`T.${s}`, `AM.${s}`]) })
+  }
+
+  /** Quotes of these symbols from now on (with quotesPerTrade 0, a plan without quotes, ignored). */
+  subscribeQuotes(symbols: string[]): void {
+    if (this.ended || this.quotesPerTrade === 0) return
+    for (const s of symbols) this.quoted.add(s)
+    if (this.authenticated) this.handlers.status({ kind: 'subscribed', channels: symbols.map((s) => `Q.${s}`) })
+  }
+
+  unsubscribeQuotes(symbols: string[]): void {
+    for (const s of symbols) this.quoted.delete(s)
   }
 
   unsubscribe(symbols: string[]): void {
@@ -166,7 +185,7 @@ class SimulatedSession implements FeedSession {
     while (from < to) {
       const end = (Math.floor(from / MINUTE_MS) + 1) * MINUTE_MS
       const until = Math.min(to, end)
-      if (this.quotesPerTrade > 0) this.emitTape(symbol, cursor, from, until)
+      if (this.quoted.has(symbol)) this.emitTape(symbol, cursor, from, until)
       else this.emitTrades(cursor.tape.between(from, until))
       if (until === end) {
         const bar = cursor.tape.barOf(end - MINUTE_MS)
