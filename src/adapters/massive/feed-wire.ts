@@ -122,9 +122,17 @@ function parseTrade(e: Json): Trade | string {
 /** Q → Quote; a string names what is wrong. Prices and sizes are required (a one-sided book is sent with 0s). */
 function parseQuote(e: Json): Quote | string {
   if (typeof e.sym !== 'string' || e.sym.length === 0) return '`sym` is not a ticker'
-  const values = { bp: finite(e.bp), ap: finite(e.ap), bs: finite(e.bs), as: finite(e.as), t: finite(e.t) }
-  for (const [name, value] of Object.entries(values)) if (value === undefined || (name !== 't' && value < 0)) return `\`${name}\` is not a number`
-  const { bp, ap, bs, as, t } = values as Record<keyof typeof values, number>
+  // Checked field by field, no intermediate object: quotes come several per trade (issue 16).
+  const bp = e.bp
+  const ap = e.ap
+  const bs = e.bs
+  const as = e.as
+  const t = e.t
+  if (!isSize(bp)) return '`bp` is not a number'
+  if (!isSize(ap)) return '`ap` is not a number'
+  if (!isSize(bs)) return '`bs` is not a number'
+  if (!isSize(as)) return '`as` is not a number'
+  if (typeof t !== 'number' || !Number.isFinite(t)) return '`t` is not a number'
   const quote: Quote = {
     symbol: e.sym,
     bid: bp,
@@ -148,6 +156,11 @@ function parseQuote(e: Json): Quote | string {
  */
 function refusesQuotes(message: string): boolean {
   return /(^|[\s:,])Q\.[A-Za-z*]/.test(message) || /\bquotes?\b/i.test(message)
+}
+
+/** A finite number >= 0 (prices and sizes of a quote). */
+function isSize(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
 }
 
 /** `c` → condition ids: absent or null = none; otherwise an array of integer ids (empty kept out). */
