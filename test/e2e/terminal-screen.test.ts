@@ -1,4 +1,4 @@
-/** /terminal's screen in Chromium (playwright-core): symbol search and add, the chart's latest-bars reset and history paging to the start of the data, sorting, state kept across reloads per user, keyboard-only selection, and the laptop and phone layouts. */
+/** /terminal's screen in Chromium (playwright-core): symbol search and add, the chart's latest-bars reset and history paging to the start of the data, sorting, state kept across reloads per user, keyboard-only selection, and the laptop (nothing scrolls sideways at 1366x768, a four-digit price included) and phone layouts. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -241,19 +241,38 @@ describe('terminal screen in Chromium', () => {
     await shot(page, 'keyboard')
   }, 60_000)
 
-  it('should show watchlist, chart and the options chain on a laptop screen', async () => {
+  it('should show watchlist, chart and the options chain on a laptop screen, none scrolling sideways', async () => {
+    // The widest row there is: a four-digit price (BKNG) with its day range and bid × ask.
+    await page.fill('#add-ticker', 'BKNG')
+    await page.press('#add-ticker', 'Enter')
+    await waitFor(
+      page,
+      'BKNG with its price, range and quote shown',
+      () => {
+        const tr = document.querySelector('#watch-body tr[data-ticker="BKNG"]')
+        return ['last', 'range', 'quote-col'].every((c) => /\d,\d{3}\.\d\d/.test(tr?.querySelector(`td.${c}`)?.textContent ?? ''))
+      },
+      null,
+    )
     await page.click('#options-open')
     await page.waitForSelector('#options-table:not([hidden])', { timeout: 30_000 })
     const fits = await page.evaluate(() => {
       const box = (sel: string) => document.querySelector(sel)!.getBoundingClientRect()
       const [watch, chart, chain] = [box('.watch'), box('.chart-card'), box('#options .chain-wrap')]
+      const fitsInside = (sel: string) => {
+        const e = document.querySelector(sel)!
+        return e.scrollWidth <= e.clientWidth
+      }
       return {
         side: watch.right <= chart.left,
         chainVisible: chain.top < innerHeight - 60,
         noSideScroll: document.documentElement.scrollWidth <= innerWidth,
+        watchTableFits: fitsInside('.watch-table') && fitsInside('.watch-scroll') && box('.watch-table').right <= watch.right,
+        chainFits: fitsInside('#options .chain-wrap'),
+        columns: document.querySelectorAll('#watch-body tr[data-ticker="BKNG"] td').length,
       }
     })
-    expect(fits).toEqual({ side: true, chainVisible: true, noSideScroll: true })
+    expect(fits).toEqual({ side: true, chainVisible: true, noSideScroll: true, watchTableFits: true, chainFits: true, columns: 10 })
     await shot(page, 'laptop')
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1')
       await page.screenshot({ path: join(import.meta.dir, '../../docs/terminal.png') })

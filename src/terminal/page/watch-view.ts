@@ -48,6 +48,9 @@ interface RowNodes {
   /** The last trade's time and the price's age, inside the updated cell. */
   clock: HTMLSpanElement
   age: HTMLSpanElement
+  /** Low and high, bid and ask: two spans each, side by side or stacked (styles.css, by width). */
+  range: PairNodes
+  quote: PairNodes
   last: number | null
 }
 
@@ -164,6 +167,8 @@ export class WatchView {
     const clock = el('span', { class: 'clock' })
     const age = el('span', { class: 'age' })
     cells.updated.append(clock, age)
+    const range = pair(cells.range, ' – ')
+    const quote = pair(cells.quote, ' × ')
     const remove = el('button', { class: 'remove', title: `Remove ${ticker}`, 'aria-label': `Remove ${ticker}` }, '×')
     const tr = el(
       'tr',
@@ -179,7 +184,7 @@ export class WatchView {
       cells.source,
       el('td', { class: 'actions' }, remove),
     )
-    const nodes = { tr, cells, clock, age, last: null }
+    const nodes = { tr, cells, clock, age, range, quote, last: null }
     this.rows.set(ticker, nodes)
     return nodes
   }
@@ -192,8 +197,8 @@ export class WatchView {
     setText(n.cells.change, signed(row.change))
     setText(n.cells.pct, signed(row.change_pct, 2, '%'))
     setText(n.cells.volume, row.volume === null ? '—' : volume(row.volume))
-    setText(n.cells.range, row.low === null || row.high === null ? '—' : `${price(row.low)} – ${price(row.high)}`)
-    setText(n.cells.quote, row.bid === null || row.ask === null ? '—' : `${price(row.bid)} × ${price(row.ask)}`)
+    showPair(n.range, row.low, row.high)
+    showPair(n.quote, row.bid, row.ask)
     const dir = direction(row.change)
     n.cells.change.dataset.dir = dir
     n.cells.pct.dataset.dir = dir
@@ -201,7 +206,32 @@ export class WatchView {
     const source = row.source ?? '—'
     setText(n.cells.source, streaming === 'refused' ? `${source} · limit` : source)
     n.cells.source.dataset.source = row.source ?? ''
+    // Where the clock and source columns are hidden (compact widths), the updated cell tells both on hover.
+    const title = `${clockTime(row.updatedAt)} ET · ${n.cells.source.textContent}`
+    if (n.cells.updated.title !== title) n.cells.updated.title = title
   }
+}
+
+interface PairNodes {
+  cell: HTMLTableCellElement
+  first: HTMLSpanElement
+  second: HTMLSpanElement
+}
+
+/** Two numbers in one cell, "low – high" on a wide screen; stacked (the higher above) where space is short. */
+function pair(cell: HTMLTableCellElement, separator: string): PairNodes {
+  const first = el('span', { class: 'pair-lo' })
+  const second = el('span', { class: 'pair-hi' })
+  cell.append(el('span', { class: 'pair-box' }, first, el('span', { class: 'pair-sep' }, separator), second))
+  cell.classList.add('pair')
+  return { cell, first, second }
+}
+
+function showPair(n: PairNodes, a: number | null, b: number | null): void {
+  const known = a !== null && b !== null
+  n.cell.classList.toggle('unknown', !known)
+  setText(n.first, known ? price(a) : '—')
+  setText(n.second, known ? price(b) : '')
 }
 
 function flash(cell: HTMLElement, dir: 'up' | 'down'): void {
