@@ -1,4 +1,4 @@
-/** /terminal's screen in Chromium (playwright-core): symbol search and add, the chart's latest-bars reset and history paging to the start of the data, sorting, state kept across reloads per user, keyboard-only selection, and the laptop (nothing scrolls sideways at 1366x768, a four-digit price included) and phone layouts. */
+/** /terminal's screen in Chromium (playwright-core): symbol search and add, the chart's latest-bars reset and history paging to the start of the data and "Jump to live" back (every closed bar equal to REST), sorting, state kept across reloads per user, keyboard-only selection, and the laptop (nothing scrolls sideways at 1366x768, a four-digit price included) and phone layouts. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -77,6 +77,23 @@ describe('terminal screen in Chromium', () => {
     return res.json() as Promise<any>
   }
 
+  /** REST's 15-minute bars of `ticker` from `from` to `to` (inclusive), a week per request, following next_cursor. */
+  const rest15m = async (ticker: string, from: number, to: number) => {
+    const out: WireBar[] = []
+    const week = 7 * 86_400_000
+    for (let start = from; start <= to; start += week) {
+      let path = `/api/v1/market-data/bars?ticker=${ticker}&timespan=minute&multiplier=15&from=${start}&to=${Math.min(start + week - 1, to)}&limit=10000`
+      for (;;) {
+        const body = await rest(path)
+        out.push(...body.results)
+        if (!body.next_cursor) break
+        path = `/api/v1/market-data/bars?cursor=${encodeURIComponent(body.next_cursor)}&limit=10000`
+      }
+    }
+    return out
+  }
+  const withoutFinal = (bars: WireBar[]) => bars.map(({ final: _, ...b }: any) => b)
+
   const signUp = async (email: string) => {
     await page.waitForSelector('#auth-form')
     await page.fill('#auth-email', email)
@@ -139,22 +156,28 @@ describe('terminal screen in Chromium', () => {
     expect(paged.bars[0].t).toBeLessThan(firstLoad)
     // What was paged in is what REST has for the same buckets, from the first bar of the data on.
     const older = paged.bars.filter((b) => b.t < firstLoad)
-    const expected: WireBar[] = []
-    const week = 7 * 86_400_000
-    for (let from = historyStartMs - week; from < firstLoad; from += week) {
-      const to = Math.min(from + week, firstLoad) - 1
-      let path = `/api/v1/market-data/bars?ticker=AAPL&timespan=minute&multiplier=15&from=${from}&to=${to}&limit=10000`
-      for (;;) {
-        const body = await rest(path)
-        expected.push(...body.results)
-        if (!body.next_cursor) break
-        path = `/api/v1/market-data/bars?cursor=${encodeURIComponent(body.next_cursor)}&limit=10000`
-      }
-    }
+    const expected = await rest15m('AAPL', historyStartMs - 7 * 86_400_000, firstLoad - 1)
     expect(expected[0].t).toBeGreaterThanOrEqual(historyStartMs)
     expect(paged.bars[0].t).toBe(expected[0].t)
-    expect(divergences(older.map(({ final: _, ...b }: any) => b), expected.map(({ final: _, ...b }: any) => b))).toEqual([])
+    expect(divergences(withoutFinal(older), withoutFinal(expected))).toEqual([])
     await shot(page, 'history-start')
+
+    // From the start of the data, "Jump to live" comes back to the latest bars, and every closed bar
+    // the chart holds (the paged history and the live end) is REST's.
+    await page.click('#chart-live')
+    await atLatest(page, 'AAPL', '15m')
+    expect(await page.isHidden('#chart-live')).toBe(true)
+    const live = await terminal(page)
+    const bucket = 15 * 60_000
+    // Buckets that ended a minute ago or more: closed, and final on both sides.
+    const closedBefore = Math.floor(((await page.evaluate(() => Date.now())) - 60_000) / bucket) * bucket
+    expect(live.bars.at(-1)!.t).toBeGreaterThanOrEqual(closedBefore)
+    const closed = live.bars.filter((b) => b.t < closedBefore)
+    const restClosed = await rest15m('AAPL', closed[0].t, closedBefore - 1)
+    expect(closed[0].t).toBe(expected[0].t)
+    expect(closed.length).toBeGreaterThan(older.length)
+    expect(divergences(withoutFinal(closed), withoutFinal(restClosed))).toEqual([])
+    await shot(page, 'back-to-live')
 
     // Scrolled back, another symbol opens at its latest bars (and so does another timeframe).
     await page.click('#watch-body tr[data-ticker="MSFT"]')
