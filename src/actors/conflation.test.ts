@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { ConflationBuffer, conflationKey } from './conflation'
 import { marketMessage } from '../contract/protocol'
 
-const msg = (type: 'trade' | 'bar' | 'snapshot', symbol: string, seq: number, data: object) =>
+const msg = (type: 'trade' | 'bar' | 'snapshot' | 'no_bar', symbol: string, seq: number, data: object) =>
   marketMessage({ type, symbol, seq, epoch: 'e', eventTs: 0, ts: 0, source: 'simulated', data })
 
 describe('conflation', () => {
@@ -26,6 +26,14 @@ describe('conflation', () => {
     b.offer('A', msg('trade', 'A', 1, {}))
     b.forget('A')
     expect(b.take().map((p) => JSON.parse(p).symbol)).toEqual(['AB'])
+  })
+
+  it("should keep every minute's no_bar for a slow consumer", () => {
+    const b = new ConflationBuffer()
+    b.offer('A', msg('no_bar', 'A', 1, { t: 60_000 }))
+    b.offer('A', msg('no_bar', 'A', 2, { t: 120_000 }))
+    expect(b.take().map((p) => JSON.parse(p).data.t)).toEqual([60_000, 120_000])
+    expect(b.replaced).toBe(0)
   })
 
   it('should key bars by their minute', () => {

@@ -8,9 +8,9 @@ import { messageTypeOf } from '../contract/protocol'
  */
 export function conflationKey(symbol: string, payload: string): string {
   const type = messageTypeOf(payload)
-  if (type !== 'bar') return `${symbol}|${type}`
+  if (type !== 'bar' && type !== 'no_bar') return `${symbol}|${type}`
   const m = /"data":\{"t":(\d+)/.exec(payload)
-  return `${symbol}|bar|${m ? m[1] : ''}`
+  return `${symbol}|${type}|${m ? m[1] : ''}`
 }
 
 /** Latest-value-wins buffer. Its size is bounded by subscriptions × kinds (× minutes behind, for bars). */

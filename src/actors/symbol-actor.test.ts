@@ -258,4 +258,31 @@ describe('SymbolActor', () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1))
     actor.stop()
   })
+
+  it('should announce no minute of a gap in the feed, and judge minutes again from the next session on', async () => {
+    const start = Date.parse('2026-12-01T15:00:30Z') // 10:00:30 New York
+    const minute = (k: number) => Date.parse('2026-12-01T15:00:00Z') + k * 60_000
+    const clock = new SimulatedClock(start)
+    const out: any[] = []
+    const actor = new SymbolActor({
+      symbol: 'X',
+      clock,
+      flushMs: 0,
+      source: 'simulated',
+      newEpoch: () => 'e',
+      minuteCloseGraceMs: 5_000,
+      publish: (_s, payload) => out.push(JSON.parse(payload)),
+    })
+    actor.start()
+    const noBars = () => out.filter((m) => m.type === 'no_bar').map((m) => m.data.t)
+    clock.advance(minute(2) + 5_000 - clock.now())
+    expect(noBars()).toEqual([minute(1)])
+    actor.send({ type: 'feedInterrupted' }) // 10:02:05: the provider connection drops
+    clock.advance(minute(8) - clock.now())
+    expect(noBars()).toEqual([minute(1)])
+    actor.send({ type: 'continuityLost' }) // 10:08: a new session; 10:08 itself was partly missed
+    clock.advance(minute(10) + 5_000 - clock.now())
+    expect(noBars()).toEqual([minute(1), minute(9)])
+    actor.stop()
+  })
 })

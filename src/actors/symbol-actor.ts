@@ -6,6 +6,7 @@ import {
   applyTrade,
   createSymbolState,
   seedMissing,
+  forgetDayFigures,
   drain,
   hasPending,
   hasPendingDerived,
@@ -23,7 +24,7 @@ import type { ConditionTableSource } from '../ports/upstream-conditions'
 import type { TradeHistory } from '../ports/upstream-trades'
 import type { LiveBar, Quote, Trade, UpstreamSnapshot } from '../core/market-types'
 import { applyQuote } from '../core/quote-state'
-import { closeMinutes, createMinuteCloser, defaultCloseGraceMs, nextDecisionAt, noteTraded, startClosing } from '../core/minute-close'
+import { closeMinutes, createMinuteCloser, defaultCloseGraceMs, nextDecisionAt, noteTraded, startClosing, stopClosing } from '../core/minute-close'
 import { Actor } from './actor'
 
 export type SymbolMessage =
@@ -39,6 +40,8 @@ export type SymbolMessage =
   | { type: 'closeDue' }
   /** Upstream events may have been missed (reconnect): start a new epoch. */
   | { type: 'continuityLost' }
+  /** The upstream session ended: events are missed until continuityLost (the next session). */
+  | { type: 'feedInterrupted' }
   /** A replica gained its first local subscriber: re-publish the latest messages. */
   | { type: 'replayRequested' }
   /** Subscribers appeared (true) or all left and the grace period began (false). */
@@ -177,7 +180,19 @@ export class SymbolActor extends Actor<SymbolMessage> {
         break
       case 'closeDue':
         return this.announceEmptyMinutes()
+      case 'feedInterrupted':
+        // Minutes of a gap in the feed are neither empty nor whole; the day misses their trades.
+        stopClosing(this.closer)
+        if (this.closeTimer) this.o.clock.clearTimeout(this.closeTimer)
+        this.closeTimer = null
+        forgetDayFigures(this.state)
+        return
       case 'continuityLost':
+        startClosing(this.closer, this.o.clock.now())
+        this.armClose()
+        // The day's figures come back with a new seed (the provider's day counts what the gap missed).
+        forgetDayFigures(this.state)
+        this.requestSeed()
         this.epochValue = this.o.newEpoch()
         this.seq = 0
         this.quoteSeq = 0

@@ -149,6 +149,11 @@ export class SymbolHub extends Actor<HubMessage> {
     for (const bar of bars) this.entries.get(bar.symbol)?.actor.send({ type: 'barsArrived', bars: [bar] })
   }
 
+  /** The upstream session ended: every actor stops judging minutes and the day until events flow again. */
+  interrupted(): void {
+    for (const { actor } of this.entries.values()) actor.send({ type: 'feedInterrupted' })
+  }
+
   /** The upstream may have dropped events (reconnect): every actor starts a new epoch. */
   continuityLost(): void {
     for (const { actor } of this.entries.values()) actor.send({ type: 'continuityLost' })

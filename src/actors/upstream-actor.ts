@@ -32,6 +32,8 @@ export interface UpstreamSink {
   bars(bars: LiveBar[]): void
   /** A session after the first one authenticated: events in between may be lost. */
   continuityLost(): void
+  /** The session ended: until the next one authenticates, events are missed. */
+  interrupted?(): void
 }
 
 type UpstreamMessage =
@@ -156,6 +158,7 @@ export class UpstreamActor extends Actor<UpstreamMessage> {
         this.onFeedStatus(m.event)
         return
       case 'sessionClosed':
+        if (m.gen === this.gen) this.o.sink.interrupted?.()
         this.onClosed(m.code, m.reason)
         return
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'bun:test'
 import { aggregateBars } from '../core/bars'
 import { chartTimespans } from './chart-series'
 import { MarketModel, type ChartRequest } from './market-model'
-import type { BarData, MarketMessage, WireBar } from './wire'
+import { parseServerFrame, type BarData, type MarketMessage, type WireBar } from './wire'
 
 const M = 60_000
 const NOW = Date.UTC(2026, 10, 20, 15, 30)
@@ -70,6 +70,22 @@ describe('MarketModel continuity', () => {
       [NOW + M, 112],
     ])
     expect(model.counters.stale).toBe(2)
+  })
+
+  it('should take a no_bar in the sequence: no gap, no backfill, the chart unchanged', () => {
+    const { model } = syncedModel()
+    model.applyMessage(barMsg(1, bar(NOW, 110)), NOW)
+    const frame = JSON.stringify({ type: 'no_bar', symbol: 'AAPL', seq: 2, epoch: 'e1', event_ts: NOW + 2 * M, ts: NOW + 2 * M, source: 'simulated', data: { t: NOW + M } })
+    const parsed = parseServerFrame(frame)
+    expect(parsed?.type).toBe('no_bar')
+    model.applyMessage(parsed as MarketMessage, NOW + 2 * M)
+    model.applyMessage(barMsg(3, bar(NOW + 2 * M, 112)), NOW + 3 * M)
+    expect(model.counters.gaps).toBe(0)
+    expect(model.needsRecovery()).toBe(false)
+    expect(closes(model).slice(-2)).toEqual([
+      [NOW, 110],
+      [NOW + 2 * M, 112],
+    ])
   })
 
   it('should hold messages after a gap until the backfill, then apply them on top of REST', () => {

@@ -47,7 +47,7 @@ export type OptionContract = ContractAnswer
 /** The subprotocol offered (with `bearer.<jwt>` when a token is used) and echoed by the server. */
 export { streamPath, subprotocol as streamSubprotocol } from '../contract/protocol'
 
-const marketTypes = new Set(['reset', 'trade', 'bar', 'snapshot'])
+const marketTypes = new Set(['reset', 'trade', 'bar', 'snapshot', 'no_bar'])
 const controlTypes = new Set([
   'welcome',
   'subscribed',

@@ -41,7 +41,7 @@ export interface WelcomeData {
   /** Protocol version (1). */
   protocol: number
   heartbeat_ms: number
-  /** The server sends something (at least a `heartbeat`) this often; silence for 3× this means the link is dead. */
+  /** The server sends something (at least a `heartbeat`) this often; silence for 2.75× this means the link is dead (the browser client's watchdog). */
   keepalive_ms?: number
   flush_ms: number
   derived_ms: number

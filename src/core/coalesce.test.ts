@@ -75,6 +75,20 @@ describe('coalesce', () => {
     })
   })
 
+  it("should not take the closed session's day for today's (a seed before the provider clears it at 03:30), nor a seed after trades were dropped", () => {
+    const monday = Date.UTC(2025, 2, 10, 15, 0, 0) // Monday 11:00 New York
+    const tuesday2am = Date.UTC(2025, 2, 11, 6, 0, 0) // Tuesday 02:00
+    const night = createSymbolState()
+    const stale = snapshotAt('AAPL', Date.UTC(2025, 2, 11, 0, 30, 0)) // Monday 20:30: Monday's day, Monday's last trade
+    applySeed(night, stale, tuesday2am)
+    for (const t of tradesBetween('AAPL', Date.UTC(2025, 2, 11, 14, 30, 0), Date.UTC(2025, 2, 11, 14, 35, 0))) applyTrade(night, t)
+    expect((drain(night).find((o) => o.type === 'snapshot')!.data as any).day).toBeUndefined()
+    const flooded = createSymbolState()
+    for (let i = 0; i < 10_001; i++) applyTrade(flooded, { symbol: 'AAPL', p: 200, s: 100, t: monday + i, q: i })
+    applySeed(flooded, snapshotAt('AAPL', monday), monday)
+    expect((drain(flooded).find((o) => o.type === 'snapshot')!.data as any).day).toBeUndefined()
+  })
+
   it('should carry no day figures while it knows only part of the day (no seed, or a seed without a day)', () => {
     const now = Date.UTC(2025, 2, 12, 15, 0, 0)
     const s = createSymbolState()

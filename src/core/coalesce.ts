@@ -96,6 +96,8 @@ export interface SymbolState {
   dayComplete: boolean
   /** Trades of the day seen before the seed arrived (null once it did): those after the seed's last trade are added to its day. */
   heldForSeed: { trade: Trade; e: Eligibility; regular: boolean }[] | null
+  /** More trades came before the seed than are held: the seed cannot make the day whole. */
+  heldOverflow: boolean
   /** Sale conditions and their update rules (core/trade-conditions.ts; the provider's when read). */
   conditions: ConditionTable
   /** Starts of minutes the provider has closed, oldest first. */
@@ -133,6 +135,7 @@ export function createSymbolState(
     day: null,
     dayComplete: false,
     heldForSeed: [],
+    heldOverflow: false,
     conditions,
     finalized: [],
     revisions: [],
@@ -163,6 +166,8 @@ function rollDay(s: SymbolState, day: number): void {
   if (s.dayIndex !== null && s.regularLast !== null) s.prevClose = s.regularLast
   // A day the stream rolls into is seen from its first trade on.
   s.dayComplete = s.dayIndex !== null
+  // Volume-only prints of the day before do not ride with the new day's first trade message.
+  s.heldCount = s.heldVolume = 0
   s.regularLast = null
   s.dayIndex = day
   s.day = null
@@ -201,8 +206,11 @@ export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number):
  */
 function seedDayFigures(s: SymbolState, snap: UpstreamSnapshot, seedDay: number, through: number): void {
   const held = s.heldForSeed
+  const overflow = s.heldOverflow
   s.heldForSeed = null
-  if (snap.day === undefined || s.dayIndex !== seedDay || s.dayComplete) return
+  s.heldOverflow = false
+  // Before the provider clears it (03:30 New York), a snapshot's day is the session that closed: only a day whose last trade is today seeds.
+  if (snap.day === undefined || s.dayIndex !== seedDay || s.dayComplete || overflow || nyDayIndex(snap.updatedAt) !== seedDay) return
   const d = snap.day
   const acc = openAccumulator(nyDayStartOfIndex(seedDay))
   Object.assign(acc, { o: d.o, h: d.h, l: d.l, c: d.c, v: d.v, n: 1, pv: (d.vw ?? d.c) * d.v })
@@ -214,6 +222,14 @@ function seedDayFigures(s: SymbolState, snap: UpstreamSnapshot, seedDay: number,
 /** Applies a failed or empty seed: the held trades are already in the day; nothing more is held. */
 export function seedMissing(s: SymbolState): void {
   s.heldForSeed = null
+  s.heldOverflow = false
+}
+
+/** Trades were or may be missed (a gap in the feed): no day figures until a new seed, whose wait holds trades again. */
+export function forgetDayFigures(s: SymbolState): void {
+  s.dayComplete = false
+  s.heldForSeed = []
+  s.heldOverflow = false
 }
 
 /**
@@ -239,7 +255,10 @@ export function applyTrade(s: SymbolState, trade: Trade): void {
     accumulateDayTrade(s.day, trade.p, trade.s, e, regular)
     if (s.heldForSeed !== null) {
       if (s.heldForSeed.length < heldForSeedMax) s.heldForSeed.push({ trade, e, regular })
-      else s.heldForSeed = null
+      else {
+        s.heldForSeed = null
+        s.heldOverflow = true
+      }
     }
   }
   const w = s.pendingTrade

@@ -21,6 +21,12 @@ export function startClosing(c: MinuteCloser, now: number): void {
   c.traded = []
 }
 
+/** Stops deciding (the feed is interrupted): startClosing begins again after the gap. */
+export function stopClosing(c: MinuteCloser): void {
+  c.next = null
+  c.traded = []
+}
+
 /** Records that minute `t` had a live bar: its final bar (or its correction) will be its announcement. */
 export function noteTraded(c: MinuteCloser, t: number | null): void {
   if (t !== null && (c.next === null || t >= c.next) && !c.traded.includes(t)) c.traded.push(t)

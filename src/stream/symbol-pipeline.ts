@@ -68,6 +68,7 @@ export class SymbolPipeline {
     quotes: (quotes) => this.hub.quotes(quotes),
     bars: (bars) => this.hub.bars(bars),
     continuityLost: () => this.hub.continuityLost(),
+    interrupted: () => this.hub.interrupted(),
   }
 
   constructor(private readonly deps: SymbolPipelineDeps) {
