@@ -2,32 +2,17 @@
 import {
   contractFacts,
   expirationLabel,
-  inTheMoney,
-  money,
   nextChainPollMs,
   optionsErrorText,
-  sideCells,
-  sideColumnLabels,
-  sideColumns,
-  strikeText,
   staleChainNotice,
-  strikeWindow,
   worthRetrying,
   type ChainPoll,
-  type OptionType,
 } from '../../client/options-chain'
 import { ApiError, type RestApi } from '../../client/rest-api'
-import type { OptionChain, OptionChainRow, OptionContract, OptionExpiration } from '../../client/wire'
+import type { OptionChain, OptionContract, OptionExpiration } from '../../client/wire'
 import { byId, el, setText } from './dom'
 import { clockTime } from './format'
-
-/** Calls mirror puts, so bid and ask sit next to the strike on both sides. */
-const callColumns = [...sideColumns].reverse()
-const columns: { side: OptionType | null; key: string }[] = [
-  ...callColumns.map((key) => ({ side: 'call' as const, key })),
-  { side: null, key: 'strike' },
-  ...sideColumns.map((key) => ({ side: 'put' as const, key })),
-]
+import { OptionsTable } from './options-table'
 
 /** Read each time (not narrowed): the page can be hidden while a request is out. */
 const pageHidden = () => document.visibilityState === 'hidden'
@@ -35,11 +20,6 @@ const pageHidden = () => document.visibilityState === 'hidden'
 /** A failed poll with its status and the server's Retry-After (status 0 for a network or client error). */
 const failedPoll = (e: unknown): ChainPoll =>
   e instanceof ApiError ? { kind: 'failed', status: e.status, retryAfterMs: e.retryAfterMs } : { kind: 'failed', status: 0, retryAfterMs: null }
-
-interface RowNodes {
-  tr: HTMLTableRowElement
-  cells: HTMLTableCellElement[]
-}
 
 export class OptionsView {
   private underlying: string | null = null
@@ -55,21 +35,11 @@ export class OptionsView {
   private misses = 0
   /** Bumped by every open, close and expiration change: answers of an older one are dropped. */
   private generation = 0
-  private rows = new Map<number, RowNodes>()
+  private table = new OptionsTable()
   private panel = byId('options')
   private picker = byId<HTMLSelectElement>('options-expiration')
-  private body = byId<HTMLTableSectionElement>('options-body')
 
   constructor(private api: RestApi) {
-    const head = byId<HTMLTableRowElement>('options-columns')
-    for (const c of columns)
-      head.append(
-        el(
-          'th',
-          { scope: 'col', class: c.side ? `num ${c.side}` : 'strike' },
-          c.side ? sideColumnLabels[c.key as keyof typeof sideColumnLabels] : 'Strike',
-        ),
-      )
     this.picker.addEventListener('change', () => this.pick(this.picker.value))
     byId<HTMLInputElement>('options-all').addEventListener('change', (e) => {
       this.showAll = (e.target as HTMLInputElement).checked
@@ -77,12 +47,12 @@ export class OptionsView {
     })
     byId('options-close').addEventListener('click', () => this.close())
     byId('contract-close').addEventListener('click', () => this.showContract(null))
-    this.body.addEventListener('click', (e) => {
+    this.table.body.addEventListener('click', (e) => {
       const cell = (e.target as HTMLElement).closest<HTMLElement>('td[data-ticker]')
       if (cell?.dataset.ticker) this.showContract(cell.dataset.ticker)
     })
     // Enter or Space on a focusable contract cell opens it like a click.
-    this.body.addEventListener('keydown', (e) => {
+    this.table.body.addEventListener('keydown', (e) => {
       const cell = (e.target as HTMLElement).closest<HTMLElement>('td[data-ticker][role="button"]')
       if (cell && (e.key === 'Enter' || e.key === ' ')) (e.preventDefault(), cell.click())
     })
@@ -222,75 +192,14 @@ export class OptionsView {
   }
 
   private renderChain(): void {
-    const chain = this.chain
-    const table = byId('options-table')
-    table.hidden = chain === null
-    table.dataset.expiration = chain?.expiration ?? ''
-    table.dataset.updatedAt = chain?.updated_at ?? ''
-    table.dataset.price = chain?.underlying_price === null || !chain ? '' : String(chain.underlying_price)
-    setText(byId('options-underlying'), money(chain?.underlying_price ?? null))
-    setText(
-      byId('options-updated'),
-      chain ? `Updated ${clockTime(Date.parse(chain.updated_at))} ET · source ${chain.source}` : '',
-    )
-    const window = strikeWindow(chain?.strikes ?? [], chain?.underlying_price ?? null, undefined, this.showAll)
-    const hidden = window.hiddenBelow + window.hiddenAbove
-    setText(
-      byId('options-window'),
-      !chain
-        ? ''
-        : hidden > 0
-          ? `${window.rows.length} strikes around the price (${hidden} more: tick “All strikes”)`
-          : `All ${window.rows.length} strikes`,
-    )
-    byId('options-empty').hidden = chain === null || window.rows.length > 0
-    const seen = new Set<number>()
-    window.rows.forEach((row, i) => {
-      seen.add(row.strike)
-      const nodes = this.rows.get(row.strike) ?? this.createRow(row.strike)
-      if (this.body.children[i] !== nodes.tr) this.body.insertBefore(nodes.tr, this.body.children[i] ?? null)
-      this.fillRow(nodes, row, chain!.underlying_price, window.atm)
-    })
-    for (const [strike, nodes] of this.rows) if (!seen.has(strike)) (nodes.tr.remove(), this.rows.delete(strike))
-  }
-
-  private createRow(strike: number): RowNodes {
-    const cells = columns.map((c) =>
-      c.side ? el('td', { class: `num ${c.side} ${c.key}` }) : el('th', { scope: 'row', class: 'strike' }),
-    ) as HTMLTableCellElement[]
-    const tr = el('tr', { 'data-strike': String(strike) }, ...cells)
-    const nodes = { tr, cells }
-    this.rows.set(strike, nodes)
-    return nodes
-  }
-
-  private fillRow(n: RowNodes, row: OptionChainRow, price: number | null, atm: number | null): void {
-    const text = { call: sideCells(row.call), put: sideCells(row.put) }
-    n.tr.classList.toggle('atm', row.strike === atm)
-    columns.forEach((c, i) => {
-      const cell = n.cells[i]
-      if (!c.side) return setText(cell, strikeText(row.strike))
-      const side = row[c.side]
-      setText(cell, text[c.side][c.key as keyof typeof text.call])
-      cell.classList.toggle('itm', inTheMoney(c.side, row.strike, price))
-      if (side) cell.dataset.ticker = side.ticker
-      else delete cell.dataset.ticker
-      // One focusable cell per side: the one next to the strike opens the contract from the keyboard.
-      if (c.key === 'bid' && side) {
-        cell.tabIndex = 0
-        cell.setAttribute('role', 'button')
-        cell.setAttribute('aria-label', `${strikeText(row.strike)} ${c.side} details, bid ${text[c.side].bid}`)
-      } else if (c.key === 'bid') for (const a of ['tabindex', 'role', 'aria-label']) cell.removeAttribute(a)
-      cell.classList.toggle('selected', side !== null && side.ticker === this.contract)
-    })
+    this.table.render(this.chain, this.showAll, this.contract)
   }
 
   /** Opens (or with null closes) the details of one contract. */
   private showContract(ticker: string | null): void {
     this.contract = ticker
     byId('options-contract').hidden = ticker === null
-    for (const cell of this.body.querySelectorAll<HTMLElement>('td[data-ticker]'))
-      cell.classList.toggle('selected', cell.dataset.ticker === ticker)
+    this.table.select(ticker)
     if (!ticker) return
     setText(byId('contract-title'), ticker)
     byId('contract-facts').replaceChildren()
