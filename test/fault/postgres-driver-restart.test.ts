@@ -5,8 +5,8 @@ import { createDb, type DbHandle } from '../../src/adapters/db/client'
 import { PrivatePostgres } from '../support/private-postgres'
 import { Changes } from '../support/wait'
 
-/** Longer than any answer of a healthy pool here; a transaction still open after it is stuck (the bug was: forever). */
-const stuckMs = 3_000
+/** Longer than any restart here takes, loaded machine included; a transaction still open after it is stuck (the bug was: forever). */
+const stuckMs = 10_000
 const workers = 10
 
 describe('the PostgreSQL pool across server restarts (a private server)', () => {
@@ -63,7 +63,7 @@ describe('the PostgreSQL pool across server restarts (a private server)', () => 
       const started = performance.now()
       const after = await transaction()
       const ms = performance.now() - started
-      rounds.push({ mode, stuck: outcomes.filter((o) => o === 'stuck').length, of: outcomes.length, after, afterFast: ms < 1_000 })
+      rounds.push({ mode, stuck: outcomes.filter((o) => o === 'stuck').length, of: outcomes.length, after, afterFast: ms < 2_000 })
     }
     // Without the driver patch most restarts left transactions waiting forever (often all ten, and the pool with them);
     // with postgres-js's own reconnect backoff the first transaction after a restart waited seconds.
