@@ -2,6 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { MemorySymbolRegistry } from '../adapters/memory/memory-symbol-registry'
 import { createSilentLog } from '../../test/support/silent-log'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
+import { quotesWantedEntry } from '../contract/channels'
 import { SymbolHub } from './symbol-hub'
 import { Changes, flushPromises } from '../../test/support/wait'
 
@@ -44,6 +45,26 @@ describe('SymbolHub', () => {
     hub.setHolding(false)
     await wantedBecomes([])
     expect(hub.wanted()).toEqual([])
+  })
+
+  it('should want quotes of a symbol only while its quotes entry is in the registry, with no grace', async () => {
+    const { registry, hub, changes, wantedBecomes } = setup()
+    hub.setHolding(true)
+    registry.want('AAPL')
+    registry.want('MSFT')
+    await wantedBecomes(['AAPL', 'MSFT'])
+    expect(hub.wantedQuotes()).toEqual([])
+    const before = changes()
+    registry.want(quotesWantedEntry('MSFT'))
+    await flushPromises()
+    expect(hub.wanted()).toEqual(['AAPL', 'MSFT'])
+    expect(hub.wantedQuotes()).toEqual(['MSFT'])
+    expect(changes()).toBe(before + 1)
+    registry.unwant(quotesWantedEntry('MSFT'))
+    await flushPromises()
+    expect(hub.wantedQuotes()).toEqual([])
+    expect(hub.wanted()).toEqual(['AAPL', 'MSFT'])
+    expect(changes()).toBe(before + 2)
   })
 
   it('should keep an unwanted actor for the grace period and keep it when wanted again', async () => {
