@@ -100,4 +100,17 @@ describe('symbol search when the provider fails', () => {
     expect([down.status, down.json.error.code]).toEqual([503, 'UPSTREAM_UNAVAILABLE'])
     expect((await search(http, 'search=app')).status).toBe(200)
   })
+
+  it('should ask the provider once per text while users type it again (any limit), and not keep a failure', async () => {
+    const before = massive.counts.total
+    const answers = await Promise.all(['search=micro&limit=3', 'search=MICRO', 'search=micro&limit=1'].map((q) => search(http, q)))
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200])
+    expect(answers[1]!.json.items.map((i: { ticker: string }) => i.ticker)).toContain('MSFT')
+    expect(answers.map((a) => a.json.items.length)).toEqual([
+      Math.min(3, answers[1]!.json.items.length),
+      answers[1]!.json.items.length,
+      Math.min(1, answers[1]!.json.items.length),
+    ])
+    expect(massive.counts.total - before).toBe(1)
+  })
 })

@@ -1,6 +1,7 @@
 /** Massive (ex-Polygon.io) REST adapter of the UpstreamRest port: base bars, batch snapshots, ticker lookup. */
 
 import { BoundedCache } from '../../core/bounded-cache.ts'
+import { tickerSearchBounds } from '../../core/ticker-search.ts'
 import { UpstreamError } from '../../errors.ts'
 import type { RequestPriority, TickerDirectory, TickerMatch, UpstreamRest, UpstreamStatus } from '../../ports/upstream.ts'
 import type { Bar, BaseTimespan, UpstreamSnapshot } from '../../core/market-types.ts'
@@ -37,6 +38,8 @@ export class MassiveRest implements UpstreamRest, TickerDirectory {
   private readonly maxPages: number
   private readonly knownTickers: BoundedCache<string, boolean>
   private readonly pendingLookups = new Map<string, Promise<boolean>>()
+  /** Ranked search answers by text (the widest page the API allows), so typing costs the budget once per text per 10 min. */
+  private readonly searches: BoundedCache<string, Promise<TickerMatch[]>>
 
   constructor(opts: MassiveRestOptions) {
     this.http = 'http' in opts ? opts.http : new MassiveHttpClient(opts)
@@ -49,6 +52,7 @@ export class MassiveRest implements UpstreamRest, TickerDirectory {
       ttlMs: positiveInt('tickerCacheTtlMs', opts.tickerCacheTtlMs ?? 24 * 3_600_000, Infinity),
       now: () => clock.now(),
     })
+    this.searches = new BoundedCache({ maxEntries: 2_000, ttlMs: 10 * 60_000, now: () => clock.now() })
   }
 
   /**
@@ -119,15 +123,25 @@ export class MassiveRest implements UpstreamRest, TickerDirectory {
    * call; the provider sorts by ticker, so the exact symbol and symbols starting with it move first.
    */
   async searchTickers(text: string, limit: number): Promise<TickerMatch[]> {
-    const params = new URLSearchParams({ search: text, market: 'stocks', active: 'true', limit: String(limit) })
+    const key = text.trim().toUpperCase()
+    let answer = this.searches.get(key)
+    if (answer === undefined) {
+      // Ranked from the widest page, so the exact symbol is found even when the provider sorts it past `limit`.
+      answer = this.searchRanked(text, key, tickerSearchBounds.maxLimit)
+      this.searches.set(key, answer)
+      answer.catch(() => this.searches.delete(key))
+    }
+    return (await answer).slice(0, limit)
+  }
+
+  private async searchRanked(text: string, q: string, rows: number): Promise<TickerMatch[]> {
+    const params = new URLSearchParams({ search: text, market: 'stocks', active: 'true', limit: String(rows) })
     const res = await this.http.getJson(this.http.urlFor(`/v3/reference/tickers?${params}`))
     const found = this.http.checked(() => parseTickerSearch(res.body))
-    const q = text.trim().toUpperCase()
     const rank = (m: TickerMatch) => (m.ticker === q ? 0 : m.ticker.startsWith(q) ? 1 : 2)
     return found
       .map((m, i) => ({ m, i }))
       .sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i)
-      .slice(0, limit)
       .map(({ m }) => m)
   }
 
