@@ -142,7 +142,8 @@ function parseDay(day: unknown): UpstreamSnapshot['day'] | undefined {
   const v = finite(day.v)
   if (o === undefined || h === undefined || l === undefined || c === undefined || v === undefined) return undefined
   if (o === 0 && h === 0 && l === 0 && c === 0) return undefined
-  return { o, h, l, c, v }
+  const vw = finite(day.vw)
+  return vw !== undefined && vw > 0 ? { o, h, l, c, v, vw } : { o, h, l, c, v }
 }
 
 /** Checks the common envelope: an object whose `status` is not an error (any other status, e.g. DELAYED, is fine). */
