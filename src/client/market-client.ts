@@ -1,18 +1,23 @@
 /** The market-watch client shell: REST initial load, one stream, backfill before increments, REST polling when degraded, token refresh; all I/O injected. */
 import type { Clock } from '../core/clock'
-import { chartTimespans, type ChartTimespan } from './chart-series'
-import type { ConnectionState, MachineOptions, Reason } from './connection-machine'
-import { MarketModel, type ChartPhase, type MarketModelOptions } from './market-model'
+import { ChartLoader } from './chart-loader'
+import type { ChartTimespan } from './chart-series'
+import type { ClientStatus, Outage } from './client-status'
+import type { MachineOptions, Reason } from './connection-machine'
+import { MarketModel, type MarketModelOptions } from './market-model'
 import type { RefreshOptions } from './refresh-schedule'
 import { ApiError, createRestApi, type FetchLike, type RestApi } from './rest-api'
-import type { MarketStatus, Watchlist, WireBar } from './wire'
+import type { MarketStatus, Watchlist } from './wire'
 import { newerStatus } from './market-session'
 import { PriceAges, type PriceAge, type PriceAgeOptions } from './price-age'
 import { RestSync, type RestSyncOptions } from './rest-sync'
 import { ServerClock } from './server-clock'
 import { StreamConnection, type SocketFactory } from './stream-connection'
+import { StreamRequests } from './stream-requests'
 import { TokenRefresher } from './token-refresher'
 import { streamPath, type ServerMessage, type StatusData, type WelcomeData } from './wire'
+
+export type { ClientStatus, Outage } from './client-status'
 
 export interface MarketClientDeps {
   /** API origin, e.g. http://127.0.0.1:3000 (the page passes location.origin). */
@@ -26,36 +31,6 @@ export interface MarketClientDeps {
 
 export interface MarketClientOptions
   extends MachineOptions, MarketModelOptions, RestSyncOptions, RefreshOptions, PriceAgeOptions {}
-
-/** What the page shows: `state` is the machine's, except 'over_quota' while live with refused subscriptions. */
-export interface ClientStatus {
-  state: ConnectionState
-  reason: Reason | null
-  /** The latest in-band notice (limits, refused subscriptions, failed REST calls). */
-  notice: Reason | null
-  chartPhase: ChartPhase | null
-  /** Live and the chart (if any) caught up. */
-  synced: boolean
-  upstream: StatusData | null
-  welcome: WelcomeData | null
-  /** The market's session and next open/close, as the stream (`market_status`) or REST last said; null until known. */
-  market: MarketStatus | null
-  polled: string[]
-  attempt: number
-  /** When the session token expires (server time, Unix ms), as the server last said; the client refreshes it before. */
-  tokenExpiresAt: number | null
-}
-
-/** One loss of the stream and how long until the client was live and caught up again (local clock times). */
-export interface Outage {
-  lostAt: number
-  /** The last byte heard from the server before the loss (a watchdog loss comes 5.5 s after it). */
-  lastByteAt: number
-  recoveredAt: number | null
-}
-
-/** Ids of the stream's `refresh` requests start with this (their errors go to the refresher). */
-const refreshIdPrefix = 'refresh-'
 
 export class MarketClient {
   readonly api: RestApi
@@ -71,15 +46,13 @@ export class MarketClient {
   private token: string | null = null
   private listeners = new Set<() => void>()
   private readonly sync: RestSync
-  private requests = new Map<string, string[]>()
-  private nextRequestId = 1
+  private readonly requests = new StreamRequests()
+  private readonly charts: ChartLoader
   private notice: Reason | null = null
   private upstream: StatusData | null = null
   private welcome: WelcomeData | null = null
   private market: MarketStatus | null = null
   private limited = false
-  /** The chart's timespan, to load it again the same way after a `reset`. */
-  private chartTimespan: ChartTimespan = '1m'
 
   constructor(
     private deps: MarketClientDeps,
@@ -140,6 +113,13 @@ export class MarketClient {
       },
       this.o,
     )
+    this.charts = new ChartLoader({
+      api: this.api,
+      model: this.model,
+      serverNow: () => this.serverNow(),
+      restError: (e) => this.onRestError(e),
+      changed: () => this.changed(),
+    })
   }
 
   /** The server's time now, as estimated; every REST range and the chart's "known good until" use it. */
@@ -229,52 +209,13 @@ export class MarketClient {
   }
 
   /** Shows a ticker at a timespan: REST load (stream messages held meanwhile), then held messages on top. */
-  async selectChart(symbol: string, timespan: ChartTimespan): Promise<void> {
-    const spec = chartTimespans[timespan]
-    this.chartTimespan = timespan
-    const req = this.model.selectChart(symbol, spec, this.serverNow())
-    this.changed()
-    try {
-      const [history, minutes] = await Promise.all([
-        req.historyFrom === null
-          ? Promise.resolve([])
-          : this.api.bars({
-              ticker: symbol,
-              timespan: spec.timespan,
-              multiplier: spec.multiplier,
-              from: req.historyFrom,
-              to: req.coverageFrom - 1,
-            }),
-        this.api.bars({ ticker: symbol, timespan: 'minute', from: req.minutesFrom }),
-      ])
-      this.model.applyChartLoad(req, history, minutes, this.serverNow())
-    } catch (e) {
-      this.model.chartLoadFailed(req)
-      this.onRestError(e)
-    }
-    this.changed()
+  selectChart(symbol: string, timespan: ChartTimespan): Promise<void> {
+    return this.charts.select(symbol, timespan)
   }
 
   /** Loads the page of history before the chart's earliest bar (scrolling left); a no-op while one is in flight or after the data ended. */
-  async loadOlder(): Promise<void> {
-    const req = this.model.beginOlder()
-    if (!req) return
-    this.changed()
-    let bars: WireBar[] | null = null
-    try {
-      const { spec } = req
-      bars = await this.api.bars({
-        ticker: req.symbol,
-        timespan: spec.timespan,
-        multiplier: spec.multiplier,
-        from: req.from,
-        to: req.before - 1,
-      })
-    } catch (e) {
-      this.onRestError(e)
-    }
-    this.model.applyOlder(req, bars)
-    this.changed()
+  loadOlder(): Promise<void> {
+    return this.charts.loadOlder()
   }
 
   status(): ClientStatus {
@@ -328,7 +269,7 @@ export class MarketClient {
         break
       case 'subscribed':
         this.model.subscribed(m.data.symbols)
-        if (m.id !== undefined) this.requests.delete(String(m.id))
+        if (m.id !== undefined) this.requests.answered(m.id)
         break
       case 'error':
         this.onStreamError(m.data.code, m.data.message, m.id)
@@ -343,16 +284,15 @@ export class MarketClient {
   private async symbolReset(symbol: string, cursor: { epoch: string; seq: number }): Promise<void> {
     this.model.restarted(symbol, cursor)
     await this.sync.refreshSnapshots([symbol]).catch(() => {})
-    if (this.model.chartSymbol() === symbol) await this.selectChart(symbol, this.chartTimespan)
+    if (this.model.chartSymbol() === symbol) await this.charts.reload(symbol)
   }
 
   private onStreamError(code: string, message: string, id: string | number | undefined): void {
     // A refused refresh is retried (a lost session shows when the REST refresh answers 401), not shown.
-    if (typeof id === 'string' && id.startsWith(refreshIdPrefix)) return this.refresher.streamRefused()
+    if (this.requests.isRefresh(id)) return this.refresher.streamRefused()
     this.notice = { code, message }
-    const symbols = id === undefined ? undefined : this.requests.get(String(id))
+    const symbols = this.requests.refused(id)
     if (!symbols) return
-    this.requests.delete(String(id))
     if (code === 'SUBSCRIPTION_LIMIT') this.limited = true
     this.model.refused(symbols)
   }
@@ -374,16 +314,16 @@ export class MarketClient {
   /** A refreshed token: REST and the next handshake use it (when the client holds one; else the renewed cookie does), and the open stream moves onto it. */
   private tokenIssued(token: string): void {
     if (this.token !== null) this.token = token
-    this.stream.send({ action: 'refresh', token, id: `${refreshIdPrefix}${this.nextRequestId++}` })
+    this.stream.send({ action: 'refresh', token, id: this.requests.refreshId() })
   }
 
   private syncSubscriptions(): void {
     if (!this.stream.machine.streamUp) return
     const off = this.model.tickersWhere('off')
     if (off.length === 0) return
-    const id = `sub-${this.nextRequestId++}`
+    const id = this.requests.subscribeId()
     if (!this.stream.send({ action: 'subscribe', symbols: off, id })) return
-    this.requests.set(id, off)
+    this.requests.sent(id, off)
     this.model.subscribing(off)
   }
 
