@@ -1,4 +1,4 @@
-/** Watchlist rows: volume and day range from REST snapshots moved by streamed trades, and bid/ask from snapshots and quotes. */
+/** Watchlist rows: volume and day range from REST snapshots and stream snapshots' day, moved by streamed trades, and bid/ask from snapshots and quotes. */
 import { describe, expect, it } from 'bun:test'
 import { emptyRow, rowFromRest, rowFromStream } from './watch-rows'
 import type { MarketMessage, RestSnapshot } from './wire'
@@ -31,6 +31,20 @@ describe('watchlist rows', () => {
     expect(traded).toMatchObject({ last: 202.5, volume: 1_000_300, high: 202.5, low: 197 })
     const quote = { ...base, type: 'quote', data: { bid: 202.4, ask: 202.6, bid_size: 1, ask_size: 2, bid_exchange: null, ask_exchange: null } } as unknown as MarketMessage
     expect(rowFromStream(traded, quote)).toMatchObject({ bid: 202.4, ask: 202.6, volume: 1_000_300 })
+  })
+
+  it("should take volume and range from a stream snapshot's day, over what trades added", () => {
+    const traded = rowFromStream(rowFromRest(emptyRow('AAPL'), rest())!, { ...base, type: 'trade', data: { p: 202.5, s: 100, t: T + 1000, count: 3, volume: 300 } })!
+    const day = { open: 198, high: 202.6, low: 196.5, volume: 1_000_450, vwap: 199.7 }
+    const snapshot = {
+      ...base,
+      seq: 2,
+      type: 'snapshot',
+      data: { last: 202.6, change: 4.6, change_pct: 2.323, prev_close: 198, updated_at: T + 1500, bid: null, ask: null, bid_size: null, ask_size: null, day },
+    } as unknown as MarketMessage
+    expect(rowFromStream(traded, snapshot)).toMatchObject({ source: 'WS', last: 202.6, volume: 1_000_450, high: 202.6, low: 196.5 })
+    // From the stream alone (no REST day first), the snapshot's day is what the row shows.
+    expect(rowFromStream(emptyRow('AAPL'), snapshot)).toMatchObject({ volume: 1_000_450, high: 202.6, low: 196.5 })
   })
 
   it('should keep what it knows when an answer lacks it', () => {

@@ -1,8 +1,10 @@
-/** /terminal in Debian Chromium finds a dead link in seconds: a half-open stream (the server side stops sending, nothing closes) and a network cut (context.setOffline) each leave "Live" within 6 s, prices show their age and turn stale, failing polls say "Offline", and back online the page is live with the chart equal to REST; screen readers hear each change once (the live regions). */
+/** /terminal in Debian Chromium finds a dead link in seconds: a half-open stream (the server side stops sending, nothing closes) and a network cut (context.setOffline) each leave "Live" within 6 s, prices show their age and turn stale, failing polls say "Offline", and back online the page is live with the chart equal to REST; screen readers hear each change once (the live regions); and rows fed by the stream show the volume and day range of its snapshots' day. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import type { WireBar } from '../../src/client/wire'
+import { emptyRow, rowFromStream, type SnapshotRow } from '../../src/client/watch-rows'
+import type { MarketMessage, WireBar } from '../../src/client/wire'
+import { price, volume } from '../../src/terminal/page/format'
 import { createScaledClock } from '../support/scaled-clock'
 import { divergences } from './support/compare-bars'
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy'
@@ -41,11 +43,32 @@ const listenToAnnouncements = (page: Page) =>
     }
   })
 
+/**
+ * A row built from the stream's frames alone (no REST): the day's volume and range can only come
+ * from snapshots' `day`. Stale sequence numbers are skipped, as the page does.
+ */
+function rowFromFrames(frames: readonly string[], ticker: string): { row: SnapshotRow; days: number } {
+  let row = emptyRow(ticker)
+  let days = 0
+  let cursor: { epoch: string; seq: number } | null = null
+  for (const frame of frames) {
+    const m = JSON.parse(frame) as MarketMessage
+    if (m.symbol !== ticker || !['snapshot', 'trade', 'quote'].includes(m.type)) continue
+    if (cursor && cursor.epoch === m.epoch && m.seq <= cursor.seq) continue
+    cursor = { epoch: m.epoch, seq: m.seq }
+    if (m.type === 'snapshot' && m.data.day) days++
+    row = rowFromStream(row, m) ?? row
+  }
+  return { row, days }
+}
+
 describe('terminal freshness in Chromium', () => {
   let app: TerminalApp
   let proxy: FaultProxy
   let page: Page
   let browser: TestBrowser
+  /** Every text frame the page received on its streams, in order. */
+  const frames: string[] = []
   const email = `fresh-${crypto.randomUUID().slice(0, 8)}@example.com`
   const password = 'correct horse battery'
 
@@ -61,6 +84,36 @@ describe('terminal freshness in Chromium', () => {
     proxy?.stop()
     await app?.stop()
   })
+
+  /**
+   * Waits until `ticker`'s row, in the model (source WS) and on screen, has the volume and day range
+   * of a row built from the stream's frames alone; computed again if a frame in flight lands meanwhile.
+   */
+  async function showsStreamedDay(ticker: string): Promise<void> {
+    for (;;) {
+      const seen = frames.length
+      const { row, days } = rowFromFrames(frames, ticker)
+      expect(days).toBeGreaterThan(0)
+      expect(row.volume).toBeGreaterThan(0)
+      const want = { volume: row.volume, high: row.high, low: row.low, shownVolume: volume(row.volume!), shownRange: `${price(row.low)} – ${price(row.high)}` }
+      try {
+        return await waitFor(
+          page,
+          `${ticker}'s volume and range from the stream's day (${JSON.stringify(want)})`,
+          ([t, w]) => {
+            const r = (window as any).__terminal.rows().find((x: any) => x.ticker === t)
+            const tr = document.querySelector(`#watch-body tr[data-ticker="${t}"]`)!
+            return r.source === 'WS' && r.volume === w.volume && r.high === w.high && r.low === w.low &&
+              tr.querySelector('td.volume')!.textContent === w.shownVolume && tr.querySelector('td.range')!.textContent === w.shownRange
+          },
+          [ticker, want] as const,
+          1_000,
+        )
+      } catch (e) {
+        if (frames.length === seen) throw e
+      }
+    }
+  }
 
   /** Waits until the page is live and caught up, every row streamed and shown 'live'. */
   async function liveAndFresh(what: string, timeoutMs = 30_000): Promise<void> {
@@ -80,6 +133,7 @@ describe('terminal freshness in Chromium', () => {
   it('should leave Live within 6 s of a half-open stall or a network cut, show ages, say Offline when polls fail, and recover', async () => {
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(String(e)))
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => void (typeof f.payload === 'string' && frames.push(f.payload))))
     await page.goto(`${proxy.url}/terminal`)
     await page.waitForSelector('#auth-form')
     await page.fill('#auth-email', email)
@@ -102,9 +156,15 @@ describe('terminal freshness in Chromium', () => {
     expect(welcome).toMatchObject({ heartbeat_ms: 20_000, keepalive_ms: 2000 })
     await shot(page, 'live')
 
+    // Every row last set by the stream (a REST answer with the same trade time also sets a row).
+    await waitFor(page, 'every row from the stream', () => (window as any).__terminal.rows().every((r: any) => r.source === 'WS'), null, 15_000)
+
     // 1. Half-open: the proxy stops forwarding without closing anything. Only the watchdog can tell.
     expect(proxy.stallStreams()).toBeGreaterThanOrEqual(1)
     const stalledAt = performance.now()
+    // Nothing new arrives now (frames in flight aside): the rows show what the stream said, volume
+    // and day range from its snapshots' day, as a row fed by the frames alone has them.
+    for (const ticker of ['AAPL', 'MSFT']) await showsStreamedDay(ticker)
     await waitFor(page, 'the stall detected', () => (window as any).__terminal.status().state !== 'live', null, detectWithinMs + 2_000)
     const stallDetectedMs = Math.round(performance.now() - stalledAt)
     expect((await status(page)).reason?.code).toBe('NO_HEARTBEAT')
