@@ -13,13 +13,14 @@ import {
   type ProtocolError,
 } from '../contract/protocol'
 import type { RequestId } from '../contract/messages'
-import { channelNames, defaultChannels } from '../contract/channels'
+import { channelNames } from '../contract/channels'
 import type { Revocation } from '../core/revocation-list'
 import type { FanoutMember } from '../ports/fanout'
 import { Actor } from './actor'
 import type { ConnectionContext, StreamSocket } from './connection-context'
 import { ConflatedDelivery, judgeSendBuffer } from './connection-delivery'
 import { ConnectionSession } from './connection-session'
+import { ConnectionSubscriptions } from './connection-subscriptions'
 
 export type { ConnectionContext, StreamLimits, StreamSocket, UpstreamHealthView } from './connection-context'
 
@@ -52,9 +53,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   wheelSlot = Number.NaN
   wheelPrev: WheelLinks | null = null
   wheelNext: WheelLinks | null = null
-  private subs: Set<string> | null = null
-  /** Channel masks of the subscriptions that chose other than the default set (contract/channels.ts); null while none did. */
-  private chosenChannels: Map<string, number> | null = null
+  private subs: ConnectionSubscriptions | null = null
   /** Inbound limits, made at the first frame (a fresh policy is full, so making it late changes nothing). */
   private policy: InboundPolicy | null = null
   private lastSeenAt: number
@@ -84,7 +83,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
 
   /** The symbols this connection is subscribed to. */
   get subscriptions(): ReadonlySet<string> {
-    return this.subs ?? noSubscriptions
+    return this.subs?.symbols ?? noSubscriptions
   }
 
   /** The token the connection runs on now (an in-band refresh replaces it). */
@@ -254,11 +253,6 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
     this.reply('refreshed', { token_expires_at: this.session.expiresAt, ...idOf(id) })
   }
 
-  /** The channels of one of this connection's subscriptions. */
-  private channelsOf(symbol: string): number {
-    return this.chosenChannels?.get(symbol) ?? defaultChannels
-  }
-
   /**
    * Subscribes the fresh symbols with `channelMask` (default: trades, bars, snapshots); symbols
    * already subscribed move to `channelMask` when one is given and get the latest messages of the
@@ -297,25 +291,14 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
         },
         id,
       )
-    if (fresh.length > 0) {
-      const subs = (this.subs ??= new Set())
-      for (const s of fresh) subs.add(s)
-    }
-    const mask = channelMask ?? defaultChannels
-    const gained = new Map<string, number>()
-    for (const s of symbols) {
-      const before = fresh.includes(s) ? 0 : this.channelsOf(s)
-      if (!fresh.includes(s) && (channelMask === undefined || before === mask)) continue
-      if (mask === defaultChannels) this.chosenChannels?.delete(s)
-      else (this.chosenChannels ??= new Map()).set(s, mask)
-      this.c.fanout.attach(this, s, mask)
-      gained.set(s, mask & ~before)
-    }
+    // Made at the first subscription: an idle connection holds none.
+    const subs = fresh.length > 0 ? (this.subs ??= new ConnectionSubscriptions(this, this.c.fanout)) : this.subs
+    const gained = subs?.add(symbols, fresh, channelMask) ?? new Map<string, number>()
     this.reply('subscribed', {
       symbols: this.symbolList(),
       added: fresh,
       removed: [],
-      ...(channelMask === undefined ? {} : { channels: channelNames(mask) }),
+      ...(channelMask === undefined ? {} : { channels: channelNames(channelMask) }),
       ...idOf(id),
     })
     for (const [s, bits] of gained) for (const payload of this.c.fanout.latest(s, bits)) this.direct(s, payload)
@@ -337,9 +320,7 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   }
 
   private drop(symbol: string): void {
-    this.subs?.delete(symbol)
-    this.chosenChannels?.delete(symbol)
-    this.c.fanout.detach(this, symbol)
+    this.subs?.remove(symbol)
     this.behind?.forget(symbol)
   }
 
@@ -442,9 +423,8 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   }
 
   private release(): void {
-    if (this.subs !== null) for (const s of [...this.subs]) this.c.fanout.detach(this, s)
+    this.subs?.detachAll()
     this.subs = null
-    this.chosenChannels = null
     this.behind = null
     if (this.holdsSlot) {
       this.holdsSlot = false
