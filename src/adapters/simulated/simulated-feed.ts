@@ -67,7 +67,7 @@ interface Cursor {
   at: number
   readonly tape: MinuteTape
   /** The current minute's trades and quotes in provider order (quotes on), computed once per minute. */
-  events: { minute: number; list: TapeEvent[] } | null
+  events: { minute: number; list: TapeEvent[]; next: number; nextAt: number } | null
 }
 
 class SimulatedSession implements FeedSession {
@@ -205,11 +205,16 @@ class SimulatedSession implements FeedSession {
     const minute = Math.floor(from / MINUTE_MS)
     if (cursor.events?.minute !== minute) {
       const start = minute * MINUTE_MS
-      cursor.events = { minute, list: tapeOfMinute(symbol, cursor.tape.between(start, start + MINUTE_MS), this.quotesPerTrade) }
+      const list = tapeOfMinute(symbol, cursor.tape.between(start, start + MINUTE_MS), this.quotesPerTrade)
+      cursor.events = { minute, list, next: 0, nextAt: start }
     }
+    const events = cursor.events
     let quotes: Quote[] = []
     let trades: Trade[] = []
-    for (const e of cursor.events.list) {
+    // Ticks read on where the last one stopped (a minute holds hundreds of events: no rescan from its start).
+    let i = from >= events.nextAt ? events.next : 0
+    for (; i < events.list.length; i++) {
+      const e = events.list[i]!
       const t = e.kind === 'quote' ? e.quote.t : e.trade.t
       if (t < from) continue
       if (t >= to) break
@@ -221,6 +226,8 @@ class SimulatedSession implements FeedSession {
         trades.push(e.trade)
       }
     }
+    events.next = i
+    events.nextAt = to
     this.emitQuotes(quotes)
     this.emitTrades(trades)
   }
