@@ -7,13 +7,23 @@ import { UpstreamActor, type UpstreamReport } from './upstream-actor'
 class FakeSession implements FeedSession {
   subscribes: string[][] = []
   unsubscribes: string[][] = []
+  /** Every subscribe/unsubscribe call of either kind, in order (`Q+` and `Q-` for quotes). */
+  calls: string[] = []
   closedByClient = false
   constructor(readonly handlers: FeedHandlers) {}
   subscribe(s: string[]) {
     this.subscribes.push([...s])
+    this.calls.push(`+${s}`)
   }
   unsubscribe(s: string[]) {
     this.unsubscribes.push([...s])
+    this.calls.push(`-${s}`)
+  }
+  subscribeQuotes(s: string[]) {
+    this.calls.push(`Q+${s}`)
+  }
+  unsubscribeQuotes(s: string[]) {
+    this.calls.push(`Q-${s}`)
   }
   close() {
     this.closedByClient = true
@@ -45,6 +55,7 @@ function setup(random = () => 0.999999) {
   const clock = new SimulatedClock(0)
   const feed = new FakeFeed()
   let wanted = ['AAPL', 'MSFT']
+  let quoted: string[] = []
   const sink = { trades: [] as unknown[], bars: [] as unknown[], lost: 0 }
   const reports: UpstreamReport[] = []
   const actor = new UpstreamActor({
@@ -52,11 +63,12 @@ function setup(random = () => 0.999999) {
     clock,
     log: createSilentLog(),
     wanted: () => wanted,
+    wantedQuotes: () => quoted,
     random,
     sink: { trades: (t) => sink.trades.push(t), bars: (b) => sink.bars.push(b), continuityLost: () => sink.lost++ },
   })
   actor.onReport((r) => reports.push(r))
-  return { clock, feed, actor, sink, reports, setWanted: (w: string[]) => (wanted = w) }
+  return { clock, feed, actor, sink, reports, setWanted: (w: string[]) => (wanted = w), setQuoted: (q: string[]) => (quoted = q) }
 }
 
 describe('UpstreamActor', () => {
@@ -87,6 +99,28 @@ describe('UpstreamActor', () => {
       ['NVDA', 'TSLA'],
     ])
     expect(feed.last.unsubscribes).toEqual([['MSFT']])
+  })
+
+  it('should subscribe quotes only for wanted symbols whose quotes are wanted: after their trades, dropped before them, again on a new session', () => {
+    const { clock, feed, actor, setWanted, setQuoted } = setup()
+    setQuoted(['MSFT', 'TSLA']) // TSLA is not wanted: no quotes for it
+    actor.hold(true)
+    feed.last.auth()
+    expect(feed.last.calls).toEqual(['+AAPL,MSFT', 'Q+MSFT'])
+    setWanted(['AAPL', 'NVDA'])
+    setQuoted(['NVDA'])
+    actor.wantedChanged()
+    clock.advance(50)
+    expect(feed.last.calls.slice(2)).toEqual(['Q-MSFT', '+NVDA', '-MSFT', 'Q+NVDA'])
+    setQuoted([])
+    actor.wantedChanged()
+    clock.advance(50)
+    expect(feed.last.calls.slice(6)).toEqual(['Q-NVDA'])
+    setQuoted(['AAPL'])
+    feed.last.drop(1006, 'network')
+    clock.advance(500)
+    feed.last.auth()
+    expect(feed.last.calls).toEqual(['+AAPL,NVDA', 'Q+AAPL'])
   })
 
   it('should reconnect after a close with backoff, resubscribe everything and report the lost continuity', () => {
