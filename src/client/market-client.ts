@@ -15,7 +15,10 @@ import { ServerClock } from './server-clock'
 import { StreamConnection, type SocketFactory } from './stream-connection'
 import { StreamRequests } from './stream-requests'
 import { TokenRefresher } from './token-refresher'
-import { streamPath, type ServerMessage, type StatusData, type WelcomeData } from './wire'
+import { streamPath, type ServerMessage, type StatusData, type StreamChannel, type WelcomeData } from './wire'
+
+/** What the page subscribes its watchlist to: everything, quotes included. */
+const watchlistChannels: StreamChannel[] = ['trades', 'quotes', 'bars', 'snapshots']
 
 export type { ClientStatus, Outage } from './client-status'
 
@@ -322,7 +325,8 @@ export class MarketClient {
     const off = this.model.tickersWhere('off')
     if (off.length === 0) return
     const id = this.requests.subscribeId()
-    if (!this.stream.send({ action: 'subscribe', symbols: off, id })) return
+    // The watchlist shows bid × ask, so its symbols take the quotes channel too (one conflated quote per flush window).
+    if (!this.stream.send({ action: 'subscribe', symbols: off, id, channels: watchlistChannels })) return
     this.requests.sent(id, off)
     this.model.subscribing(off)
   }

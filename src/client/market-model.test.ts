@@ -88,6 +88,25 @@ describe('MarketModel continuity', () => {
     ])
   })
 
+  it('should apply quotes (their own seq) to the row only: bid and ask move, no gap, the chart untouched', () => {
+    const { model } = syncedModel()
+    model.applyMessage(barMsg(1, bar(NOW, 110)), NOW)
+    const quote = (seq: number, bid: number): MarketMessage =>
+      parseServerFrame(
+        JSON.stringify({ type: 'quote', symbol: 'AAPL', seq, epoch: 'e1', event_ts: NOW, ts: NOW, source: 'simulated', data: { bid, ask: bid + 0.02, bid_size: 3, ask_size: 4, bid_exchange: 4, ask_exchange: 11, condition: null, t: NOW, count: 1 } }),
+      ) as MarketMessage
+    model.applyMessage(quote(1, 109.98), NOW)
+    model.applyMessage(quote(2, 110.01), NOW)
+    model.applyMessage(barMsg(2, bar(NOW + M, 111)), NOW + M)
+    expect(model.counters.gaps).toBe(0)
+    expect(model.needsRecovery()).toBe(false)
+    expect(model.rows().find((r) => r.ticker === 'AAPL')).toMatchObject({ bid: 110.01, ask: 110.03 })
+    expect(closes(model).slice(-2)).toEqual([
+      [NOW, 110],
+      [NOW + M, 111],
+    ])
+  })
+
   it('should hold messages after a gap until the backfill, then apply them on top of REST', () => {
     const { model } = syncedModel()
     model.applyMessage(barMsg(1, bar(NOW, 110)), NOW)

@@ -172,6 +172,12 @@ export class MarketModel {
   applyMessage(m: MarketMessage, now: number): void {
     const feed = this.feeds.get(m.symbol)
     if (!feed) return
+    // Quotes have their own seq and touch only the row's bid and ask (latest wins): no gap, no backfill.
+    if (m.type === 'quote') {
+      const row = rowFromStream(feed.row, m)
+      if (row) ((feed.row = row), this.revision++)
+      return
+    }
     const chart = this.chart?.symbol === m.symbol ? this.chart : null
     if (chart && chart.phase !== 'synced') return hold(chart, m, this.options.bufferLimit)
     const verdict = checkSequence(feed.cursor, m.epoch, m.seq)

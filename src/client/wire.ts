@@ -20,6 +20,7 @@ export type {
   BarData,
   BarState,
   ClientRequest,
+  StreamChannel,
   ControlMessage,
   MarketMessage,
   ServerMessage,
@@ -47,7 +48,7 @@ export type OptionContract = ContractAnswer
 /** The subprotocol offered (with `bearer.<jwt>` when a token is used) and echoed by the server. */
 export { streamPath, subprotocol as streamSubprotocol } from '../contract/protocol'
 
-const marketTypes = new Set(['reset', 'trade', 'bar', 'snapshot', 'no_bar'])
+const marketTypes = new Set(['reset', 'trade', 'bar', 'snapshot', 'no_bar', 'quote'])
 const controlTypes = new Set([
   'welcome',
   'subscribed',

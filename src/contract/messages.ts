@@ -96,7 +96,7 @@ export type ClientRequest =
    * On the wire `channels` (StreamChannel[]): what the symbols deliver from now on; absent =
    * trades, bars and snapshots (no quotes). Parsed into `channelMask` (contract/channels.ts bits).
    */
-  | { action: 'subscribe'; symbols: string[]; channelMask?: number; id?: RequestId }
+  | { action: 'subscribe'; symbols: string[]; channelMask?: number; channels?: StreamChannel[]; id?: RequestId }
   | { action: 'unsubscribe'; symbols: string[]; id?: RequestId }
   | { action: 'ping'; id?: RequestId }
   /** Moves the connection onto a newer token of the same user (its expiry and its session for sign-outs). */

@@ -54,6 +54,11 @@ function rowFromFrames(frames: readonly string[], ticker: string): { row: Snapsh
   for (const frame of frames) {
     const m = JSON.parse(frame) as MarketMessage
     if (m.symbol !== ticker || !['snapshot', 'trade', 'quote'].includes(m.type)) continue
+    // Quotes count their own seq (the page subscribes the quotes channel): they only move bid and ask.
+    if (m.type === 'quote') {
+      row = rowFromStream(row, m) ?? row
+      continue
+    }
     if (cursor && cursor.epoch === m.epoch && m.seq <= cursor.seq) continue
     cursor = { epoch: m.epoch, seq: m.seq }
     if (m.type === 'snapshot' && m.data.day) days++
