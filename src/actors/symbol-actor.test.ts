@@ -34,6 +34,23 @@ function setup(over: Partial<SymbolActorOptions> = {}) {
   return { clock, out, actor, seeded, types: () => out.map((m) => m.type) }
 }
 
+/** An actor on a simulated clock from `start`, flushing every event, announcing empty minutes 5 s after their end. */
+function minuteClockActor(start: number) {
+  const clock = new SimulatedClock(start)
+  const out: any[] = []
+  const actor = new SymbolActor({
+    symbol: 'X',
+    clock,
+    flushMs: 0,
+    source: 'simulated',
+    newEpoch: () => 'e1',
+    minuteCloseGraceMs: 5_000,
+    publish: (_s, payload) => out.push(JSON.parse(payload)),
+  })
+  actor.start()
+  return { clock, out, actor }
+}
+
 describe('SymbolActor', () => {
   it('should send the seeded snapshot at start', async () => {
     const { seeded, out } = setup()
@@ -224,18 +241,7 @@ describe('SymbolActor', () => {
     // Tuesday 2026-12-01, 10:00:30 New York: the regular session.
     const start = Date.parse('2026-12-01T15:00:30Z')
     const minute = (k: number) => Date.parse('2026-12-01T15:00:00Z') + k * 60_000
-    const clock = new SimulatedClock(start)
-    const out: any[] = []
-    const actor = new SymbolActor({
-      symbol: 'X',
-      clock,
-      flushMs: 0,
-      source: 'simulated',
-      newEpoch: () => 'e1',
-      minuteCloseGraceMs: 5_000,
-      publish: (_s, payload) => out.push(JSON.parse(payload)),
-    })
-    actor.start()
+    const { clock, out, actor } = minuteClockActor(start)
     const noBars = () => out.filter((m) => m.type === 'no_bar').map((m) => [m.data.t, m.event_ts])
     // 10:01 trades and gets its bar; 10:02 is silent; 10:03 gets a provider bar only.
     clock.advance(minute(1) + 10_000 - clock.now())
@@ -262,18 +268,7 @@ describe('SymbolActor', () => {
   it('should announce no minute of a gap in the feed, and judge minutes again from the next session on', async () => {
     const start = Date.parse('2026-12-01T15:00:30Z') // 10:00:30 New York
     const minute = (k: number) => Date.parse('2026-12-01T15:00:00Z') + k * 60_000
-    const clock = new SimulatedClock(start)
-    const out: any[] = []
-    const actor = new SymbolActor({
-      symbol: 'X',
-      clock,
-      flushMs: 0,
-      source: 'simulated',
-      newEpoch: () => 'e',
-      minuteCloseGraceMs: 5_000,
-      publish: (_s, payload) => out.push(JSON.parse(payload)),
-    })
-    actor.start()
+    const { clock, out, actor } = minuteClockActor(start)
     const noBars = () => out.filter((m) => m.type === 'no_bar').map((m) => m.data.t)
     clock.advance(minute(2) + 5_000 - clock.now())
     expect(noBars()).toEqual([minute(1)])

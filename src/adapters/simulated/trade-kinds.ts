@@ -9,18 +9,23 @@ import type { MarketHours } from './trade-model.ts'
 let memoDay = Number.NaN
 let memoSchedule: DaySchedule | null = null
 
+/** The schedule of the New York day of `minuteStartMs` (null when the market does not open), memoised for the last day asked. */
+export function scheduleOfMinute(minuteStartMs: number): DaySchedule | null {
+  const dayIndex = nyDayIndex(minuteStartMs)
+  if (dayIndex !== memoDay) {
+    memoSchedule = scheduleOfIndex(dayIndex)
+    memoDay = dayIndex
+  }
+  return memoSchedule
+}
+
 /** Where a minute lies in its day's sessions: extended hours (Form T prints), the regular session, or its first or last minute (opening/closing prints). */
 export type MinuteSession = 'extended' | 'regular' | 'opening' | 'closing'
 export type SessionOf = (minuteStartMs: number) => MinuteSession
 
 /** By the calendar: 09:30 to the day's close is regular, the rest of the trading day extended hours. */
 export function calendarMinuteSession(minuteStartMs: number): MinuteSession {
-  const dayIndex = nyDayIndex(minuteStartMs)
-  if (dayIndex !== memoDay) {
-    memoSchedule = scheduleOfIndex(dayIndex)
-    memoDay = dayIndex
-  }
-  const s = memoSchedule
+  const s = scheduleOfMinute(minuteStartMs)
   if (s === null || minuteStartMs < s.open || minuteStartMs >= s.close) return 'extended'
   if (minuteStartMs === s.open) return 'opening'
   return minuteStartMs === s.close - MINUTE_MS ? 'closing' : 'regular'

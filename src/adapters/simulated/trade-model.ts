@@ -1,10 +1,9 @@
 /** The simulated market's trade model: every trade of a ticker in a given minute, as a pure function of (ticker, minute). */
 
-import { scheduleOfIndex, type DaySchedule } from '../../core/calendar.ts'
-import { DAY_MS, MINUTE_MS, nyDayIndex, nyWallMs } from '../../core/market-time.ts'
+import { DAY_MS, MINUTE_MS, nyWallMs } from '../../core/market-time.ts'
 import { REGULAR_CLOSE_MINUTE, REGULAR_OPEN_MINUTE } from '../../core/sessions.ts'
 import { simulatedUniverse } from './universe.ts'
-import { TradeKind, type SessionOf } from './trade-kinds.ts'
+import { scheduleOfMinute, TradeKind, type SessionOf } from './trade-kinds.ts'
 import { preSplitScale } from './splits.ts'
 
 /** Per-ticker constants derived once from the universe (a constant table). */
@@ -93,22 +92,13 @@ function regularRate(minuteStartMs: number, open: number, close: number): number
   return REGULAR_MIDDAY_RATE * (1 + 0.8 * fromMid * fromMid)
 }
 
-// One-entry memo of the last New York day's schedule: consecutive minutes nearly always share a day.
-let memoDay = Number.NaN
-let memoSchedule: DaySchedule | null = null
-
 /**
  * The rate by the US-equities calendar (market-rules.md §2.1): nothing on weekends, holidays and
  * overnight (20:00–04:00 New York), thin pre-market (04:00–09:30) and post-market (to 20:00, or
  * 17:00 after an early close), busy regular session (09:30–16:00, or 13:00 on early-close days).
  */
 export function calendarTradeRate(minuteStartMs: number): number {
-  const dayIndex = nyDayIndex(minuteStartMs)
-  if (dayIndex !== memoDay) {
-    memoSchedule = scheduleOfIndex(dayIndex)
-    memoDay = dayIndex
-  }
-  const s = memoSchedule
+  const s = scheduleOfMinute(minuteStartMs)
   if (s === null || minuteStartMs < s.preOpen || minuteStartMs >= s.postClose) return 0
   if (minuteStartMs < s.open) return PRE_MARKET_RATE
   if (minuteStartMs < s.close) return regularRate(minuteStartMs, s.open, s.close)
