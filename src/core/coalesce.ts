@@ -4,6 +4,8 @@ import { scheduleOfIndex } from './calendar'
 import { MINUTE_MS, nyDayIndex, nyDayStartOfIndex } from './market-time'
 import type { Bar, LiveBar, Trade, UpstreamSnapshot } from './market-types'
 import { snapshotFigures } from './snapshot-figures'
+import { dayFiguresOf, holdForSeed, seedDayFigures, type DayFigures } from './day-figures'
+import { keepFirstMinute } from './first-minute'
 import { createQuoteState, seedQuote, snapshotQuoteFields, takeQuote, type QuoteData, type QuoteState, type SnapshotQuoteFields } from './quote-state'
 import { accumulateDayTrade, accumulateMinuteTrade, eligibilityOf, minuteRules, stockSaleConditions, type ConditionTable, type Eligibility } from './trade-conditions'
 
@@ -32,18 +34,6 @@ export interface SnapshotData extends SnapshotQuoteFields {
   /** The day so far (regular-session prices, the whole day's volume), once the stream knows all of it. */
   day?: DayFigures
 }
-
-/** A day's figures as snapshots carry them. */
-export interface DayFigures {
-  open: number
-  high: number
-  low: number
-  volume: number
-  vwap: number
-}
-
-/** Trades held until the seed arrives (its day figures may already count some of them); beyond this many, none is held. */
-const heldForSeedMax = 10_000
 
 export type Outgoing =
   | { type: 'trade'; eventTs: number; data: TradeData }
@@ -156,7 +146,7 @@ function regularHoursOf(s: SymbolState, dayIndex: number): [number, number] | nu
 }
 
 /** True when `t` falls in the regular session of its NY day `dayIndex`. */
-function inRegularSession(s: SymbolState, dayIndex: number, t: number): boolean {
+export function inRegularSession(s: SymbolState, dayIndex: number, t: number): boolean {
   const hours = regularHoursOf(s, dayIndex)
   return hours !== null && t >= hours[0] && t < hours[1]
 }
@@ -201,38 +191,6 @@ export function applySeed(s: SymbolState, snap: UpstreamSnapshot, asOf: number):
 }
 
 /**
- * The provider's day so far replaces what the stream tallied, plus the held trades after `through`
- * (when the snapshot was asked for: its day counts every print until then, odd lots included).
- */
-function seedDayFigures(s: SymbolState, snap: UpstreamSnapshot, seedDay: number, through: number): void {
-  const held = s.heldForSeed
-  const overflow = s.heldOverflow
-  s.heldForSeed = null
-  s.heldOverflow = false
-  // Before the provider clears it (03:30 New York), a snapshot's day is the session that closed: only a day whose last trade is today seeds.
-  if (snap.day === undefined || s.dayIndex !== seedDay || s.dayComplete || overflow || nyDayIndex(snap.updatedAt) !== seedDay) return
-  const d = snap.day
-  const acc = openAccumulator(nyDayStartOfIndex(seedDay))
-  Object.assign(acc, { o: d.o, h: d.h, l: d.l, c: d.c, v: d.v, n: 1, pv: (d.vw ?? d.c) * d.v })
-  for (const h of held ?? []) if (h.trade.t > through) accumulateDayTrade(acc, h.trade.p, h.trade.s, h.e, h.regular)
-  s.day = acc
-  s.dayComplete = true
-}
-
-/** Applies a failed or empty seed: the held trades are already in the day; nothing more is held. */
-export function seedMissing(s: SymbolState): void {
-  s.heldForSeed = null
-  s.heldOverflow = false
-}
-
-/** Trades were or may be missed (a gap in the feed): no day figures until a new seed, whose wait holds trades again. */
-export function forgetDayFigures(s: SymbolState): void {
-  s.dayComplete = false
-  s.heldForSeed = []
-  s.heldOverflow = false
-}
-
-/**
  * Applies one trade in provider order, as its sale conditions allow (core/trade-conditions.ts):
  * the last price moves only on a print that may set its minute's close (odd lots, average-price
  * and out-of-sequence prints do not; Form T does in extended hours, as it does for minute bars),
@@ -253,13 +211,7 @@ export function applyTrade(s: SymbolState, trade: Trade): void {
     if (regular && e.price.openClose) s.regularLast = trade.p
     s.day ??= openAccumulator(nyDayStartOfIndex(day))
     accumulateDayTrade(s.day, trade.p, trade.s, e, regular)
-    if (s.heldForSeed !== null) {
-      if (s.heldForSeed.length < heldForSeedMax) s.heldForSeed.push({ trade, e, regular })
-      else {
-        s.heldForSeed = null
-        s.heldOverflow = true
-      }
-    }
+    holdForSeed(s, trade, e, regular)
   }
   const w = s.pendingTrade
   if (setsLast) {
@@ -295,48 +247,6 @@ export function applyTrade(s: SymbolState, trade: Trade): void {
   }
   keepFirstMinute(s, minute, trade)
   if (s.prevClose !== null && setsLast) s.pendingSnapshot = true
-}
-
-/** Keeps the trades of the first minute seen until its prefix is seeded or it passes. */
-function keepFirstMinute(s: SymbolState, minute: number, trade: Trade): void {
-  const first = s.firstMinute
-  if (first === 'done') return
-  if (first === null) s.firstMinute = { t: minute, trades: [trade] }
-  else if (first.t === minute) first.trades.push(trade)
-  else s.firstMinute = 'done'
-}
-
-/**
- * Seeds the forming minute with its trades from before the stream began (ascending; e.g. the
- * provider's trades of the minute up to the subscribe time), so the first live minute after a
- * subscribe is the whole minute, as its final bar will be. The minute is rebuilt in trade order
- * (prefix, then the trades already streamed, a trade in both counted once by its sequence
- * number), so it equals the provider's bar exactly. Ignored for a minute other than the forming one.
- */
-export function seedMinutePrefix(s: SymbolState, prefix: readonly Trade[]): void {
-  if (prefix.length === 0 || s.firstMinute === 'done') return
-  const minute = Math.floor(prefix[0].t / MINUTE_MS) * MINUTE_MS
-  if (s.finalized.includes(minute) || (s.live !== null && s.live.t !== minute)) return
-  if (s.firstMinute !== null && s.firstMinute.t !== minute) return
-  const streamed = s.firstMinute?.t === minute ? s.firstMinute.trades : []
-  // Before the first streamed trade by sequence number and by time (should the two numberings ever differ, the overlap stays bounded).
-  const first = streamed[0]
-  const earlier = first === undefined ? prefix : prefix.filter((t) => t.q < first.q && t.t <= first.t)
-  const acc = openAccumulator(minute)
-  let lastQ = -Infinity
-  let lastT = -Infinity
-  for (const trade of [...earlier, ...streamed]) {
-    if (Math.floor(trade.t / MINUTE_MS) * MINUTE_MS !== minute) continue
-    const day = nyDayIndex(trade.t)
-    accumulateMinuteTrade(acc, trade.p, trade.s, eligibilityOf(trade.c, s.conditions), inRegularSession(s, day, trade.t))
-    lastQ = Math.max(lastQ, trade.q)
-    lastT = Math.max(lastT, trade.t)
-  }
-  s.live = acc
-  s.prefixQ = lastQ
-  s.prefixT = lastT
-  s.firstMinute = 'done'
-  s.pendingLive = true
 }
 
 /** The day so far as the trades seen give it (all of it when the state saw the day from its start), or null without a regular-session price yet. */
@@ -383,6 +293,9 @@ export function applyMinuteBar(s: SymbolState, bar: LiveBar): void {
   }
 }
 
+export { forgetDayFigures, seedMissing, type DayFigures } from './day-figures'
+export { seedMinutePrefix } from './first-minute'
+
 /** The snapshot the state describes, or null before prev close and a price are known. */
 export function snapshotOf(s: SymbolState): SnapshotData | null {
   if (s.prevClose === null || s.last === null) return null
@@ -398,11 +311,6 @@ export function snapshotOf(s: SymbolState): SnapshotData | null {
   }
 }
 
-/** `{day}` when the stream knows the whole day and it has a regular-session price; `{}` otherwise. */
-function dayFiguresOf(s: SymbolState): { day?: DayFigures } {
-  const bar = s.dayComplete && s.day ? accumulatorToBar(s.day) : null
-  return bar ? { day: { open: bar.o, high: bar.h, low: bar.l, volume: bar.v, vwap: bar.vw } } : {}
-}
 
 /** The live bar being formed, or null. */
 export function liveBarOf(s: SymbolState): BarData | null {
