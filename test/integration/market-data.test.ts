@@ -237,9 +237,11 @@ for (const [engine, databaseUrl] of engines) {
 
   describe(`the forming minute on ${engine}`, () => {
     // Regular hours on a random past trading day, 20x real time: the simulated market trades densely
-    // there whatever the wall clock says (nothing trades at night, on weekends and holidays).
+    // there whatever the wall clock says (nothing trades at night, on weekends and holidays). 10:00 to
+    // 12:30 New York, inside the session on an early-close day too (after 13:00 the post-market is thin
+    // and, by the sale-condition rules, a minute of odd lots only has no bar).
     const day = pastDay(2)
-    const clock = createScaledClock(20, day + 10 * HOUR_MS + Math.floor(Math.random() * 300) * MINUTE_MS)
+    const clock = createScaledClock(20, day + 10 * HOUR_MS + Math.floor(Math.random() * 150) * MINUTE_MS)
     let massive: MassiveServer
     let app: App
     let http: Http
