@@ -1,5 +1,6 @@
 /** SymbolActor under sale conditions: the forming minute's trades from before the stream began (TradeHistory) make the first live bar the whole minute; a minute of odd lots only is announced as having no bar; trades follow the condition table of their source. */
 import { describe, expect, it } from 'bun:test'
+import { minuteClockActor } from '../../test/support/minute-clock-actor'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import { simulatedMarket } from '../adapters/simulated/market'
 import { SimulatedTrades } from '../adapters/simulated/simulated-trades'
@@ -61,18 +62,7 @@ describe('SymbolActor no_bar under sale conditions', () => {
   it('announces a minute whose only prints are odd lots as having no bar (no final bar will come for it)', () => {
     // Tuesday 2026-12-01, 10:00:30 New York: the regular session.
     const minute = (k: number) => Date.parse('2026-12-01T15:00:00Z') + k * 60_000
-    const clock = new SimulatedClock(minute(0) + 30_000)
-    const out: any[] = []
-    const actor = new SymbolActor({
-      symbol: 'X',
-      clock,
-      flushMs: 0,
-      source: 'simulated',
-      newEpoch: () => 'e1',
-      minuteCloseGraceMs: 5_000,
-      publish: (_s, payload) => out.push(JSON.parse(payload)),
-    })
-    actor.start()
+    const { clock, out, actor } = minuteClockActor(minute(0) + 30_000)
     clock.advance(minute(1) + 10_000 - clock.now())
     actor.send({ type: 'tradesArrived', trades: [{ symbol: 'X', p: 10, s: 7, t: minute(1) + 10_000, q: 1, c: [37] }] })
     clock.advance(minute(2) + 5_000 - clock.now())

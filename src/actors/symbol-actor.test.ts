@@ -3,6 +3,7 @@ import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import type { Trade, UpstreamSnapshot } from '../core/market-types'
 import { SymbolActor, type SymbolActorOptions } from './symbol-actor'
 import { Changes, flushPromises } from '../../test/support/wait'
+import { minuteClockActor } from '../../test/support/minute-clock-actor'
 
 const trade = (t: number, p = 10): Trade => ({ symbol: 'X', p, s: 1, t, q: t })
 const snap: UpstreamSnapshot = { ticker: 'X', last: 9, prevClose: 8, change: 1, changePct: 12.5, updatedAt: 0 }
@@ -32,23 +33,6 @@ function setup(over: Partial<SymbolActorOptions> = {}) {
   /** Resolves once the actor has published its seeded snapshot (its first message). */
   const seeded = () => publishes.until(() => published > 0, 'the seeded snapshot')
   return { clock, out, actor, seeded, types: () => out.map((m) => m.type) }
-}
-
-/** An actor on a simulated clock from `start`, flushing every event, announcing empty minutes 5 s after their end. */
-function minuteClockActor(start: number) {
-  const clock = new SimulatedClock(start)
-  const out: any[] = []
-  const actor = new SymbolActor({
-    symbol: 'X',
-    clock,
-    flushMs: 0,
-    source: 'simulated',
-    newEpoch: () => 'e1',
-    minuteCloseGraceMs: 5_000,
-    publish: (_s, payload) => out.push(JSON.parse(payload)),
-  })
-  actor.start()
-  return { clock, out, actor }
 }
 
 describe('SymbolActor', () => {
