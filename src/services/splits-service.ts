@@ -37,6 +37,7 @@ export interface SplitsServiceDeps {
 
 export class SplitsService {
   private timer: TimerHandle | null = null
+  private started = false
   private stopped = false
   private unsubscribe: (() => void) | null = null
   private readonly state: SplitsStatus = { lastRunAt: null, applied: 0, lastError: null }
@@ -48,11 +49,16 @@ export class SplitsService {
     private readonly opts: SplitsServiceOptions,
   ) {}
 
-  /** Listens for splits other replicas apply, and asks the provider every intervalMs (when > 0), first one period after start. */
+  /**
+   * Listens for splits other replicas apply, and asks the provider every intervalMs (when > 0),
+   * first right away (a replica restarted after a split took effect applies it now, not a period
+   * later) without waiting for the answer: start-up and readiness do not depend on the provider.
+   */
   start(): void {
     this.unsubscribe ??= this.deps.bus.subscribe(splitTopic, (payload) => this.heard(payload))
-    if (this.opts.intervalMs > 0 && this.timer === null && !this.stopped)
-      this.timer = this.deps.clock.setTimeout(() => this.tick(), this.opts.intervalMs)
+    if (this.opts.intervalMs <= 0 || this.started || this.stopped) return
+    this.started = true
+    this.tick()
   }
 
   stop(): void {
