@@ -29,3 +29,16 @@ export interface Outage {
   lastByteAt: number
   recoveredAt: number | null
 }
+
+/** The stream was lost after a welcome: a new outage opens, unless one is still open. */
+export function openOutage(outages: Outage[], lostAt: number, lastByteAt: number): void {
+  const last = outages[outages.length - 1]
+  if (last && last.recoveredAt === null) return
+  outages.push({ lostAt, lastByteAt, recoveredAt: null })
+}
+
+/** The open outage, if any, ends now when the client is live and caught up again. */
+export function closeOutage(outages: Outage[], now: number, synced: () => boolean): void {
+  const last = outages[outages.length - 1]
+  if (last && last.recoveredAt === null && synced()) last.recoveredAt = now
+}

@@ -2,23 +2,19 @@
 import type { Clock } from '../core/clock'
 import { ChartLoader } from './chart-loader'
 import type { ChartTimespan } from './chart-series'
-import type { ClientStatus, Outage } from './client-status'
+import { closeOutage, openOutage, type ClientStatus, type Outage } from './client-status'
 import type { MachineOptions, Reason } from './connection-machine'
 import { MarketModel, type MarketModelOptions } from './market-model'
 import type { RefreshOptions } from './refresh-schedule'
 import { ApiError, createRestApi, type FetchLike, type RestApi } from './rest-api'
-import type { MarketStatus, Watchlist } from './wire'
 import { newerStatus } from './market-session'
 import { PriceAges, type PriceAge, type PriceAgeOptions } from './price-age'
 import { RestSync, type RestSyncOptions } from './rest-sync'
 import { ServerClock } from './server-clock'
 import { StreamConnection, type SocketFactory } from './stream-connection'
-import { StreamRequests } from './stream-requests'
+import { StreamSession } from './stream-session'
 import { TokenRefresher } from './token-refresher'
-import { streamPath, type ServerMessage, type StatusData, type StreamChannel, type WelcomeData } from './wire'
-
-/** What the page subscribes its watchlist to: everything, quotes included. */
-const watchlistChannels: StreamChannel[] = ['trades', 'quotes', 'bars', 'snapshots']
+import { streamPath, type MarketStatus, type Watchlist } from './wire'
 
 export type { ClientStatus, Outage } from './client-status'
 
@@ -45,23 +41,18 @@ export class MarketClient {
   readonly serverClock = new ServerClock()
   /** When each watchlist price was last known current (the page dims stale ones). */
   readonly ages: PriceAges
-  private readonly o: MarketClientOptions
   private token: string | null = null
   private listeners = new Set<() => void>()
   private readonly sync: RestSync
-  private readonly requests = new StreamRequests()
+  private readonly session: StreamSession
   private readonly charts: ChartLoader
   private notice: Reason | null = null
-  private upstream: StatusData | null = null
-  private welcome: WelcomeData | null = null
   private market: MarketStatus | null = null
-  private limited = false
 
   constructor(
     private deps: MarketClientDeps,
     options: Partial<MarketClientOptions> = {},
   ) {
-    this.o = { snapshotPollMs: 3_000, barsPollMs: 20_000, ...options } as MarketClientOptions
     this.ages = new PriceAges(options.staleAfterMs)
     this.api = createRestApi({
       baseUrl: deps.baseUrl,
@@ -81,8 +72,8 @@ export class MarketClient {
       },
       {
         serverTime: (ts, receivedAt) => this.serverClock.streamSample(ts, receivedAt),
-        message: (m) => this.onMessage(m),
-        up: () => this.onUp(),
+        message: (m) => this.session.message(m),
+        up: () => this.session.up(),
         down: () => this.onDown(),
         changed: (m) => {
           if (m.state === 'signed_out' || m.state === 'stopped') this.refresher.stop()
@@ -114,13 +105,24 @@ export class MarketClient {
         polled: (ok) => this.stream.polled(ok),
         changed: () => this.changed(),
       },
-      this.o,
+      { snapshotPollMs: 3_000, barsPollMs: 20_000, ...options } as MarketClientOptions,
     )
     this.charts = new ChartLoader({
       api: this.api,
       model: this.model,
       serverNow: () => this.serverNow(),
       restError: (e) => this.onRestError(e),
+      changed: () => this.changed(),
+    })
+    this.session = new StreamSession({
+      model: this.model,
+      stream: this.stream,
+      refresher: this.refresher,
+      serverNow: () => this.serverNow(),
+      sync: this.sync,
+      charts: this.charts,
+      marketStatus: (status) => (this.market = newerStatus(this.market, status)),
+      notice: (reason) => (this.notice = reason),
       changed: () => this.changed(),
     })
   }
@@ -225,16 +227,15 @@ export class MarketClient {
     const m = this.stream.machine
     const view = this.model.chartView()
     const chartPhase = view?.phase ?? null
-    const state =
-      m.state === 'live' && this.limited && this.model.tickersWhere('refused').length > 0 ? 'over_quota' : m.state
+    const state = m.state === 'live' && this.session.overQuota() ? 'over_quota' : m.state
     return {
       state,
       reason: m.reason,
       notice: this.notice,
       chartPhase,
       synced: m.state === 'live' && (chartPhase === null || chartPhase === 'synced'),
-      upstream: this.upstream,
-      welcome: this.welcome,
+      upstream: this.session.upstream,
+      welcome: this.session.welcome,
       market: this.market,
       polled: this.sync.targets(),
       attempt: m.attempt,
@@ -244,98 +245,22 @@ export class MarketClient {
 
   // ── stream events ─────────────────────────────────────────────────────────
 
-  private onMessage(m: ServerMessage): void {
-    switch (m.type) {
-      case 'trade':
-      case 'bar':
-      case 'snapshot':
-        this.model.applyMessage(m, this.serverNow())
-        break
-      case 'reset':
-        void this.symbolReset(m.symbol, { epoch: m.epoch, seq: m.seq })
-        break
-      case 'welcome':
-        this.welcome = m.data
-        if (typeof m.data.token_expires_at === 'number') this.refresher.expiryKnown(m.data.token_expires_at)
-        break
-      case 'refreshed':
-        this.refresher.expiryKnown(m.data.token_expires_at)
-        break
-      case 'token_expiring':
-        this.refresher.expiring(m.data.token_expires_at)
-        break
-      case 'status':
-        this.upstream = m.data
-        break
-      case 'market_status':
-        this.market = newerStatus(this.market, m.data)
-        break
-      case 'subscribed':
-        this.model.subscribed(m.data.symbols)
-        if (m.id !== undefined) this.requests.answered(m.id)
-        break
-      case 'error':
-        this.onStreamError(m.data.code, m.data.message, m.id)
-        break
-      default:
-        return
-    }
-    this.changed()
-  }
-
-  /** A symbol's history changed scale (a split): its row and, when it is charted, its chart are loaded again over REST. */
-  private async symbolReset(symbol: string, cursor: { epoch: string; seq: number }): Promise<void> {
-    this.model.restarted(symbol, cursor)
-    await this.sync.refreshSnapshots([symbol]).catch(() => {})
-    if (this.model.chartSymbol() === symbol) await this.charts.reload(symbol)
-  }
-
-  private onStreamError(code: string, message: string, id: string | number | undefined): void {
-    // A refused refresh is retried (a lost session shows when the REST refresh answers 401), not shown.
-    if (this.requests.isRefresh(id)) return this.refresher.streamRefused()
-    this.notice = { code, message }
-    const symbols = this.requests.refused(id)
-    if (!symbols) return
-    if (code === 'SUBSCRIPTION_LIMIT') this.limited = true
-    this.model.refused(symbols)
-  }
-
-  private onUp(): void {
-    this.limited = false
-    this.syncSubscriptions()
-  }
-
   private onDown(): void {
-    const wasLive = this.outages.length === 0 || this.outages[this.outages.length - 1].recoveredAt !== null
-    if (this.welcome && wasLive)
-      this.outages.push({ lostAt: this.deps.clock.now(), lastByteAt: this.stream.heardAt, recoveredAt: null })
+    if (this.session.welcome) openOutage(this.outages, this.deps.clock.now(), this.stream.heardAt)
     this.ages.streamLost(this.model.tickersWhere('on'), this.stream.heardAt)
-    this.model.streamLost()
-    this.requests.clear()
+    this.session.lost()
   }
 
   /** A refreshed token: REST and the next handshake use it (when the client holds one; else the renewed cookie does), and the open stream moves onto it. */
   private tokenIssued(token: string): void {
     if (this.token !== null) this.token = token
-    this.stream.send({ action: 'refresh', token, id: this.requests.refreshId() })
-  }
-
-  private syncSubscriptions(): void {
-    if (!this.stream.machine.streamUp) return
-    const off = this.model.tickersWhere('off')
-    if (off.length === 0) return
-    const id = this.requests.subscribeId()
-    // The watchlist shows bid × ask, so its symbols take the quotes channel too (one conflated quote per flush window).
-    if (!this.stream.send({ action: 'subscribe', symbols: off, id, channels: watchlistChannels })) return
-    this.requests.sent(id, off)
-    this.model.subscribing(off)
+    this.session.refresh(token)
   }
 
   private applyWatchlist(wl: Watchlist): void {
     const next = wl.items.map((i) => i.ticker)
     const removed = this.model.tickers().filter((t) => !next.includes(t))
-    const streamed = removed.filter((t) => this.model.streaming(t) === 'on' || this.model.streaming(t) === 'awaiting')
-    if (streamed.length) this.stream.send({ action: 'unsubscribe', symbols: streamed })
+    this.session.unsubscribe(removed)
     this.model.setWatchlist(next)
     if (removed.length) this.model.retryRefused()
     const chart = this.model.chartSymbol()
@@ -343,7 +268,7 @@ export class MarketClient {
       if (next.length) void this.selectChart(next[0], this.model.chartView()?.spec.key ?? '1m')
       else this.model.clearChart()
     }
-    this.syncSubscriptions()
+    this.session.subscribeWatchlist()
     this.changed()
   }
 
@@ -370,8 +295,7 @@ export class MarketClient {
     this.model.compact(this.serverNow())
     this.sync.syncPolling()
     this.sync.maybeRecover()
-    const last = this.outages[this.outages.length - 1]
-    if (last && last.recoveredAt === null && this.status().synced) last.recoveredAt = this.deps.clock.now()
+    closeOutage(this.outages, this.deps.clock.now(), () => this.status().synced)
     for (const fn of this.listeners) fn()
   }
 }
