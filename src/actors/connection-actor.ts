@@ -1,5 +1,6 @@
 /** ConnectionActor: one WebSocket — its user and token (refreshable in-band), watchlist-scoped subscriptions, inbound limits, heartbeat deadline and bounded send buffer. */
 import type { Principal } from '../ports/token-verifier'
+import type { TokenRef } from '../core/revocation-list'
 import type { WheelLinks } from '../core/deadline-wheel'
 import { isSilentTooLong, livenessDeadline } from '../core/heartbeat'
 import { admitFrame, countError, createInboundPolicy, type InboundPolicy } from '../core/inbound-policy'
@@ -87,11 +88,11 @@ export class ConnectionActor extends Actor<ConnectionMessage> implements FanoutM
   }
 
   /** The token the connection runs on now (an in-band refresh replaces it). */
-  get principal(): Principal {
+  get principal(): TokenRef {
     return this.session.principal
   }
   get userId(): number {
-    return this.session.principal.userId
+    return this.session.userId
   }
   get conflating(): boolean {
     return this.behind !== null

@@ -1,5 +1,6 @@
 /** What every ConnectionActor of a replica shares: the socket it drives, the limits, and the replica-wide services. */
-import type { Principal, TokenVerifier } from '../ports/token-verifier'
+import type { TokenVerifier } from '../ports/token-verifier'
+import type { TokenRef } from '../core/revocation-list'
 import type { Logger } from '../ports/logger'
 import type { Clock } from '../ports/clock'
 import type { ConnectionCounter } from '../ports/connection-counter'
@@ -52,7 +53,7 @@ export interface ConnectionContext {
    */
   userEventsHeard(userId: number): Promise<void>
   /** Whether a sign-out covers the token now (asked once at admission, after userEventsHeard; later sign-outs arrive as events). */
-  isRevoked(principal: Principal): Promise<boolean>
+  isRevoked(token: TokenRef): Promise<boolean>
   /** Buffered bytes above which delivery switches to conflation. */
   softBufferBytes: number
   /** How long a connection may stay conflated before 4002. @default 5000 */

@@ -4,7 +4,7 @@ import { exchangeCalendar, usEquityCalendar, type ExchangeCalendar } from '../co
 import { marketStatusAt } from '../core/market-status'
 import { SimulatedClock } from '../adapters/memory/simulated-clock'
 import type { Clock } from '../ports/clock'
-import { MarketStatusBroadcast, marketStatusTopic, type MarketStatusSource } from './market-status-broadcast'
+import { MarketStatusBroadcast, liveTopic, type MarketStatusSource } from './market-status-broadcast'
 
 const closeAt = Date.parse('2026-12-08T16:00:00-05:00')
 
@@ -57,7 +57,7 @@ describe('MarketStatusBroadcast', () => {
     clock.advance(59_999)
     expect(published).toEqual([])
     clock.advance(1)
-    expect(published).toEqual([{ topic: marketStatusTopic, market: 'post' }])
+    expect(published).toEqual([{ topic: liveTopic, market: 'post' }])
     clock.advance(4 * 3_600_000) // 20:00: post-market ends
     expect(published.map((p) => p.market)).toEqual(['post', 'closed'])
     clock.advance(3 * 86_400_000) // Wednesday 04:00 and later: pre, open, post, closed, pre…
@@ -74,7 +74,7 @@ describe('MarketStatusBroadcast', () => {
     const early = member()
     broadcast.welcome(early)
     expect(early.got).toEqual(['market_status:open'])
-    expect(early.topics).toEqual([marketStatusTopic])
+    expect(early.topics).toEqual([liveTopic])
     // The time passes 16:00 but the timer has not run yet (as a busy event loop would do).
     runTimersLate(1_005)
     const late = member()

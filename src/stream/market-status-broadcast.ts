@@ -18,8 +18,11 @@ export interface MarketStatusMember {
   subscribeTopic(topic: string): void
 }
 
-/** Bun topic every live connection joins for session changes. */
-export const marketStatusTopic = 'ctl:market-status'
+/**
+ * The Bun topic every live connection joins: session changes, and the stream's heartbeat on the
+ * same topic (one subscription per socket, not two: each costs native memory for the socket's life).
+ */
+export const liveTopic = 'ctl:live'
 
 /** Long timers are re-armed at least this often, so a clock that drifted (a suspended host) is caught up with. */
 const MAX_TIMER_MS = 3_600_000
@@ -61,7 +64,7 @@ export class MarketStatusBroadcast {
     const status = this.source.view()
     if (this.unsubscribe && this.keyOf(status) !== this.sessionKey) this.check()
     member.reply('market_status', status)
-    member.subscribeTopic(marketStatusTopic)
+    member.subscribeTopic(liveTopic)
   }
 
   /** Publishes the status when the session changed since the last publish; re-arms the timer either way. */
@@ -70,7 +73,7 @@ export class MarketStatusBroadcast {
     const key = this.keyOf(status)
     if (key !== this.sessionKey) {
       this.sessionKey = key
-      this.publish(marketStatusTopic, controlMessage('market_status', status, this.clock.now()))
+      this.publish(liveTopic, controlMessage('market_status', status, this.clock.now()))
     }
     this.arm()
   }

@@ -1,6 +1,7 @@
 /** createStreamModule: the real-time stream — the WebSocket route, its actors, local fan-out and lifecycle, built from injected ports. */
 import type { Server } from 'bun'
-import type { Principal, TokenVerifier } from '../ports/token-verifier'
+import type { TokenVerifier } from '../ports/token-verifier'
+import type { TokenRef } from '../core/revocation-list'
 import type { Logger } from '../ports/logger'
 import { ConnectionActor, connectionSignals, type StreamLimits } from '../actors/connection-actor'
 import type { SnapshotSource } from '../actors/symbol-actor'
@@ -27,11 +28,15 @@ import { SymbolPipeline, type PipelineRestarts } from './symbol-pipeline'
 import { createStreamRoute, streamPath } from './stream-route'
 import { streamWebSocketOptions } from './ws-options'
 import { UpstreamHealth } from './upstream-health'
-import { MarketStatusBroadcast, type MarketStatusSource } from './market-status-broadcast'
+import { liveTopic, MarketStatusBroadcast, type MarketStatusSource } from './market-status-broadcast'
 
 export { streamPath }
-/** Bun topic of the app-level heartbeat: one serialisation and publish per keepalive interval for every socket, so each hears something at least that often. */
-const heartbeatTopic = 'ctl:heartbeat'
+/**
+ * Bun topic of the app-level heartbeat: one serialisation and publish per keepalive interval for
+ * every socket, so each hears something at least that often. It is the topic session changes use,
+ * so a socket holds one subscription, not two.
+ */
+const heartbeatTopic = liveTopic
 
 /** Knobs with production defaults; tests shorten them. */
 export interface StreamTuning {
@@ -181,7 +186,7 @@ export function createStreamModule(deps: StreamModuleDeps) {
         }, tuning.userTopicConfirmMs)
         void connections.userTopicSubscribed(userId).then(() => (clock.clearTimeout(timer), resolve()))
       }),
-    isRevoked: async (principal: Principal) => (await deps.revocations?.isRevoked(principal)) ?? false,
+    isRevoked: async (token: TokenRef) => (await deps.revocations?.isRevoked(token)) ?? false,
     softBufferBytes: tuning.softBufferBytes,
     maxBehindMs: tuning.maxBehindMs,
     closeGraceMs: tuning.closeGraceMs,

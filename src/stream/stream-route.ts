@@ -6,17 +6,21 @@ import { CloseCode, controlMessage, streamPath, subprotocol } from '../contract/
 import { AppError } from '../errors'
 import type { Clock } from '../ports/clock'
 import type { UserRepo } from '../ports/repos'
-import { connectionSignals, type ConnectionActor } from '../actors/connection-actor'
+import { ConnectionActor, connectionSignals } from '../actors/connection-actor'
 import { authenticate, readCredentials, requireAccount, type Handshake } from './handshake'
 import type { StreamCounters } from './stream-counters'
 
 export { streamPath }
 
-/** Everything a socket carries for its life: the handshake's verdict until open, then its actor. Nothing of the upgrade request is kept. */
-export interface StreamSocketData {
-  handshake: Handshake | null
-  conn: ConnectionActor | null
-}
+/**
+ * What a socket carries (`ws.data`): the handshake's verdict from the upgrade until open, then its
+ * actor itself (no holder object per connection), and null once refused or closed. Nothing of the
+ * upgrade request is kept.
+ */
+export type StreamSocketData = Handshake | ConnectionActor | null
+
+/** The socket's actor, when it has one. */
+const actorOf = (ws: StreamServerSocket): ConnectionActor | null => (ws.data instanceof ConnectionActor ? ws.data : null)
 
 export type StreamServerSocket = ServerWebSocket<StreamSocketData>
 
@@ -86,7 +90,7 @@ export function createStreamRoute(deps: StreamRouteDeps): StreamRoute {
         const { handshake, echoProtocol } = await judge(request)
         const headers = echoProtocol ? { 'sec-websocket-protocol': subprotocol } : undefined
         // Refusals are upgraded too and closed with their code at once: a browser cannot read an HTTP refusal (it sees 1006).
-        upgraded = (server as Server<StreamSocketData>).upgrade(request, { data: { handshake, conn: null }, headers })
+        upgraded = (server as Server<StreamSocketData>).upgrade(request, { data: handshake, headers })
         if (upgraded) return
         throw new AppError('UPGRADE_FAILED', 400, 'the WebSocket upgrade failed')
       } finally {
@@ -101,26 +105,26 @@ export function createStreamRoute(deps: StreamRouteDeps): StreamRoute {
     ...deps.options,
     open(ws) {
       pending--
-      const h = ws.data.handshake
-      // The verdict is read once: the actor keeps the principal, the socket nothing more.
-      ws.data.handshake = null
-      if (h === null) return
+      const h = ws.data
+      // The verdict is read once: the actor keeps the token, the socket nothing more.
+      ws.data = null
+      if (h === null || h instanceof ConnectionActor) return
       if (!h.ok) return refuse(ws, h)
       if (!deps.accepting()) return refuse(ws, { ok: false, close: 'SERVER_RESTART', message: 'the server is shutting down' })
-      ws.data.conn = deps.admit(ws, h.principal)
+      ws.data = deps.admit(ws, h.principal)
     },
     // Raw frames: exact sizes, binary detection, no parsing or async hop before the actor.
-    message: (ws, frame) => ws.data.conn?.frameArrived(frame),
+    message: (ws, frame) => actorOf(ws)?.frameArrived(frame),
     close(ws, code) {
-      const conn = ws.data.conn
+      const conn = actorOf(ws)
       if (conn === null) return
-      ws.data.conn = null
+      ws.data = null
       deps.released(conn, code)
     },
     drain(ws) {
-      ws.data.conn?.send(connectionSignals.drained)
+      actorOf(ws)?.send(connectionSignals.drained)
     },
-    pong: (ws) => ws.data.conn?.heard(),
+    pong: (ws) => actorOf(ws)?.heard(),
   }
 
   return { routes, websocket, full }
