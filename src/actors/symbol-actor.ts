@@ -31,8 +31,9 @@ export type SymbolMessage =
   | { type: 'tradesArrived'; trades: Trade[] }
   | { type: 'quotesArrived'; quotes: Quote[] }
   | { type: 'barsArrived'; bars: LiveBar[] }
-  | { type: 'seedArrived'; snapshot: UpstreamSnapshot | null; asOf: number }
-  | { type: 'seedFailed'; error: unknown }
+  /** `resets`: the actor's reset count when the seed was asked for (one asked before a reset is on the old scale). */
+  | { type: 'seedArrived'; snapshot: UpstreamSnapshot | null; asOf: number; resets: number }
+  | { type: 'seedFailed'; error: unknown; resets: number }
   /** The forming minute's trades from before the stream began (TradeHistory). */
   | { type: 'prefixArrived'; trades: Trade[] }
   | { type: 'flushDue' }
@@ -110,6 +111,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
   private flushTimerAt = Infinity
   private seedTimer: TimerHandle | null = null
   private seedAttempt = 0
+  /** How many resets (splits) this actor made: a seed asked for under an earlier count carries the old scale's prices. */
+  private resets = 0
   private readonly closer = createMinuteCloser()
   private closeTimer: TimerHandle | null = null
   private readonly lastPayload = new Map<MarketMessageType, string>()
@@ -166,10 +169,13 @@ export class SymbolActor extends Actor<SymbolMessage> {
         seedMinutePrefix(this.state, m.trades)
         break
       case 'seedArrived':
+        // Asked for before a reset: the fresh seed the reset asked for is on its way.
+        if (m.resets !== this.resets) return
         if (m.snapshot) applySeed(this.state, m.snapshot, m.asOf)
         else seedMissing(this.state)
         return this.afterEvent(true)
       case 'seedFailed':
+        if (m.resets !== this.resets) return
         this.seedTimer = this.o.clock.setTimeout(
           () => this.requestSeed(),
           backoff(this.seedAttempt++, this.o.random ?? Math.random, { baseMs: 1000, maxMs: 60_000, minMs: 500 }),
@@ -273,6 +279,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
 
   /** A new epoch opened by a `reset` (seq 1), the state of the old scale dropped, and a fresh seed asked for. */
   private reset(reason: ResetReason): void {
+    this.resets++
     this.epochValue = this.o.newEpoch()
     this.seq = 0
     this.quoteSeq = 0
@@ -315,9 +322,10 @@ export class SymbolActor extends Actor<SymbolMessage> {
     const seed = this.o.seed
     if (!seed || this.status !== 'running') return
     const asOf = this.o.clock.now()
+    const resets = this.resets
     seed(this.symbol).then(
-      (snapshot) => this.send({ type: 'seedArrived', snapshot, asOf }),
-      (error) => this.send({ type: 'seedFailed', error }),
+      (snapshot) => this.send({ type: 'seedArrived', snapshot, asOf, resets }),
+      (error) => this.send({ type: 'seedFailed', error, resets }),
     )
   }
 
