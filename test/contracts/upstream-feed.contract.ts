@@ -1,11 +1,13 @@
-/** The UpstreamFeed contract: one suite every live feed (simulated, Massive over WebSocket) must pass, checked against the simulated market. */
+/** The UpstreamFeed contract: one suite every live feed (simulated, Massive over WebSocket) must pass, checked against the simulated market (trades, minute bars, and its NBBO where quotes are subscribed). */
 import { afterEach, describe, expect, it } from 'bun:test'
 import { minuteBars, tradesBetween } from '../../src/adapters/simulated/market'
-import type { FeedSession, FeedStatusEvent, LiveBar, Trade, UpstreamFeed } from '../../src/ports/upstream'
+import { quotesOfMinute } from '../../src/adapters/simulated/quote-model'
+import type { FeedSession, FeedStatusEvent, LiveBar, Quote, Trade, UpstreamFeed } from '../../src/ports/upstream'
 import { Changes } from '../support/wait'
 
 /** A feed over the simulated market, and the market's time as the feed sees it. */
 export interface FeedHarness {
+  /** With quotes on (the simulated market's NBBO at its default rate; a plan with quotes). */
   feed: UpstreamFeed
   /** The market's time now. */
   now(): number
@@ -21,10 +23,17 @@ const MINUTE = 60_000
 
 /** One session and everything its handlers received; `until` re-checks a condition on every event. */
 function openSession(feed: UpstreamFeed) {
-  const seen = { trades: [] as Trade[], bars: [] as LiveBar[], statuses: [] as FeedStatusEvent[], closed: [] as [number, string][] }
+  const seen = {
+    trades: [] as Trade[],
+    quotes: [] as Quote[],
+    bars: [] as LiveBar[],
+    statuses: [] as FeedStatusEvent[],
+    closed: [] as [number, string][],
+  }
   const changes = new Changes()
   const session: FeedSession = feed.open({
     trades: (trades) => (seen.trades.push(...trades), changes.changed()),
+    quotes: (quotes) => (seen.quotes.push(...quotes), changes.changed()),
     bars: (bars) => (seen.bars.push(...bars), changes.changed()),
     status: (event) => (seen.statuses.push(event), changes.changed()),
     closed: (code, reason) => (seen.closed.push([code, reason]), changes.changed()),
@@ -37,6 +46,15 @@ function openSession(feed: UpstreamFeed) {
   const authenticated = () => until(() => seen.statuses.some((s) => s.kind === 'authenticated'), 'authenticated')
   return { session, seen, channels, of, until, tradedUntil, authenticated }
 }
+
+/** The simulated NBBO of `symbol` with from <= t < to (the provider's condition aside: Massive sends one, 0 for none). */
+function marketQuotes(symbol: string, from: number, to: number): Omit<Quote, 'condition'>[] {
+  const out: Quote[] = []
+  for (let m = Math.floor(from / MINUTE) * MINUTE; m < to; m += MINUTE)
+    out.push(...quotesOfMinute(symbol, tradesBetween(symbol, m, m + MINUTE)).filter((q) => q.t >= from && q.t < to))
+  return out
+}
+const withoutCondition = ({ condition, ...quote }: Quote) => quote
 
 /** The channels a subscribe of `symbols` is acknowledged with, in order. */
 const channelsOf = (symbols: string[]) => symbols.flatMap((s) => [`T.${s}`, `AM.${s}`])
@@ -172,6 +190,54 @@ export function upstreamFeedContract(name: string, start: number, make: () => Pr
       h.moveTo(start + 20_000)
       await other.tradedUntil('AAPL', start + 15_000)
       expect(s.seen.closed.map(([code]) => code)).toEqual([1006])
+    })
+
+    it("should stream the market's NBBO of a symbol whose quotes are subscribed, acknowledged as Q.<symbol>, and no quotes of the others", async () => {
+      const h = await setUp()
+      const s = await subscribed(h, ['AAPL', 'MSFT'])
+      expect(s.session.subscribeQuotes).toBeFunction()
+      s.session.subscribeQuotes!(['AAPL'])
+      await s.until(() => s.channels().includes('Q.AAPL'), 'the Q.AAPL ack')
+      // Quotes are asked for on demand only: no Q for the symbols subscribed without them.
+      expect(s.channels().filter((c) => c.startsWith('Q.'))).toEqual(['Q.AAPL'])
+      const through = start + 15_000
+      h.moveTo(start + 20_000)
+      await s.until(() => (s.seen.quotes.at(-1)?.t ?? -1) >= through, `AAPL quotes up to ${through}`)
+      await s.tradedUntil('MSFT', through)
+      expect(s.seen.quotes.every((q) => q.symbol === 'AAPL')).toBe(true)
+      for (const q of s.seen.quotes) {
+        expect(q.bid).toBeGreaterThan(0)
+        expect(q.bid).toBeLessThanOrEqual(q.ask)
+        expect(q.bidSize).toBeGreaterThan(0)
+        expect(q.askSize).toBeGreaterThan(0)
+        expect(q.t).toBeGreaterThanOrEqual(start)
+        expect(q.t).toBeLessThanOrEqual(start + 20_000)
+      }
+      // In provider order, each once, from the subscribe on: exactly the market's NBBO (several per trade).
+      const quotes = s.seen.quotes.filter((q) => q.t < through)
+      expect(quotes.map(withoutCondition)).toEqual(marketQuotes('AAPL', start, through))
+      expect(quotes.length).toBeGreaterThan(tradesBetween('AAPL', start, through).length)
+      expect(s.seen.quotes.every((q, i) => i === 0 || (q.t >= s.seen.quotes[i - 1]!.t && q.q > s.seen.quotes[i - 1]!.q))).toBe(true)
+    })
+
+    it("should stop a symbol's quotes after unsubscribeQuotes and keep its trades", async () => {
+      const h = await setUp()
+      const s = await subscribed(h, ['AAPL'])
+      s.session.subscribeQuotes!(['AAPL'])
+      await s.until(() => s.channels().includes('Q.AAPL'), 'the Q.AAPL ack')
+      h.moveTo(start + 10_000)
+      await s.until(() => (s.seen.quotes.at(-1)?.t ?? -1) >= start + 5_000, 'AAPL quotes')
+      s.session.unsubscribeQuotes!(['AAPL'])
+      // Barrier: the provider answers calls in order, so once NVDA is acknowledged the unsubscribe has taken effect.
+      s.session.subscribe(['NVDA'])
+      await s.until(() => s.channels().includes('AM.NVDA'), 'the NVDA acks')
+      const quotes = s.seen.quotes.length
+      h.moveTo(start + 30_000)
+      await s.tradedUntil('AAPL', start + 25_000)
+      await s.tradedUntil('NVDA', start + 25_000)
+      expect(s.seen.quotes).toHaveLength(quotes)
+      expect(s.seen.quotes.at(-1)!.t).toBeLessThan(start + 10_000)
+      expect(s.of('AAPL')).toEqual(tradesBetween('AAPL', start, s.of('AAPL').at(-1)!.t + 1))
     })
   })
 }

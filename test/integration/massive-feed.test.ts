@@ -77,7 +77,7 @@ afterEach(async () => {
 afterAll(() => server.stop())
 
 upstreamFeedContract('MassiveFeed', NOW, async () => {
-  const feed = new MassiveFeed({ apiKey: server.apiKey, url: server.wsUrl, clock: createSystemClock(), authTimeoutMs: 5_000 })
+  const feed = new MassiveFeed({ apiKey: server.apiKey, url: server.wsUrl, clock: createSystemClock(), authTimeoutMs: 5_000, quotes: true })
   return {
     // Sessions the contract opens are closed by the afterEach above, like this file's own.
     feed: { name: feed.name, open: (handlers) => (sessions.push(feed.open(handlers)), sessions.at(-1)!) },
