@@ -4,7 +4,6 @@ import {
   applyOlder,
   chartRequest,
   compactChartState,
-  hold,
   newChart,
   olderRequest,
   recoveryFrom,
@@ -15,22 +14,25 @@ import {
   type ChartState,
   type ChartView,
 } from './chart-state'
-import { applyTrade, mergeStreamBar, replaceFrom, toMinuteBar, type MinuteBar } from './minute-bars'
-import { checkSequence, isApplicable, type StreamCursor } from './sequence'
-import { emptyRow, rowFromRest, rowFromStream, type SnapshotRow } from './watch-rows'
+import {
+  applyInSequence,
+  applyQuote,
+  drainHeld,
+  setPhase,
+  touch,
+  type Feed,
+  type FeedStreaming,
+  type ModelCounters,
+  type ModelEffects,
+} from './feed-messages'
+import { replaceFrom, toMinuteBar, type MinuteBar } from './minute-bars'
+import type { StreamCursor } from './sequence'
+import { emptyRow, rowFromRest, type SnapshotRow } from './watch-rows'
 import type { MarketMessage, RestSnapshot, WireBar } from './wire'
 
 export type { ChartPhase, ChartRequest, ChartView, OlderRequest } from './chart-state'
+export type { FeedStreaming, ModelCounters } from './feed-messages'
 export type { SnapshotRow } from './watch-rows'
-
-/** 'off': not on the stream; 'awaiting': subscribe sent; 'on': confirmed; 'refused': the server said no (limit, not in watchlist). */
-export type FeedStreaming = 'off' | 'awaiting' | 'on' | 'refused'
-
-interface Feed {
-  row: SnapshotRow
-  streaming: FeedStreaming
-  cursor: StreamCursor | null
-}
 
 export interface MarketModelOptions {
   /** Backfill window after a reconnect or gap, in ms (5–30 minutes). @default 900_000 */
@@ -47,14 +49,6 @@ export const defaultModelOptions: MarketModelOptions = {
   maxMinutes: 3_000,
 }
 
-export interface ModelCounters {
-  applied: number
-  stale: number
-  gaps: number
-  epochChanges: number
-  recoveries: number
-}
-
 export class MarketModel {
   private feeds = new Map<string, Feed>()
   private chart: ChartState | null = null
@@ -63,9 +57,12 @@ export class MarketModel {
   /** Bumped on every visible change (rows or chart). */
   revision = 0
   readonly options: MarketModelOptions
+  /** What applying stream messages changes here besides the feed and the chart. */
+  private readonly effects: ModelEffects
 
   constructor(options: Partial<MarketModelOptions> = {}) {
     this.options = { ...defaultModelOptions, ...options }
+    this.effects = { counters: this.counters, bufferLimit: this.options.bufferLimit, changed: () => this.revision++ }
   }
 
   // ── watchlist rows ──
@@ -172,68 +169,14 @@ export class MarketModel {
   applyMessage(m: MarketMessage, now: number): void {
     const feed = this.feeds.get(m.symbol)
     if (!feed) return
-    // Quotes have their own seq and touch only the row's bid and ask (latest wins): no gap, no backfill.
-    if (m.type === 'quote') {
-      const row = rowFromStream(feed.row, m)
-      if (row) ((feed.row = row), this.revision++)
-      return
-    }
+    if (m.type === 'quote') return applyQuote(feed, m, this.effects)
     const chart = this.chart?.symbol === m.symbol ? this.chart : null
-    if (chart && chart.phase !== 'synced') return hold(chart, m, this.options.bufferLimit)
-    const verdict = checkSequence(feed.cursor, m.epoch, m.seq)
-    if (verdict === 'stale') {
-      this.counters.stale++
-      return
-    }
-    if (!isApplicable(verdict)) {
-      this.counters[verdict === 'gap' ? 'gaps' : 'epochChanges']++
-      if (chart) {
-        // Continuity is lost: this message and everything after it wait for the backfill.
-        hold(chart, m, this.options.bufferLimit)
-        return this.setPhase(chart, 'needs_recovery')
-      }
-      // A row is whole state, not a delta: it needs no backfill.
-    }
-    feed.cursor = { epoch: m.epoch, seq: m.seq }
-    this.apply(feed, chart, m)
-    if (chart) chart.goodUntil = now
+    applyInSequence(feed, chart, m, now, this.effects)
   }
 
-  private apply(feed: Feed, chart: ChartState | null, m: MarketMessage): void {
-    this.counters.applied++
-    const row = rowFromStream(feed.row, m)
-    if (row) ((feed.row = row), this.revision++)
-    if (!chart || m.type === 'snapshot' || m.type === 'quote' || m.type === 'no_bar') return
-    const before = chart.minutes
-    chart.minutes = m.type === 'bar' ? mergeStreamBar(before, m.data, m.event_ts) : applyTrade(before, m.data)
-    if (chart.minutes !== before) this.touch(chart)
-  }
-
-  /**
-   * Applies held messages in arrival order. Those received before the REST request are covered
-   * by it, so only their order matters; after it, a gap or a new epoch means another backfill.
-   */
+  /** Applies the chart's held messages in arrival order (see drainHeld). */
   private drain(chart: ChartState): void {
-    const feed = this.feeds.get(chart.symbol)
-    const held = chart.held
-    chart.held = []
-    this.setPhase(chart, 'synced')
-    if (!feed) return
-    for (let i = 0; i < held.length; i++) {
-      const { message: m, afterRequest } = held[i]
-      const verdict = checkSequence(feed.cursor, m.epoch, m.seq)
-      if (verdict === 'stale') {
-        this.counters.stale++
-        continue
-      }
-      if (afterRequest && !isApplicable(verdict)) {
-        this.counters[verdict === 'gap' ? 'gaps' : 'epochChanges']++
-        chart.held = held.slice(i)
-        return this.setPhase(chart, 'needs_recovery')
-      }
-      feed.cursor = { epoch: m.epoch, seq: m.seq }
-      this.apply(feed, chart, m)
-    }
+    drainHeld(chart, this.feeds.get(chart.symbol), this.effects)
   }
 
   // ── chart ──
@@ -345,11 +288,10 @@ export class MarketModel {
   }
 
   private setPhase(chart: ChartState, phase: ChartPhase): void {
-    if (chart.phase !== phase) ((chart.phase = phase), this.revision++)
+    setPhase(chart, phase, this.effects)
   }
 
   private touch(chart: ChartState): void {
-    chart.revision++
-    this.revision++
+    touch(chart, this.effects)
   }
 }
