@@ -1,17 +1,9 @@
-/** One Massive feed connection (FeedSession): handshake, netted and batched subscriptions, frame delivery, timers, a single `closed`. */
+/** One Massive feed connection (FeedSession): handshake, netted and batched subscriptions (what was asked for: feed-subscriptions.ts), frame delivery, timers, a single `closed`. */
 
 import type { TimerHandle } from '../../ports/clock.ts'
 import type { FeedHandlers, FeedSession, FeedStatusEvent } from '../../ports/upstream.ts'
-import {
-  authFrame,
-  channelFrames,
-  FEED_CHANNELS,
-  FEED_CHANNELS_WITH_QUOTES,
-  isDisconnectStatus,
-  isFeedSymbol,
-  parseFeedFrame,
-  type FeedItem,
-} from './feed-wire.ts'
+import { FeedSubscriptions } from './feed-subscriptions.ts'
+import { authFrame, isDisconnectStatus, isFeedSymbol, parseFeedFrame, type FeedItem } from './feed-wire.ts'
 import type { MassiveFeedOptions } from './massive-feed.ts'
 
 /** The subset of the WebSocket API a session uses (the global WebSocket satisfies it). */
@@ -55,17 +47,9 @@ export class MassiveFeedSession implements FeedSession {
   private socket: FeedSocket | null = null
   private state: SessionState = 'connecting'
   private authSent = false
-  /** Calls not yet sent, per symbol: true = subscribe, false = unsubscribe. */
-  private readonly pending = new Map<string, boolean>()
-  /** Symbols the provider was asked to send (subscribe sent, no unsubscribe since). */
-  private readonly subscribed = new Set<string>()
-  /** Quote (`Q`) calls not yet sent, netted per symbol like `pending`. */
-  private readonly pendingQuotes = new Map<string, boolean>()
-  /** Symbols whose `Q` the provider was asked to send. */
-  private readonly quoted = new Set<string>()
+  /** What the provider was asked for, and the netted calls not yet sent. */
+  private readonly subscriptions: FeedSubscriptions
   private flushQueued = false
-  /** Subscribe `Q` where asked until the provider refuses it (a plan without quotes). */
-  private withQuotes: boolean
   /** Set when we close: the code and reason `closed` reports, whatever the transport echoes. */
   private ownClose: { code: number; reason: string } | null = null
   private transportError = ''
@@ -76,7 +60,7 @@ export class MassiveFeedSession implements FeedSession {
     private readonly opts: ResolvedFeedOptions,
     private readonly handlers: FeedHandlers,
   ) {
-    this.withQuotes = opts.quotes
+    this.subscriptions = new FeedSubscriptions(opts.quotes)
   }
 
   start(): void {
@@ -110,28 +94,27 @@ export class MassiveFeedSession implements FeedSession {
 
   /** `Q` for these symbols (sent in the frame of their T and AM when those are new); ignored without quotes. */
   subscribeQuotes(symbols: string[]): void {
-    if (this.withQuotes) this.queue(symbols, true, this.pendingQuotes)
+    if (this.subscriptions.withQuotes) this.queue(symbols, true, true)
   }
 
   unsubscribeQuotes(symbols: string[]): void {
-    if (this.withQuotes) this.queue(symbols, false, this.pendingQuotes)
+    if (this.subscriptions.withQuotes) this.queue(symbols, false, true)
   }
 
   close(): void {
     this.closeOwn(FEED_CLOSE.normal, 'client closed')
   }
 
-  private queue(symbols: string[], subscribe: boolean, pending = this.pending): void {
+  private queue(symbols: string[], subscribe: boolean, quotes = false): void {
     if (this.state === 'closing' || this.state === 'closed') return
     for (const symbol of symbols) {
       if (!isFeedSymbol(symbol)) {
         this.emit({ kind: 'error', message: `not a feed symbol: ${JSON.stringify(symbol)}` })
         continue
       }
-      pending.delete(symbol)
-      pending.set(symbol, subscribe)
+      this.subscriptions.ask(symbol, subscribe, quotes)
     }
-    if (this.state === 'ready' && !this.flushQueued && pending.size > 0) {
+    if (this.state === 'ready' && !this.flushQueued && this.subscriptions.hasPending(quotes)) {
       this.flushQueued = true
       queueMicrotask(() => {
         this.flushQueued = false
@@ -140,26 +123,10 @@ export class MassiveFeedSession implements FeedSession {
     }
   }
 
-  /**
-   * Sends the netted pending calls: unsubscribes first, then subscribes. A symbol's `Q` travels
-   * in the frame of its T and AM when both change together (`T.AAPL,Q.AAPL,AM.AAPL`), else alone.
-   */
+  /** Sends the netted pending calls (see FeedSubscriptions.takeFrames). */
   private flush(): void {
     if (this.state !== 'ready') return
-    const [add, remove] = net(this.pending, this.subscribed, true)
-    const [addQ, removeQ] = net(this.pendingQuotes, this.quoted, this.withQuotes)
-    const max = this.opts.maxParamsLength
-    const removingQ = new Set(removeQ)
-    const addingQ = new Set(addQ)
-    const removing = new Set(remove)
-    const adding = new Set(add)
-    const frames = [
-      ...channelFrames('unsubscribe', removeQ.filter((s) => !removing.has(s)), max, ['Q']),
-      ...channelFrames('unsubscribe', remove, max, (s) => (removingQ.has(s) ? FEED_CHANNELS_WITH_QUOTES : FEED_CHANNELS)),
-      ...channelFrames('subscribe', add, max, (s) => (addingQ.has(s) ? FEED_CHANNELS_WITH_QUOTES : FEED_CHANNELS)),
-      ...channelFrames('subscribe', addQ.filter((s) => !adding.has(s)), max, ['Q']),
-    ]
-    for (const frame of frames) this.send(frame)
+    for (const frame of this.subscriptions.takeFrames(this.opts.maxParamsLength)) this.send(frame)
   }
 
   private onOpen(): void {
@@ -191,10 +158,7 @@ export class MassiveFeedSession implements FeedSession {
     const event = item.event
     if (event.kind === 'quotes_unavailable') {
       // One refusal per Q channel asked for: report it once and ask no more.
-      if (!this.withQuotes) return
-      this.withQuotes = false
-      this.pendingQuotes.clear()
-      this.quoted.clear()
+      if (!this.subscriptions.quotesRefused()) return
     }
     if (event.kind === 'connected' && !this.authSent) this.sendAuth()
     if (event.kind === 'authenticated') {
@@ -262,8 +226,7 @@ export class MassiveFeedSession implements FeedSession {
     this.ownClose = { code, reason }
     this.state = 'closing'
     this.clearTimers()
-    this.pending.clear()
-    this.pendingQuotes.clear()
+    this.subscriptions.dropPending()
     if (!this.socket) return this.finish(code, reason)
     this.setTimer('close', this.opts.closeTimeoutMs, () => this.finish(code, reason))
     try {
@@ -277,10 +240,7 @@ export class MassiveFeedSession implements FeedSession {
     if (this.state === 'closed') return
     this.state = 'closed'
     this.clearTimers()
-    this.pending.clear()
-    this.subscribed.clear()
-    this.pendingQuotes.clear()
-    this.quoted.clear()
+    this.subscriptions.clear()
     try {
       this.handlers.closed(code, reason)
     } catch {
@@ -326,16 +286,4 @@ export class MassiveFeedSession implements FeedSession {
   private clearTimers(): void {
     for (const name of ['auth', 'ping', 'grace', 'close'] as const) this.clearTimer(name)
   }
-}
-
-/** Applies netted calls to the set of what the provider was asked for; returns the symbols to add and to remove (adds only when `allowAdd`), and empties `pending`. */
-function net(pending: Map<string, boolean>, current: Set<string>, allowAdd: boolean): [string[], string[]] {
-  const add: string[] = []
-  const remove: string[] = []
-  for (const [symbol, subscribe] of pending) {
-    if (subscribe && allowAdd && !current.has(symbol)) (current.add(symbol), add.push(symbol))
-    else if (!subscribe && current.delete(symbol)) remove.push(symbol)
-  }
-  pending.clear()
-  return [add, remove]
 }
