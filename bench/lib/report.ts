@@ -6,6 +6,7 @@ import type { NaturalResult } from '../workloads/natural'
 import type { RestEngineResult } from '../workloads/rest'
 import type { StartupResult } from '../workloads/startup'
 import type { Machine } from './machine'
+import { quotesSection, quotesTargets } from './report-quotes'
 import { ratio } from './stats'
 
 export interface Results {
@@ -26,6 +27,8 @@ export interface Results {
   replicas: FanoutResult[]
   /** Fan-out with quotes at 5× the trade rate, all four channels (workload 1c; absent before issue 13). */
   quotes?: FanoutResult[]
+  /** Set when `quotes` came from a separate `--only=quotes` run (`--render` merges bench/results/full-quotes.json). */
+  quotesRun?: { command: string; date: string; machineBusyCores: number | null }
   rest: RestEngineResult[]
   startup: { build: { buildMs: number; sizeMB: number; command: string } | null; results: StartupResult[] }
   targets: TargetCheck[]
@@ -127,6 +130,7 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
     })
   }
   out.push(...connectionCostTargets(r))
+  out.push(...quotesTargets(r))
   const onOneRedis = (f: FanoutResult) => f.topology === undefined || f.topology === 'one Redis'
   const one = r.replicas.find((f) => f.replicas === 1 && f.status === 'ok')
   for (const f of r.replicas.filter((f) => (f.replicas ?? 1) > 1 && f.status === 'ok' && onOneRedis(f))) {
@@ -298,6 +302,7 @@ export function renderResults(r: Results): string {
   if (sioNotes.length) L.push('', `Socket.IO baseline: ${sioNotes[0]}.`)
   if (r.natural?.length)
     L.push('', '### 1b. Fan-out at the natural rate of the simulated market, default settings', '', ...naturalTable(r.natural))
+  L.push(...quotesSection(r))
   L.push('', '### 2. Latency, upstream event → client receipt', '', ...latencyTable([...r.fanout, ...r.replicas]))
   L.push('', '### 3. Idle connections', '')
   L.push(

@@ -43,6 +43,8 @@ let q = 0
 let rateStart = 0
 let rateSent = 0
 let skipped = 0
+/** Per symbol, the last quote sent (`t|bid|ask`): what every subscriber must end up holding once the feed stops. */
+const lastQuote = new Map<string, string>()
 
 const status = (status: string, message: string) => JSON.stringify([{ ev: 'status', status, message }])
 
@@ -57,6 +59,10 @@ function tradeFrame(feed: Feed, n: number): string {
     out += `${i ? ',' : ''}{"ev":"T","sym":"${sym}","i":"${q}","x":4,"p":${p},"s":${1 + (q % 300)},"c":[],"t":${t},"q":${q},"z":3}`
     for (let k = 0; k < quotesPerTrade; k++)
       out += `,{"ev":"Q","sym":"${sym}","bx":4,"bp":${(p * 100 - 1 - k) / 100},"bs":${1 + k},"ax":7,"ap":${(p * 100 + 1 + k) / 100},"as":${2 + k},"c":0,"i":[],"t":${t},"q":${q * 8 + k},"z":3}`
+    if (quotesPerTrade > 0) {
+      const k = quotesPerTrade - 1
+      lastQuote.set(sym!, `${t}|${(p * 100 - 1 - k) / 100}|${(p * 100 + 1 + k) / 100}`)
+    }
   }
   events += n
   quotes += n * quotesPerTrade
@@ -252,6 +258,8 @@ await serveCommands(
           feeds: feeds.size,
           subscribed: [...feeds].map((ws) => ws.data.symbols.length),
         }
+      case 'lastQuotes':
+        return { bySymbol: Object.fromEntries(lastQuote) }
       default:
         throw new Error(`unknown command ${m.cmd}`)
     }

@@ -35,6 +35,8 @@ export interface ClientsConfig {
   reconnect?: boolean
   /** Connections with a global index below this keep every market message they receive, with its receipt time (`recording`). */
   recordFirst?: number
+  /** Connections with a global index below this keep the last quote they received per symbol while `trackQuotes` is on. */
+  trackQuotesFirst?: number
   /** Source addresses used round-robin. */
   localAddresses: string[]
   /** Upgrades in flight at once. */
@@ -159,6 +161,21 @@ function onMessageSio(c: WireConn<ConnState>, buf: Buffer, start: number, end: n
 
 const onMessage = cfg.protocol === 'sio' ? onMessageSio : onMessageMw
 const recordFirst = cfg.recordFirst ?? 0
+const trackQuotesFirst = cfg.trackQuotesFirst ?? 0
+/** While on: connection index → symbol → `t|bid|ask` of the last quote message (parsed only for the tracked connections, only then). */
+let trackingQuotes = false
+let lastQuotes = new Map<number, Map<string, string>>()
+
+function trackQuote(index: number, buf: Buffer, start: number, end: number): void {
+  if (!startsWith(buf, start, end, '{"type":"quote"')) return
+  const m = JSON.parse(buf.toString('utf8', start, end)) as {
+    symbol: string
+    data: { t: number; bid: number; ask: number }
+  }
+  let bySymbol = lastQuotes.get(index)
+  if (!bySymbol) lastQuotes.set(index, (bySymbol = new Map()))
+  bySymbol.set(m.symbol, `${m.data.t}|${m.data.bid}|${m.data.ask}`)
+}
 
 const events = {
   open(c: WireConn<ConnState>) {
@@ -171,6 +188,8 @@ const events = {
     bytes += end - start
     if ((msgs & sampleMask) === 0 && isTrade(buf, start, end)) sample(buf, start, end)
     if (c.data.index < recordFirst && c.data.ready) record(buf, start, end)
+    if (trackingQuotes && c.data.index < trackQuotesFirst && buf[start + 9] === 0x71)
+      trackQuote(c.data.index, buf, start, end)
     if (buf[start] === 0x7b || cfg.protocol === 'sio') onMessage(c, buf, start, end)
   },
   close(c: WireConn<ConnState>, code: number, reason: string) {
@@ -278,6 +297,12 @@ await serveCommands(async (m) => {
       recording = []
       return { messages: out }
     }
+    case 'trackQuotes':
+      if (m.on) lastQuotes = new Map()
+      trackingQuotes = Boolean(m.on)
+      return { on: trackingQuotes }
+    case 'lastQuotes':
+      return { byConnection: Object.fromEntries([...lastQuotes].map(([i, q]) => [i, Object.fromEntries(q)])) }
     case 'lat': {
       const out = Array.from(samples.subarray(0, nSamples), (x) => Math.round(x * 100) / 100)
       samples = new Float64Array(maxSamples)

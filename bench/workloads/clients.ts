@@ -31,6 +31,10 @@ export interface ClientFleet {
   latencies(): Promise<number[]>
   /** The market messages the recording connections received since the last call: [receipt ms, symbol, payload], in time order. */
   recording(): Promise<[number, string, string][]>
+  /** Starts (clearing what was kept) or stops keeping the last quote per symbol of the `trackQuotesFirst` connections. */
+  trackQuotes(on: boolean): Promise<void>
+  /** The last quote (`t|bid|ask`) each tracked connection received per symbol, by global connection index. */
+  lastQuotes(): Promise<Record<number, Record<string, string>>>
   close(): Promise<void>
 }
 
@@ -50,6 +54,8 @@ export interface FleetOptions {
   reconnect?: boolean
   /** Channels each subscribe names (absent: the default set). */
   channels?: string[]
+  /** Connections with a global index below this can keep the last quote they received per symbol (`trackQuotes`). */
+  trackQuotesFirst?: number
 }
 
 /** The configuration as one argument: inline, or `@file` when a thousand tokens would pass the kernel's 128 KB limit per argument. */
@@ -86,6 +92,7 @@ export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
       connectConcurrency: o.connectConcurrency ?? 100,
       sampleEvery: o.sampleEvery ?? 64,
       channels: o.channels,
+      trackQuotesFirst: o.trackQuotesFirst,
     }
     first += count
     gens.push(
@@ -146,9 +153,27 @@ export function spawnFleet(target: Target, o: FleetOptions): ClientFleet {
       const rs = await all((g) => g.ask('recording', {}, 60_000))
       return rs.flatMap((r) => r.messages as [number, string, string][]).sort((a, b) => a[0] - b[0])
     },
+    async trackQuotes(on) {
+      await all((g) => g.ask('trackQuotes', { on }))
+    },
+    async lastQuotes() {
+      const rs = await all((g) => g.ask('lastQuotes', {}, 30_000))
+      return Object.assign({}, ...rs.map((r) => r.byConnection as Record<number, Record<string, string>>))
+    },
     async close() {
       await all((g) => g.ask('close', {}, 20_000).catch(() => null))
       await all((g) => g.stop())
     },
+  }
+}
+
+/** Waits (at most `maxMs`) until the clients' median lag is back under `lagMs`: the backlog of the previous phase has drained. */
+export async function settle(fleet: ClientFleet, lagMs: number, maxMs: number): Promise<void> {
+  const end = performance.now() + maxMs
+  await fleet.lag()
+  while (performance.now() < end) {
+    await Bun.sleep(250)
+    const lag = await fleet.lag()
+    if (lag.p50 !== null && lag.p50 <= lagMs) return
   }
 }

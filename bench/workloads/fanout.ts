@@ -4,7 +4,9 @@ import { Child, CpuMeter, machineBusySec, procUsage } from '../lib/child'
 import { round, summarize, sleep, type LatencySummary } from '../lib/stats'
 import { countPublishes, countShardedPublishes } from '../lib/redis-counter'
 import { RedisClusterDeployment } from '../../test/support/cluster-harness'
-import { spawnFleet } from './clients'
+import { settle, spawnFleet } from './clients'
+import { universe } from '../lib/market'
+import { publishedQuotes, runEqualRate, type EqualRateResult } from './quotes-equal-rate'
 import { PendingError, startTarget, targetLabel, type TargetKind } from './targets'
 
 export interface FanoutCase {
@@ -25,6 +27,11 @@ export interface FanoutCase {
   balancer?: boolean
   /** The quotes workload: the upstream sends this many NBBO quotes after each trade, and clients subscribe all four channels. */
   quotesPerTrade?: number
+  /**
+   * The quotes workload: after the max rate, a fixed-rate phase at this many trades per second, or
+   * at this share of the max just found (bare Bun's; its rate, passed to the service, puts both at the same load).
+   */
+  equalRate?: number | { ofOwnMax: number }
 }
 
 export interface FanoutSettings {
@@ -79,6 +86,8 @@ export interface FanoutResult {
    * upstream quotes conflated away before publishing.
    */
   quotes?: { perTrade: number; upstreamPerSec: number; publishedPerSec: number | null; conflatedAway: number | null }
+  /** The quotes workload at bare Bun's max trade rate, the same for both servers (quotes-equal-rate.ts). */
+  equalRate?: EqualRateResult
 }
 
 /** Lag (p99, ms) the controller allows on top of the flush window before it backs off. */
@@ -118,6 +127,8 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       balancer: c.balancer,
     })
     base.target = target.label
+    // One tracked client per block of symbols: together they hold every symbol once.
+    const blocks = Math.floor(universe.length / s.symbolsPerConn)
     const redisCounter = cluster
       ? countShardedPublishes(cluster.nodes)
       : c.kind === 'service' && (c.redis || (c.replicas ?? 1) > 1)
@@ -130,6 +141,7 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       symbolsPerConn: s.symbolsPerConn,
       localAddresses: s.localAddresses,
       channels: c.quotesPerTrade ? ['trades', 'quotes', 'bars', 'snapshots'] : undefined,
+      trackQuotesFirst: c.quotesPerTrade ? blocks : undefined,
     })
     const conn = await fleet.connect(c.clients)
     base.connectMs = conn.ms
@@ -193,6 +205,23 @@ export async function runFanoutCase(c: FanoutCase, s: FanoutSettings, log: (m: s
       log(`  quotes: ${JSON.stringify(base.quotes)}`)
     }
     log(`  delivered ${base.deliveredPerSec}/s from ${base.eventsPerSec} events/s; cpu ${JSON.stringify(base.cpu)}`)
+    if (c.equalRate !== undefined && events > 0) {
+      const rate = typeof c.equalRate === 'number' ? c.equalRate : Math.round(events * c.equalRate.ofOwnMax)
+      log(`  equal-rate phase: ${rate} trades/s`)
+      base.equalRate = await runEqualRate({
+        upstream,
+        fleet,
+        target: tgt,
+        flushMs: base.flushMs,
+        clients: c.clients,
+        symbolsPerConn: s.symbolsPerConn,
+        tracked: blocks,
+        tradesPerSec: rate,
+        measureMs: s.measureMs,
+      })
+      const { lag, ...rest } = base.equalRate
+      log(`  at ${rate} trades/s: ${JSON.stringify(rest)}; lag ${JSON.stringify(lag)}`)
+    }
     if (s.latency && events > 0) {
       const at = async (share: number) => {
         const rate = Math.max(1, Math.round(events * share))
@@ -296,31 +325,4 @@ class RateController {
     }
     return worst
   }
-}
-
-/** Waits (at most `maxMs`) until the clients' median lag is back under `lagMs`: the backlog of the previous phase has drained. */
-async function settle(fleet: ReturnType<typeof spawnFleet>, lagMs: number, maxMs: number): Promise<void> {
-  const end = performance.now() + maxMs
-  await fleet.lag()
-  while (performance.now() < end) {
-    await sleep(250)
-    const lag = await fleet.lag()
-    if (lag.p50 !== null && lag.p50 <= lagMs) return
-  }
-}
-
-/**
- * Quote messages the target has published so far: the service's
- * `marketwatch_stream_messages_published_total{type="quote"}` (/metrics), bare Bun's own count.
- */
-async function publishedQuotes(target: Awaited<ReturnType<typeof startTarget>>): Promise<number | null> {
-  if (target.kind !== 'service') return Number(((await target.stats()) as { quotes?: number } | null)?.quotes ?? Number.NaN)
-  let total = 0
-  for (const port of target.ports) {
-    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => (r.ok ? r.text() : ''), () => '')
-    const m = /^marketwatch_stream_messages_published_total\{type="quote"\} (\d+)/m.exec(text)
-    if (m === null) return null
-    total += Number(m[1])
-  }
-  return total
 }
