@@ -220,6 +220,21 @@ export function upstreamFeedContract(name: string, start: number, make: () => Pr
       expect(s.seen.quotes.every((q, i) => i === 0 || (q.t >= s.seen.quotes[i - 1]!.t && q.q > s.seen.quotes[i - 1]!.q))).toBe(true)
     })
 
+    it('should keep quotes asked for before authentication, acknowledge them once authenticated and stream them', async () => {
+      const h = await setUp()
+      const s = openSession(h.feed)
+      s.session.subscribe(['AAPL'])
+      s.session.subscribeQuotes!(['AAPL'])
+      h.moveTo(h.now())
+      await s.until(() => s.channels().includes('Q.AAPL'), 'the Q.AAPL ack of the early call')
+      expect(s.seen.statuses[1]).toEqual({ kind: 'authenticated' })
+      expect(s.channels().filter((c) => c.startsWith('Q.'))).toEqual(['Q.AAPL'])
+      const through = start + 5_000
+      h.moveTo(start + 10_000)
+      await s.until(() => (s.seen.quotes.at(-1)?.t ?? -1) >= through, `AAPL quotes up to ${through}`)
+      expect(s.seen.quotes.filter((q) => q.t < through).map(withoutCondition)).toEqual(marketQuotes('AAPL', start, through))
+    })
+
     it("should stop a symbol's quotes after unsubscribeQuotes and keep its trades", async () => {
       const h = await setUp()
       const s = await subscribed(h, ['AAPL'])

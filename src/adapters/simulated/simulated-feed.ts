@@ -95,6 +95,8 @@ class SimulatedSession implements FeedSession {
       const early = [...this.early].filter(([, subscribe]) => subscribe).map(([symbol]) => symbol)
       this.early.clear()
       if (early.length > 0) this.subscribe(early)
+      // Quotes asked for before authentication are kept (in `quoted`): acknowledged now, as the provider would.
+      if (this.quoted.size > 0 && !this.ended) handlers.status({ kind: 'subscribed', channels: [...this.quoted].map((s) => `Q.${s}`) })
       if (!this.ended) this.schedule()
     }, 0)
   }
