@@ -13,45 +13,21 @@ import {
   liveBarOf,
   seedMinutePrefix,
   snapshotOf,
-  type Outgoing,
   type RegularSessionOf,
   type SymbolState,
 } from '../core/coalesce'
-import { marketMessage, messageTypeOf, type MarketMessageType } from '../contract/protocol'
+import type { MarketMessageType } from '../contract/protocol'
 import type { ResetReason } from '../contract/messages'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { ConditionTableSource } from '../ports/upstream-conditions'
 import type { TradeHistory } from '../ports/upstream-trades'
-import type { LiveBar, Quote, Trade, UpstreamSnapshot } from '../core/market-types'
 import { applyQuote } from '../core/quote-state'
 import { closeMinutes, createMinuteCloser, defaultCloseGraceMs, nextDecisionAt, noteTraded, startClosing, stopClosing } from '../core/minute-close'
 import { Actor } from './actor'
+import type { SnapshotSource, SymbolMessage } from './symbol-messages'
+import { SymbolPublisher } from './symbol-publisher'
 
-export type SymbolMessage =
-  | { type: 'tradesArrived'; trades: Trade[] }
-  | { type: 'quotesArrived'; quotes: Quote[] }
-  | { type: 'barsArrived'; bars: LiveBar[] }
-  /** `resets`: the actor's reset count when the seed was asked for (one asked before a reset is on the old scale). */
-  | { type: 'seedArrived'; snapshot: UpstreamSnapshot | null; asOf: number; resets: number }
-  | { type: 'seedFailed'; error: unknown; resets: number }
-  /** The forming minute's trades from before the stream began (TradeHistory). */
-  | { type: 'prefixArrived'; trades: Trade[] }
-  | { type: 'flushDue' }
-  /** A minute's grace has passed: announce it if it ended with no bar. */
-  | { type: 'closeDue' }
-  /** Upstream events may have been missed (reconnect): start a new epoch. */
-  | { type: 'continuityLost' }
-  /** The upstream session ended: events are missed until continuityLost (the next session). */
-  | { type: 'feedInterrupted' }
-  /** A replica gained its first local subscriber: re-publish the latest messages. */
-  | { type: 'replayRequested' }
-  /** Subscribers appeared (true) or all left and the grace period began (false). */
-  | { type: 'audienceChanged'; active: boolean }
-  /** The symbol's prices changed scale (a split): forget the state, start a new epoch with a `reset`, seed again. */
-  | { type: 'resetRequested'; reason: ResetReason }
-
-/** Day statistics and prev close at start; null when the provider does not know the symbol. */
-export type SnapshotSource = (symbol: string) => Promise<UpstreamSnapshot | null>
+export type { SnapshotSource, SymbolMessage } from './symbol-messages'
 
 /**
  * Live bars and snapshots are derived state (the latest value replaces the previous one, and a
@@ -92,10 +68,8 @@ export class SymbolActor extends Actor<SymbolMessage> {
   readonly symbol: string
   private readonly o: SymbolActorOptions
   private state: SymbolState
-  private seq = 0
-  /** Quote messages count apart (their own seq in the same epoch), so subscriptions without quotes see no gaps. */
-  private quoteSeq = 0
-  private epochValue: string
+  /** Stamps, serialises, publishes and keeps the latest of each kind for replay. */
+  private readonly out: SymbolPublisher
   private active = true
   private lastFlushAt = -Infinity
   private lastDerivedAt = -Infinity
@@ -115,7 +89,6 @@ export class SymbolActor extends Actor<SymbolMessage> {
   private resets = 0
   private readonly closer = createMinuteCloser()
   private closeTimer: TimerHandle | null = null
-  private readonly lastPayload = new Map<MarketMessageType, string>()
 
   constructor(options: SymbolActorOptions) {
     super({ maxQueue: 100_000, onFailure: options.onFailure })
@@ -124,15 +97,15 @@ export class SymbolActor extends Actor<SymbolMessage> {
     this.state = createSymbolState(options.regularSession)
     this.derivedMs = Math.max(options.flushMs, options.derivedMs ?? derivedWindowMs)
     this.derivedSlackMs = options.flushMs < this.derivedMs ? this.derivedMs : 0
-    this.epochValue = options.newEpoch()
+    this.out = new SymbolPublisher(options)
   }
 
   get epoch(): string {
-    return this.epochValue
+    return this.out.epoch
   }
   /** The seq of the last published message (0 before any). */
   get lastSeq(): number {
-    return this.seq
+    return this.out.lastSeq
   }
 
   start(): void {
@@ -199,17 +172,12 @@ export class SymbolActor extends Actor<SymbolMessage> {
         // The day's figures come back with a new seed (the provider's day counts what the gap missed).
         forgetDayFigures(this.state)
         this.requestSeed()
-        this.epochValue = this.o.newEpoch()
-        this.seq = 0
-        this.quoteSeq = 0
-        this.lastPayload.clear()
+        this.out.newEpoch()
         this.state.live = null
         this.state.pendingSnapshot = snapshotOf(this.state) !== null
         return this.afterEvent(true)
       case 'replayRequested':
-        if (this.active)
-          for (const payload of this.lastPayload.values())
-            this.o.publish(this.symbol, payload, messageTypeOf(payload) as MarketMessageType)
+        if (this.active) this.out.replay()
         return
       case 'resetRequested':
         return this.reset(m.reason)
@@ -258,49 +226,15 @@ export class SymbolActor extends Actor<SymbolMessage> {
   private flush(now: number, scope: 'all' | 'events'): void {
     this.lastFlushAt = now
     if (scope === 'all') this.lastDerivedAt = now
-    for (const out of drain(this.state, scope)) this.emit(out, now)
-  }
-
-  private emit(out: Outgoing | { type: 'no_bar'; eventTs: number; data: { t: number } }, now: number): void {
-    const payload = marketMessage({
-      type: out.type,
-      symbol: this.symbol,
-      seq: out.type === 'quote' ? ++this.quoteSeq : ++this.seq,
-      epoch: this.epochValue,
-      eventTs: out.eventTs,
-      ts: now,
-      source: this.o.source,
-      data: out.data,
-    })
-    // A late joiner is sent the latest message of each kind; an old minute's `no_bar` tells it nothing.
-    if (out.type !== 'no_bar') this.lastPayload.set(out.type, payload)
-    this.o.publish(this.symbol, payload, out.type)
+    for (const out of drain(this.state, scope)) this.out.emit(out, now)
   }
 
   /** A new epoch opened by a `reset` (seq 1), the state of the old scale dropped, and a fresh seed asked for. */
   private reset(reason: ResetReason): void {
     this.resets++
-    this.epochValue = this.o.newEpoch()
-    this.seq = 0
-    this.quoteSeq = 0
-    this.lastPayload.clear()
+    this.out.newEpoch()
     this.state = createSymbolState(this.o.regularSession)
-    const now = this.o.clock.now()
-    if (this.active)
-      this.o.publish(
-        this.symbol,
-        marketMessage({
-          type: 'reset',
-          symbol: this.symbol,
-          seq: ++this.seq,
-          epoch: this.epochValue,
-          eventTs: now,
-          ts: now,
-          source: this.o.source,
-          data: { reason },
-        }),
-        'reset',
-      )
+    if (this.active) this.out.announceReset(reason, this.o.clock.now())
     if (this.seedTimer) this.o.clock.clearTimeout(this.seedTimer)
     this.requestSeed()
   }
@@ -338,7 +272,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
     if (this.active && empty.length > 0) {
       // Closed bars and trades pending before it go first, so a `no_bar` never overtakes them.
       if (hasPending(this.state, 'events')) this.flush(now, 'events')
-      for (const t of empty) this.emit({ type: 'no_bar', eventTs: t + 60_000, data: { t } }, now)
+      for (const t of empty) this.out.emit({ type: 'no_bar', eventTs: t + 60_000, data: { t } }, now)
     }
     this.armClose()
   }
