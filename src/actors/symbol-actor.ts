@@ -26,6 +26,7 @@ import { closeMinutes, createMinuteCloser, defaultCloseGraceMs, nextDecisionAt, 
 import { Actor } from './actor'
 import type { SnapshotSource, SymbolMessage } from './symbol-messages'
 import { SymbolPublisher } from './symbol-publisher'
+import { FlushClock, windowEnd, type FlushTarget } from './flush-clock'
 
 export type { SnapshotSource, SymbolMessage } from './symbol-messages'
 
@@ -62,9 +63,14 @@ export interface SymbolActorOptions {
   random?: () => number
   /** How long after a minute's end a provider bar may still come before the minute is announced empty. @default defaultCloseGraceMs */
   minuteCloseGraceMs?: number
+  /** The hub's flush clock, shared by its actors so flushes due together run in one turn. @default one of its own */
+  flushClock?: FlushClock
 }
 
-export class SymbolActor extends Actor<SymbolMessage> {
+/** The flush message: one shared object, a flush allocates nothing. */
+const flushDueSignal: SymbolMessage = Object.freeze({ type: 'flushDue' })
+
+export class SymbolActor extends Actor<SymbolMessage> implements FlushTarget {
   readonly symbol: string
   private readonly o: SymbolActorOptions
   private state: SymbolState
@@ -80,9 +86,9 @@ export class SymbolActor extends Actor<SymbolMessage> {
    * symbol that went quiet sends them on their own.
    */
   private readonly derivedSlackMs: number
-  private flushTimer: TimerHandle | null = null
-  /** When flushTimer fires (valid while it is set). */
-  private flushTimerAt = Infinity
+  private readonly flushClock: FlushClock
+  /** When the flush clock wakes this actor; Infinity when it is not asked to. */
+  private flushAt = Infinity
   private seedTimer: TimerHandle | null = null
   private seedAttempt = 0
   /** How many resets (splits) this actor made: a seed asked for under an earlier count carries the old scale's prices. */
@@ -98,6 +104,12 @@ export class SymbolActor extends Actor<SymbolMessage> {
     this.derivedMs = Math.max(options.flushMs, options.derivedMs ?? derivedWindowMs)
     this.derivedSlackMs = options.flushMs < this.derivedMs ? this.derivedMs : 0
     this.out = new SymbolPublisher(options)
+    this.flushClock = options.flushClock ?? new FlushClock(options.clock)
+  }
+
+  /** The flush clock's wake-up: the flush goes through the mailbox like any message. */
+  flushDue(): void {
+    this.send(flushDueSignal)
   }
 
   get epoch(): string {
@@ -155,7 +167,7 @@ export class SymbolActor extends Actor<SymbolMessage> {
         )
         return
       case 'flushDue':
-        this.flushTimer = null
+        this.flushAt = Infinity
         break
       case 'closeDue':
         return this.announceEmptyMinutes()
@@ -205,22 +217,21 @@ export class SymbolActor extends Actor<SymbolMessage> {
       return
     }
     const now = this.o.clock.now()
-    const eventsDue = now >= this.lastFlushAt + this.o.flushMs
-    const derivedDue = now >= this.lastDerivedAt + this.derivedMs
+    // Windows end on one grid for every symbol (flush-clock.ts): what is due together leaves together.
+    const eventsDue = now >= windowEnd(this.lastFlushAt, this.o.flushMs)
+    const derivedDue = now >= windowEnd(this.lastDerivedAt, this.derivedMs)
     if (catchUp || (eventsDue && derivedDue)) this.flush(now, 'all')
     else if (eventsDue && hasPending(this.state, 'events')) this.flush(now, 'events')
-    if (!hasPending(this.state)) return
+    // The wake-up is exactly the next due moment: one asked for before a flush that sent everything
+    // would find a window of the grid already ended and send derived state alone (no trade to ride with).
     const next = Math.min(
-      hasPending(this.state, 'events') ? this.lastFlushAt + this.o.flushMs : Infinity,
-      hasPendingDerived(this.state) ? this.lastDerivedAt + this.derivedMs + this.derivedSlackMs : Infinity,
+      hasPending(this.state, 'events') ? windowEnd(this.lastFlushAt, this.o.flushMs) : Infinity,
+      hasPendingDerived(this.state) ? windowEnd(this.lastDerivedAt, this.derivedMs) + this.derivedSlackMs : Infinity,
     )
-    // A trade arriving while only derived state waits (up to 2 × derivedMs) must not wait with it.
-    if (this.flushTimer !== null) {
-      if (this.flushTimerAt <= next) return
-      this.o.clock.clearTimeout(this.flushTimer)
-    }
-    this.flushTimerAt = next
-    this.flushTimer = this.o.clock.setTimeout(() => this.send({ type: 'flushDue' }), Math.max(0, next - now))
+    if (next === this.flushAt) return
+    this.flushAt = next
+    if (next === Infinity) this.flushClock.cancel(this)
+    else this.flushClock.schedule(this, next)
   }
 
   private flush(now: number, scope: 'all' | 'events'): void {
@@ -284,9 +295,10 @@ export class SymbolActor extends Actor<SymbolMessage> {
   }
 
   private clearTimers(): void {
-    if (this.flushTimer) this.o.clock.clearTimeout(this.flushTimer)
+    this.flushClock.cancel(this)
+    this.flushAt = Infinity
     if (this.seedTimer) this.o.clock.clearTimeout(this.seedTimer)
     if (this.closeTimer) this.o.clock.clearTimeout(this.closeTimer)
-    this.flushTimer = this.seedTimer = this.closeTimer = null
+    this.seedTimer = this.closeTimer = null
   }
 }

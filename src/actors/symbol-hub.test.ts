@@ -122,4 +122,50 @@ describe('SymbolHub', () => {
     expect(second.status).toBe('running')
     expect(hub.restarts).toBe(1)
   })
+
+  it('should flush busy symbols together at each window boundary, from one timer, so a subscriber of many gets them in one turn', async () => {
+    const clock = new SimulatedClock(1_000_000)
+    let timers = 0
+    const counted = { ...clock, now: () => clock.now(), setTimeout: (fn: () => void, ms: number) => (timers++, clock.setTimeout(fn, ms)), clearTimeout: (h: Parameters<SimulatedClock['clearTimeout']>[0]) => clock.clearTimeout(h) }
+    const flushedAt = new Map<number, Set<string>>()
+    const registry = new MemorySymbolRegistry()
+    const hub = new SymbolHub({
+      clock: counted,
+      log: createSilentLog(),
+      registry,
+      flushMs: 100,
+      derivedMs: 1000,
+      source: 'simulated',
+      nodeId: 'n1',
+      publish: (symbol, payload) => {
+        if (!payload.includes('"type":"trade"')) return
+        const at = flushedAt.get(clock.now()) ?? new Set<string>()
+        flushedAt.set(clock.now(), at.add(symbol))
+      },
+    })
+    hub.start()
+    hub.setHolding(true)
+    const symbols = ['AAPL', 'MSFT', 'NVDA']
+    for (const s of symbols) registry.want(s)
+    await flushPromises()
+    expect(hub.wanted()).toEqual(symbols)
+    // Each symbol trades every 10 ms at its own offset (3, 5, 7 ms): nothing arrives at a boundary.
+    let q = 0
+    for (let ms = 0; ms < 1000; ms++) {
+      symbols.forEach((symbol, i) => {
+        if (ms % 10 === 3 + 2 * i) hub.trades([{ symbol, p: 100 + (ms % 7), s: 100, t: clock.now(), q: ++q }])
+      })
+      clock.advance(1)
+    }
+    const timersBefore = timers
+    const times = [...flushedAt.keys()].filter((t) => t >= 1_000_100)
+    // After the first window every flush of every symbol falls on a boundary, all three together.
+    expect(times.every((t) => t % 100 === 0)).toBe(true)
+    expect(times.map((t) => [...flushedAt.get(t)!].sort())).toEqual(times.map(() => symbols))
+    expect(times.length).toBeGreaterThanOrEqual(9)
+    // One hub timer per boundary, not one per symbol.
+    clock.advance(100)
+    expect(timers - timersBefore).toBeLessThanOrEqual(2)
+    hub.stop()
+  })
 })

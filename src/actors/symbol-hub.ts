@@ -11,6 +11,7 @@ import type { RegularSessionOf } from '../core/coalesce'
 import { readWantedEntry } from '../contract/channels'
 import { Actor } from './actor'
 import { SymbolActor, type SnapshotSource } from './symbol-actor'
+import { FlushClock } from './flush-clock'
 
 type HubMessage = { type: 'wantedChanged' } | { type: 'holdingChanged'; holding: boolean }
 
@@ -55,6 +56,8 @@ interface Entry {
 export class SymbolHub extends Actor<HubMessage> {
   private readonly o: SymbolHubOptions
   private readonly entries = new Map<string, Entry>()
+  /** One timer for every actor's flushes, on one window grid: a subscriber's symbols flushed in one turn reach it in one socket write. */
+  private readonly flushClock: FlushClock
   /** Symbols of the union whose quotes some subscriber wants. */
   private quotesWanted = new Set<string>()
   private readonly wantedListeners = new Set<() => void>()
@@ -73,6 +76,7 @@ export class SymbolHub extends Actor<HubMessage> {
       },
     })
     this.o = options
+    this.flushClock = new FlushClock(options.clock)
   }
 
   start(): void {
@@ -241,6 +245,7 @@ export class SymbolHub extends Actor<HubMessage> {
       tradeHistory: this.o.tradeHistory,
       publish: this.o.publish,
       seed: this.o.seed,
+      flushClock: this.flushClock,
       newEpoch: () => `${this.o.nodeId}.${this.o.clock.now().toString(36)}.${(++this.epochCounter).toString(36)}`,
       onFailure: (error) => this.restart(symbol, actor, error),
     })
