@@ -10,10 +10,10 @@ export interface RunningService {
   url: string
 }
 
-/** `bun --cpu-prof-md` flags when the bench runs with --profile (BENCH_PROFILE_DIR): a Markdown CPU profile per process, written at exit. */
+/** `bun --cpu-prof-md` flags when the bench runs with --profile (BENCH_PROFILE_DIR): a Markdown CPU profile per process, written at exit (BENCH_PROFILE_JSON=1: a .cpuprofile with sample times instead, to look at one window of it). */
 export function profileFlags(): string[] {
   const dir = process.env.BENCH_PROFILE_DIR
-  return dir ? ['--cpu-prof-md', `--cpu-prof-dir=${dir}`] : []
+  return dir ? [process.env.BENCH_PROFILE_JSON ? '--cpu-prof' : '--cpu-prof-md', `--cpu-prof-dir=${dir}`] : []
 }
 
 /** Starts the service with `env` on 127.0.0.1 and an ephemeral port; resolves when it logs `listening`. */
