@@ -195,6 +195,30 @@ describe('MarketClient', () => {
     expect(client.model.counters.gaps).toBe(1)
   })
 
+  it('should apply the stream\'s quote and no_bar messages: bid × ask move, an empty minute keeps the sequence (no gap, no backfill)', async () => {
+    const ws = await goLive()
+    ws.push(barMsg(1, bar(T0, 13)))
+    const quote = (seq: number, bid: number) => ({
+      type: 'quote',
+      symbol: 'AAPL',
+      seq,
+      epoch: 'e',
+      event_ts: T0,
+      source: 'simulated',
+      data: { bid, ask: bid + 0.02, bid_size: 3, ask_size: 4, bid_exchange: 4, ask_exchange: 11, condition: null, t: T0, count: 2 },
+    })
+    ws.push(quote(1, 12.98))
+    ws.push(quote(2, 13.01))
+    const before = rest.calls.length
+    ws.push({ type: 'no_bar', symbol: 'AAPL', seq: 2, epoch: 'e', event_ts: T0 + 2 * M, source: 'simulated', data: { t: T0 + M } })
+    ws.push(barMsg(3, bar(T0 + 2 * M, 14)))
+    await flush()
+    expect(client.model.rows().find((r) => r.ticker === 'AAPL')).toMatchObject({ bid: 13.01, ask: 13.03 })
+    expect(client.model.counters.gaps).toBe(0)
+    expect(rest.calls.length).toBe(before)
+    expect(client.model.chartView()!.bars.map((b) => b.c)).toEqual([11, 12, 13, 14])
+  })
+
   it('should poll REST after the stream has been down for the threshold, and go live again on reconnect', async () => {
     const ws = await goLive()
     ws.serverClose(1006)

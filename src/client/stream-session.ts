@@ -86,6 +86,8 @@ export class StreamSession {
       case 'trade':
       case 'bar':
       case 'snapshot':
+      case 'quote':
+      case 'no_bar':
         model.applyMessage(m, this.d.serverNow())
         break
       case 'reset':
