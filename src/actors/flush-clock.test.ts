@@ -6,14 +6,16 @@ import { FlushClock, windowEnd, type FlushTarget } from './flush-clock'
 function setup() {
   const clock = new SimulatedClock(1_000_000)
   let timers = 0
+  /** Timers set and neither fired nor cleared. */
+  let live = 0
   const counted = {
     now: () => clock.now(),
-    setTimeout: (fn: () => void, ms: number) => (timers++, clock.setTimeout(fn, ms)),
-    clearTimeout: (h: Parameters<typeof clock.clearTimeout>[0]) => clock.clearTimeout(h),
+    setTimeout: (fn: () => void, ms: number) => (timers++, live++, clock.setTimeout(() => (live--, fn()), ms)),
+    clearTimeout: (h: Parameters<typeof clock.clearTimeout>[0]) => (live--, clock.clearTimeout(h)),
   }
   const woken: string[] = []
   const target = (name: string): FlushTarget => ({ flushDue: () => void woken.push(`${name}@${clock.now()}`) })
-  return { clock, flushClock: new FlushClock(counted), woken, target, timers: () => timers }
+  return { clock, flushClock: new FlushClock(counted), woken, target, timers: () => timers, live: () => live }
 }
 
 describe('windowEnd', () => {
@@ -47,6 +49,23 @@ describe('FlushClock', () => {
     flushClock.schedule(target('c'), 1_000_200)
     clock.advance(300)
     expect(woken).toEqual(['b@1000100', 'c@1000200', 'a@1000300'])
+  })
+
+  it('clears its timer when the last request is cancelled (a stopped hub leaves no timer behind)', () => {
+    const { clock, flushClock, woken, target, live } = setup()
+    const a = target('a')
+    const b = target('b')
+    flushClock.schedule(a, 1_000_100)
+    flushClock.schedule(b, 1_000_200)
+    flushClock.cancel(a)
+    expect(live()).toBe(1)
+    flushClock.cancel(b)
+    expect(live()).toBe(0)
+    flushClock.schedule(target('c'), 1_000_300)
+    expect(live()).toBe(1)
+    clock.advance(1_000)
+    expect(woken).toEqual(['c@1000300'])
+    expect(live()).toBe(0)
   })
 
   it('replaces a target request and forgets a cancelled one', () => {

@@ -35,9 +35,13 @@ export class FlushClock {
     if (at < this.timerAt) this.arm(at)
   }
 
-  /** Forgets `target`'s request (the timer stays until it fires or another request needs it; it then finds nothing). */
+  /** Forgets `target`'s request; the timer goes with the last request (a stopped hub leaves none behind). */
   cancel(target: FlushTarget): void {
     this.due.delete(target)
+    if (this.due.size > 0 || this.timer === null) return
+    this.clock.clearTimeout(this.timer)
+    this.timer = null
+    this.timerAt = Infinity
   }
 
   /** Targets waiting. */

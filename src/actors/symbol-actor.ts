@@ -109,7 +109,8 @@ export class SymbolActor extends Actor<SymbolMessage> implements FlushTarget {
 
   /** The flush clock's wake-up: the flush goes through the mailbox like any message. */
   flushDue(): void {
-    this.send(flushDueSignal)
+    // Refused (stopped, or a full mailbox): the clock no longer holds a request, so neither may flushAt.
+    if (!this.send(flushDueSignal)) this.flushAt = Infinity
   }
 
   get epoch(): string {
