@@ -35,9 +35,14 @@ export interface SplitsServiceDeps {
   onSplit: (split: Split) => void
 }
 
+/** How soon a replica whose first pass found the job lock unavailable tries again. */
+const firstPassRetryMs = 30_000
+
 export class SplitsService {
   private timer: TimerHandle | null = null
   private started = false
+  /** Whether the last pass took the job lock. */
+  private ran = false
   private stopped = false
   private unsubscribe: (() => void) | null = null
   private readonly state: SplitsStatus = { lastRunAt: null, applied: 0, lastError: null }
@@ -80,7 +85,7 @@ export class SplitsService {
    */
   async runOnce(): Promise<Split[]> {
     const applied: Split[] = []
-    await this.deps.lock.runExclusive('splits', 60_000, async () => {
+    this.ran = await this.deps.lock.runExclusive('splits', 60_000, async () => {
       const now = this.deps.clock.now()
       this.state.lastRunAt = new Date(now).toISOString()
       try {
@@ -122,7 +127,10 @@ export class SplitsService {
     void this.runOnce().finally(() => {
       if (this.stopped) return
       const untilNext = this.nextEffectiveAt - this.deps.clock.now()
-      const delay = untilNext > 0 ? Math.min(this.opts.intervalMs, untilNext) : this.opts.intervalMs
+      let delay = untilNext > 0 ? Math.min(this.opts.intervalMs, untilNext) : this.opts.intervalMs
+      // No pass has run here yet and the lock was not taken (another replica's pass, or the lock's
+      // store unreachable at boot): ask again soon rather than a whole period later.
+      if (!this.ran && this.state.lastRunAt === null) delay = Math.min(delay, firstPassRetryMs)
       this.timer = this.deps.clock.setTimeout(() => this.tick(), delay)
     })
   }

@@ -74,6 +74,30 @@ describe('splits job schedule', () => {
     second.stop()
   })
 
+  it('should try again within 30 s when its first pass could not take the job lock (its store unreachable at boot), not a period later', async () => {
+    await db.db.execute(sql`DELETE FROM applied_splits WHERE ticker = 'AVGO'`)
+    const clock = new SimulatedClock(at('2026-11-16T15:00:00Z'))
+    let lockUp = false
+    const tried = new Changes()
+    let tries = 0
+    const memory = createMemoryJobLock()
+    // The lock's store answers "not taken" while it is down (as the Redis lock does when SET fails).
+    const lock: JobLock = {
+      runExclusive: async (name, ttlMs, fn) => (tries++, tried.changed(), lockUp ? memory.runExclusive(name, ttlMs, fn) : false),
+    }
+    const applied = deferred<number>()
+    const service = serviceAt(clock, { lock, onSplit: () => applied.resolve(clock.now()) })
+    service.start()
+    await tried.until(() => tries === 1, 'the first pass tried the lock')
+    await flushPromises()
+    expect(service.status()).toMatchObject({ lastRunAt: null, applied: 0 })
+    lockUp = true
+    clock.advance(30_000)
+    expect(await applied.promise).toBe(at('2026-11-16T15:00:30Z'))
+    expect(service.status().applied).toBe(1)
+    service.stop()
+  })
+
   it('should not throw at start when the provider is down, and ask again a period later', async () => {
     const clock = new SimulatedClock(at('2026-11-16T15:00:00Z'))
     const asked: number[] = []
