@@ -192,14 +192,25 @@ function connectionCostTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
   }
   const natural = r.natural ?? []
   for (const n of [...new Set(natural.map((f) => f.clients))].sort((a, b) => a - b)) {
-    const s = natural.find((f) => f.kind === 'service' && f.clients === n && f.status === 'ok')
-    const b = natural.find((f) => f.kind === 'bun' && f.clients === n && f.status === 'ok')
-    const q = ratio(s?.serverUsPerDelivery, b?.serverUsPerDelivery)
+    // Each round pairs a service run with bare Bun replaying its messages; the target reads the median pair.
+    const pairs = [...new Set(natural.filter((f) => f.clients === n).map((f) => f.round ?? 1))].flatMap((round) => {
+      const ofRound = (kind: string) => natural.find((f) => f.kind === kind && f.clients === n && (f.round ?? 1) === round && f.status === 'ok')
+      const s = ofRound('service')
+      const b = ofRound('bun')
+      const q = ratio(s?.serverUsPerDelivery, b?.serverUsPerDelivery)
+      return q === null || s === undefined || b === undefined ? [] : [{ q, s, b }]
+    })
+    pairs.sort((a, c) => a.q - c.q)
+    // The middle round; of an even count the higher of the two middle ones (never the kinder reading).
+    const mid = pairs[Math.floor(pairs.length / 2)]
+    const q = mid?.q ?? null
+    const { s, b } = mid ?? {}
     const quiet = (s?.deliveredPerSec ?? 0) < 100 || (b?.deliveredPerSec ?? 0) < 100
     out.push({
       target: `µs CPU per delivery ≤ 1.1× bare Bun at the natural rate, default settings (${fmt(n)} clients)`,
       measured:
-        `${x(q)}: ${fmt(s?.serverUsPerDelivery, 2)} vs ${fmt(b?.serverUsPerDelivery, 2)} µs ` +
+        (pairs.length > 1 ? `median of ${pairs.length} rounds ${x(q)} (rounds: ${pairs.map((p) => x(p.q)).join(', ')}); median round: ` : `${x(q)}: `) +
+        `${fmt(s?.serverUsPerDelivery, 2)} vs ${fmt(b?.serverUsPerDelivery, 2)} µs ` +
         `(${fmt(s?.deliveredPerSec)} vs ${fmt(b?.deliveredPerSec)} msg/s, market ${fmt(s?.marketTradesPerSec, 1)} trades/s, ${s?.newYorkTime ?? '—'} New York)`,
       status: q === null || quiet ? 'not run' : q <= 1.1 ? 'met' : 'missed',
     })
@@ -227,7 +238,7 @@ function naturalTable(list: NaturalResult[]): string[] {
   for (const f of list)
     rows.push(
       f.status === 'ok'
-        ? `| ${f.target} | ${fmt(f.clients)} | ${f.newYorkTime ?? '—'} | ${fmt(f.marketTradesPerSec, 1)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.serverUsPerDelivery, 2)} | ${fmt(f.serverCpuCores, 3)} | ${fmt(f.loadgenCpuCores, 3)} | ${fmt(f.bytesPerMessage)} | ${fmt(f.serverRssMB, 1)} | ${fmt(f.latency?.p50, 1)} / ${fmt(f.latency?.p99, 1)} / ${fmt(f.latency?.p999, 1)} | ${fmt(f.latency?.samples)} |`
+        ? `| ${f.target}${f.round !== undefined && list.some((g) => (g.round ?? 1) > 1) ? ` (round ${f.round})` : ''} | ${fmt(f.clients)} | ${f.newYorkTime ?? '—'} | ${fmt(f.marketTradesPerSec, 1)} | ${fmt(f.deliveredPerSec)} | ${fmt(f.serverUsPerDelivery, 2)} | ${fmt(f.serverCpuCores, 3)} | ${fmt(f.loadgenCpuCores, 3)} | ${fmt(f.bytesPerMessage)} | ${fmt(f.serverRssMB, 1)} | ${fmt(f.latency?.p50, 1)} / ${fmt(f.latency?.p99, 1)} / ${fmt(f.latency?.p999, 1)} | ${fmt(f.latency?.samples)} |`
         : `| ${f.target} | ${fmt(f.clients)} | ${f.status}: ${f.note ?? ''} | | | | | | | | | |`,
     )
   return rows

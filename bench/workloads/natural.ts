@@ -37,6 +37,8 @@ export interface NaturalResult {
   /** Provider trade time → client receipt, trade messages only. */
   latency?: LatencySummary
   closes?: Record<string, number>
+  /** Which service/bare pair of the run (--natural-rounds): each pair is compared within itself. */
+  round?: number
 }
 
 const label = (kind: TargetKind, hours: MarketHours) =>

@@ -1,4 +1,4 @@
-/** Workload 1c's second phase: bare Bun and the service at the same upstream rate (bare Bun's max), so CPU per upstream event compares efficiency rather than conflation. */
+/** Workload 1c's second phase: bare Bun and the service at the same upstream rate (bare Bun's max): what each server's CPU buys at equal load — the service with its conflation (fewer messages owed), bare Bun forwarding every event; µs per delivered message is reported beside it. */
 import type { Child } from '../lib/child'
 import { CpuMeter, machineBusySec } from '../lib/child'
 import { blockSymbols, universe } from '../lib/market'
