@@ -1,36 +1,20 @@
 /** Micro-benchmark: delay from a trade's arrival at the SymbolHub to the publish of its window's trade message, flush 100, 200 busy symbols, real timers. `bun bench/micro/flush-latency.ts [tradesPerSec] [seconds]` */
-import { MemorySymbolRegistry } from '../../src/adapters/memory/memory-symbol-registry'
 import { createSystemClock } from '../../src/adapters/clock/system-clock'
-import { SymbolHub } from '../../src/actors/symbol-hub'
-import type { Logger } from '../../src/ports/logger'
 import { universe } from '../lib/market'
+import { holderHub } from './holder-hub'
 
 const rate = Number(process.argv[2] ?? 100_000)
 const seconds = Number(process.argv[3] ?? 5)
 const symbols = universe.slice(0, 200)
-const silentLog: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLog }
 const clock = createSystemClock()
-const registry = new MemorySymbolRegistry()
 const delays: number[] = []
 const turns = new Set<number>()
-const hub = new SymbolHub({
-  clock,
-  log: silentLog,
-  registry,
-  flushMs: 100,
-  source: 'massive',
-  nodeId: 'bench',
-  publish: (_s, payload) => {
-    if (!payload.startsWith('{"type":"trade"')) return
-    const t = Number(/"event_ts":(\d+)/.exec(payload)![1])
-    delays.push(performance.timeOrigin + performance.now() - t)
-    turns.add(Math.floor(performance.now() * 10))
-  },
+const hub = await holderHub(clock, symbols, (_s, payload) => {
+  if (!payload.startsWith('{"type":"trade"')) return
+  const t = Number(/"event_ts":(\d+)/.exec(payload)![1])
+  delays.push(performance.timeOrigin + performance.now() - t)
+  turns.add(Math.floor(performance.now() * 10))
 })
-for (const s of symbols) registry.want(s)
-hub.start()
-hub.setHolding(true)
-await new Promise((r) => setTimeout(r, 50))
 let q = 0
 const start = performance.now()
 let sent = 0

@@ -1,36 +1,24 @@
-/** Micro-benchmark of the holder's fixed cost at the natural rate: the simulated feed (its own market, around the clock) through the SymbolHub's actors to serialised publishes, on a simulated clock, no sockets. `bun bench/micro/natural-path.ts [minutes] [--fair-ticks]` */
-import { MemorySymbolRegistry } from '../../src/adapters/memory/memory-symbol-registry'
+/** Micro-benchmark of the holder's fixed cost at the natural rate: the simulated feed (its own market, around the clock) through the SymbolHub's actors to serialised publishes, on a simulated clock, no sockets. `bun bench/micro/natural-path.ts [minutes]` */
 import { SimulatedClock } from '../../src/adapters/memory/simulated-clock'
 import { SimulatedFeed } from '../../src/adapters/simulated/simulated-feed'
 import { simulatedMarket } from '../../src/adapters/simulated/market'
-import { SymbolHub } from '../../src/actors/symbol-hub'
-import type { Logger } from '../../src/ports/logger'
 import { universe } from '../lib/market'
+import { holderHub } from './holder-hub'
 
 const minutes = Number(process.argv[2] ?? 10)
 const symbols = universe.slice(0, 200)
-const silentLog: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLog }
 // A Wednesday 11:00 New York: the regular session's midday rate (as SIMULATED_MARKET_HOURS=always is at any hour).
 const clock = new SimulatedClock(Date.parse('2026-12-02T11:00:00-05:00'))
-const registry = new MemorySymbolRegistry()
 const published = { messages: 0, bytes: 0, trades: 0 }
-const hub = new SymbolHub({
+const hub = await holderHub(
   clock,
-  log: silentLog,
-  registry,
-  flushMs: 100,
-  source: 'simulated',
-  nodeId: 'bench',
-  publish: (_symbol, payload) => {
+  symbols,
+  (_symbol, payload) => {
     published.messages++
     published.bytes += payload.length
   },
-})
-for (const s of symbols) registry.want(s)
-hub.start()
-hub.setHolding(true)
-await new Promise((r) => setTimeout(r, 10))
-if (hub.wanted().length !== symbols.length) throw new Error('hub did not spawn its actors')
+  'simulated',
+)
 
 // A fixed sequence of tick lengths (the feed's 100–250 ms), the same in every run.
 let seed = 42

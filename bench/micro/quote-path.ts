@@ -1,10 +1,8 @@
 /** Micro-benchmark of the per-event upstream path on the holder: a bench upstream frame (25 trades, 5 quotes after each) parsed (feed-wire.ts) and routed through the SymbolHub into SymbolActors, publishing to nowhere. `bun bench/micro/quote-path.ts [quotesPerTrade]` */
-import { MemorySymbolRegistry } from '../../src/adapters/memory/memory-symbol-registry'
 import { SimulatedClock } from '../../src/adapters/memory/simulated-clock'
 import { parseFeedFrame } from '../../src/adapters/massive/feed-wire'
-import { SymbolHub } from '../../src/actors/symbol-hub'
-import type { Logger } from '../../src/ports/logger'
 import { universe } from '../lib/market'
+import { holderHub } from './holder-hub'
 
 const quotesPerTrade = Number(process.argv[2] ?? 5)
 const symbols = universe.slice(0, 200)
@@ -24,24 +22,9 @@ function frame(n: number, t: number): string {
   return out + ']'
 }
 
-const silentLog: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLog }
 const clock = new SimulatedClock(Date.UTC(2025, 2, 12, 15, 0))
-const registry = new MemorySymbolRegistry()
 let published = 0
-const hub = new SymbolHub({
-  clock,
-  log: silentLog,
-  registry,
-  flushMs: 100,
-  source: 'massive',
-  nodeId: 'bench',
-  publish: () => void published++,
-})
-for (const s of symbols) registry.want(s)
-hub.start()
-hub.setHolding(true)
-await new Promise((r) => setTimeout(r, 10))
-if (hub.wanted().length !== symbols.length) throw new Error('hub did not spawn its actors')
+const hub = await holderHub(clock, symbols, () => void published++)
 
 const frames = Array.from({ length: 400 }, (_, i) => frame(25, clock.now() + i))
 function run(rounds: number, stage: 'parse' | 'route'): number {

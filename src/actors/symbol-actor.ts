@@ -218,16 +218,18 @@ export class SymbolActor extends Actor<SymbolMessage> implements FlushTarget {
       return
     }
     const now = this.o.clock.now()
-    // Windows end on one grid for every symbol (flush-clock.ts): what is due together leaves together.
+    // Event windows end on one grid for every symbol (flush-clock.ts): what is due together leaves together.
     const eventsDue = now >= windowEnd(this.lastFlushAt, this.o.flushMs)
-    const derivedDue = now >= windowEnd(this.lastDerivedAt, this.derivedMs)
+    // Derived state keeps at least derivedMs between sends (anchored on its last send, so symbols'
+    // are spread over the second) and goes out with an events flush, which is on the grid.
+    const derivedDue = now >= this.lastDerivedAt + this.derivedMs
     if (catchUp || (eventsDue && derivedDue)) this.flush(now, 'all')
     else if (eventsDue && hasPending(this.state, 'events')) this.flush(now, 'events')
     // The wake-up is exactly the next due moment: one asked for before a flush that sent everything
     // would find a window of the grid already ended and send derived state alone (no trade to ride with).
     const next = Math.min(
       hasPending(this.state, 'events') ? windowEnd(this.lastFlushAt, this.o.flushMs) : Infinity,
-      hasPendingDerived(this.state) ? windowEnd(this.lastDerivedAt, this.derivedMs) + this.derivedSlackMs : Infinity,
+      hasPendingDerived(this.state) ? this.lastDerivedAt + this.derivedMs + this.derivedSlackMs : Infinity,
     )
     if (next === this.flushAt) return
     this.flushAt = next
