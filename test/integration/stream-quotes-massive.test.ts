@@ -2,11 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { tradesBetween } from '../../src/adapters/simulated/market'
 import { quotesOfMinute } from '../../src/adapters/simulated/quote-model'
-import type { App } from '../../src/app'
-import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'
 import { createScaledClock } from '../support/scaled-clock'
-import { StreamClient } from '../support/stream-client'
-import { Http, startApp } from '../support/harness'
+import { startMassiveQuotesApp, type MassiveQuotesApp } from '../support/quote-apps'
 
 const MINUTE = 60_000
 /** A busy New York session (10:30 ET on a Wednesday), in real time. */
@@ -22,33 +19,16 @@ function isModelQuote(symbol: string, q: { bid: number; ask: number; bid_size: n
 }
 
 describe('quotes over the Massive adapter', () => {
-  let massive: MassiveServer
-  let app: App
-  let http: Http
-  let url: string
-  let token: string
+  let s: MassiveQuotesApp
   beforeAll(async () => {
-    massive = createMassiveServer({ now: () => clock.now(), feedTickMs: 50 })
-    app = await startApp({ ...massiveAppEnv(massive), SNAPSHOT_CACHE_MS: '0' }, { clock })
-    ;({ url } = await app.listen())
-    http = new Http(app)
-    ;({ token } = await http.signUp())
-    for (const ticker of ['AAPL', 'MSFT']) expect((await http.post('/api/v1/watchlist', { ticker })).status).toBe(201)
+    s = await startMassiveQuotesApp(clock)
   }, 30_000)
-  afterAll(async () => {
-    await app?.stop()
-    await massive?.stop()
-  }, 30_000)
-
-  const connect = async () => {
-    const client = StreamClient.connect(`${url.replace('http', 'ws')}/api/v1/market-data/stream?token=${token}`)
-    await client.nextOf('welcome', 8000)
-    return client
-  }
+  afterAll(() => s?.stop(), 30_000)
+  const connect = () => s.connect()
 
   it('should stream the provider NBBO as quote messages and carry it in stream and REST snapshots', async () => {
-    expect((await http.get('/metrics')).text).toMatch(/^marketwatch_stream_quotes_available 1$/m)
-    const rest = await http.get('/api/v1/market-data/snapshots?tickers=AAPL')
+    expect((await s.http.get('/metrics')).text).toMatch(/^marketwatch_stream_quotes_available 1$/m)
+    const rest = await s.http.get('/api/v1/market-data/snapshots?tickers=AAPL')
     expect(rest.status).toBe(200)
     const fromProvider = rest.json.results[0]
     expect(fromProvider.source).toBe('REST')
@@ -60,7 +40,7 @@ describe('quotes over the Massive adapter', () => {
     const quote = await client.next((m) => m.type === 'quote', 15_000)
     expect(isModelQuote('AAPL', quote.data)).toBe(true)
     await client.until(() => client.ofType('snapshot').some((m) => m.data.bid !== null), 'a snapshot with the NBBO', 15_000)
-    const live = await http.get('/api/v1/market-data/snapshots?tickers=AAPL')
+    const live = await s.http.get('/api/v1/market-data/snapshots?tickers=AAPL')
     const row = live.json.results[0]
     expect(row.source).toBe('WS')
     expect(row.bid).toBeLessThan(row.ask)
@@ -71,20 +51,20 @@ describe('quotes over the Massive adapter', () => {
   it('should say in status when the plan has no quotes, and keep streaming trades', async () => {
     const client = await connect()
     expect((await client.request({ action: 'subscribe', symbols: ['MSFT'], channels: ['trades', 'quotes'] }, 8000)).type).toBe('subscribed')
-    massive.switches.wsQuotes = 'not_authorized'
+    s.massive.switches.wsQuotes = 'not_authorized'
     // A new provider session (as after any drop) asks for Q again and is refused.
-    massive.wsDrop()
+    s.massive.wsDrop()
     const status = await client.next((m) => m.type === 'status' && m.data.quotes !== undefined, 15_000)
     expect(status.data.quotes).toEqual({
       available: false,
       reason: { code: 'UPSTREAM_QUOTES_UNAVAILABLE', message: expect.stringMatching(/^You are not authorized to access: Q\.(MSFT|AAPL)$/) },
     })
-    const metrics = await http.get('/metrics')
+    const metrics = await s.http.get('/metrics')
     expect(metrics.text).toMatch(/^marketwatch_stream_quotes_available 0$/m)
     const after = client.messages.length
     await client.until(() => client.messages.slice(after).filter((m) => m.type === 'trade').length >= 3, 'trades after the refusal', 15_000)
     // The refused session asked for Q once; a later subscribe asks for T and AM only.
-    const frames = massive.wsLog.filter((f) => f.kind === 'subscribe').map((f) => f.params)
+    const frames = s.massive.wsLog.filter((f) => f.kind === 'subscribe').map((f) => f.params)
     expect(frames.filter((p) => p!.includes('Q.')).length).toBeGreaterThanOrEqual(1)
     client.close()
   }, 30_000)

@@ -2,11 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { simulatedMarket } from '../../src/adapters/simulated/market'
 import { SimulatedFeed } from '../../src/adapters/simulated/simulated-feed'
-import { postgresUrl, redisUrl } from '../support/harness'
-import { uniquePrefix, waitFor } from '../support/redis-harness'
+import { startTwoReplicas } from '../support/quote-apps'
 import { createScaledClock } from '../support/scaled-clock'
 import { StreamClient } from '../support/stream-client'
-import { startStreamApp, type StreamApp } from '../support/stream-harness'
+import type { StreamApp } from '../support/stream-harness'
 
 /** A Wednesday, 11:00 in New York: the market is open and busy. */
 const start = Date.UTC(2025, 2, 12, 15, 0, 0)
@@ -16,16 +15,11 @@ describe('quotes across replicas', () => {
   const feed = () => new SimulatedFeed({ clock, market: simulatedMarket('calendar'), quotesPerTrade: 5 })
   let a: StreamApp
   let b: StreamApp
+  let stopReplicas: (() => Promise<void>) | undefined
   beforeAll(async () => {
-    const env = { DATABASE_URL: postgresUrl, REDIS_URL: redisUrl, REDIS_PREFIX: uniquePrefix('quotes'), RATE_LIMIT_MARKET_PER_MINUTE: '0' }
-    a = await startStreamApp(env, { clock, feed: feed() })
-    await waitFor(() => a.stream.status().holdingUpstream, 5000, 'replica a to take the upstream lease')
-    b = await startStreamApp(env, { clock, feed: feed() })
+    ;({ a, b, stop: stopReplicas } = await startTwoReplicas('quotes', clock, feed))
   }, 30_000)
-  afterAll(async () => {
-    await b?.stop()
-    await a?.stop()
-  }, 30_000)
+  afterAll(() => stopReplicas?.(), 30_000)
 
   it('should deliver quotes over the bus to a quotes subscriber of the other replica, and none to a default one', async () => {
     expect(b.stream.status().holdingUpstream).toBe(false)

@@ -2,13 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { simulatedMarket } from '../../src/adapters/simulated/market'
 import { SimulatedFeed } from '../../src/adapters/simulated/simulated-feed'
-import type { App } from '../../src/app'
-import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'
 import { createScaledClock } from '../support/scaled-clock'
 import { StreamClient } from '../support/stream-client'
-import { Http, postgresUrl, redisUrl, startApp } from '../support/harness'
-import { uniquePrefix, waitFor } from '../support/redis-harness'
-import { startStreamApp, type StreamApp } from '../support/stream-harness'
+import type { Http } from '../support/harness'
+import { startMassiveQuotesApp, startTwoReplicas, type MassiveQuotesApp } from '../support/quote-apps'
+import { waitFor } from '../support/redis-harness'
+import type { StreamApp } from '../support/stream-harness'
 
 /** Quote messages the app published to its local topics so far (one per message, whatever the audience). */
 async function quotesPublished(http: Http): Promise<number> {
@@ -19,31 +18,14 @@ async function quotesPublished(http: Http): Promise<number> {
 describe('Q upstream only where wanted: the Massive adapter', () => {
   /** A busy New York session (10:30 ET on a Wednesday), in real time. */
   const clock = createScaledClock(1, Date.parse('2025-03-12T14:30:00Z'))
-  let massive: MassiveServer
-  let app: App
-  let http: Http
-  let url: string
-  let token: string
+  let s: MassiveQuotesApp
   beforeAll(async () => {
-    massive = createMassiveServer({ now: () => clock.now(), feedTickMs: 50 })
-    app = await startApp({ ...massiveAppEnv(massive), SNAPSHOT_CACHE_MS: '0' }, { clock })
-    ;({ url } = await app.listen())
-    http = new Http(app)
-    ;({ token } = await http.signUp())
-    for (const ticker of ['AAPL', 'MSFT']) expect((await http.post('/api/v1/watchlist', { ticker })).status).toBe(201)
+    s = await startMassiveQuotesApp(clock)
   }, 30_000)
-  afterAll(async () => {
-    await app?.stop()
-    await massive?.stop()
-  }, 30_000)
-
-  const connect = async () => {
-    const client = StreamClient.connect(`${url.replace('http', 'ws')}/api/v1/market-data/stream?token=${token}`)
-    await client.nextOf('welcome', 8000)
-    return client
-  }
+  afterAll(() => s?.stop(), 30_000)
+  const connect = () => s.connect()
   /** The `params` of the app's subscribe and unsubscribe frames, in order. */
-  const frames = () => massive.wsLog.filter((f) => f.kind === 'subscribe' || f.kind === 'unsubscribe').map((f) => `${f.kind} ${f.params}`)
+  const frames = () => s.massive.wsLog.filter((f) => f.kind === 'subscribe' || f.kind === 'unsubscribe').map((f) => `${f.kind} ${f.params}`)
 
   it('should subscribe no Q for default subscribers, Q.<symbol> for a quotes subscriber, and unsubscribe it when the last one leaves', async () => {
     const plain = await connect()
@@ -52,7 +34,7 @@ describe('Q upstream only where wanted: the Massive adapter', () => {
       expect((await plain.request({ action: 'subscribe', symbols: ['AAPL', 'MSFT'] }, 8000)).type).toBe('subscribed')
       await plain.until(() => ['AAPL', 'MSFT'].every((s) => plain.ofType('trade').some((m) => m.symbol === s)), 'trades of both', 15_000)
       expect(frames().some((f) => f.includes('Q.'))).toBe(false)
-      expect(await quotesPublished(http)).toBe(0)
+      expect(await quotesPublished(s.http)).toBe(0)
 
       expect((await quoting.request({ action: 'subscribe', symbols: ['MSFT'], channels: ['quotes'] }, 8000)).type).toBe('subscribed')
       await quoting.until(() => quoting.ofType('quote').length >= 3, 'three MSFT quotes', 15_000)
@@ -68,10 +50,10 @@ describe('Q upstream only where wanted: the Massive adapter', () => {
       await plain.until(() => frames().includes('unsubscribe Q.MSFT'), 'the Q unsubscribe', 15_000)
       expect(frames().filter((f) => f.includes('Q.'))).toEqual(['subscribe Q.MSFT', 'unsubscribe Q.MSFT'])
       // Trades go on for the default subscriber, and the app publishes no quote after the provider stopped them.
-      const published = await quotesPublished(http)
+      const published = await quotesPublished(s.http)
       const trades = plain.ofType('trade').length
       await plain.until(() => plain.ofType('trade').length >= trades + 5, 'five more trades', 15_000)
-      expect(await quotesPublished(http)).toBe(published)
+      expect(await quotesPublished(s.http)).toBe(published)
     } finally {
       plain.close()
       quoting.close()
@@ -86,16 +68,11 @@ describe('Q upstream only where wanted: the simulated feed, across two replicas'
   const feed = () => (feeds.push(new SimulatedFeed({ clock, market: simulatedMarket('calendar'), quotesPerTrade: 5 })), feeds.at(-1)!)
   let a: StreamApp
   let b: StreamApp
+  let stopReplicas: (() => Promise<void>) | undefined
   beforeAll(async () => {
-    const env = { DATABASE_URL: postgresUrl, REDIS_URL: redisUrl, REDIS_PREFIX: uniquePrefix('quotes-upstream'), RATE_LIMIT_MARKET_PER_MINUTE: '0' }
-    a = await startStreamApp(env, { clock, feed: feed() })
-    await waitFor(() => a.stream.status().holdingUpstream, 5000, 'replica a to take the upstream lease')
-    b = await startStreamApp(env, { clock, feed: feed() })
+    ;({ a, b, stop: stopReplicas } = await startTwoReplicas('quotes-upstream', clock, feed))
   }, 30_000)
-  afterAll(async () => {
-    await b?.stop()
-    await a?.stop()
-  }, 30_000)
+  afterAll(() => stopReplicas?.(), 30_000)
 
   it('should compute quotes on the holder only for symbols a client of either replica has the quotes channel of', async () => {
     const holder = feeds[0]!
