@@ -108,6 +108,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       finalPageCacheBytes: 64 * 1024 * 1024,
       cursors: barCursors,
     },
+    // Stored bars the provider now serves split-adjusted: a split its splits reference missed, applied as a listed one.
+    (ticker, ratio) => splits.applyNoticed(ticker, ratio),
   )
   const isKnownTicker = (t: string) =>
     bars.assertKnown(t).then(
@@ -239,6 +241,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         bus,
         upstreamRest: upstream,
         bars,
+        splits,
         rateLimits,
         hashGate,
       }),
@@ -284,6 +287,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           bus: bus.health(),
           upstream_lease: lease ? { holding: lease.holding, token: lease.token } : { holding: true, token: null },
           prefetch: prefetch.status(),
+          splits: splits.status(),
         }),
       }),
     ],

@@ -52,3 +52,38 @@ export function adjustBar<B extends Bar>(bar: B, ratio: number): B {
   if (ratio === 1) return bar
   return { ...bar, o: bar.o / ratio, h: bar.h / ratio, l: bar.l / ratio, c: bar.c / ratio, vw: bar.vw / ratio, v: bar.v * ratio }
 }
+
+/** How far from 1 a ratio between a stored bar and the provider's must be to read as a split: corrections move a bar far less. */
+const minSplitDistance = 0.2
+/** How closely o, h, l, c must share one ratio (the provider rounds adjusted prices), and volume follow it inversely. */
+const priceTolerance = 0.005
+const volumeTolerance = 0.05
+
+/**
+ * The ratio r when the provider's bar of a bucket is a stored final bar of the same bucket
+ * split-adjusted (o, h, l, c each ÷ r, volume × r, r clearly not 1); null when they agree within a
+ * correction's reach or differ in any other way.
+ */
+export function rescaleBetween(stored: Bar, fresh: Bar): number | null {
+  const pairs = [
+    [stored.o, fresh.o],
+    [stored.h, fresh.h],
+    [stored.l, fresh.l],
+    [stored.c, fresh.c],
+  ]
+  if (!pairs.every(([a, b]) => a > 0 && b > 0)) return null
+  const r = stored.c / fresh.c
+  if (!(Math.abs(r - 1) > minSplitDistance)) return null
+  if (!pairs.every(([a, b]) => Math.abs(a / b / r - 1) <= priceTolerance)) return null
+  const volume = stored.v * r
+  return Math.abs(fresh.v - volume) <= volumeTolerance * volume + 1 ? r : null
+}
+
+/** A ratio as the provider would list its split: the smallest whole from/to within 1 % (4: from 1 to 4; 0.1: from 10 to 1; 1.5: from 2 to 3), else from 1 to the ratio. */
+export function splitOfRatio(ratio: number): Pick<Split, 'splitFrom' | 'splitTo'> {
+  for (let from = 1; from <= 100; from++) {
+    const to = Math.round(ratio * from)
+    if (to >= 1 && Math.abs(to / from / ratio - 1) <= 0.01) return { splitFrom: from, splitTo: to }
+  }
+  return { splitFrom: 1, splitTo: ratio }
+}

@@ -45,6 +45,16 @@ export interface BarRepo {
   read(ticker: string, timespan: 'minute' | 'day', from: number, to: number): Promise<import('./upstream').Bar[]>
   /** Covered ranges overlapping [from, to). */
   coverage(ticker: string, timespan: 'minute' | 'day', from: number, to: number): Promise<[number, number][]>
+  /**
+   * The newest stored bar in [notBefore, before) from which coverage runs unbroken to `before` (so
+   * the provider has no other bar between the two), or null.
+   */
+  lastCoveredBefore(
+    ticker: string,
+    timespan: 'minute' | 'day',
+    before: number,
+    notBefore: number,
+  ): Promise<import('./upstream').Bar | null>
   /** Records [from, to) as covered, merging with overlapping or adjacent ranges. */
   addCoverage(ticker: string, timespan: 'minute' | 'day', from: number, to: number): Promise<void>
   /**

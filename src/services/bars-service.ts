@@ -1,4 +1,4 @@
-/** Bars: stored base bars filled from the upstream on demand (each final range fetched once), larger buckets derived, pages by cursor. */
+/** Bars: stored base bars filled from the upstream on demand (each final range fetched once, a split the stored ones missed noticed on the way), larger buckets derived, pages by cursor. */
 import { aggregateBars, baseTimespanFor } from '../core/bars'
 import { regularHoursOnly } from '../core/regular-hours'
 import type { BarsPage } from '../contract/rest'
@@ -13,6 +13,7 @@ import type { Clock } from '../ports/clock'
 import type { BarRepo, TickerRepo } from '../ports/repos'
 import type { RequestPriority, UpstreamRest } from '../ports/upstream'
 import type { Bar, BaseTimespan } from '../core/market-types'
+import { type CheckedBars, type RescaleCheck, type RescaleNotice, fetchChecked } from './bars-rescale'
 
 export interface BarsServiceOptions {
   /** Minutes the provider may still correct after they close (Massive re-sends within 15 minutes). */
@@ -59,6 +60,8 @@ export class BarsService {
   private readonly coveredHere: BoundedCache<string, Range[]>
   /** Serialised all-final pages, bounded by finalPageCacheBytes. */
   private readonly finalPages: BoundedCache<string, string>
+  /** Fetches next to stored bars compare one stored bar with the provider's (bars-rescale.ts). */
+  private readonly rescaleCheck: RescaleCheck
   private readonly counts: BarsStats = {
     pagesFromCache: 0,
     pagesQueried: 0,
@@ -72,8 +75,12 @@ export class BarsService {
     private tickers: TickerRepo,
     private clock: Clock,
     private opts: BarsServiceOptions,
+    noticeRescale: RescaleNotice = async () => {},
   ) {
     const now = () => clock.now()
+    // The notice applied the split here or, a moment earlier, on another replica whose word may still be on the bus.
+    const notice = (ticker: string, ratio: number) => noticeRescale(ticker, ratio).then(() => this.forgetTicker(ticker))
+    this.rescaleCheck = { repo, upstream, notice }
     this.tails = new BoundedCache({ maxEntries: cacheBounds.tails, ttlMs: opts.tailTtlMs, now })
     this.knownTickers = new BoundedCache({ maxEntries: cacheBounds.knownTickers, ttlMs: cacheBounds.knownTickersTtlMs, now })
     this.coveredHere = new BoundedCache({ maxEntries: cacheBounds.covered, ttlMs: cacheBounds.coveredTtlMs, now })
@@ -176,7 +183,9 @@ export class BarsService {
     const end = Math.min(to, this.finalBoundary(base, this.clock.now()))
     if (from >= end) return 0
     const gaps = missingRanges(await this.repo.coverage(ticker, base, from, end), from, end).length
-    if (gaps > 0) await this.fill(ticker, base, from, end, priority)
+    // A split noticed on the way dropped the stored history: the range is fetched again on the new scale.
+    if (gaps > 0 && (await this.fill(ticker, base, from, end, priority)))
+      await this.fill(ticker, base, from, end, priority)
     return gaps
   }
 
@@ -186,39 +195,64 @@ export class BarsService {
     return base === 'minute' ? Math.floor(settled / MINUTE_MS) * MINUTE_MS : nyDayStart(settled)
   }
 
-  /** Base bars in [from, to): the final part from storage (filled once), the rest fresh from the upstream. */
+  /**
+   * Base bars in [from, to): the final part from storage (filled once), the rest fresh from the
+   * upstream. When a fill or the tail showed the stored history on an old scale, it was dropped and
+   * is filled again before it is read, so the answer is on the new scale.
+   */
   private async baseBars(ticker: string, base: BaseTimespan, from: number, to: number, now: number): Promise<Bar[]> {
     const boundary = this.finalBoundary(base, now)
     const finalEnd = Math.min(to, boundary)
-    if (from < finalEnd) await this.fill(ticker, base, from, finalEnd, 'interactive')
+    const filled = from < finalEnd && (await this.fill(ticker, base, from, finalEnd, 'interactive'))
+    const tail = to > boundary ? await this.tail(ticker, base, boundary, now) : null
+    if (from < finalEnd && (filled || tail?.rescaled)) await this.fill(ticker, base, from, finalEnd, 'interactive')
     const stored = from < finalEnd ? await this.repo.read(ticker, base, from, finalEnd) : []
-    if (to <= boundary) return stored
-    const tail = await this.tail(ticker, base, boundary, now)
-    return stored.concat(tail.filter((b) => b.t >= Math.max(from, boundary) && b.t < to))
+    if (!tail) return stored
+    return stored.concat(tail.bars.filter((b) => b.t >= Math.max(from, boundary) && b.t < to))
   }
 
-  /** Fetches every uncovered part of a final range once, in provider-sized segments, and records it covered. */
-  private async fill(ticker: string, base: BaseTimespan, from: number, to: number, priority: RequestPriority): Promise<void> {
+  /**
+   * Fetches every uncovered part of a final range once, in provider-sized segments, and records it
+   * covered; true when a segment showed the stored history on an old scale.
+   */
+  private async fill(
+    ticker: string,
+    base: BaseTimespan,
+    from: number,
+    to: number,
+    priority: RequestPriority,
+  ): Promise<boolean> {
     const key = `${ticker}|${base}`
-    if (missingRanges(this.coveredHere.get(key) ?? [], from, to).length === 0) return
+    if (missingRanges(this.coveredHere.get(key) ?? [], from, to).length === 0) return false
     const covered = await this.repo.coverage(ticker, base, from, to)
     const missing = missingRanges(covered, from, to)
-    if (missing.length === 0) return this.rememberCovered(key, covered)
+    if (missing.length === 0) {
+      this.rememberCovered(key, covered)
+      return false
+    }
+    let rescaled = false
     for (const gap of missing)
-      for (const seg of segments(gap, this.opts.maxBarsPerCall * unitMs[base]))
-        await this.once(`fill|${ticker}|${base}|${seg[0]}|${seg[1]}`, priority, () =>
-          this.fetchSegment(ticker, base, seg, priority),
-        )
+      for (const seg of segments(gap, this.opts.maxBarsPerCall * unitMs[base])) {
+        const call = `fill|${ticker}|${base}|${seg[0]}|${seg[1]}`
+        if (await this.once(call, priority, () => this.fetchSegment(ticker, base, seg, priority))) rescaled = true
+      }
+    return rescaled
   }
 
-  private async fetchSegment(ticker: string, base: BaseTimespan, [a, b]: Range, priority: RequestPriority): Promise<void> {
+  private async fetchSegment(
+    ticker: string,
+    base: BaseTimespan,
+    [a, b]: Range,
+    priority: RequestPriority,
+  ): Promise<boolean> {
     // Another request may have covered it while this one waited for its turn.
-    if (missingRanges(await this.repo.coverage(ticker, base, a, b), a, b).length === 0) return
+    if (missingRanges(await this.repo.coverage(ticker, base, a, b), a, b).length === 0) return false
     this.counts.upstreamGapFetches++
-    const bars = await this.upstream.fetchBars(ticker, base, a, b, priority)
+    const { bars, rescaled } = await fetchChecked(this.rescaleCheck, ticker, base, [a, b], priority)
     await this.repo.upsert(ticker, base, bars)
     await this.repo.addCoverage(ticker, base, a, b)
     this.rememberCovered(`${ticker}|${base}`, [[a, b]])
+    return rescaled
   }
 
   private rememberCovered(key: string, ranges: readonly Range[]): void {
@@ -226,16 +260,16 @@ export class BarsService {
   }
 
   /** The not-yet-final bars from `boundary` to now, reused for tailTtlMs, fetched once however many ask at once. */
-  private async tail(ticker: string, base: BaseTimespan, boundary: number, now: number): Promise<Bar[]> {
+  private async tail(ticker: string, base: BaseTimespan, boundary: number, now: number): Promise<CheckedBars> {
     const key = `${ticker}|${base}`
     const cached = this.tails.get(key)
-    if (cached) return cached
-    const bars = await this.once(`tail|${key}`, 'interactive', () => {
+    if (cached) return { bars: cached, rescaled: false }
+    const fetched = await this.once(`tail|${key}`, 'interactive', () => {
       this.counts.upstreamTailFetches++
-      return this.upstream.fetchBars(ticker, base, boundary, now + 1)
+      return fetchChecked(this.rescaleCheck, ticker, base, [boundary, now + 1], 'interactive')
     })
-    this.tails.set(key, bars, now + this.opts.tailTtlMs - this.clock.now())
-    return bars
+    this.tails.set(key, fetched.bars, now + this.opts.tailTtlMs - this.clock.now())
+    return fetched
   }
 
   /**

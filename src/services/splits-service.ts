@@ -1,5 +1,5 @@
-/** Splits: asks the provider which splits took effect lately and applies each once (stored bars before the execution date dropped, to be fetched again adjusted), then every replica forgets the ticker's cached bars and snapshots and its stream subscribers are told to reload. */
-import { nyDateOf, splitEffectiveMs, splitStartMs, type Split } from '../core/splits'
+/** Splits: asks the provider which splits took effect lately and applies each once (stored bars before the execution date dropped, to be fetched again adjusted), also those only its bars show; then every replica forgets the ticker's cached bars and snapshots and its stream subscribers are told to reload. */
+import { nyDateOf, splitEffectiveMs, splitOfRatio, splitStartMs, type Split } from '../core/splits'
 import type { Bus } from '../ports/bus'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { JobLock } from '../ports/job-lock'
@@ -21,6 +21,8 @@ export interface SplitsStatus {
   lastRunAt: string | null
   /** Splits this process applied since start. */
   applied: number
+  /** Of those, splits the splits reference did not list but the provider's bars showed (applyNoticed). */
+  noticedInBars: number
   lastError: string | null
 }
 
@@ -45,9 +47,11 @@ export class SplitsService {
   private ran = false
   private stopped = false
   private unsubscribe: (() => void) | null = null
-  private readonly state: SplitsStatus = { lastRunAt: null, applied: 0, lastError: null }
+  private readonly state: SplitsStatus = { lastRunAt: null, applied: 0, noticedInBars: 0, lastError: null }
   /** When the next split the provider announced takes effect (the timer wakes then rather than up to a period late). */
   private nextEffectiveAt = Infinity
+  /** Splits noticed in bars, by ticker: the New York day and its application, which later notices that day share. */
+  private readonly noticed = new Map<string, { date: string; applying: Promise<boolean> }>()
 
   constructor(
     private readonly deps: SplitsServiceDeps,
@@ -98,10 +102,7 @@ export class SplitsService {
           if (splitEffectiveMs(split) > now) continue
           if (!(await this.deps.repo.applySplit(split, splitStartMs(split)))) continue
           applied.push(split)
-          this.state.applied++
-          this.deps.log.info('split applied: stored bars before it dropped', { ...split })
-          this.deps.bus.publish(splitTopic, JSON.stringify(split))
-          this.deps.onSplit(split)
+          this.took(split, 'splits_reference')
         }
         this.state.lastError = null
       } catch (e) {
@@ -110,6 +111,44 @@ export class SplitsService {
       }
     })
     return applied
+  }
+
+  /**
+   * A split the provider's bars show (a stored final bar came back divided by `ratio`, bars-service)
+   * while its splits reference listed none (lag, a plan without it, a split announced late). When it
+   * took effect is unknown, so every stored bar of the ticker is dropped. Recorded under today's New
+   * York date: applied once per ticker and day across replicas (concurrent notices here wait for the
+   * first), and a listed split of the same day later finds it done. Resolves once the stored bars are
+   * dropped, true when this call applied it; never rejects: the request that noticed it goes on.
+   */
+  applyNoticed(ticker: string, ratio: number): Promise<boolean> {
+    const now = this.deps.clock.now()
+    const split: Split = { ticker, executionDate: nyDateOf(now), ...splitOfRatio(ratio) }
+    const earlier = this.noticed.get(ticker)
+    if (earlier?.date === split.executionDate) return earlier.applying.then(() => false)
+    const applying = this.deps.repo.applySplit(split, now).then(
+      (applied) => {
+        if (applied) this.took(split, 'bars_rescaled')
+        return applied
+      },
+      (e) => {
+        this.noticed.delete(ticker)
+        const error = e instanceof Error ? e.message : String(e)
+        this.deps.log.warn('split noticed in bars not applied', { ...split, error })
+        return false
+      },
+    )
+    this.noticed.set(ticker, { date: split.executionDate, applying })
+    return applying
+  }
+
+  /** A split this replica applied: counted, logged with why, told to the other replicas, and acted on here. */
+  private took(split: Split, reason: 'splits_reference' | 'bars_rescaled'): void {
+    this.state.applied++
+    if (reason === 'bars_rescaled') this.state.noticedInBars++
+    this.deps.log.info('split applied: stored bars before it dropped', { ...split, reason })
+    this.deps.bus.publish(splitTopic, JSON.stringify(split))
+    this.deps.onSplit(split)
   }
 
   private heard(payload: string): void {

@@ -12,6 +12,23 @@ export interface BaseBarSource {
   unadjust?(ticker: string, bar: Bar): Bar
 }
 
+/** One base bar of the market changed after the fact (a provider correction), by ticker, timespan and start. */
+export interface BarCorrection {
+  ticker: string
+  timespan: BaseTimespan
+  t: number
+  patch: Partial<Pick<Bar, 'o' | 'h' | 'l' | 'c' | 'v' | 'vw'>>
+}
+
+/** Base bars with the corrections that apply to them. */
+export function corrected(ticker: string, base: BaseTimespan, bars: Bar[], fixes: readonly BarCorrection[]): Bar[] {
+  if (fixes.length === 0) return bars
+  return bars.map((bar) => {
+    const fix = fixes.find((c) => c.ticker === ticker && c.timespan === base && c.t === bar.t)
+    return fix ? { ...bar, ...fix.patch } : bar
+  })
+}
+
 /** A handler's answer: HTTP status and a JSON body in the provider's envelope (request_id is added by the server). */
 export interface FakeReply {
   status: number

@@ -1,6 +1,13 @@
 /** A local Massive-compatible server for tests (Bun.serve, port 0): REST (stocks, options, market status) and the stocks WebSocket feed, driven by the simulated market, with failure switches. */
 
-import { handleAggs, AGGS_PATH, type BaseBarSource, type FakeReply } from './massive-aggs.ts'
+import {
+  handleAggs,
+  AGGS_PATH,
+  corrected,
+  type BarCorrection,
+  type BaseBarSource,
+  type FakeReply,
+} from './massive-aggs.ts'
 import {
   handleSnapshotList,
   handleSnapshotOne,
@@ -67,6 +74,10 @@ export interface MassiveSwitches extends FeedSwitches {
   marketOverrides: CalendarOverride[]
   /** `/stocks/v1/splits` answers 404 (as before 2026-02): only the older `/v3/reference/splits` serves splits. */
   splitsLegacyOnly: boolean
+  /** Both splits references list nothing (lagging, or not in the plan) while bars stay split-adjusted. */
+  splitsUnlisted: boolean
+  /** Base bars corrected after the fact: REST aggregates serve these values in place of the market's. */
+  barCorrections: BarCorrection[]
 }
 
 /** REST requests (`total` counts HTTP requests only) and feed frames (ws*). */
@@ -142,6 +153,8 @@ export function defaultSwitches(): MassiveSwitches {
     snapshotTimeUnit: 'ns',
     marketOverrides: [],
     splitsLegacyOnly: false,
+    splitsUnlisted: false,
+    barCorrections: [],
     ...defaultFeedSwitches(),
   }
 }
@@ -164,8 +177,11 @@ export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveSer
     isKnownTicker,
     // adjusted=false: prices and volumes as they printed, before later splits (src/adapters/simulated/splits.ts).
     unadjust: (ticker, bar) => adjustBar(bar, 1 / adjustmentAsOf(ticker, bar.t, now())),
-    baseBars: (ticker, base, fromMs, toMs) =>
-      (base === 'minute' ? minuteBars : dayBars)(ticker, Math.max(fromMs, opts.historyStartMs ?? fromMs), toMs, now()),
+    baseBars: (ticker, base, fromMs, toMs) => {
+      const from = Math.max(fromMs, opts.historyStartMs ?? fromMs)
+      const bars = (base === 'minute' ? minuteBars : dayBars)(ticker, from, toMs, now())
+      return corrected(ticker, base, bars, state.switches.barCorrections)
+    },
   }
 
   const server = Bun.serve({
@@ -265,7 +281,8 @@ function route(
   if (endpoint === 'aggs') return handleAggs(url, bars)
   if (endpoint === 'options') return handleOptions(url, nowMs)!
   if (endpoint === 'marketStatus') return handleMarketStatus(url.pathname, nowMs, sw.marketOverrides)
-  if (isSplitsPath(url.pathname)) return handleSplits(url, nowMs, sw.splitsLegacyOnly)
+  if (isSplitsPath(url.pathname))
+    return handleSplits(url, nowMs, sw.splitsLegacyOnly, sw.splitsUnlisted ? [] : undefined)
   if (SNAPSHOTS_PATH === url.pathname) return handleSnapshotList(url, nowMs, sw.snapshotTimeUnit)
   const one = url.pathname.match(SNAPSHOT_ONE_PATH)
   if (one) return handleSnapshotOne(decodeURIComponent(one[1]!), nowMs, sw.snapshotTimeUnit)

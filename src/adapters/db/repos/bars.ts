@@ -1,5 +1,5 @@
 /** BarRepo and TickerRepo over drizzle: idempotent bar upserts, coverage ranges merged on write, splits applied once, ticker lookups remembered. */
-import { and, asc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Bar } from '../../../core/market-types'
 import type { BarRepo, TickerRepo } from '../../../ports/repos'
 import type { Db } from '../client'
@@ -51,6 +51,36 @@ export function createBarRepo(db: Db): BarRepo {
         )
         .orderBy(asc(barCoverage.fromMs))
       return rows.map((r) => [r.a, r.b] as [number, number])
+    },
+    async lastCoveredBefore(ticker, timespan, before, notBefore) {
+      // Coverage is merged on write: one range holds the whole unbroken stretch up to `before`.
+      const [range] = await db
+        .select({ a: barCoverage.fromMs })
+        .from(barCoverage)
+        .where(
+          and(
+            eq(barCoverage.ticker, ticker),
+            eq(barCoverage.timespan, timespan),
+            lt(barCoverage.fromMs, before),
+            gte(barCoverage.toMs, before),
+          ),
+        )
+        .limit(1)
+      if (!range) return null
+      const [bar] = await db
+        .select({ t: bars.t, o: bars.o, h: bars.h, l: bars.l, c: bars.c, v: bars.v, vw: bars.vw, n: bars.n })
+        .from(bars)
+        .where(
+          and(
+            eq(bars.ticker, ticker),
+            eq(bars.timespan, timespan),
+            gte(bars.t, Math.max(range.a, notBefore)),
+            lt(bars.t, before),
+          ),
+        )
+        .orderBy(desc(bars.t))
+        .limit(1)
+      return (bar as Bar | undefined) ?? null
     },
     async addCoverage(ticker, timespan, from, to) {
       await db.transaction(async (tx) => {

@@ -11,6 +11,7 @@ import type { StreamModule, StreamStatus } from '../../../stream/stream-module'
 import type { HttpMetrics } from '../../http-metrics'
 import type { RestRateLimits } from '../../rate-limit-plugin'
 import type { BarsService, BarsStats } from '../../../services/bars-service'
+import type { SplitsService, SplitsStatus } from '../../../services/splits-service'
 
 export interface MetricSources {
   http: HttpMetrics
@@ -18,6 +19,7 @@ export interface MetricSources {
   bus: Pick<Bus, 'stats' | 'health'>
   upstreamRest: Pick<UpstreamRest, 'status'>
   bars: Pick<BarsService, 'stats'>
+  splits: Pick<SplitsService, 'status'>
   rateLimits: Pick<RestRateLimits, 'refusals'>
   hashGate: { stats(): SemaphoreStats }
 }
@@ -46,7 +48,7 @@ export function collectFamilies(s: MetricSources, openWebSockets: number | null)
     loginFamily(s.http),
     ...limitFamilies(s),
     ...streamFamilies(stream, s.stream.counters()),
-    ...upstreamFamilies(rest, s.bars.stats()),
+    ...upstreamFamilies(rest, s.bars.stats(), s.splits.status()),
     ...busFamilies(s.bus),
   ]
 }
@@ -198,7 +200,7 @@ function streamFamilies(status: StreamStatus, { sockets, published }: StreamCoun
   ]
 }
 
-function upstreamFamilies(rest: UpstreamStatus, bars: BarsStats): MetricFamily[] {
+function upstreamFamilies(rest: UpstreamStatus, bars: BarsStats, splits: SplitsStatus): MetricFamily[] {
   const families = [
     gauge(
       'marketwatch_upstream_rest_health',
@@ -225,6 +227,14 @@ function upstreamFamilies(rest: UpstreamStatus, bars: BarsStats): MetricFamily[]
       [
         { labels: { kind: 'gap' }, value: bars.upstreamGapFetches },
         { labels: { kind: 'tail' }, value: bars.upstreamTailFetches },
+      ],
+    ),
+    counter(
+      'marketwatch_splits_applied_total',
+      'Splits this replica applied, by source: reference or bars (not listed).',
+      [
+        { labels: { source: 'reference' }, value: splits.applied - splits.noticedInBars },
+        { labels: { source: 'bars' }, value: splits.noticedInBars },
       ],
     ),
   ]
