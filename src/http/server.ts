@@ -35,7 +35,8 @@ export function createServer(o: ServerOptions) {
   // Bun's own limits answer bare statuses before any JavaScript runs: raised above the edge's, which answer the envelope.
   raiseBunHeadLimit()
   app = new Elysia({
-    serve: { maxRequestBodySize: requestLimits.bunBodyBytes, idleTimeout: o.idleTimeoutSec ?? 30 },
+    // reusePort off (Elysia turns it on): a second process on a taken port must fail, not silently take half its connections.
+    serve: { maxRequestBodySize: requestLimits.bunBodyBytes, idleTimeout: o.idleTimeoutSec ?? 30, reusePort: false },
     websocket: o.websocket,
   })
     .onRequest(({ set }) => {

@@ -13,6 +13,7 @@ import initdbWasmPath from '../../../node_modules/@electric-sql/pglite/dist/init
 import pgliteDataPath from '../../../node_modules/@electric-sql/pglite/dist/pglite.data' with { type: 'file' }
 import { backoff, type BackoffPolicy } from '../../core/backoff'
 import * as tables from './tables'
+import { lockDataDir } from './data-dir-lock'
 import { applyMigrations, migrationLockKey } from './migrations'
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof tables>
@@ -88,22 +89,30 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
     }
     return handle
   }
-  if (!opts.dataDir.startsWith('memory://') && !existsSync(join(opts.dataDir, 'PG_VERSION'))) {
-    // First start: the instance that runs initdb keeps ~450 MB of wasm memory for its life; initialise in a throwaway one.
-    await (await openPglite(opts.dataDir)).close()
-    for (let i = 0; i < 3; i++) {
-      Bun.gc(true)
-      await new Promise((resolve) => setImmediate(resolve))
+  const inMemory = opts.dataDir.startsWith('memory://')
+  // Before anything touches the folder: a second process on it would lose one side's writes (PGlite has no postmaster.pid).
+  const unlock = inMemory ? () => {} : lockDataDir(opts.dataDir)
+  try {
+    if (!inMemory && !existsSync(join(opts.dataDir, 'PG_VERSION'))) {
+      // First start: the instance that runs initdb keeps ~450 MB of wasm memory for its life; initialise in a throwaway one.
+      await (await openPglite(opts.dataDir)).close()
+      for (let i = 0; i < 3; i++) {
+        Bun.gc(true)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
     }
-  }
-  const client = await openPglite(opts.dataDir)
-  const db = drizzlePglite(client, { schema: tables }) as unknown as Db
-  await applyMigrations(db)
-  return {
-    db,
-    kind: 'pglite',
-    ping: async () => void (await db.execute(sql`select 1`)),
-    close: () => client.close(),
+    const client = await openPglite(opts.dataDir)
+    const db = drizzlePglite(client, { schema: tables }) as unknown as Db
+    await applyMigrations(db)
+    return {
+      db,
+      kind: 'pglite',
+      ping: async () => void (await db.execute(sql`select 1`)),
+      close: () => client.close().finally(unlock),
+    }
+  } catch (error) {
+    unlock()
+    throw error
   }
 }
 
