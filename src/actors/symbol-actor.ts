@@ -1,21 +1,8 @@
 /** SymbolActor: one symbol's raw events in order → coalesced, seq-stamped messages, each serialised once and published once. */
 import { backoff } from '../core/backoff'
-import {
-  applyMinuteBar,
-  applySeed,
-  applyTrade,
-  createSymbolState,
-  seedMissing,
-  forgetDayFigures,
-  drain,
-  hasPending,
-  hasPendingDerived,
-  liveBarOf,
-  seedMinutePrefix,
-  snapshotOf,
-  type RegularSessionOf,
-  type SymbolState,
-} from '../core/coalesce'
+import { applyMinuteBar, applySeed, applyTrade, createSymbolState, seedMissing, forgetDayFigures } from '../core/coalesce'
+import { drain, hasPending, hasPendingDerived, liveBarOf, seedMinutePrefix, snapshotOf } from '../core/coalesce'
+import type { RegularSessionOf, SymbolState } from '../core/coalesce'
 import type { MarketMessageType } from '../contract/protocol'
 import type { ResetReason } from '../contract/messages'
 import type { Clock, TimerHandle } from '../ports/clock'
