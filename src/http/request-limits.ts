@@ -9,6 +9,8 @@ export const requestLimits = {
   maxHeaderBytes: 16 * 1024,
   /** Most header fields served; more answers 431 REQUEST_HEADER_TOO_LARGE (Bun refuses about 200 itself). */
   maxHeaderCount: 100,
+  /** Deepest nesting of arrays and objects in a JSON body (ours are flat); deeper answers 400 MALFORMED_BODY before the schema check, which recursed past the stack at ~5,000 levels (500). */
+  maxJsonDepth: 32,
   /**
    * Bun's limit on the request line and headers together (node:http maxHeaderSize, process-wide,
    * 16 KiB by default): beyond it Bun answers a bare 431 and closes before any JavaScript runs.
@@ -86,9 +88,34 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     chunks.push(value)
   }
   if (size === 0) return undefined
+  let text: string
+  let body: unknown
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)))
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
+    body = JSON.parse(text)
   } catch {
     throw new ValidationError('MALFORMED_BODY', 'request body is not valid JSON')
   }
+  if (nestsDeeperThan(text, requestLimits.maxJsonDepth))
+    throw new ValidationError('MALFORMED_BODY', `request body nests deeper than ${requestLimits.maxJsonDepth} levels`, {
+      max_depth: requestLimits.maxJsonDepth,
+    })
+  return body
+}
+
+/** True if valid JSON text opens more than `limit` arrays and objects inside each other (brackets in strings do not count); one pass, no recursion. */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true
+    } else if (c === 0x7d || c === 0x5d) depth--
+  }
+  return false
 }

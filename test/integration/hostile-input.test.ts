@@ -33,6 +33,35 @@ for (const [engine, databaseUrl] of engines) {
       expect((await http.post('/api/v1/auth/register', { email: uniqueEmail(), password: 'correct horse battery' })).status).toBe(201)
     })
 
+    it('should refuse a JSON body nested thousands deep with 400 MALFORMED_BODY over a socket, on every body route', async () => {
+      const { url } = await app.listen()
+      const { token } = await new Http(app).signUp()
+      // 6,000 levels in 12 KB, under MAX_BODY_BYTES: the schema check's error report recursed past the stack (500 INTERNAL_ERROR).
+      const deep = '['.repeat(6000) + ']'.repeat(6000)
+      for (const [path, body] of [
+        ['/api/v1/auth/register', `{"email":${deep},"password":"correct horse battery"}`],
+        ['/api/v1/auth/login', `{"email":"a@example.com","password":${deep}}`],
+        ['/api/v1/watchlist', `{"ticker":${deep}}`],
+        ['/api/v1/watchlist', deep],
+      ] as const) {
+        const res = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body,
+        })
+        const json = (await res.json()) as any
+        expect({ path, status: res.status, code: json.error.code }).toEqual({ path, status: 400, code: 'MALFORMED_BODY' })
+        expect(json.error.details).toEqual({ max_depth: 32 })
+      }
+      // A flat body with brackets inside its strings is not nested.
+      const res = await fetch(`${url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: uniqueEmail(), password: '[[[[{{{{"\\' + '['.repeat(40) }),
+      })
+      expect(res.status).toBe(201)
+    })
+
     it('should treat a session cookie with a broken % escape as a bad token (401), on every cookie route', async () => {
       const http = new Http(app)
       for (const [method, path] of [
