@@ -1,8 +1,10 @@
 /** Input normalisation shared by services: emails, passwords, tickers. Pure; failures are ValidationErrors naming the field. */
 import { ValidationError } from '../errors'
 
-// No whitespace and no control characters (a NUL cannot be stored in a PostgreSQL text column).
-const emailPattern = /^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+\.[^\s@\x00-\x1f\x7f]+$/
+// No whitespace, no control characters (a NUL cannot be stored in a PostgreSQL text column) and no
+// invisible format characters (zero-width space, bidi overrides, soft hyphen: pasted along with an
+// address, they made an account its owner could not type, or one that looks like another's).
+const emailPattern = /^[^\s@\x00-\x1f\x7f\p{Cf}]+@[^\s@\x00-\x1f\x7f\p{Cf}]+\.[^\s@\x00-\x1f\x7f\p{Cf}]+$/u
 export const passwordBounds = { min: 8, max: 128 }
 
 export function normaliseEmail(raw: unknown): string {

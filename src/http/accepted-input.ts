@@ -8,7 +8,7 @@ import type { JsonSchema } from './model'
 const ticker = '[A-Za-z][A-Za-z0-9.-]{0,9}'
 const padded = (core: string) => `^\\s*${core}\\s*$`
 const anyCase = (word: string) => [...word].map((c) => `[${c.toUpperCase()}${c.toLowerCase()}]`).join('')
-const emailPart = '[^\\s@\\x00-\\x1f\\x7f]+'
+const emailPart = '[^\\s@\\x00-\\x1f\\x7f\\p{Cf}]+'
 
 export const AcceptedInput = {
   /** normaliseTicker: a letter, then letters, digits, '.' or '-'; 1 to 10 characters; any case. */
