@@ -7,6 +7,7 @@ import { createErrorPlugin } from './error-plugin'
 import type { AnsweredRequest } from './http-metrics'
 import { ErrorBody } from './model'
 import { openApiDocumentFinisher } from './openapi-document'
+import { createRepeatedParamsGuard } from './repeated-params'
 import { raiseBunHeadLimit, requestLimits } from './request-limits'
 import { sessionCookieName } from '../core/credentials'
 // Swagger UI is served from the process (embedded in the binary): the docs page works with no internet.
@@ -43,6 +44,7 @@ export function createServer(o: ServerOptions) {
       if (o.now) set.headers.date = new Date(o.now()).toUTCString()
     })
     .use(createErrorPlugin({ log: o.log, maxBodyBytes: o.maxBodyBytes, routes, answered: o.answered }))
+    .use(createRepeatedParamsGuard(() => app.routes))
     .use(createCors(o.corsOrigins))
     .use(openApiDocumentFinisher('/docs/json'))
     .use(

@@ -6,9 +6,11 @@ import { Http, startApp } from '../support/harness'
 describe('http edge', () => {
   let app: App
   let http: Http
+  let url: string
   beforeAll(async () => {
     app = await startApp({ CORS_ORIGINS: 'https://terminal.example.com', MAX_BODY_BYTES: '2048' })
     http = new Http(app)
+    ;({ url } = await app.listen())
   })
   afterAll(() => app.stop())
 
@@ -49,7 +51,6 @@ describe('http edge', () => {
   })
 
   it('should answer an oversized body with 413 over a real socket, declared or streamed', async () => {
-    const { url } = await app.listen()
     const big = JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(3000) })
     const declared = await fetch(`${url}/api/v1/auth/register`, {
       method: 'POST',
@@ -70,6 +71,34 @@ describe('http edge', () => {
       body: stream,
     })
     expect(streamed.status).toBe(413)
+  })
+
+  it('should refuse a one-value query parameter sent twice with 400 INVALID_REQUEST naming it, over a real socket', async () => {
+    const { token } = await new Http(app).signUp()
+    const get = async (path: string) => {
+      const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } })
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    // Elysia kept the last value: these answered MSFT bars, hour bars and one session signed out.
+    for (const [path, field] of [
+      ['/api/v1/market-data/bars?ticker=AAPL&ticker=MSFT&timespan=day&from=2026-11-02', '/ticker'],
+      ['/api/v1/market-data/bars?ticker=AAPL&timespan=minute&timespan=hour&from=2026-11-02', '/timespan'],
+      ['/api/v1/options/expirations?underlying=AAPL&underlying=SPY', '/underlying'],
+      ['/api/v1/reference/tickers?search=app&search=micro', '/search'],
+    ] as const) {
+      const res = await get(path)
+      expect({ path, status: res.status, code: res.body.error.code }).toEqual({ path, status: 400, code: 'INVALID_REQUEST' })
+      expect(res.body.error.details.fields).toEqual([{ field, problem: 'given 2 times; send it once' }])
+    }
+    const logout = await fetch(`${url}/api/v1/auth/logout?everywhere=true&everywhere=false`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(logout.status).toBe(400)
+    // A list parameter may repeat, and so may one no route reads.
+    const snapshots = await get('/api/v1/market-data/snapshots?tickers=AAPL&tickers=MSFT&utm=a&utm=b')
+    expect(snapshots.status).toBe(200)
+    expect(snapshots.body.results.map((r: any) => r.ticker)).toEqual(['AAPL', 'MSFT'])
   })
 
   it('should answer a wrong-typed body with 400 and the field', async () => {
