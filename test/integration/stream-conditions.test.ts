@@ -7,6 +7,7 @@ import { eligibilityOf } from '../../src/core/trade-conditions'
 import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'
 import { createScaledClock } from '../support/scaled-clock'
 import { StreamClient } from '../support/stream-client'
+import { tradeWindowsMisfit } from '../support/trade-windows'
 import { Http, startApp } from '../support/harness'
 
 /** Monday 2026-11-30, 10:30 New York (regular session), ten times faster than real time. */
@@ -40,27 +41,13 @@ describe('trade conditions on the stream over the Massive adapter', () => {
     await client.until(() => trades().length > 30, 'thirty AAPL trade messages', 15_000)
     const got = trades().map((m) => m.data)
     const market = tradesBetween('AAPL', got[0].t, got.at(-1)!.t + 60_000) // and the minute after the last message
-    const at = (d: { t: number; p: number; s: number }) => market.findIndex((t) => t.t === d.t && t.p === d.p && t.s === d.s)
-    for (const d of got) {
-      expect(at(d)).toBeGreaterThanOrEqual(0)
-      expect(setsLast(market[at(d)]!)).toBe(true)
-    }
-    // Prints that set no price were on the tape in between (odd lots are a large share) and count in the windows:
-    // a window ends after its last price-setting print, before the next one, so the first and the last message may
-    // each also count some of the prints that follow their own on the tape — every print once, none lost.
-    const first = at(got[0])
-    const last = at(got.at(-1)!)
-    const trailing = (i: number) => { const n = market.slice(i + 1).findIndex(setsLast); return n < 0 ? market.length - i - 1 : n }
+    // Each message is a price-setting print. Prints that set no price were on the tape in between (odd lots are a large
+    // share) and count in the windows: a window ends after its last price-setting print, before the next one, so a
+    // message may also count prints that follow its own on the tape — every print once, none lost, count and volume.
+    const first = market.findIndex((t) => t.t === got[0].t && t.p === got[0].p && t.s === got[0].s)
+    const last = market.findIndex((t) => t.t === got.at(-1)!.t && t.p === got.at(-1)!.p && t.s === got.at(-1)!.s)
     expect(market.slice(first + 1, last + 1).some((t) => !setsLast(t))).toBe(true)
-    const count = got.slice(1).reduce((n, d) => n + d.count, 0)
-    const volume = got.slice(1).reduce((v, d) => v + d.volume, 0)
-    const fits: Array<[number, number]> = []
-    for (let a = 0; a <= trailing(first); a++)
-      for (let b = 0; b <= trailing(last); b++) {
-        const counted = market.slice(first + 1 + a, last + 1 + b)
-        if (counted.length === count && counted.reduce((v, t) => v + t.s, 0) === volume) fits.push([a, b])
-      }
-    expect(fits.length).toBeGreaterThan(0)
+    expect(tradeWindowsMisfit(market, got, setsLast)).toBeNull()
     // The snapshot's last price is the last price-setting print.
     const snapshot = await client.next((m) => m.type === 'snapshot' && m.symbol === 'AAPL' && m.data.updated_at >= got.at(-1)!.t, 15_000)
     const lastSetting = tradesBetween('AAPL', got[0].t, snapshot.data.updated_at + 1).findLast(setsLast)!

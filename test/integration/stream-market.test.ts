@@ -2,14 +2,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { minuteBars, snapshotAt, tradesBetween } from '../../src/adapters/simulated/market'
 import type { SimulatedFeed } from '../../src/adapters/simulated/simulated-feed'
+import type { Trade } from '../../src/core/market-types'
+import { eligibilityOf } from '../../src/core/trade-conditions'
 import { createScaledClock } from '../support/scaled-clock'
 import { StreamClient, type StreamMessage } from '../support/stream-client'
 import { startStreamApp, type StreamApp } from '../support/stream-harness'
+import { tradeWindowsMisfit } from '../support/trade-windows'
 import { waitFor } from '../support/wait'
 
 const MINUTE = 60_000
 /** A Wednesday, 10:59:58 in New York: the market is open and a minute closes 2 s (0.1 s real) after start. */
 const start = Date.UTC(2025, 2, 12, 14, 59, 58)
+/** In the regular session a print sets the last price when every condition allows open/close (odd lots do not). */
+const setsLast = (t: Trade) => eligibilityOf(t.c).price.openClose
 
 describe('stream market data', () => {
   let app: StreamApp
@@ -40,18 +45,11 @@ describe('stream market data', () => {
     expect(new Set(all.map((m) => m.epoch)).size).toBe(1)
     all.forEach((m, i) => expect(m.seq).toBe(all[0].seq! + i))
     for (const m of all) expect(m.source).toBe('simulated')
-    const first = trades[0].data
-    const last = trades.at(-1)!.data
-    const market = tradesBetween('AAPL', first.t, last.t + 1)
-    const index = (d: any) => market.findIndex((t) => t.t === d.t && t.p === d.p && t.s === d.s)
-    for (const m of trades) {
-      expect(index(m.data)).toBeGreaterThanOrEqual(0)
-      expect(m.event_ts).toBe(m.data.t)
-    }
-    // Count and volume of the windows after the first add up to the market's trades in between.
-    const between = market.slice(index(first) + 1, index(last) + 1)
-    expect(trades.slice(1).reduce((n, m) => n + m.data.count, 0)).toBe(between.length)
-    expect(trades.slice(1).reduce((v, m) => v + m.data.volume, 0)).toBe(between.reduce((v, t) => v + t.s, 0))
+    for (const m of trades) expect(m.event_ts).toBe(m.data.t)
+    // Each message is the market's last price-setting print of its window, and the windows after the first count
+    // every print in between once, count and volume: a window may end on odd lots that follow its print on the tape.
+    const market = tradesBetween('AAPL', trades[0].data.t, trades.at(-1)!.data.t + MINUTE) // and the minute after the last message
+    expect(tradeWindowsMisfit(market, trades.map((m) => m.data), setsLast)).toBeNull()
   }, 20_000)
 
   it('should send snapshots agreeing with the market and keep the latest for the REST endpoint', async () => {
