@@ -47,7 +47,6 @@ export function createRepeatedParamsGuard(routes: () => RouteSchemas[]) {
     const fields = [...counts]
       .filter(([, n]) => n > 1)
       .map(([name, n]) => ({ field: `/${name}`, problem: `given ${n} times; send it once` }))
-    if (fields.length > 0)
-      throw new ValidationError('INVALID_REQUEST', 'request does not match the schema', { fields })
+    if (fields.length > 0) throw new ValidationError('INVALID_REQUEST', 'request does not match the schema', { fields })
   })
 }

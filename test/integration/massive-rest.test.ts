@@ -226,6 +226,21 @@ describe('MassiveRest errors', () => {
     expect(rest.status()).toMatchObject({ health: 'down', requests: 3 })
   })
 
+  it('names an unreachable provider, not the budget, when the request budget stops the retries', async () => {
+    const gone = createMassiveServer({ now: () => NOW })
+    const baseUrl = gone.url
+    await gone.stop()
+    // Two calls a minute, five tries: both calls fail to connect, and the third try finds no budget left.
+    const rest = restClient({ baseUrl, maxRetries: 4, requestsPerMinute: 2 })
+    const error = await rejectionOf(rest.lookupTicker('AAPL'))
+    expect(error).toBeInstanceOf(UpstreamUnavailableError)
+    // Was UPSTREAM_RATE_LIMITED 'request budget of 2 per window exhausted': an operator with a wrong URL was told to wait.
+    expect(error.details?.reason).toBe('UPSTREAM_UNREACHABLE')
+    expect(error.message).toContain('after 2 attempt(s): network error')
+    expect((error as UpstreamUnavailableError).retryAfterSec).toBeGreaterThan(0)
+    expect(rest.status()).toMatchObject({ health: 'down', reason: { code: 'UPSTREAM_UNREACHABLE' }, requests: 2 })
+  })
+
   it('times out slow answers instead of waiting for them, retrying once', async () => {
     server.switches.slowMs = 5_000
     const rest = restClient({ timeoutMs: 80, maxRetries: 1 })

@@ -107,7 +107,14 @@ export class MassiveHttpClient {
   ): Promise<MassiveResponse> {
     let last: Attempt | undefined
     for (let attempt = 0; attempt <= this.opts.maxRetries; attempt++) {
-      const slot = await this.acquireSlot(opts.priority ?? 'interactive')
+      let slot: BudgetSlot
+      try {
+        slot = await this.acquireSlot(opts.priority ?? 'interactive')
+      } catch (refused) {
+        // The budget ended the retries: the provider's failure is the cause (an unreachable host is not a spent budget).
+        if (last === undefined || !(refused instanceof UpstreamUnavailableError)) throw refused
+        throw this.unavailable(last, url, attempt, refused.retryAfterSec)
+      }
       last = await this.send(url, slot)
       if (last.kind === 'response') {
         const { status, text } = last
@@ -225,16 +232,20 @@ export class MassiveHttpClient {
     return new UpstreamError(code, message, { details: { httpStatus: status } })
   }
 
-  /** Retries exhausted (or a Retry-After too long to wait for). */
-  private unavailable(last: Attempt, url: URL): UpstreamUnavailableError {
-    const attempts = this.opts.maxRetries + 1
+  /** Retries exhausted, stopped by the budget (which says when a call may go again), or a Retry-After too long to wait for. */
+  private unavailable(
+    last: Attempt,
+    url: URL,
+    attempts = this.opts.maxRetries + 1,
+    budgetRetryAfterSec?: number,
+  ): UpstreamUnavailableError {
     let reason: Reason
-    let retryAfterSec: number | undefined
+    let retryAfterSec = budgetRetryAfterSec
     if (last.kind === 'timeout') reason = { code: 'UPSTREAM_TIMEOUT', message: `no answer within ${this.opts.timeoutMs} ms` }
     else if (last.kind === 'network') reason = { code: 'UPSTREAM_UNREACHABLE', message: `network error: ${errorText(last.error)}` }
     else if (last.status === 429) {
       reason = { code: 'UPSTREAM_RATE_LIMITED', message: 'the provider is rate limiting our requests (429)' }
-      retryAfterSec = last.retryAfterMs === null ? undefined : Math.max(1, Math.ceil(last.retryAfterMs / 1000))
+      retryAfterSec = last.retryAfterMs === null ? retryAfterSec : Math.max(1, Math.ceil(last.retryAfterMs / 1000))
     } else reason = { code: 'UPSTREAM_SERVER_ERROR', message: `the provider answered ${last.status}` }
     this.fail(reason.code === 'UPSTREAM_RATE_LIMITED' ? 'degraded' : 'down', reason)
     return new UpstreamUnavailableError(`Massive unavailable on ${url.pathname} after ${attempts} attempt(s): ${reason.message}`, {
