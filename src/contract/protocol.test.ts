@@ -46,6 +46,8 @@ describe('parseClientFrame', () => {
     expect(code('{}')).toBe('UNKNOWN_ACTION')
     expect(code('{"action":"subscribe","symbols":"AAPL"}')).toBe('INVALID_SYMBOLS')
     expect(code('{"action":"unsubscribe","symbols":["1BAD"]}')).toBe('INVALID_SYMBOLS')
+    // 'ſ' and 'ı' upper-case to S and I: not A-Z letters, so not a ticker (was MSFT).
+    expect(code('{"action":"subscribe","symbols":["Mſft"]}')).toBe('INVALID_SYMBOLS')
     expect(code('{"action":"refresh"}')).toBe('MALFORMED_MESSAGE')
     expect(code('{"action":"refresh","token":""}')).toBe('MALFORMED_MESSAGE')
     expect(code('{"action":"refresh","token":42}')).toBe('MALFORMED_MESSAGE')

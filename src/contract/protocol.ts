@@ -1,6 +1,6 @@
 /** WebSocket stream protocol v1, shared by server and browser client: close codes and their reconnect rule (the single source), error codes, the parser of client requests and the serialisers of server envelopes. */
 import type { AuthErrorCode } from '../errors'
-import { isTickerSyntax } from '../core/validate'
+import { isTickerSyntax, upperAscii } from '../core/validate'
 import { keepaliveIntervalMs } from '../core/heartbeat'
 import type { ClientRequest, ControlMessage, MarketMessage, RequestId, ResetMessage, WelcomeData } from './messages'
 import { readChannels, streamChannels } from './channels'
@@ -203,7 +203,7 @@ function readSymbols(raw: unknown): { ok: true; symbols: string[] } | { ok: fals
   const symbols = new Set<string>()
   const invalid: string[] = []
   for (const item of raw) {
-    const ticker = typeof item === 'string' ? item.trim().toUpperCase() : ''
+    const ticker = typeof item === 'string' ? upperAscii(item.trim()) : ''
     if (isTickerSyntax(ticker)) symbols.add(ticker)
     else invalid.push(typeof item === 'string' ? item.slice(0, 32) : String(item).slice(0, 32))
   }

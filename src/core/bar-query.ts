@@ -3,7 +3,7 @@ import { ValidationError } from '../errors'
 import type { Timespan } from './market-types'
 import { DAY_MS, HOUR_MS, bucketStart, nyDayStart, nyNextDayStart } from './market-time'
 import type { BarCursorCodec } from './bar-cursor'
-import { normaliseTicker } from './validate'
+import { normaliseTicker, upperAscii } from './validate'
 
 export const timespans: readonly Timespan[] = ['minute', 'hour', 'day', 'week', 'month']
 
@@ -176,7 +176,7 @@ function queryFromCursor(p: RawBarParams, raw: string, cursors: BarCursorCodec, 
     throw e
   }
   const mismatch =
-    (p.ticker !== undefined && p.ticker.trim().toUpperCase() !== q.ticker) ||
+    (p.ticker !== undefined && upperAscii(p.ticker.trim()) !== q.ticker) ||
     (p.timespan !== undefined && p.timespan !== q.timespan) ||
     (p.multiplier !== undefined && Number(p.multiplier) !== q.multiplier) ||
     (p.session !== undefined && p.session !== '' && p.session !== q.session)

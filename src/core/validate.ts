@@ -26,12 +26,15 @@ export function checkPassword(raw: unknown): string {
 /** US stock tickers: a letter, then letters, digits, '.' or '-' (BRK.B), at most 10 characters. */
 const tickerPattern = /^[A-Z][A-Z0-9.-]{0,9}$/
 
+/** Upper-cases a-z only: toUpperCase() also makes S of 'ſ' and I of 'ı', so 'Mſft' passed for MSFT, past the documented A-Z rule. */
+export const upperAscii = (text: string): string => text.replace(/[a-z]+/g, (run) => run.toUpperCase())
+
 export function isTickerSyntax(ticker: string): boolean {
   return tickerPattern.test(ticker)
 }
 
 export function normaliseTicker(raw: unknown, code = 'INVALID_TICKER'): string {
-  const ticker = typeof raw === 'string' ? raw.trim().toUpperCase() : ''
+  const ticker = typeof raw === 'string' ? upperAscii(raw.trim()) : ''
   if (!tickerPattern.test(ticker))
     throw new ValidationError(code, 'ticker must be 1-10 characters: a letter, then letters, digits, "." or "-"', {
       ticker: typeof raw === 'string' ? raw.slice(0, 32) : raw === undefined ? null : typeof raw,

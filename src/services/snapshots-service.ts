@@ -1,6 +1,6 @@
 /** Snapshots for many tickers: live stream state when fresh (source WS), else the upstream snapshot cache (source REST), unknown tickers reported one by one. */
 import { AppError, ValidationError } from '../errors'
-import { isTickerSyntax } from '../core/validate'
+import { isTickerSyntax, upperAscii } from '../core/validate'
 import type { Snapshot, SnapshotError, SnapshotsAnswer } from '../contract/rest'
 import type { Clock } from '../ports/clock'
 import type { LiveSnapshotSource } from '../ports/live-snapshots'
@@ -23,7 +23,7 @@ export function parseTickerList(values: string[], max: number): string[] {
   const invalid: string[] = []
   for (const v of values)
     for (const part of v.split(',')) {
-      const t = part.trim().toUpperCase()
+      const t = upperAscii(part.trim())
       if (t === '') continue
       if (!isTickerSyntax(t)) invalid.push(part.trim().slice(0, 20))
       else if (!out.includes(t)) out.push(t)

@@ -7,8 +7,10 @@ import { engines, Http, startApp, uniqueEmail } from '../support/harness'
 for (const [engine, databaseUrl] of engines) {
   describe(`hostile input on ${engine}`, () => {
     let app: App
+    let url: string
     beforeAll(async () => {
       app = await startApp({ DATABASE_URL: databaseUrl ?? undefined })
+      ;({ url } = await app.listen())
     })
     afterAll(() => app.stop())
 
@@ -36,7 +38,6 @@ for (const [engine, databaseUrl] of engines) {
     })
 
     it('should refuse a JSON body nested thousands deep with 400 MALFORMED_BODY over a socket, on every body route', async () => {
-      const { url } = await app.listen()
       const { token } = await new Http(app).signUp()
       // 6,000 levels in 12 KB, under MAX_BODY_BYTES: the schema check's error report recursed past the stack (500 INTERNAL_ERROR).
       const deep = '['.repeat(6000) + ']'.repeat(6000)
@@ -62,6 +63,30 @@ for (const [engine, databaseUrl] of engines) {
         body: JSON.stringify({ email: uniqueEmail(), password: '[[[[{{{{"\\' + '['.repeat(40) }),
       })
       expect(res.status).toBe(201)
+    })
+
+    it('should refuse a ticker with letters outside A-Z that upper-case into it (ſ, ı), over a socket, on every ticker route', async () => {
+      const { token } = await new Http(app).signUp()
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(`${url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
+        return { path, status: res.status, code: ((await res.json()) as any).error?.code }
+      }
+      // 'ſ'.toUpperCase() is 'S' and 'ı'.toUpperCase() is 'I': these answered MSFT and IBM, past the documented A-Z rule and the OpenAPI pattern.
+      expect(await call('GET', '/api/v1/market-data/bars?ticker=M%C5%BFft&timespan=day&from=2026-11-02')).toEqual({
+        path: '/api/v1/market-data/bars?ticker=M%C5%BFft&timespan=day&from=2026-11-02',
+        status: 400,
+        code: 'INVALID_TICKER',
+      })
+      expect((await call('GET', '/api/v1/market-data/snapshots?tickers=%C4%B1bm')).code).toBe('INVALID_TICKER')
+      expect((await call('POST', '/api/v1/watchlist', { ticker: 'Mſft' })).code).toBe('INVALID_TICKER')
+      expect((await call('GET', '/api/v1/options/expirations?underlying=M%C5%BFft')).code).toBe('INVALID_UNDERLYING')
+      expect((await call('GET', '/api/v1/options/contracts/O:M%C5%BFFT261224C00400000')).code).toBe('INVALID_OPTION_TICKER')
+      // Lower case A-Z is still upper-cased.
+      expect((await call('POST', '/api/v1/watchlist', { ticker: ' msft ' })).status).toBe(201)
     })
 
     it('should treat a session cookie with a broken % escape as a bad token (401), on every cookie route', async () => {

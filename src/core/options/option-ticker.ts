@@ -1,5 +1,6 @@
 /** Option contract tickers in the provider's OCC-style form `O:AAPL251219C00150000`: parse with a reason, format back. Pure. */
 import { ValidationError } from '../../errors'
+import { upperAscii } from '../validate'
 
 export type ContractType = 'call' | 'put'
 
@@ -37,7 +38,7 @@ export function optionTickerProblem(raw: string): string | null {
 
 /** Parses `O:AAPL251219C00150000` (case-insensitive, trimmed); throws 400 INVALID_OPTION_TICKER with the reason. */
 export function parseOptionTicker(raw: unknown): OptionTickerParts & { ticker: string } {
-  const ticker = typeof raw === 'string' ? raw.trim().toUpperCase() : ''
+  const ticker = typeof raw === 'string' ? upperAscii(raw.trim()) : ''
   const problem = optionTickerProblem(ticker)
   if (problem !== null)
     throw new ValidationError('INVALID_OPTION_TICKER', `invalid option ticker: ${problem}`, {
