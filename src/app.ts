@@ -1,22 +1,18 @@
 /** Composition root: the only place that builds adapters, services and the server from a Config. */
-import { join } from 'node:path'
 import type { Config } from './config'
+import { createAuth } from './app/auth'
+import { createRepos, openDatabase } from './app/database'
 import { resolveJwtSecret } from './app/jwt-secret'
+import { readinessChecks } from './app/readiness'
 import { createTransports } from './app/transports'
 import { createUpstreamFeed, createUpstreams } from './app/upstreams'
-import { createTokenIssuer } from './adapters/auth/token-issuer'
-import { createTokenVerifier } from './adapters/auth/token-verifier'
-import { createDb, type DbHandle } from './adapters/db/client'
-import { guardCall, guardRepo } from './adapters/db/guard'
-import { createUserRepo } from './adapters/db/repos/users'
-import { createWatchlistRepo } from './adapters/db/repos/watchlist'
+import type { DbHandle } from './adapters/db/client'
 import { createLogger } from './adapters/log/logger'
 import type { Logger } from './ports/logger'
 import type { Clock } from './ports/clock'
 import { createSystemClock } from './adapters/clock/system-clock'
 import { createServer } from './http/server'
 import { createAuthRoutes } from './http/modules/auth'
-import { AuthService } from './services/auth-service'
 import { createSystemRoutes } from './http/modules/system'
 import { createMetricsRoutes, metricsAccess } from './http/modules/system/metrics'
 import { HttpMetrics } from './http/http-metrics'
@@ -31,10 +27,8 @@ import { UpstreamSnapshotCache } from './services/upstream-snapshot-cache'
 import { createOptionsRoutes } from './http/modules/options'
 import { createReferenceRoutes } from './http/modules/reference'
 import { OptionsService } from './services/options-service'
-import { createBarRepo, createTickerRepo } from './adapters/db/repos/bars'
 import { MarketStatusService } from './services/market-status'
 import { allDayRegularSession, calendarRegularSession } from './core/coalesce'
-import { BoundedSemaphore } from './core/bounded-semaphore'
 import { restRatePolicies, RestRateLimits } from './http/rate-limit-plugin'
 import { SessionService } from './services/session-service'
 import { PrefetchJob } from './jobs/prefetch-job'
@@ -72,33 +66,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const log = overrides.log ?? createLogger(config.logLevel)
   const clock = overrides.clock ?? createSystemClock()
   const secret = resolveJwtSecret(config, log)
-  const dbDir = config.dataDir.startsWith('memory://') ? config.dataDir : join(config.dataDir, 'pglite')
-  const db = await createDb({
-    databaseUrl: config.databaseUrl,
-    dataDir: dbDir,
-    connectTimeoutSec: Math.max(1, Math.ceil(config.timeouts.databaseMs / 1000)),
-  })
-  // Every repository call answers within a deadline; an unreachable database is 503 DATABASE_UNAVAILABLE, never a hang or a 500.
-  const quick = { deadlineMs: config.timeouts.databaseMs, clock }
-  const bulk = { deadlineMs: config.timeouts.requestMs, clock }
+  const db = await openDatabase(config)
+  const repos = createRepos(db, config, clock)
 
   const { upstream, tickers, upstreamOptions, upstreamMarketStatus, splits: upstreamSplits, conditions, tradeHistory } = createUpstreams(config, clock)
   // Trades are applied by the provider's condition rules once read (the shipped table until then).
   const saleConditions = new SaleConditionsService(conditions, clock, log)
+  // The simulated market with SIMULATED_MARKET_HOURS=always trades around the clock.
+  const aroundTheClock = upstreamMarketStatus === null && config.market.simulatedHours === 'always'
   const marketStatus = new MarketStatusService({
     clock,
     log,
     provider: upstreamMarketStatus,
-    simulatedAlwaysOpen: upstreamMarketStatus === null && config.market.simulatedHours === 'always',
+    simulatedAlwaysOpen: aroundTheClock,
   })
-  const watchlistRepo = guardRepo(createWatchlistRepo(db.db), quick)
   // Bars cursors are signed with a key derived from the server secret: a client cannot forge one.
   const barCursors = createBarCursorCodec(barCursorKey(secret))
-  const barRepo = guardRepo(createBarRepo(db.db), bulk)
   const bars = new BarsService(
     upstream,
-    barRepo,
-    guardRepo(createTickerRepo(db.db), quick),
+    repos.bars,
+    repos.tickers,
     clock,
     {
       correctionWindowMs: 15 * 60_000,
@@ -119,36 +106,25 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   // Transports: in memory for one process; Redis (one server or Sentinel) for many replicas.
   const transports = createTransports(config, log, clock)
-  const { redis, bus, symbolRegistry, connectionCounter, loginAttempts, revokedTokens, rateLimiter, lease } = transports
-  const verifier = createTokenVerifier(secret, clock, revokedTokens)
-  const issuer = createTokenIssuer(secret, clock, config.jwtTtlSec)
+  const { redis, bus, symbolRegistry, connectionCounter, revokedTokens, rateLimiter, lease } = transports
+  const { verifier, issuer, authService, hashGate } = createAuth(config, secret, repos.users, transports, clock)
   // One rate limiter (cluster-wide with Redis) for the per-user REST budgets and the per-address registration limit.
   const rateLimits = new RestRateLimits(
     rateLimiter,
     clock,
     restRatePolicies({ market: config.rateLimits.marketPerMinute, rest: config.rateLimits.restPerMinute }),
   )
-  const hashing = config.mode === 'test' ? { memoryCost: 4096, timeCost: 1 } : { memoryCost: 19456, timeCost: 2 }
-  const hashGate = new BoundedSemaphore(config.auth.passwordHashConcurrency, config.auth.passwordHashQueue)
-  const authService = new AuthService(guardRepo(createUserRepo(db.db), quick), loginAttempts, clock, hashing, {
-    hashGate,
-    limiter: rateLimiter,
-    registerPolicy:
-      config.auth.registerMaxPerAddress > 0
-        ? { name: 'register', limit: config.auth.registerMaxPerAddress, windowMs: config.auth.registerWindowSec * 1000 }
-        : null,
-  })
 
   // Upstream snapshots serve stream seeds (batched) and REST snapshots alike; built before both, so neither refers to the other.
   const upstreamSnapshots = new UpstreamSnapshotCache(upstream, clock, { cacheTtlMs: config.market.snapshotCacheMs })
-  const watchlist = new WatchlistService(watchlistRepo, config.watchlistMax, isKnownTicker)
+  const watchlist = new WatchlistService(repos.watchlist, config.watchlistMax, isKnownTicker)
   const stream = createStreamModule({
     config: config.stream,
     clock,
     log,
     verifier,
     watchlist,
-    users: guardRepo(createUserRepo(db.db), quick),
+    users: repos.users,
     bus,
     registry: symbolRegistry,
     counter: connectionCounter,
@@ -159,13 +135,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     tuning: { ...overrides.streamTuning, holdUpstreamOnStart: lease === null },
     maxConnections: config.stream.maxConnectionsPerProcess || defaultStreamCap(openFilesLimit()),
     marketStatus,
-    // Around the clock the simulated day bar closes at the day's last trade: the live previous close follows it.
     conditions: saleConditions,
     tradeHistory,
-    regularSession:
-      upstreamMarketStatus === null && config.market.simulatedHours === 'always'
-        ? allDayRegularSession
-        : calendarRegularSession,
+    // Around the clock the simulated day bar closes at the day's last trade: the live previous close follows it.
+    regularSession: aroundTheClock ? allDayRegularSession : calendarRegularSession,
   })
   const sessions = new SessionService(revokedTokens, stream.sessionEvents, clock, {
     tokenTtlSec: config.jwtTtlSec,
@@ -185,7 +158,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     () => marketStatus.view().market,
   )
   watchlist.observe(stream.watchlistEvents)
-  const prefetch = new PrefetchJob(watchlistRepo, bars, upstream, transports.jobLock, clock, log, {
+  const prefetch = new PrefetchJob(repos.watchlist, bars, upstream, transports.jobLock, clock, log, {
     intervalMs: config.market.prefetchIntervalSec * 1000,
     windowMs: config.market.prefetchMinutes * 60_000,
   })
@@ -194,7 +167,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const splits = new SplitsService(
     {
       upstream: upstreamSplits,
-      repo: barRepo,
+      repo: repos.bars,
       bus,
       lock: transports.jobLock,
       clock,
@@ -217,24 +190,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     corsOrigins: config.corsOrigins,
     answered: (r) => httpMetrics.observe(r),
     modules: [
-      createSystemRoutes([
-        { name: 'database', check: () => guardCall(db.ping, quick) },
-        // A process holding its cap of streams is not ready: a load balancer sends new upgrades elsewhere.
-        {
-          name: 'stream_capacity',
-          check: async () => {
-            if (stream.full()) throw new Error('the process holds its maximum of streams')
-          },
-        },
-        // Messages to and from other replicas may be lost: Redis away, re-subscribing, or the bus's canary not back (delivery stalled).
-        {
-          name: 'bus',
-          check: async () => {
-            const health = bus.health()
-            if (health.state !== 'ok') throw new Error(health.reason ?? 'bus degraded')
-          },
-        },
-      ]),
+      createSystemRoutes(readinessChecks(repos.ping, stream, bus)),
       createMetricsRoutes(metricsAccess(config.mode, config.metricsToken), {
         http: httpMetrics,
         stream,
