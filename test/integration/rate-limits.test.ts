@@ -4,12 +4,11 @@ import Redis, { type RedisOptions } from 'ioredis'
 import { RedisRateLimiter } from '../../src/adapters/redis/rate-limiter'
 import type { App } from '../../src/app'
 import { windowOf } from '../../src/core/rate-window'
-import type { Clock } from '../../src/ports/clock'
-import { createSystemClock } from '../../src/adapters/clock/system-clock'
 import type { RatePolicy } from '../../src/ports/rate-limiter'
 import { MemoryRateLimiter } from '../../src/adapters/memory/memory-rate-limiter'
 import { rateLimiterContract } from '../contracts/rate-limiter.contract'
 import { parseExposition } from '../support/exposition'
+import { heldClock } from '../support/held-clock'
 import { Http, postgresUrl, startApp } from '../support/harness'
 import {
   connectRedis,
@@ -133,13 +132,6 @@ describe('RedisRateLimiter', () => {
     expect(log.lines.filter((l) => l.level === 'info').length).toBe(1)
   })
 })
-
-/** The system clock with `now` held still (and moved by hand): a test never straddles a window by chance. */
-function heldClock(start = Date.now()): Clock & { at: number } {
-  const system = createSystemClock()
-  const clock = { at: start, now: () => clock.at, setTimeout: system.setTimeout, clearTimeout: system.clearTimeout }
-  return clock
-}
 
 const limitsEnv = {
   DATABASE_URL: postgresUrl,
