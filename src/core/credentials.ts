@@ -21,6 +21,18 @@ function decodeCookieValue(raw: string): string {
   }
 }
 
+/**
+ * The token of an `Authorization` header in the Bearer scheme: the token, or '' when a Bearer
+ * header holds no single token (refused as invalid). Null without a header or in another scheme:
+ * Basic or Digest credentials are a proxy's in front of us (a browser sends them with every
+ * request, the WebSocket upgrade included), so the other carriers are read instead.
+ */
+export function bearerToken(header: string | null): string | null {
+  const scheme = header?.trim().split(/\s/, 1)[0]
+  if (scheme === undefined || scheme.toLowerCase() !== 'bearer') return null
+  return /^\s*Bearer\s+(\S+)\s*$/i.exec(header!)?.[1] ?? ''
+}
+
 /** True when a browser's Origin may use cookie-authenticated endpoints (the WebSocket handshake). */
 export function isOriginAllowed(origins: string[], origin: string | null, selfOrigin: string): boolean {
   if (origin === null) return false

@@ -1,15 +1,12 @@
 /** Resolves the caller: a Bearer token or the session cookie, verified with named failures; `auth: true` on a route requires it. */
 import { Elysia } from 'elysia'
-import { readCookie, sessionCookieName } from '../core/credentials'
+import { bearerToken, readCookie, sessionCookieName } from '../core/credentials'
 import type { Principal, TokenVerifier } from '../ports/token-verifier'
 
-/** The token a request carries: Authorization: Bearer first, then the session cookie. */
+/** The token a request carries: Authorization: Bearer first, then the session cookie (another scheme is a proxy's: ignored). */
 export function tokenFromRequest(headers: Headers): { token: string | null; carrier: 'header' | 'cookie' | null } {
-  const auth = headers.get('authorization')
-  if (auth) {
-    const m = /^Bearer\s+(\S+)$/i.exec(auth)
-    return { token: m ? m[1] : '', carrier: 'header' }
-  }
+  const bearer = bearerToken(headers.get('authorization'))
+  if (bearer !== null) return { token: bearer, carrier: 'header' }
   const cookie = readCookie(headers.get('cookie'), sessionCookieName)
   return cookie ? { token: cookie, carrier: 'cookie' } : { token: null, carrier: null }
 }

@@ -37,7 +37,7 @@ const signedClaims = fc
 /** Each carrier present half of the time, so every one of them is reached, the cookie with broken escapes too. */
 const sometimes = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 2 })
 const request = fc.record({
-  authorization: sometimes(headerValue),
+  authorization: sometimes(fc.oneof(headerValue, ...['Bearer', 'bearer', 'Basic'].map((scheme) => headerValue.map((v) => `${scheme} ${v}`)))),
   protocols: sometimes(
     fc
       .array(
@@ -86,7 +86,7 @@ describe('stream handshake (properties)', () => {
         const c = readCredentials(req)
         const offered = (req.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim())
         expect(c.echoProtocol).toBe(offered.includes('market-watch.v1'))
-        if (req.headers.get('authorization') !== null) expect(c.carrier).toBe('header')
+        if (/^bearer(\s|$)/i.test(req.headers.get('authorization') ?? '')) expect(c.carrier).toBe('header')
         else if (offered.some((p) => p.startsWith('bearer.'))) expect(c.carrier).toBe('subprotocol')
         else if (r.token !== undefined)
           expect(c).toEqual({

@@ -2,7 +2,7 @@
 import type { Principal, TokenVerifier } from '../ports/token-verifier'
 import { AuthError } from '../errors'
 import type { UserRepo } from '../ports/repos'
-import { isOriginAllowed, readCookie, sessionCookieName } from '../core/credentials'
+import { bearerToken, isOriginAllowed, readCookie, sessionCookieName } from '../core/credentials'
 import { bearerProtocolPrefix, closeForAuthError, subprotocol, type CloseName } from '../contract/protocol'
 
 export type Carrier = 'header' | 'subprotocol' | 'query' | 'cookie'
@@ -20,7 +20,7 @@ export interface Credentials {
 
 /**
  * The token a handshake carries. Explicit carriers win over the cookie, in this order:
- * `Authorization: Bearer` (non-browser clients), `Sec-WebSocket-Protocol: market-watch.v1,
+ * `Authorization: Bearer` (non-browser clients; another scheme, a proxy's Basic credentials, is not ours), `Sec-WebSocket-Protocol: market-watch.v1,
  * bearer.<jwt>` (browsers, keeps the token out of URLs and logs), `?token=` (browsers, simplest),
  * then the `mw_token` session cookie (browsers on the same site; needs an allowed Origin).
  */
@@ -30,11 +30,8 @@ export function readCredentials(request: Request): Credentials {
     .map((p) => p.trim())
     .filter(Boolean)
   const echoProtocol = offered.includes(subprotocol)
-  const auth = request.headers.get('authorization')
-  if (auth !== null) {
-    const m = /^Bearer\s+(\S+)$/i.exec(auth)
-    return { token: m ? m[1] : '', carrier: 'header', echoProtocol }
-  }
+  const header = bearerToken(request.headers.get('authorization'))
+  if (header !== null) return { token: header, carrier: 'header', echoProtocol }
   const bearer = offered.find((p) => p.startsWith(bearerProtocolPrefix))
   if (bearer !== undefined) return { token: bearer.slice(bearerProtocolPrefix.length), carrier: 'subprotocol', echoProtocol }
   const query = new URL(request.url).searchParams.get('token')

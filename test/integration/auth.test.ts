@@ -43,6 +43,14 @@ for (const [engine, databaseUrl] of engines) {
       expect(me.json.user.email).toBe(email.toLowerCase())
       const viaCookie = await http.get('/api/v1/auth/me', { cookie: `mw_token=${login.json.token}` })
       expect(viaCookie.status).toBe(200)
+      // Behind a proxy's Basic auth the browser sends its credentials with every request: the cookie still counts.
+      const basic = `Basic ${btoa('team:proxy-password')}`
+      const behindProxy = await http.get('/api/v1/auth/me', { authorization: basic, cookie: `mw_token=${login.json.token}` })
+      expect(behindProxy.status).toBe(200)
+      expect((await http.get('/api/v1/auth/me', { authorization: basic })).json.error.code).toBe('AUTH_REQUIRED')
+      // A Bearer header decides, even without a token: the cookie is not read in its place.
+      const emptyBearer = await http.get('/api/v1/auth/me', { authorization: 'Bearer', cookie: `mw_token=${login.json.token}` })
+      expect(emptyBearer.json.error.code).toBe('AUTH_REQUIRED')
     })
 
     it('should store argon2id hashes, never the password', async () => {

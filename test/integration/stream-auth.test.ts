@@ -84,6 +84,15 @@ describe('stream handshake', () => {
     )
   }, 20_000)
 
+  it("should read the cookie and the query behind a proxy's Basic credentials (a browser sends them on the upgrade too)", async () => {
+    const basic = `Basic ${btoa('team:proxy-password')}`
+    await expectWelcome(
+      StreamClient.connect(app.wsUrl, { headers: { authorization: basic, cookie: `mw_token=${token}`, origin: `http://${app.host}` } }),
+    )
+    await expectWelcome(StreamClient.connect(`${app.wsUrl}?token=${token}`, { headers: { authorization: basic } }))
+    await expectRefusal(StreamClient.connect(app.wsUrl, { headers: { authorization: basic } }), 4500, 'AUTH_REQUIRED')
+  }, 20_000)
+
   it('should refuse a handshake without a token with 4500 AUTH_REQUIRED', async () => {
     await expectRefusal(StreamClient.connect(app.wsUrl), 4500, 'AUTH_REQUIRED')
   }, 20_000)
