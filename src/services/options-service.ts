@@ -93,7 +93,8 @@ export class OptionsService {
       ...staleness(stale, at),
       underlying,
       expiration,
-      underlying_price: contracts.find((c) => c.underlying !== null)?.underlying?.price ?? null,
+      // From the whole chain: a strike range that leaves no contract still gets the price to place it.
+      underlying_price: whole.find((c) => c.underlying !== null)?.underlying?.price ?? null,
       updated_at: iso(newestTime(contracts) ?? at),
       source: this.upstream.name,
       strikes: [...byStrike.values()].sort((a, b) => a.strike - b.strike),

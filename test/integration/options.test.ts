@@ -77,6 +77,12 @@ describe('options on the simulated market', () => {
       expect(s.put.ticker).toMatch(/^O:AAPL250321P/)
       expect(s.strike >= 200 && s.strike <= 220).toBe(true)
     }
+    // A range with no contract in it still says where the underlying is (to place the range).
+    const whole = await http.get('/api/v1/options/chain?underlying=AAPL&expiration=2025-03-21')
+    const empty = await http.get('/api/v1/options/chain?underlying=AAPL&expiration=2025-03-21&strike_gte=100000')
+    expect(empty.json.strikes).toEqual([])
+    expect(empty.json.underlying_price).toBe(whole.json.underlying_price)
+    expect(whole.json.underlying_price).toBeGreaterThan(0)
   })
 
   it('should answer one contract with details and snapshot, colon plain or encoded', async () => {
