@@ -5,7 +5,11 @@ import type { TickerDirectory, TickerMatch, UpstreamRest, UpstreamStatus } from 
 import type { Bar, BaseTimespan, UpstreamSnapshot } from '../../core/market-types.ts'
 import { DAY_MS, MINUTE_MS } from '../../core/market-time.ts'
 import { nbboAt } from './quote-model.ts'
+import { turnEvery } from '../host/event-loop-turns.ts'
 import { isKnownTicker, searchSimulatedTickers, simulatedMarket, type SimulatedMarket } from './market.ts'
+
+/** Synchronous work between two turns of the event loop while building a long range of bars. */
+const SLICE_MS = 15
 
 export interface SimulatedUpstreamOptions {
   /** Decides what "now" is: bars and snapshots only include trades before clock.now(). */
@@ -39,13 +43,15 @@ export class SimulatedUpstream implements UpstreamRest, TickerDirectory {
     this.requests++
     if (!isKnownTicker(ticker) || !(toMs > fromMs)) return []
     const asOfMs = this.clock.now()
-    // Long ranges are computed in slices with a yield between, so a cold year of history never stalls the event loop.
-    const slice = timespan === 'minute' ? 2 * DAY_MS : 30 * DAY_MS
+    // A day's bars cost a few ms (each is built from the day's trades): long ranges are built a day at
+    // a time, yielding whenever SLICE_MS of work ran, so years of cold history never stall the event loop.
+    const turn = turnEvery(SLICE_MS)
     const out: Bar[] = []
-    for (let a = fromMs; a < toMs; a += slice) {
-      const b = Math.min(a + slice, toMs)
-      out.push(...(timespan === 'minute' ? this.market.minuteBars(ticker, a, b, asOfMs) : this.market.dayBars(ticker, a, b, asOfMs)))
-      if (b < toMs) await Bun.sleep(0)
+    for (let a = fromMs; a < toMs; a += DAY_MS) {
+      const b = Math.min(a + DAY_MS, toMs)
+      const bars = timespan === 'minute' ? this.market.minuteBars(ticker, a, b, asOfMs) : this.market.dayBars(ticker, a, b, asOfMs)
+      for (const bar of bars) out.push(bar)
+      if (b < toMs) await turn()
     }
     return out
   }

@@ -4,38 +4,51 @@ import type { Bar } from '../../../core/market-types'
 import type { BarRepo, TickerRepo } from '../../../ports/repos'
 import type { Db } from '../client'
 import { appliedSplits, barCoverage, bars, tickers } from '../tables'
+import { nextTurn } from '../../host/event-loop-turns'
 
-/** Rows per INSERT: 10 parameters a row stays far below PostgreSQL's 65,535-parameter limit. */
+/**
+ * Rows per statement, with a turn of the event loop between statements: PGlite runs on the main
+ * thread, so one statement of a long history (50,000 minute bars) stalled every socket for seconds.
+ * Each stays in the tens of ms there, and postgres-js needs no more round trips than a few.
+ */
 const upsertChunk = 2000
+const readPage = 2500
+
+/** Bars as one column array each (text array literals: ten parameters whatever the row count; JS numbers print exactly). */
+const column = (list: readonly Bar[], key: keyof Bar) => `{${list.map((b) => b[key]).join(',')}}`
+
+const barColumns = { t: bars.t, o: bars.o, h: bars.h, l: bars.l, c: bars.c, v: bars.v, vw: bars.vw, n: bars.n }
 
 export function createBarRepo(db: Db): BarRepo {
   return {
     async upsert(ticker, timespan, list) {
       for (let i = 0; i < list.length; i += upsertChunk) {
-        const rows = list.slice(i, i + upsertChunk).map((b) => ({ ticker, timespan, ...b }))
-        await db
-          .insert(bars)
-          .values(rows)
-          .onConflictDoUpdate({
-            target: [bars.ticker, bars.timespan, bars.t],
-            set: {
-              o: sql`excluded.o`,
-              h: sql`excluded.h`,
-              l: sql`excluded.l`,
-              c: sql`excluded.c`,
-              v: sql`excluded.v`,
-              vw: sql`excluded.vw`,
-              n: sql`excluded.n`,
-            },
-          })
+        if (i > 0) await nextTurn()
+        const part = list.slice(i, i + upsertChunk)
+        await db.execute(sql`
+          insert into bars (ticker, timespan, t, o, h, l, c, v, vw, n)
+          select ${ticker}, ${timespan}, * from unnest(${column(part, 't')}::bigint[], ${column(part, 'o')}::float8[],
+            ${column(part, 'h')}::float8[], ${column(part, 'l')}::float8[], ${column(part, 'c')}::float8[],
+            ${column(part, 'v')}::float8[], ${column(part, 'vw')}::float8[], ${column(part, 'n')}::integer[])
+          on conflict (ticker, timespan, t) do update set o = excluded.o, h = excluded.h, l = excluded.l,
+            c = excluded.c, v = excluded.v, vw = excluded.vw, n = excluded.n`)
       }
     },
     async read(ticker, timespan, from, to) {
-      return db
-        .select({ t: bars.t, o: bars.o, h: bars.h, l: bars.l, c: bars.c, v: bars.v, vw: bars.vw, n: bars.n })
-        .from(bars)
-        .where(and(eq(bars.ticker, ticker), eq(bars.timespan, timespan), gte(bars.t, from), lt(bars.t, to)))
-        .orderBy(asc(bars.t)) as Promise<Bar[]>
+      // Page by t, a turn between pages, for the same reason as upsert.
+      const out: Bar[] = []
+      for (let after = from; ; ) {
+        const page = (await db
+          .select(barColumns)
+          .from(bars)
+          .where(and(eq(bars.ticker, ticker), eq(bars.timespan, timespan), gte(bars.t, after), lt(bars.t, to)))
+          .orderBy(asc(bars.t))
+          .limit(readPage)) as Bar[]
+        for (const bar of page) out.push(bar)
+        if (page.length < readPage) return out
+        after = page[page.length - 1].t + 1
+        await nextTurn()
+      }
     },
     async coverage(ticker, timespan, from, to) {
       const rows = await db
@@ -68,7 +81,7 @@ export function createBarRepo(db: Db): BarRepo {
         .limit(1)
       if (!range) return null
       const [bar] = await db
-        .select({ t: bars.t, o: bars.o, h: bars.h, l: bars.l, c: bars.c, v: bars.v, vw: bars.vw, n: bars.n })
+        .select(barColumns)
         .from(bars)
         .where(
           and(
