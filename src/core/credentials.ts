@@ -28,9 +28,8 @@ function decodeCookieValue(raw: string): string {
  * request, the WebSocket upgrade included), so the other carriers are read instead.
  */
 export function bearerToken(header: string | null): string | null {
-  const scheme = header?.trim().split(/\s/, 1)[0]
-  if (scheme === undefined || scheme.toLowerCase() !== 'bearer') return null
-  return /^\s*Bearer\s+(\S+)\s*$/i.exec(header!)?.[1] ?? ''
+  if (header === null || !/^bearer(\s|$)/i.test(header)) return null
+  return /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? ''
 }
 
 /** True when a browser's Origin may use cookie-authenticated endpoints (the WebSocket handshake). */
