@@ -52,20 +52,34 @@ describe('a cold long history on PGlite with the simulated market', () => {
   const bars = (query: string) =>
     fetch(`${url}/api/v1/market-data/bars?${query}`, { headers: { authorization: `Bearer ${token}` } })
 
-  it('answers 90 days of hour bars (60,000 minute bars built and stored) while /healthz stays quick', async () => {
+  /** Asks for a cold range while /healthz is polled back to back; the answer, its time and the slowest /healthz. */
+  async function coldRequest(query: string) {
     const started = performance.now()
-    const request = bars('ticker=MSFT&timespan=hour&from=2026-08-24&to=2026-11-19').then(async (res) => ({
+    const request = bars(query).then(async (res) => ({
       status: res.status,
       body: (await res.json()) as { results: unknown[] },
       ms: performance.now() - started,
     }))
     const { slowestMs, polls } = await slowestHealthzWhile(url, request)
-    const answer = await request
-    console.log(`hour bars, 90 days cold: ${answer.ms.toFixed(0)} ms; /healthz slowest ${slowestMs.toFixed(0)} ms of ${polls}`)
+    return { ...(await request), slowestMs, polls }
+  }
+
+  it('answers 90 days of hour bars (60,000 minute bars built and stored) while /healthz stays quick', async () => {
+    const answer = await coldRequest('ticker=MSFT&timespan=hour&from=2026-08-24&to=2026-11-19')
+    console.log(`hour bars, 90 days cold: ${answer.ms.toFixed(0)} ms; /healthz slowest ${answer.slowestMs.toFixed(0)} ms of ${answer.polls}`)
     expect(answer.status).toBe(200)
     expect(answer.body.results.length).toBeGreaterThan(60 * 15)
     expect(answer.ms).toBeLessThan(10_000)
-    expect(polls).toBeGreaterThan(1)
-    expect(slowestMs).toBeLessThan(HEALTHZ_BOUND_MS)
+    expect(answer.polls).toBeGreaterThan(1)
+    expect(answer.slowestMs).toBeLessThan(HEALTHZ_BOUND_MS)
+  })
+
+  it('answers 5 years of week bars (1,250 day bars, each built from its trades) well within the 12 s deadline', async () => {
+    const answer = await coldRequest('ticker=NVDA&timespan=week&from=2021-11-22&to=2026-11-19')
+    console.log(`week bars, 5 years cold: ${answer.ms.toFixed(0)} ms; /healthz slowest ${answer.slowestMs.toFixed(0)} ms of ${answer.polls}`)
+    expect(answer.status).toBe(200)
+    expect(answer.body.results.length).toBeGreaterThan(255)
+    expect(answer.ms).toBeLessThan(10_000)
+    expect(answer.slowestMs).toBeLessThan(HEALTHZ_BOUND_MS)
   })
 })

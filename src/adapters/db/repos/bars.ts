@@ -8,10 +8,10 @@ import { nextTurn } from '../../host/event-loop-turns'
 
 /**
  * Rows per statement, with a turn of the event loop between statements: PGlite runs on the main
- * thread, so one statement of a long history (50,000 minute bars) stalled every socket for seconds.
- * Each stays in the tens of ms there, and postgres-js needs no more round trips than a few.
+ * thread, and the statements of a long history (50,000 minute bars) chained without a turn stalled
+ * every socket for seconds. Each stays in the tens of ms there; postgres-js barely notices.
  */
-const upsertChunk = 2000
+const upsertChunk = 1000
 const readPage = 2500
 
 /** Bars as one column array each (text array literals: ten parameters whatever the row count; JS numbers print exactly). */
