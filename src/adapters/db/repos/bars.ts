@@ -9,10 +9,10 @@ import { nextTurn } from '../../host/event-loop-turns'
 /**
  * Rows per statement, with a turn of the event loop between statements: PGlite runs on the main
  * thread, and the statements of a long history (50,000 minute bars) chained without a turn stalled
- * every socket for seconds. Each stays in the tens of ms there; postgres-js barely notices.
+ * every socket for seconds. Each stays within ~50 ms there; postgres-js barely notices.
  */
-const upsertChunk = 1000
-const readPage = 2500
+const upsertChunk = 500
+const readPage = 1000
 
 /** Bars as one column array each (text array literals: ten parameters whatever the row count; JS numbers print exactly). */
 const column = (list: readonly Bar[], key: keyof Bar) => `{${list.map((b) => b[key]).join(',')}}`
