@@ -8,7 +8,7 @@ import { nbboAt } from './quote-model.ts'
 import { turnEvery } from '../host/event-loop-turns.ts'
 import { isKnownTicker, searchSimulatedTickers, simulatedMarket, type SimulatedMarket } from './market.ts'
 
-/** Synchronous work between two turns of the event loop while building a long range of bars. */
+/** Synchronous work between two turns of the event loop while building a long range of bars or many snapshots. */
 const SLICE_MS = 15
 
 export interface SimulatedUpstreamOptions {
@@ -60,8 +60,11 @@ export class SimulatedUpstream implements UpstreamRest, TickerDirectory {
     this.requests++
     const nowMs = this.clock.now()
     const out = new Map<string, UpstreamSnapshot>()
+    // A cold snapshot builds the previous day's bar and today's so far (a few ms): yield between tickers as bars do.
+    const turn = turnEvery(SLICE_MS)
     for (const ticker of tickers) {
       if (!out.has(ticker) && isKnownTicker(ticker)) out.set(ticker, this.withQuote(this.market.snapshotAt(ticker, nowMs), nowMs))
+      await turn()
     }
     return out
   }
