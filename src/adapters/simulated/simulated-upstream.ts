@@ -41,17 +41,19 @@ export class SimulatedUpstream implements UpstreamRest, TickerDirectory {
   /** Base bars with fromMs <= t < toMs, ascending, counting trades with t < clock.now(). */
   async fetchBars(ticker: string, timespan: BaseTimespan, fromMs: number, toMs: number): Promise<Bar[]> {
     this.requests++
-    if (!isKnownTicker(ticker) || !(toMs > fromMs)) return []
     const asOfMs = this.clock.now()
+    // No bar starts at or after now: the same bars, without walking future days (or forever, for an infinite end).
+    const endMs = Math.min(toMs, asOfMs)
+    if (!isKnownTicker(ticker) || !Number.isFinite(fromMs) || !(endMs > fromMs)) return []
     // A day's bars cost a few ms (each is built from the day's trades): long ranges are built a day at
     // a time, yielding whenever SLICE_MS of work ran, so years of cold history never stall the event loop.
     const turn = turnEvery(SLICE_MS)
     const out: Bar[] = []
-    for (let a = fromMs; a < toMs; a += DAY_MS) {
-      const b = Math.min(a + DAY_MS, toMs)
+    for (let a = fromMs; a < endMs; a += DAY_MS) {
+      const b = Math.min(a + DAY_MS, endMs)
       const bars = timespan === 'minute' ? this.market.minuteBars(ticker, a, b, asOfMs) : this.market.dayBars(ticker, a, b, asOfMs)
       for (const bar of bars) out.push(bar)
-      if (b < toMs) await turn()
+      if (b < endMs) await turn()
     }
     return out
   }
