@@ -8,7 +8,25 @@ import type { JsonSchema } from './model'
 const ticker = '[A-Za-z][A-Za-z0-9.-]{0,9}'
 const padded = (core: string) => `^\\s*${core}\\s*$`
 const anyCase = (word: string) => [...word].map((c) => `[${c.toUpperCase()}${c.toLowerCase()}]`).join('')
-const emailPart = '[^\\s@\\x00-\\x1f\\x7f\\p{Cf}]+'
+/**
+ * The Unicode format characters (\p{Cf}: zero-width and bidi controls, soft hyphen, BOM…) of the
+ * Basic Multilingual Plane as explicit ranges: \p{…} works only in a Unicode-mode regex, which not
+ * every OpenAPI tool compiles a pattern as (without it, \p{Cf} refuses the letters p, C and f).
+ * The few astral ones (tag characters) the parser alone refuses.
+ */
+function bmpClass(re: RegExp): string {
+  const hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`
+  let out = ''
+  for (let c = 0; c <= 0xffff; c++) {
+    if (!re.test(String.fromCharCode(c))) continue
+    let end = c
+    while (end < 0xffff && re.test(String.fromCharCode(end + 1))) end++
+    out += end === c ? hex(c) : `${hex(c)}-${hex(end)}`
+    c = end
+  }
+  return out
+}
+const emailPart = `[^\\s@\\x00-\\x1f\\x7f${bmpClass(/\p{Cf}/u)}]+`
 
 export const AcceptedInput = {
   /** normaliseTicker: a letter, then letters, digits, '.' or '-'; 1 to 10 characters; any case. */

@@ -138,7 +138,7 @@ export function createAuthRoutes(o: AuthRoutesOptions) {
             'Revokes the session of the token the request presents (Authorization: Bearer and/or the mw_token cookie): that token and every token refreshed from the same sign-in. Clears the cookie. ' +
             'With `?everywhere=true`, also revokes every other session of the user (sessions signed in before now, on any device, however recently refreshed). ' +
             'A revoked token answers 401 TOKEN_REVOKED on REST; open streams using it are closed with 4502 within about a second, on every replica. ' +
-            'Always 204, also without a token or with an invalid, expired or already revoked one; 400 INVALID_REQUEST only when `everywhere` is neither true nor false.',
+            'Always 204, also without a token or with an invalid, expired or already revoked one; 400 INVALID_REQUEST (revoking nothing) only when `everywhere` is neither true nor false or is given more than once.',
         },
       },
     )
