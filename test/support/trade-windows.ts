@@ -22,7 +22,13 @@ export interface TradeWindowData {
  * print and at each print after it that sets no price.
  */
 export function tradeWindowsMisfit(tape: Trade[], messages: TradeWindowData[], setsLast: (t: Trade) => boolean): string | null {
-  const at = messages.map((d) => tape.findIndex((t) => t.t === d.t && t.p === d.p && t.s === d.s))
+  // Each message's print is looked for after the previous one's: two equal prints in one millisecond are told apart by order.
+  let from = 0
+  const at = messages.map((d) => {
+    const i = tape.findIndex((t, j) => j >= from && t.t === d.t && t.p === d.p && t.s === d.s)
+    if (i >= 0) from = i + 1
+    return i
+  })
   for (const [k, i] of at.entries()) {
     if (i < 0) return `message ${k} (t ${messages[k]!.t}, ${messages[k]!.s} @ ${messages[k]!.p}) is no print on the tape`
     if (!setsLast(tape[i]!)) return `message ${k} is a print that sets no price`
