@@ -125,6 +125,26 @@ describe('MassiveRest request budget (5 per minute)', () => {
     expect(rest.status().reason?.code).toBe('UPSTREAM_RATE_LIMITED')
   })
 
+  it("keeps the budget's later Retry-After when it ends retries after a provider 429 asking for less", async () => {
+    Object.assign(server.switches, { rateLimit: 'always', rateLimitRetryAfterSec: 2 })
+    const rest = freePlanClient({ timeoutMs: requestTimeoutMs, maxBudgetWaitMs: 2_000 })
+    let error: unknown
+    const pending = rest.lookupTicker('AAPL').catch((e: unknown) => (error = e))
+    void pending.then(() => clock.changes.changed())
+    // Each 429 asks for 2 s: sit each one out on the clock until the sixth try finds the 5 calls spent.
+    for (let waits = 0; error === undefined && waits < 10; waits++) {
+      await stalledOnBudget(() => error !== undefined)
+      if (error === undefined) clock.advance(2_000)
+    }
+    await pending
+
+    expect(error).toBeInstanceOf(UpstreamUnavailableError)
+    expect(server.counts.tickers).toBe(5)
+    // Five 429s, each sat out 2 s: the budget frees a call 60 s after the first, 50 s from now. Was 2 (the provider's): clients came back into a spent budget.
+    expect((error as UpstreamUnavailableError).retryAfterSec).toBe(50)
+    expect((error as UpstreamUnavailableError).details?.reason).toBe('UPSTREAM_RATE_LIMITED')
+  })
+
   it('shares one budget between concurrent callers', async () => {
     const rest = freePlanClient()
     const tickers = ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOGL', 'META', 'TSLA', 'JPM']

@@ -4,6 +4,7 @@ import { backoff } from '../../core/backoff.ts'
 import { UpstreamError, UpstreamUnavailableError, type UpstreamErrorCode } from '../../errors.ts'
 import type { Clock } from '../../ports/clock.ts'
 import type { RequestPriority, UpstreamHealth, UpstreamStatus } from '../../ports/upstream.ts'
+import { envelopeMessage, errorText, isRetryable, parseRetryAfter, safeParse } from './http-answer.ts'
 import { interactiveReserve, RequestBudget, type BudgetSlot } from './request-budget.ts'
 
 export interface MassiveHttpOptions {
@@ -48,8 +49,6 @@ type Attempt =
   | { kind: 'response'; status: number; retryAfterMs: number | null; text: string }
   | { kind: 'timeout' }
   | { kind: 'network'; error: unknown }
-
-const RETRYABLE_STATUS = new Set([408, 413, 425, 429, 499])
 
 export class MassiveHttpClient {
   private readonly budget: RequestBudget
@@ -245,7 +244,8 @@ export class MassiveHttpClient {
     else if (last.kind === 'network') reason = { code: 'UPSTREAM_UNREACHABLE', message: `network error: ${errorText(last.error)}` }
     else if (last.status === 429) {
       reason = { code: 'UPSTREAM_RATE_LIMITED', message: 'the provider is rate limiting our requests (429)' }
-      retryAfterSec = last.retryAfterMs === null ? retryAfterSec : Math.max(1, Math.ceil(last.retryAfterMs / 1000))
+      // The later of the provider's wait and the budget's: a shorter Retry-After would send clients back into a spent budget.
+      if (last.retryAfterMs !== null) retryAfterSec = Math.max(retryAfterSec ?? 0, 1, Math.ceil(last.retryAfterMs / 1000))
     } else reason = { code: 'UPSTREAM_SERVER_ERROR', message: `the provider answered ${last.status}` }
     this.fail(reason.code === 'UPSTREAM_RATE_LIMITED' ? 'degraded' : 'down', reason)
     return new UpstreamUnavailableError(`Massive unavailable on ${url.pathname} after ${attempts} attempt(s): ${reason.message}`, {
@@ -279,40 +279,4 @@ export class MassiveHttpClient {
     if (ms <= 0) return Promise.resolve()
     return new Promise((resolve) => this.opts.clock.setTimeout(resolve, ms))
   }
-}
-
-function isRetryable(status: number): boolean {
-  return status >= 500 || RETRYABLE_STATUS.has(status)
-}
-
-/** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
-function parseRetryAfter(value: string | null, nowMs: number): number | null {
-  if (value === null || value.trim() === '') return null
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const at = Date.parse(value)
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : null
-}
-
-/** The provider's error text: `error` or `message` of its JSON envelope (section 6), trimmed. */
-function envelopeMessage(text: string): string {
-  const body = safeParse(text)
-  if (body && typeof body === 'object') {
-    const { error, message } = body as { error?: unknown; message?: unknown }
-    const found = typeof error === 'string' ? error : typeof message === 'string' ? message : ''
-    return found.slice(0, 300)
-  }
-  return ''
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
