@@ -95,8 +95,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       finalPageCacheBytes: 64 * 1024 * 1024,
       cursors: barCursors,
     },
-    // Stored bars the provider now serves split-adjusted: a split its splits reference missed, applied as a listed one.
-    (ticker, ratio) => splits.applyNoticed(ticker, ratio),
+    // Stored bars the provider now serves split-adjusted: a split its splits reference missed or it adjusted late, applied as a listed one.
+    (ticker, ratio, compared) => splits.applyNoticed(ticker, ratio, compared),
   )
   const isKnownTicker = (t: string) =>
     bars.assertKnown(t).then(

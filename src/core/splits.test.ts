@@ -14,7 +14,7 @@ describe('rescaleBetween', () => {
 
   it('should accept the provider rounding adjusted prices to 4 decimals and volume to whole shares', () => {
     const round = (x: number) => Math.round(x * 1e4) / 1e4
-    const small: Bar = { ...stored, o: 1.2345, h: 1.2401, l: 1.2299, c: 1.2377, v: 7 }
+    const small: Bar = { ...stored, o: 1.2345, h: 1.2401, l: 1.2299, c: 1.2377, vw: 1.2351, v: 700 }
     const fresh = adjustBar(small, 7)
     const provider = {
       ...fresh,
@@ -22,6 +22,7 @@ describe('rescaleBetween', () => {
       h: round(fresh.h),
       l: round(fresh.l),
       c: round(fresh.c),
+      vw: round(fresh.vw),
       v: Math.round(fresh.v),
     }
     expect(rescaleBetween(small, provider)).toBeCloseTo(7, 1)
@@ -34,6 +35,27 @@ describe('rescaleBetween', () => {
     expect(rescaleBetween(stored, { ...stored, l: 100 })).toBeNull()
     // A 10 % move of every price is within a correction's reach.
     expect(rescaleBetween(stored, adjustBar(stored, 1.1))).toBeNull()
+  })
+
+  it('should not take a corrected print of a thin bar for a split', () => {
+    // One print: o = h = l = c, so any move is "one ratio for all four prices".
+    const print = (price: number, v: number): Bar => ({ t: 0, o: price, h: price, l: price, c: price, v, vw: price, n: v > 0 ? 1 : 0 })
+    expect(rescaleBetween(print(10, 1), print(13, 1))).toBeNull() // r 0.77
+    expect(rescaleBetween(print(10, 1), print(7, 1))).toBeNull() // r 1.43
+    expect(rescaleBetween(print(10, 1), print(20, 1))).toBeNull() // r 0.5
+    expect(rescaleBetween(print(10, 2), print(14, 2))).toBeNull() // r 0.71
+    expect(rescaleBetween(print(10, 0), print(15, 0))).toBeNull() // r 0.67
+    // Many shares at one price, volume following the ratio: still no price range to read a ratio from.
+    expect(rescaleBetween(print(10, 400), print(2.5, 1600))).toBeNull()
+    // A bar with a range, adjusted exactly, but under 100 shares on either scale.
+    const thin: Bar = { ...stored, v: 90 }
+    expect(rescaleBetween(thin, adjustBar(thin, 4))).toBeNull()
+    expect(rescaleBetween({ ...stored, v: 900 }, adjustBar({ ...stored, v: 900 }, 0.1))).toBeNull() // 90 shares after
+  })
+
+  it('should not take a bar whose trade count changed or whose vw did not follow for a split', () => {
+    expect(rescaleBetween(stored, { ...adjustBar(stored, 4), n: stored.n - 1 })).toBeNull()
+    expect(rescaleBetween(stored, { ...adjustBar(stored, 4), vw: stored.vw })).toBeNull()
   })
 
   it('should not take prices on a new scale with volume on the old one for a split', () => {

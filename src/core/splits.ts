@@ -55,28 +55,43 @@ export function adjustBar<B extends Bar>(bar: B, ratio: number): B {
 
 /** How far from 1 a ratio between a stored bar and the provider's must be to read as a split: corrections move a bar far less. */
 const minSplitDistance = 0.2
-/** How closely o, h, l, c must share one ratio (the provider rounds adjusted prices), and volume follow it inversely. */
+/** How closely o, h, l, c (and vw) must share one ratio (the provider rounds adjusted prices), and volume follow it inversely. */
 const priceTolerance = 0.005
 const volumeTolerance = 0.05
+/**
+ * Shares a bar needs on both scales to be read at all: a thin bar is a print or two, which a
+ * correction moves by any ratio (10 to 13 on one share looks like r 0.77), and one false split
+ * drops the ticker's whole stored history.
+ */
+const minVolume = 100
+
+/** True when a and b (both positive) stand in the ratio r within the price tolerance. */
+const inRatio = (a: number, b: number, r: number) => a > 0 && b > 0 && Math.abs(a / b / r - 1) <= priceTolerance
 
 /**
  * The ratio r when the provider's bar of a bucket is a stored final bar of the same bucket
- * split-adjusted (o, h, l, c each ÷ r, volume × r, r clearly not 1); null when they agree within a
- * correction's reach or differ in any other way.
+ * split-adjusted (o, h, l, c and vw each ÷ r, volume × r, the same trade count, r clearly not 1);
+ * null when they agree within a correction's reach or differ in any other way. Bars without a price
+ * range (h = l: every print at one price, so one ratio fits all four prices whatever happened) or
+ * under minVolume shares on either scale prove nothing and are never read as a split.
  */
 export function rescaleBetween(stored: Bar, fresh: Bar): number | null {
-  const pairs = [
+  if (!(stored.h > stored.l && fresh.h > fresh.l)) return null
+  if (!(stored.v >= minVolume && fresh.v >= minVolume)) return null
+  if (!(stored.c > 0 && fresh.c > 0)) return null
+  const r = stored.c / fresh.c
+  if (!(Math.abs(r - 1) > minSplitDistance)) return null
+  const prices = [
     [stored.o, fresh.o],
     [stored.h, fresh.h],
     [stored.l, fresh.l],
-    [stored.c, fresh.c],
   ]
-  if (!pairs.every(([a, b]) => a > 0 && b > 0)) return null
-  const r = stored.c / fresh.c
-  if (!(Math.abs(r - 1) > minSplitDistance)) return null
-  if (!pairs.every(([a, b]) => Math.abs(a / b / r - 1) <= priceTolerance)) return null
-  const volume = stored.v * r
-  return Math.abs(fresh.v - volume) <= volumeTolerance * volume + 1 ? r : null
+  if (!prices.every(([a, b]) => inRatio(a, b, r))) return null
+  if (!(Math.abs(fresh.v / (stored.v * r) - 1) <= volumeTolerance)) return null
+  // A split changes no trade count and moves the volume-weighted price with the others (when the provider sends them).
+  if (stored.n > 0 && fresh.n > 0 && stored.n !== fresh.n) return null
+  if (stored.vw > 0 && fresh.vw > 0 && !inRatio(stored.vw, fresh.vw, r)) return null
+  return r
 }
 
 /** A ratio as the provider would list its split: the smallest whole from/to within 1 % (4: from 1 to 4; 0.1: from 10 to 1; 1.5: from 2 to 3), else from 1 to the ratio. */

@@ -63,6 +63,21 @@ export interface BarRepo {
    * call applied it; false when it was applied before.
    */
   applySplit(split: import('../core/splits').Split, beforeMs: number): Promise<boolean>
+  /**
+   * Applies a split noticed in the provider's bars: when `compared` (a stored bar the provider now
+   * serves on another scale) is still stored as it was compared, drops every stored bar of the
+   * ticker starting before `beforeMs` with its coverage and records the split unless a split of that
+   * ticker and day is recorded already (which does not stop the drop); true then. False when the bar
+   * is no longer stored as compared: the history it belonged to was dropped before (another notice,
+   * here or on another replica, or a listed split). Serialised per ticker with applySplit.
+   */
+  applyNoticedSplit(split: import('../core/splits').Split, compared: StoredBarRef, beforeMs: number): Promise<boolean>
+}
+
+/** One stored base bar as a caller read it. */
+export interface StoredBarRef {
+  timespan: 'minute' | 'day'
+  bar: import('./upstream').Bar
 }
 
 /** What the upstream said about a ticker, so the question is asked once. */

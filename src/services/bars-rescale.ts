@@ -2,14 +2,16 @@
 import { DAY_MS } from '../core/market-time'
 import type { Bar, BaseTimespan } from '../core/market-types'
 import { rescaleBetween } from '../core/splits'
-import type { BarRepo } from '../ports/repos'
+import { DatabaseUnavailableError } from '../errors'
+import type { BarRepo, StoredBarRef } from '../ports/repos'
 import type { RequestPriority, UpstreamRest } from '../ports/upstream'
 
 /**
- * Told when the provider's bar of a bucket is a stored final bar divided by `ratio`: its history was
- * adjusted for a split the splits reference did not report (splits-service applies it).
+ * Told when the provider's bar of a bucket is the stored final bar `compared` divided by `ratio`:
+ * its history was adjusted for a split (splits-service applies it). Resolves true when the stored
+ * bars `compared` belonged to are gone now (dropped by this notice or before it).
  */
-export type RescaleNotice = (ticker: string, ratio: number) => Promise<unknown>
+export type RescaleNotice = (ticker: string, ratio: number, compared: StoredBarRef) => Promise<boolean>
 
 /** Base bars from the upstream, and whether they showed the stored history on an old scale. */
 export interface CheckedBars {
@@ -31,6 +33,8 @@ const lookbackMs = 7 * DAY_MS
  * coverage joins the two, so the call returns one bar more and no other. Final bars of one bucket
  * agree unless corrected (a small change); when the provider's is the stored one split-adjusted, its
  * history was adjusted for a split, which is noticed (and applied) before the caller stores anything.
+ * When the stored bars could not be dropped, throws DATABASE_UNAVAILABLE: bars on the new scale are
+ * neither stored nor answered next to stored ones on the old.
  */
 export async function fetchChecked(
   check: RescaleCheck,
@@ -42,9 +46,11 @@ export async function fetchChecked(
   // A safety net: a failed look at storage only skips the check.
   const last = await check.repo.lastCoveredBefore(ticker, base, from, from - lookbackMs).catch(() => null)
   const bars = await check.upstream.fetchBars(ticker, base, last?.t ?? from, to, priority)
-  if (!last) return { bars, rescaled: false }
-  const again = bars.find((b) => b.t === last.t)
+  const asked = last ? bars.filter((b) => b.t >= from) : bars
+  const again = last && bars.find((b) => b.t === last.t)
   const ratio = again ? rescaleBetween(last, again) : null
-  if (ratio !== null) await check.notice(ticker, ratio)
-  return { bars: bars.filter((b) => b.t >= from), rescaled: ratio !== null }
+  if (ratio === null) return { bars: asked, rescaled: false }
+  if (!(await check.notice(ticker, ratio, { timespan: base, bar: last! })))
+    throw new DatabaseUnavailableError(`${ticker}: stored bars on the scale before a split could not be dropped`)
+  return { bars: asked, rescaled: true }
 }

@@ -75,11 +75,12 @@ export class BarsService {
     private tickers: TickerRepo,
     private clock: Clock,
     private opts: BarsServiceOptions,
-    noticeRescale: RescaleNotice = async () => {},
+    noticeRescale: RescaleNotice,
   ) {
     const now = () => clock.now()
     // The notice applied the split here or, a moment earlier, on another replica whose word may still be on the bus.
-    const notice = (ticker: string, ratio: number) => noticeRescale(ticker, ratio).then(() => this.forgetTicker(ticker))
+    const notice: RescaleNotice = (ticker, ratio, compared) =>
+      noticeRescale(ticker, ratio, compared).finally(() => this.forgetTicker(ticker))
     this.rescaleCheck = { repo, upstream, notice }
     this.tails = new BoundedCache({ maxEntries: cacheBounds.tails, ttlMs: opts.tailTtlMs, now })
     this.knownTickers = new BoundedCache({ maxEntries: cacheBounds.knownTickers, ttlMs: cacheBounds.knownTickersTtlMs, now })

@@ -4,7 +4,7 @@ import type { Bus } from '../ports/bus'
 import type { Clock, TimerHandle } from '../ports/clock'
 import type { JobLock } from '../ports/job-lock'
 import type { Logger } from '../ports/logger'
-import type { BarRepo } from '../ports/repos'
+import type { BarRepo, StoredBarRef } from '../ports/repos'
 import type { UpstreamSplits } from '../ports/upstream-splits'
 
 /** Bus topic on which the replica that applied a split tells the others. */
@@ -28,7 +28,7 @@ export interface SplitsStatus {
 
 export interface SplitsServiceDeps {
   upstream: UpstreamSplits
-  repo: Pick<BarRepo, 'applySplit'>
+  repo: Pick<BarRepo, 'applySplit' | 'applyNoticedSplit'>
   bus: Bus
   lock: JobLock
   clock: Clock
@@ -50,8 +50,6 @@ export class SplitsService {
   private readonly state: SplitsStatus = { lastRunAt: null, applied: 0, noticedInBars: 0, lastError: null }
   /** When the next split the provider announced takes effect (the timer wakes then rather than up to a period late). */
   private nextEffectiveAt = Infinity
-  /** Splits noticed in bars, by ticker: the New York day and its application, which later notices that day share. */
-  private readonly noticed = new Map<string, { date: string; applying: Promise<boolean> }>()
 
   constructor(
     private readonly deps: SplitsServiceDeps,
@@ -114,32 +112,28 @@ export class SplitsService {
   }
 
   /**
-   * A split the provider's bars show (a stored final bar came back divided by `ratio`, bars-service)
-   * while its splits reference listed none (lag, a plan without it, a split announced late). When it
-   * took effect is unknown, so every stored bar of the ticker is dropped. Recorded under today's New
-   * York date: applied once per ticker and day across replicas (concurrent notices here wait for the
-   * first), and a listed split of the same day later finds it done. Resolves once the stored bars are
-   * dropped, true when this call applied it; never rejects: the request that noticed it goes on.
+   * A split the provider's bars show: `compared`, a stored final bar, came back divided by `ratio`
+   * (bars-service), whether or not the splits reference listed a split (lag, a plan without it, a
+   * split announced late, or the provider adjusting its history after the listed split was applied
+   * and the old scale stored again). When it took effect is unknown, so every stored bar of the
+   * ticker is dropped. The notice is its own evidence: it is applied when the compared bar is still
+   * stored as compared, whatever split of the ticker was recorded that day, so once per rescale
+   * across concurrent requests and replicas (the others find the bar gone). Recorded under today's
+   * New York date unless a split of that day is, so a listed split of the day later finds it done.
+   * Resolves true when the stored bars the notice saw are gone now (dropped here or before), false
+   * when that could not be done (the database failed: nothing may be stored next to them); never rejects.
    */
-  applyNoticed(ticker: string, ratio: number): Promise<boolean> {
+  async applyNoticed(ticker: string, ratio: number, compared: StoredBarRef): Promise<boolean> {
     const now = this.deps.clock.now()
     const split: Split = { ticker, executionDate: nyDateOf(now), ...splitOfRatio(ratio) }
-    const earlier = this.noticed.get(ticker)
-    if (earlier?.date === split.executionDate) return earlier.applying.then(() => false)
-    const applying = this.deps.repo.applySplit(split, now).then(
-      (applied) => {
-        if (applied) this.took(split, 'bars_rescaled')
-        return applied
-      },
-      (e) => {
-        this.noticed.delete(ticker)
-        const error = e instanceof Error ? e.message : String(e)
-        this.deps.log.warn('split noticed in bars not applied', { ...split, error })
-        return false
-      },
-    )
-    this.noticed.set(ticker, { date: split.executionDate, applying })
-    return applying
+    try {
+      if (await this.deps.repo.applyNoticedSplit(split, compared, now)) this.took(split, 'bars_rescaled')
+      return true
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e)
+      this.deps.log.warn('split noticed in bars not applied', { ...split, error })
+      return false
+    }
   }
 
   /** A split this replica applied: counted, logged with why, told to the other replicas, and acted on here. */

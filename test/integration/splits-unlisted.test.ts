@@ -1,8 +1,9 @@
-/** A split the provider's splits reference does not list, noticed in its bars (the Massive adapter against the local Massive server over sockets, PGlite and PostgreSQL, a WebSocket client): a gap fill or the forming tail asks one stored bar again, an adjusted one drops the stored history once, and a corrected one does not. */
+/** A split the provider's splits reference does not list, noticed in its bars (the Massive adapter against the local Massive server over sockets, PGlite and PostgreSQL, a WebSocket client): a gap fill or the forming tail asks one stored bar again, an adjusted one drops the stored history once (also after a listed split of the day, when the provider adjusts late), and a corrected one does not. */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { App } from '../../src/app'
 import { appliedSplits, bars as barsTable } from '../../src/adapters/db/tables'
+import { createBarRepo } from '../../src/adapters/db/repos/bars'
 import { dayBars, minuteBars } from '../../src/adapters/simulated/market'
 import { createMassiveServer, massiveAppEnv, type MassiveServer } from '../support/massive-server'
 import { jumpingClock } from '../support/jumping-clock'
@@ -197,5 +198,91 @@ for (const [engine, databaseUrl] of engines) {
         client.close()
       }
     }, 60_000)
+  })
+}
+
+for (const [engine, databaseUrl] of engines) {
+  describe(`a listed split whose history the provider adjusts late the same day on ${engine}`, () => {
+    const clock = jumpingClock(friday)
+    const preMarket = Date.parse('2026-11-16T09:30:00Z') // 04:30 New York: the split is in effect, applied from the reference
+    let s: Awaited<ReturnType<typeof setUp>>
+    beforeAll(async () => {
+      s = await setUp(databaseUrl, clock, () => clock.now())
+      s.massive.switches.splitsUnlisted = false
+      // The provider serves its history as printed until Monday 10:00 New York.
+      s.massive.switches.historyAdjustedAt = monday
+      await s.http.signUp()
+    }, 30_000)
+    afterAll(async () => {
+      await s?.app.stop()
+      await s?.massive.stop()
+    }, 30_000)
+
+    it('should drop the history stored on the old scale after the listed split once the bars show it, and only then', async () => {
+      // Friday: days to Thursday stored. Monday 04:30: the listed split is applied, those days dropped.
+      const before = await s.bars('timespan=day&from=2026-11-02&to=2026-11-12')
+      clock.jumpTo(preMarket)
+      await s.http.signUp()
+      await s.app.splits.runOnce()
+      expect((await s.recorded()).map((r) => r.executionDate)).toEqual(['2026-11-16'])
+      expect(await s.storedDays()).toEqual([])
+      // The provider has not adjusted yet: what is filled again is stored on the old scale, as printed.
+      const lagging = await s.bars('timespan=day&from=2026-11-02&to=2026-11-16')
+      expect(lagging.map((b) => b.t).at(9)).toBe(day('2026-11-13'))
+      expect(lagging.slice(0, 9).map((b) => b.c)).toEqual(before.map((b) => b.c))
+      expect(s.app.splits.status()).toMatchObject({ applied: 1, noticedInBars: 0 })
+      // 10:30: the provider adjusted; the day tail asks Friday again and finds it divided by 4.
+      clock.jumpTo(monday + 30 * 60_000)
+      const client = await s.subscriber()
+      try {
+        const days = await s.bars('timespan=day&from=2026-11-02&to=2026-11-16')
+
+        const reset = await client.next((m) => m.type === 'reset', 8000)
+        expect(reset).toMatchObject({ symbol: 'AVGO', data: { reason: 'split' } })
+        const provider = dayBars('AVGO', day('2026-11-02'), day('2026-11-16'), clock.now())
+        expect(days.slice(0, -1).map(ohlcv)).toEqual(provider.map(ohlcv))
+        expect(days.slice(0, 10).map((b) => b.c)).toEqual(lagging.slice(0, 10).map((b) => b.c / 4))
+        expect(cliffs(days)).toEqual([])
+        expect((await s.storedDays()).map((b) => b.c)).toEqual(provider.map((b) => b.c))
+        expect(s.app.splits.status()).toMatchObject({ applied: 2, noticedInBars: 1 })
+        // The day's record stays the listed split's.
+        expect(await s.recorded()).toHaveLength(1)
+
+        // Later requests find nothing on the old scale: no second reset.
+        await s.bars('timespan=minute&from=2026-11-13&to=2026-11-16')
+        const seen = client.messages.length
+        await client.receivedSince(seen, (m) => m.symbol === 'AVGO', 8000)
+        expect(client.ofType('reset').length).toBe(1)
+        // Tuesday: nothing is noticed again under the new day either.
+        clock.jumpTo(monday + 86_400_000)
+        await s.http.signUp()
+        const tuesday = await s.bars('timespan=day&from=2026-11-02&to=2026-11-17')
+        expect(cliffs(tuesday)).toEqual([])
+        expect(s.app.splits.status()).toMatchObject({ applied: 2, noticedInBars: 1 })
+      } finally {
+        client.close()
+      }
+    }, 60_000)
+
+    it('should drop the stored history once for concurrent notices that compared different bars of it', async () => {
+      const repo = createBarRepo(s.app.db.db)
+      const bar = (t: number, c: number) => ({ t, o: c, h: c + 1, l: c - 1, c, v: 1000, vw: c, n: 10 })
+      const dayBar = bar(day('2026-11-20'), 800)
+      const minuteBar = bar(day('2026-11-20') + 600 * 60_000, 801)
+      await repo.upsert('AVGO', 'day', [dayBar])
+      await repo.upsert('AVGO', 'minute', [minuteBar])
+      const split = { ticker: 'AVGO', executionDate: '2026-11-20', splitFrom: 1, splitTo: 4 }
+      const later = day('2026-11-21')
+      const applied = await Promise.all([
+        repo.applyNoticedSplit(split, { timespan: 'day', bar: dayBar }, later),
+        repo.applyNoticedSplit(split, { timespan: 'minute', bar: minuteBar }, later),
+      ])
+      expect(applied.filter(Boolean)).toHaveLength(1)
+      expect(await repo.read('AVGO', 'minute', 0, later)).toEqual([])
+      // Stored again on the new scale: the old notice finds its bar gone.
+      await repo.upsert('AVGO', 'day', [bar(dayBar.t, 200)])
+      expect(await repo.applyNoticedSplit(split, { timespan: 'day', bar: dayBar }, later)).toBe(false)
+      expect((await s.storedDays()).map((b) => b.c)).toContain(200)
+    }, 30_000)
   })
 }

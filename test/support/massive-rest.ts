@@ -45,6 +45,8 @@ export interface MassiveSwitches extends FeedSwitches {
   splitsUnlisted: boolean
   /** Base bars corrected after the fact: REST aggregates serve these values in place of the market's. */
   barCorrections: BarCorrection[]
+  /** The provider adjusts its history for a split late: before this instant of its now, REST aggregates serve bars as printed (null: adjusted as soon as the split takes effect). */
+  historyAdjustedAt: number | null
 }
 
 export type MassiveEndpoint = 'aggs' | 'snapshots' | 'tickers' | 'options' | 'marketStatus' | 'other'
@@ -64,6 +66,7 @@ export function defaultSwitches(): MassiveSwitches {
     splitsLegacyOnly: false,
     splitsUnlisted: false,
     barCorrections: [],
+    historyAdjustedAt: null,
     ...defaultFeedSwitches(),
   }
 }

@@ -15,6 +15,7 @@ import { dayBars, minuteBars } from '../../src/adapters/simulated/market.ts'
 import { isKnownTicker } from '../../src/adapters/simulated/universe.ts'
 import { adjustmentAsOf } from '../../src/adapters/simulated/splits.ts'
 import { adjustBar } from '../../src/core/splits.ts'
+import type { Bar } from '../../src/core/market-types.ts'
 
 export { defaultSwitches, type MassiveEndpoint, type MassiveSwitches } from './massive-rest.ts'
 
@@ -103,13 +104,16 @@ export function createMassiveServer(opts: MassiveServerOptions = {}): MassiveSer
     wsLog: [] as RecordedFeedFrame[],
   }
   const feed = new FakeFeedHub(apiKey, now, opts.feedTickMs ?? 100, state)
+  // Prices and volumes as they printed, before later splits (src/adapters/simulated/splits.ts).
+  const asPrinted = (ticker: string, bar: Bar) => adjustBar(bar, 1 / adjustmentAsOf(ticker, bar.t, now()))
   const bars: BaseBarSource = {
     isKnownTicker,
-    // adjusted=false: prices and volumes as they printed, before later splits (src/adapters/simulated/splits.ts).
-    unadjust: (ticker, bar) => adjustBar(bar, 1 / adjustmentAsOf(ticker, bar.t, now())),
+    unadjust: asPrinted,
     baseBars: (ticker, base, fromMs, toMs) => {
       const from = Math.max(fromMs, opts.historyStartMs ?? fromMs)
-      const bars = (base === 'minute' ? minuteBars : dayBars)(ticker, from, toMs, now())
+      const adjustedAt = state.switches.historyAdjustedAt
+      const market = (base === 'minute' ? minuteBars : dayBars)(ticker, from, toMs, now())
+      const bars = adjustedAt !== null && now() < adjustedAt ? market.map((b) => asPrinted(ticker, b)) : market
       return corrected(ticker, base, bars, state.switches.barCorrections)
     },
   }

@@ -1,6 +1,7 @@
-/** BarRepo and TickerRepo over drizzle: idempotent bar upserts, coverage ranges merged on write, splits applied once, ticker lookups remembered. */
+/** BarRepo and TickerRepo over drizzle: idempotent bar upserts, coverage ranges merged on write, splits applied once (serialised per ticker), ticker lookups remembered. */
 import { and, asc, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Bar } from '../../../core/market-types'
+import type { Split } from '../../../core/splits'
 import type { BarRepo, TickerRepo } from '../../../ports/repos'
 import type { Db } from '../client'
 import { appliedSplits, barCoverage, bars, tickers } from '../tables'
@@ -115,27 +116,61 @@ export function createBarRepo(db: Db): BarRepo {
     async applySplit(split, beforeMs) {
       const { ticker } = split
       return db.transaction(async (tx) => {
-        const [applied] = await tx
-          .insert(appliedSplits)
-          .values({ ticker, executionDate: split.executionDate, splitFrom: split.splitFrom, splitTo: split.splitTo })
-          .onConflictDoNothing()
-          .returning({ ticker: appliedSplits.ticker })
-        if (!applied) return false
-        await tx.delete(bars).where(and(eq(bars.ticker, ticker), lt(bars.t, beforeMs)))
-        // Coverage before the execution date goes; what a range held from it on stays covered.
-        const cut = await tx
-          .delete(barCoverage)
-          .where(and(eq(barCoverage.ticker, ticker), lt(barCoverage.fromMs, beforeMs)))
-          .returning({ timespan: barCoverage.timespan, b: barCoverage.toMs })
-        const kept = cut.filter((r) => r.b > beforeMs)
-        if (kept.length > 0)
-          await tx
-            .insert(barCoverage)
-            .values(kept.map((r) => ({ ticker, timespan: r.timespan, fromMs: beforeMs, toMs: r.b })))
+        await lockSplitsOf(tx, ticker)
+        if (!(await record(tx, split))) return false
+        await dropBefore(tx, ticker, beforeMs)
+        return true
+      })
+    },
+    async applyNoticedSplit(split, { timespan, bar }, beforeMs) {
+      const { ticker } = split
+      return db.transaction(async (tx) => {
+        await lockSplitsOf(tx, ticker)
+        const [still] = await tx
+          .select(barColumns)
+          .from(bars)
+          .where(and(eq(bars.ticker, ticker), eq(bars.timespan, timespan), eq(bars.t, bar.t)))
+          .limit(1)
+        // Read back as the caller read it: the same values through the same driver, compared exactly.
+        if (!still || (['o', 'h', 'l', 'c', 'v'] as const).some((k) => still[k] !== bar[k])) return false
+        await record(tx, split)
+        await dropBefore(tx, ticker, beforeMs)
         return true
       })
     },
   }
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+/** Advisory lock class of split applications (the second key is the ticker's hash); two-key locks do not overlap the migration lock. */
+const splitLockClass = 74_218_002
+
+/** Serialises the split applications of one ticker across connections and replicas, to the end of the transaction. */
+async function lockSplitsOf(tx: Tx, ticker: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${splitLockClass}::int4, hashtext(${ticker}))`)
+}
+
+/** Records a split in applied_splits; false when one of that ticker and day is recorded already. */
+async function record(tx: Tx, split: Split): Promise<boolean> {
+  const [applied] = await tx
+    .insert(appliedSplits)
+    .values({ ticker: split.ticker, executionDate: split.executionDate, splitFrom: split.splitFrom, splitTo: split.splitTo })
+    .onConflictDoNothing()
+    .returning({ ticker: appliedSplits.ticker })
+  return applied !== undefined
+}
+
+/** Drops a ticker's stored bars (both timespans) before `beforeMs`; coverage before it goes, what a range held from it on stays covered. */
+async function dropBefore(tx: Tx, ticker: string, beforeMs: number): Promise<void> {
+  await tx.delete(bars).where(and(eq(bars.ticker, ticker), lt(bars.t, beforeMs)))
+  const cut = await tx
+    .delete(barCoverage)
+    .where(and(eq(barCoverage.ticker, ticker), lt(barCoverage.fromMs, beforeMs)))
+    .returning({ timespan: barCoverage.timespan, b: barCoverage.toMs })
+  const kept = cut.filter((r) => r.b > beforeMs)
+  if (kept.length > 0)
+    await tx.insert(barCoverage).values(kept.map((r) => ({ ticker, timespan: r.timespan, fromMs: beforeMs, toMs: r.b })))
 }
 
 export function createTickerRepo(db: Db): TickerRepo {
