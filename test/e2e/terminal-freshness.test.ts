@@ -129,6 +129,8 @@ describe('terminal freshness in Chromium', () => {
         (window as any).__terminal.status().synced &&
         (window as any).__terminal.ages().every((a: any) => a.streamed) &&
         document.querySelector('#conn-label')!.textContent === 'Live' &&
+        // Drawn synced (the label reads Live while syncing too; the page draws a frame after the client's state).
+        (document.querySelector('#conn') as HTMLElement).dataset.state === 'live' &&
         [...document.querySelectorAll('#watch-body tr .age')].every((a) => a.textContent === 'live'),
       null,
       timeoutMs,
